@@ -1,0 +1,61 @@
+package com.lifecycleorchestrator.adapters;
+
+import com.lifecycleorchestrator.core.LifecycleAction;
+import com.lifecycleorchestrator.core.LifecycleResult;
+import com.lifecycleorchestrator.ports.LifecycleActions;
+import java.util.function.Supplier;
+import software.amazon.awssdk.awscore.exception.AwsServiceException;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.services.autoscaling.AutoScalingClient;
+
+/** EC2 Auto Scaling through the AWS SDK: the only code that knows its wire types and error codes. */
+public final class AutoScalingLifecycleActions implements LifecycleActions {
+
+  /**
+   * Auto Scaling answers a call on a lifecycle action that is no longer active with this error code
+   * and a message such as "No active Lifecycle Action found with token ...".
+   */
+  static final String VALIDATION_ERROR = "ValidationError";
+
+  static final String NOT_ACTIVE_MESSAGE = "No active Lifecycle Action found";
+
+  private final AutoScalingClient autoScaling;
+
+  public AutoScalingLifecycleActions(AutoScalingClient autoScaling) {
+    this.autoScaling = autoScaling;
+  }
+
+  @Override
+  public Answer recordHeartbeat(LifecycleAction action) {
+    return answer(() -> autoScaling.recordLifecycleActionHeartbeat(request -> request
+        .autoScalingGroupName(action.group().value())
+        .lifecycleHookName(action.hook().value())
+        .lifecycleActionToken(action.token().value())
+        .instanceId(action.instance().value())));
+  }
+
+  @Override
+  public Answer complete(LifecycleAction action, LifecycleResult result) {
+    return answer(() -> autoScaling.completeLifecycleAction(request -> request
+        .autoScalingGroupName(action.group().value())
+        .lifecycleHookName(action.hook().value())
+        .lifecycleActionToken(action.token().value())
+        .instanceId(action.instance().value())
+        .lifecycleActionResult(result.name())));
+  }
+
+  private static Answer answer(Supplier<?> call) {
+    try {
+      call.get();
+      return Answer.ACCEPTED;
+    } catch (AwsServiceException e) {
+      if (VALIDATION_ERROR.equals(ServiceFailures.codeOf(e))
+          && ServiceFailures.messageOf(e).contains(NOT_ACTIVE_MESSAGE)) {
+        return Answer.NOT_ACTIVE;
+      }
+      throw ServiceFailures.classify(e);
+    } catch (SdkException e) {
+      throw ServiceFailures.classify(e);
+    }
+  }
+}

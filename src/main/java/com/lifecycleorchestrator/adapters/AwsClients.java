@@ -1,0 +1,81 @@
+package com.lifecycleorchestrator.adapters;
+
+import java.time.Duration;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.ContainerCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.EnvironmentVariableCredentialsProvider;
+import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
+import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
+import software.amazon.awssdk.http.SdkHttpClient;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.autoscaling.AutoScalingClient;
+import software.amazon.awssdk.services.ssm.SsmClient;
+
+/**
+ * Builds the AWS clients once per cold start: one light HTTP client shared by all, the Region and
+ * credentials read straight from the Lambda environment rather than searched for along the default
+ * provider chains, and the SDK's standard retry strategy with enough attempts to ride out throttling.
+ * Endpoints are left to the SDK, so its standard variables ({@code AWS_ENDPOINT_URL},
+ * {@code AWS_ENDPOINT_URL_SSM}, ...) point the function elsewhere without code of ours.
+ */
+public final class AwsClients {
+
+  /** Attempts per call, the first included; throttled attempts back off with jitter. */
+  static final int MAX_ATTEMPTS = 8;
+
+  /** The longest any one call may take with all its retries; the budget keeps a reserve for it. */
+  public static final Duration CALL_TIMEOUT = Duration.ofSeconds(30);
+
+  private final Region region;
+  private final AwsCredentialsProvider credentials;
+  private final SdkHttpClient http;
+  private final ClientOverrideConfiguration overrides;
+
+  private AwsClients(Region region, AwsCredentialsProvider credentials, SdkHttpClient http) {
+    this.region = region;
+    this.credentials = credentials;
+    this.http = http;
+    this.overrides = ClientOverrideConfiguration.builder()
+        .retryStrategy(AwsRetryStrategy.standardRetryStrategy().toBuilder()
+            .maxAttempts(MAX_ATTEMPTS)
+            .build())
+        .apiCallAttemptTimeout(Duration.ofSeconds(10))
+        .apiCallTimeout(CALL_TIMEOUT)
+        .build();
+  }
+
+  /**
+   * Clients for the Region Lambda runs the function in. With SnapStart, Lambda serves the
+   * function's credentials from a container endpoint instead of environment variables; both are
+   * the Lambda environment, and whichever it offers is used.
+   */
+  public static AwsClients forLambdaEnvironment(String region) {
+    AwsCredentialsProvider credentials = System.getenv("AWS_CONTAINER_CREDENTIALS_FULL_URI") != null
+        ? ContainerCredentialsProvider.builder().build()
+        : EnvironmentVariableCredentialsProvider.create();
+    SdkHttpClient http = UrlConnectionHttpClient.builder()
+        .connectionTimeout(Duration.ofSeconds(2))
+        .socketTimeout(Duration.ofSeconds(10))
+        .build();
+    return new AwsClients(Region.of(region), credentials, http);
+  }
+
+  public SsmClient ssm() {
+    return SsmClient.builder()
+        .region(region)
+        .credentialsProvider(credentials)
+        .httpClient(http)
+        .overrideConfiguration(overrides)
+        .build();
+  }
+
+  public AutoScalingClient autoScaling() {
+    return AutoScalingClient.builder()
+        .region(region)
+        .credentialsProvider(credentials)
+        .httpClient(http)
+        .overrideConfiguration(overrides)
+        .build();
+  }
+}

@@ -1,0 +1,86 @@
+package com.lifecycleorchestrator.adapters;
+
+import com.lifecycleorchestrator.core.LifecycleAction;
+import com.lifecycleorchestrator.core.Runbook;
+import com.lifecycleorchestrator.ports.Automations;
+import com.lifecycleorchestrator.ports.ServiceFailure;
+import java.util.Comparator;
+import java.util.Optional;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.services.ssm.SsmClient;
+import software.amazon.awssdk.services.ssm.model.AutomationDefinitionNotFoundException;
+import software.amazon.awssdk.services.ssm.model.AutomationDefinitionVersionNotFoundException;
+import software.amazon.awssdk.services.ssm.model.AutomationExecutionFilterKey;
+import software.amazon.awssdk.services.ssm.model.AutomationExecutionLimitExceededException;
+import software.amazon.awssdk.services.ssm.model.AutomationExecutionMetadata;
+import software.amazon.awssdk.services.ssm.model.AutomationExecutionNotFoundException;
+import software.amazon.awssdk.services.ssm.model.IdempotentParameterMismatchException;
+import software.amazon.awssdk.services.ssm.model.InvalidAutomationExecutionParametersException;
+import software.amazon.awssdk.services.ssm.model.InvalidTargetException;
+import software.amazon.awssdk.services.ssm.model.Tag;
+
+/** SSM Automation through the AWS SDK: the only code that knows SSM's wire types and error codes. */
+public final class SsmAutomations implements Automations {
+
+  private final SsmClient ssm;
+
+  public SsmAutomations(SsmClient ssm) {
+    this.ssm = ssm;
+  }
+
+  @Override
+  public Runbook.ExecutionId start(Runbook.Start start) {
+    try {
+      String id = ssm.startAutomationExecution(request -> request
+              .documentName(start.documentName())
+              .parameters(start.parameters())
+              .clientToken(start.clientToken())
+              .tags(start.tags().entrySet().stream()
+                  .map(tag -> Tag.builder().key(tag.getKey()).value(tag.getValue()).build())
+                  .sorted(Comparator.comparing(Tag::key))
+                  .toList()))
+          .automationExecutionId();
+      return new Runbook.ExecutionId(id);
+    } catch (IdempotentParameterMismatchException e) {
+      throw new ServiceFailure.ClientTokenReused(ServiceFailures.codeOf(e), ServiceFailures.messageOf(e), e);
+    } catch (AutomationExecutionLimitExceededException e) {
+      throw new ServiceFailure.ExecutionLimitReached(ServiceFailures.codeOf(e), ServiceFailures.messageOf(e), e);
+    } catch (AutomationDefinitionNotFoundException
+             | AutomationDefinitionVersionNotFoundException
+             | InvalidAutomationExecutionParametersException
+             | InvalidTargetException e) {
+      throw new ServiceFailure.Rejected(ServiceFailures.codeOf(e), ServiceFailures.messageOf(e), e);
+    } catch (SdkException e) {
+      throw ServiceFailures.classify(e);
+    }
+  }
+
+  @Override
+  public Optional<Runbook.ExecutionId> findStartedFor(LifecycleAction.Token token) {
+    try {
+      return ssm.describeAutomationExecutions(request -> request.filters(filter -> filter
+              .key(AutomationExecutionFilterKey.TAG_KEY)
+              .values(Runbook.Start.actionTagKey(token))))
+          .automationExecutionMetadataList().stream()
+          .map(AutomationExecutionMetadata::automationExecutionId)
+          .findFirst()
+          .map(Runbook.ExecutionId::new);
+    } catch (SdkException e) {
+      throw ServiceFailures.classify(e);
+    }
+  }
+
+  @Override
+  public Runbook.Status status(Runbook.ExecutionId execution) {
+    try {
+      return new Runbook.Status(ssm.getAutomationExecution(request -> request
+              .automationExecutionId(execution.value()))
+          .automationExecution()
+          .automationExecutionStatusAsString());
+    } catch (AutomationExecutionNotFoundException e) {
+      throw new ServiceFailure.ExecutionNotFound(ServiceFailures.codeOf(e), ServiceFailures.messageOf(e), e);
+    } catch (SdkException e) {
+      throw ServiceFailures.classify(e);
+    }
+  }
+}

@@ -1,0 +1,42 @@
+package com.lifecycleorchestrator.core;
+
+import java.time.Duration;
+
+/**
+ * A step in the handling of one lifecycle action, reported as it happens: the timeline a person
+ * reads in the logs and the counts the metrics are made of.
+ */
+public sealed interface Milestone {
+
+  /** The runbook was started, or an execution started by an earlier delivery was found and followed. */
+  record RunbookStarted(Runbook.ExecutionId execution, boolean startedEarlier) implements Milestone {}
+
+  /** A start failed for now and is tried again after the pause. */
+  record StartRetried(String code, Duration pause) implements Milestone {}
+
+  /** The runbook's status differs from the one seen before. */
+  record StatusChanged(Runbook.Status status) implements Milestone {}
+
+  /** A status check failed; the next one comes on schedule. */
+  record StatusCheckFailed(String code) implements Milestone {}
+
+  /** The hook's heartbeat timer was restarted. */
+  record HeartbeatSent() implements Milestone {}
+
+  /** A heartbeat failed for now; it is tried again after the pause. */
+  record HeartbeatFailed(String code, Duration pause) implements Milestone {}
+
+  /** Completion failed for now and is tried again after the pause. */
+  record CompletionRetried(String code, Duration pause) implements Milestone {}
+
+  /** The result was sent and Auto Scaling accepted it: the instance is released. */
+  record ResultSent(LifecycleResult result) implements Milestone {}
+
+  /** Receives milestones as they happen. */
+  @FunctionalInterface
+  interface Listener {
+    void reached(LifecycleAction action, Milestone milestone);
+
+    Listener NONE = (action, milestone) -> { };
+  }
+}

@@ -1,0 +1,72 @@
+package com.lifecycleorchestrator.core;
+
+import static java.util.Objects.requireNonNull;
+
+import com.lifecycleorchestrator.ports.Automations;
+import com.lifecycleorchestrator.ports.LifecycleActions;
+import java.util.Map;
+import java.util.Optional;
+
+/** Runs the handling of one lifecycle action to its end on a clock. */
+public final class Orchestrator {
+
+  /** The runbook for each transition that has one, and the rules every orchestration runs by. */
+  public record Config(Map<LifecycleAction.Transition, Runbook> runbooks, Orchestration.Rules rules) {
+    public Config {
+      runbooks = Map.copyOf(runbooks);
+      requireNonNull(rules, "rules");
+    }
+
+    public Optional<Runbook> runbookFor(LifecycleAction.Transition transition) {
+      return Optional.ofNullable(runbooks.get(transition));
+    }
+  }
+
+  private final Automations automations;
+  private final LifecycleActions lifecycleActions;
+  private final Clock clock;
+  private final Config config;
+  private final Milestone.Listener listener;
+
+  public Orchestrator(
+      Automations automations,
+      LifecycleActions lifecycleActions,
+      Clock clock,
+      Config config,
+      Milestone.Listener listener) {
+    this.automations = requireNonNull(automations, "automations");
+    this.lifecycleActions = requireNonNull(lifecycleActions, "lifecycleActions");
+    this.clock = requireNonNull(clock, "clock");
+    this.config = requireNonNull(config, "config");
+    this.listener = requireNonNull(listener, "listener");
+  }
+
+  public Clock clock() {
+    return clock;
+  }
+
+  /** Handles the action within the budget and says how it ended. */
+  public Outcome handle(LifecycleAction action, Orchestration.Budget budget) {
+    Optional<Runbook> runbook = config.runbookFor(action.transition());
+    if (runbook.isEmpty()) {
+      return new Outcome.Ignored("no runbook is configured for " + action.transition().wireName()
+          + " lifecycle actions (instance " + action.instance() + ")");
+    }
+    Orchestration orchestration = Orchestration.begin(action, runbook.get(), automations,
+        lifecycleActions, config.rules(), budget, listener, clock.now());
+    return runToEnd(orchestration);
+  }
+
+  private Outcome runToEnd(Orchestration orchestration) {
+    while (orchestration.outcome().isEmpty()) {
+      try {
+        clock.sleepUntil(orchestration.nextStepAt());
+      } catch (InterruptedException interrupted) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted while handling a lifecycle action", interrupted);
+      }
+      orchestration.advance(clock.now());
+    }
+    return orchestration.outcome().orElseThrow();
+  }
+}

@@ -1,0 +1,75 @@
+package com.lifecycleorchestrator.core;
+
+import static java.util.Objects.requireNonNull;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * How the handling of one delivery ended. Each outcome carries what the final log line needs;
+ * {@link #needsAttention()} says whether the invocation must fail so the delivery is retried or
+ * kept in the failure destination.
+ */
+public sealed interface Outcome {
+
+  default boolean needsAttention() {
+    return false;
+  }
+
+  /** We completed the lifecycle action with this result. */
+  record Completed(Progress progress, LifecycleResult result, String reason) implements Outcome {}
+
+  /** The lifecycle action was no longer active: a duplicate, a person or its timeout completed it. */
+  record AlreadyCompleted(Progress progress, Optional<LifecycleResult> intended, String reason)
+      implements Outcome {}
+
+  /** The invocation's time ran out while the runbook still ran; nothing was completed. */
+  record OutOfTime(Progress progress) implements Outcome {
+    @Override
+    public boolean needsAttention() {
+      return true;
+    }
+  }
+
+  /** The result could not be sent: Auto Scaling refused it or kept failing. */
+  record Unfinished(Progress progress, Optional<LifecycleResult> intended, String error)
+      implements Outcome {
+    @Override
+    public boolean needsAttention() {
+      return true;
+    }
+  }
+
+  /** Not a lifecycle action we handle: a test notification, another event, a launch without runbook. */
+  record Ignored(String reason) implements Outcome {}
+
+  /** A malformed event: each problem names a field and what is wrong with it. */
+  record Refused(List<String> problems) implements Outcome {
+    public Refused {
+      problems = List.copyOf(problems);
+    }
+
+    @Override
+    public boolean needsAttention() {
+      return true;
+    }
+  }
+
+  /** What was known of a lifecycle action when its handling ended, and the time spent in each phase. */
+  record Progress(
+      LifecycleAction action,
+      Optional<Runbook.ExecutionId> execution,
+      Optional<Runbook.Status> status,
+      Timings timings) {
+    public Progress {
+      requireNonNull(action, "action");
+      requireNonNull(execution, "execution");
+      requireNonNull(status, "status");
+      requireNonNull(timings, "timings");
+    }
+  }
+
+  /** Time spent starting the runbook, waiting for it to end, and completing the action. */
+  record Timings(Duration starting, Duration waiting, Duration completing) {}
+}

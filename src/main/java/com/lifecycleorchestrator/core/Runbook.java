@@ -1,0 +1,143 @@
+package com.lifecycleorchestrator.core;
+
+import static java.util.Objects.requireNonNull;
+
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.regex.Pattern;
+
+/**
+ * The SSM Automation runbook started for a lifecycle action: its document and the parameters every
+ * execution gets, and the per-action request built from them.
+ */
+public record Runbook(String documentName, Map<String, List<String>> parameters) {
+
+  /** The runbook parameter that receives the instance; every runbook we start must declare it. */
+  public static final String INSTANCE_PARAMETER = "InstanceId";
+
+  public Runbook {
+    requireNonNull(documentName, "documentName");
+    parameters = Map.copyOf(parameters);
+  }
+
+  /**
+   * The request that starts this runbook for one lifecycle action. It is the same for every
+   * delivery of that action, so SSM's idempotency (the client token) holds across deliveries.
+   */
+  public Start startFor(LifecycleAction action) {
+    Map<String, List<String>> all = new LinkedHashMap<>(parameters);
+    all.put(INSTANCE_PARAMETER, List.of(action.instance().value()));
+    String clientToken = UUID.nameUUIDFromBytes(
+        (documentName + "\n" + action.token().value()).getBytes(StandardCharsets.UTF_8)).toString();
+    return new Start(documentName, all, clientToken, Start.tagsFor(action));
+  }
+
+  /** One StartAutomationExecution request, in our own terms. */
+  public record Start(
+      String documentName,
+      Map<String, List<String>> parameters,
+      String clientToken,
+      Map<String, String> tags) {
+
+    /** Tag key prefixes that let an execution be found again by the action or the instance it serves. */
+    public static final String ACTION_TAG_PREFIX = "lifecycle-action:";
+    public static final String INSTANCE_TAG_PREFIX = "lifecycle-instance:";
+
+    public Start {
+      requireNonNull(documentName, "documentName");
+      parameters = Map.copyOf(parameters);
+      requireNonNull(clientToken, "clientToken");
+      tags = Map.copyOf(tags);
+    }
+
+    static Map<String, String> tagsFor(LifecycleAction action) {
+      return Map.of(
+          actionTagKey(action.token()), action.instance().value(),
+          instanceTagKey(action.instance()), action.token().value());
+    }
+
+    public static String actionTagKey(LifecycleAction.Token token) {
+      return ACTION_TAG_PREFIX + token.value();
+    }
+
+    public static String instanceTagKey(LifecycleAction.InstanceId instance) {
+      return INSTANCE_TAG_PREFIX + instance.value();
+    }
+  }
+
+  /** The id SSM gives an automation execution. */
+  public record ExecutionId(String value) {
+    private static final Pattern FORM = Pattern.compile("[A-Za-z0-9-]{36}");
+
+    public ExecutionId {
+      if (value == null || !FORM.matcher(value).matches()) {
+        throw new IllegalArgumentException(
+            "an automation execution id has 36 characters, got " + LifecycleAction.quoted(value));
+      }
+    }
+
+    @Override
+    public String toString() {
+      return value;
+    }
+  }
+
+  /** Where a runbook stands, as far as the lifecycle action cares. */
+  public enum State {
+    RUNNING,
+    SUCCEEDED,
+    FAILED
+  }
+
+  /**
+   * An automation execution status by SSM's name for it. Every value of SSM's
+   * AutomationExecutionStatus is known here; a name SSM adds later counts as still running, so the
+   * orchestrator keeps watching (within its deadlines) rather than guessing a result.
+   */
+  public record Status(String name) {
+    private static final Map<String, State> KNOWN = Map.ofEntries(
+        Map.entry("Pending", State.RUNNING),
+        Map.entry("InProgress", State.RUNNING),
+        Map.entry("Waiting", State.RUNNING),
+        Map.entry("Cancelling", State.RUNNING),
+        Map.entry("PendingApproval", State.RUNNING),
+        Map.entry("Approved", State.RUNNING),
+        Map.entry("Scheduled", State.RUNNING),
+        Map.entry("RunbookInProgress", State.RUNNING),
+        Map.entry("PendingChangeCalendarOverride", State.RUNNING),
+        Map.entry("ChangeCalendarOverrideApproved", State.RUNNING),
+        Map.entry("Success", State.SUCCEEDED),
+        Map.entry("CompletedWithSuccess", State.SUCCEEDED),
+        Map.entry("Failed", State.FAILED),
+        Map.entry("TimedOut", State.FAILED),
+        Map.entry("Cancelled", State.FAILED),
+        Map.entry("CompletedWithFailure", State.FAILED),
+        Map.entry("Rejected", State.FAILED),
+        Map.entry("ChangeCalendarOverrideRejected", State.FAILED),
+        Map.entry("Exited", State.FAILED));
+
+    public Status {
+      requireNonNull(name, "name");
+    }
+
+    public State state() {
+      return KNOWN.getOrDefault(name, State.RUNNING);
+    }
+
+    public boolean recognised() {
+      return KNOWN.containsKey(name);
+    }
+
+    public static java.util.Set<String> knownNames() {
+      return KNOWN.keySet();
+    }
+
+    @Override
+    public String toString() {
+      return name;
+    }
+  }
+}

@@ -1,0 +1,141 @@
+package com.lifecycleorchestrator.handler;
+
+import static software.amazon.lambda.powertools.logging.argument.StructuredArguments.entries;
+
+import com.amazonaws.services.lambda.runtime.Context;
+import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.lifecycleorchestrator.adapters.AutoScalingLifecycleActions;
+import com.lifecycleorchestrator.adapters.AwsClients;
+import com.lifecycleorchestrator.adapters.SsmAutomations;
+import com.lifecycleorchestrator.core.Clock;
+import com.lifecycleorchestrator.core.Orchestration;
+import com.lifecycleorchestrator.core.Orchestrator;
+import com.lifecycleorchestrator.core.Outcome;
+import com.lifecycleorchestrator.settings.Settings;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+import software.amazon.lambda.powertools.logging.PowertoolsLogging;
+
+/**
+ * The Lambda entry point. It reads the delivery, hands a lifecycle action to the orchestrator, and
+ * turns the outcome into the final log line and the return value. An outcome that needs a person
+ * (a malformed event, a result that could not be sent, time run out) fails the invocation, so that
+ * Lambda delivers it again and, in the end, keeps it in the failure destination.
+ */
+public final class LifecycleHandler implements RequestStreamHandler {
+
+  private static final Logger LOG = LoggerFactory.getLogger(LifecycleHandler.class);
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  /** Time kept back from the wait to send the result: one call with all its retries, and some. */
+  static final Duration RESERVE = AwsClients.CALL_TIMEOUT.plusSeconds(5);
+
+  /** Time kept back from the invocation's end to return cleanly. */
+  static final Duration RETURN_MARGIN = Duration.ofSeconds(2);
+
+  private static final int MAX_LOGGED_EVENT = 8192;
+
+  private final EventParser parser = new EventParser();
+  private final Orchestrator orchestrator;
+
+  /** Lambda's constructor: the orchestrator, its clients and settings, as built at cold start. */
+  public LifecycleHandler() {
+    this(ColdStart.ORCHESTRATOR);
+  }
+
+  LifecycleHandler(Orchestrator orchestrator) {
+    this.orchestrator = orchestrator;
+  }
+
+  /** Built once, while Lambda initialises the function (and before a SnapStart snapshot). */
+  private static final class ColdStart {
+    static final Orchestrator ORCHESTRATOR = build();
+
+    private static Orchestrator build() {
+      try {
+        Settings settings = Settings.fromEnvironment();
+        AwsClients clients = AwsClients.forLambdaEnvironment(settings.region());
+        return new Orchestrator(new SsmAutomations(clients.ssm()),
+            new AutoScalingLifecycleActions(clients.autoScaling()), Clock.SYSTEM,
+            settings.orchestration(), new MilestoneLog());
+      } catch (Settings.InvalidSettings invalid) {
+        LOG.error(invalid.getMessage());
+        throw invalid;
+      }
+    }
+  }
+
+  @Override
+  public void handleRequest(InputStream input, OutputStream output, Context context) throws IOException {
+    byte[] payload = input.readAllBytes();
+    OutcomeReport report = PowertoolsLogging.withLogging(context, () -> handle(payload, context));
+    JSON.writeValue(output, report.fields());
+    if (report.severity() == OutcomeReport.Severity.ERROR) {
+      throw new LifecycleActionNotHandled(report.message());
+    }
+  }
+
+  private OutcomeReport handle(byte[] payload, Context context) {
+    Instant now = orchestrator.clock().now();
+    Outcome outcome;
+    try {
+      EventParser.Inbound inbound = parser.parse(payload);
+      if (inbound instanceof EventParser.Inbound.Action delivery) {
+        OutcomeReport.identifiers(delivery.action()).forEach(MDC::put);
+        LOG.info("lifecycle action accepted from event {}", delivery.eventId());
+        outcome = orchestrator.handle(delivery.action(), budget(now, context));
+      } else {
+        outcome = new Outcome.Ignored(((EventParser.Inbound.NotForUs) inbound).reason());
+      }
+    } catch (EventParser.MalformedEvent malformed) {
+      outcome = new Outcome.Refused(malformed.problems());
+    }
+    OutcomeReport report = OutcomeReport.of(outcome);
+    Map<String, Object> logged = new LinkedHashMap<>(report.fields());
+    Optional.ofNullable(MDC.getCopyOfContextMap()).ifPresent(keys -> logged.keySet().removeAll(keys.keySet()));
+    if (outcome instanceof Outcome.Refused) {
+      logged.put("event", excerpt(payload));
+    }
+    switch (report.severity()) {
+      case INFO -> LOG.info(report.message(), entries(logged));
+      case WARN -> LOG.warn(report.message(), entries(logged));
+      case ERROR -> LOG.error(report.message(), entries(logged));
+    }
+    return report;
+  }
+
+  /** The delivery as received, so that a refused event keeps every identifier it had. */
+  private static String excerpt(byte[] payload) {
+    String text = new String(payload, StandardCharsets.UTF_8);
+    return text.length() <= MAX_LOGGED_EVENT ? text : text.substring(0, MAX_LOGGED_EVENT) + "...";
+  }
+
+  /**
+   * The wait ends early enough to send the result within the invocation's time; if the time is
+   * short, the reserve shrinks to a quarter of it.
+   */
+  static Orchestration.Budget budget(Instant now, Context context) {
+    Duration remaining = Duration.ofMillis(context.getRemainingTimeInMillis());
+    Instant workUntil = now.plus(remaining).minus(RETURN_MARGIN);
+    Duration reserve = RESERVE.compareTo(remaining.dividedBy(4)) < 0 ? RESERVE : remaining.dividedBy(4);
+    return new Orchestration.Budget(workUntil.minus(reserve), workUntil);
+  }
+
+  /** Fails the invocation, so the delivery is retried and, in the end, kept for a person. */
+  static final class LifecycleActionNotHandled extends RuntimeException {
+    LifecycleActionNotHandled(String message) {
+      super(message);
+    }
+  }
+}

@@ -1,0 +1,42 @@
+package com.lifecycleorchestrator.handler;
+
+import com.lifecycleorchestrator.core.LifecycleAction;
+import com.lifecycleorchestrator.core.Milestone;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Logs each milestone of a lifecycle action as it happens: the timeline of its handling. */
+final class MilestoneLog implements Milestone.Listener {
+
+  private static final Logger LOG = LoggerFactory.getLogger(MilestoneLog.class);
+
+  @Override
+  public void reached(LifecycleAction action, Milestone milestone) {
+    if (milestone instanceof Milestone.RunbookStarted started) {
+      LOG.info(started.startedEarlier()
+              ? "following execution {} that an earlier delivery started"
+              : "runbook started as execution {}",
+          started.execution());
+    } else if (milestone instanceof Milestone.StatusChanged changed) {
+      if (changed.status().recognised()) {
+        LOG.info("runbook status {}", changed.status());
+      } else {
+        LOG.warn("runbook status {} is not one this function knows; treating it as still running",
+            changed.status());
+      }
+    } else if (milestone instanceof Milestone.HeartbeatSent) {
+      LOG.info("heartbeat sent: the hook's timeout starts again");
+    } else if (milestone instanceof Milestone.ResultSent sent) {
+      LOG.info("result {} sent: instance {} released", sent.result(), action.instance());
+    } else if (milestone instanceof Milestone.StartRetried retried) {
+      LOG.warn("runbook start failed with {}; trying again in {} ms", retried.code(), retried.pause().toMillis());
+    } else if (milestone instanceof Milestone.StatusCheckFailed failed) {
+      LOG.warn("status check failed with {}; checking again on schedule", failed.code());
+    } else if (milestone instanceof Milestone.HeartbeatFailed failed) {
+      LOG.warn("heartbeat failed with {}; trying again in {} ms", failed.code(), failed.pause().toMillis());
+    } else if (milestone instanceof Milestone.CompletionRetried retried) {
+      LOG.warn("sending the result failed with {}; trying again in {} ms", retried.code(),
+          retried.pause().toMillis());
+    }
+  }
+}

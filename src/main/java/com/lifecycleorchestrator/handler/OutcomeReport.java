@@ -1,0 +1,87 @@
+package com.lifecycleorchestrator.handler;
+
+import com.lifecycleorchestrator.core.LifecycleAction;
+import com.lifecycleorchestrator.core.Outcome;
+import com.lifecycleorchestrator.core.Runbook;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The one line that ends the handling of a delivery: what happened and every identifier a person
+ * needs to find the instance, the hook and the runbook execution. The same fields are the
+ * function's return value.
+ */
+record OutcomeReport(Severity severity, String message, Map<String, Object> fields) {
+
+  enum Severity {
+    INFO,
+    WARN,
+    ERROR
+  }
+
+  static OutcomeReport of(Outcome outcome) {
+    Map<String, Object> fields = new LinkedHashMap<>();
+    fields.put("outcome", outcome.getClass().getSimpleName());
+    if (outcome instanceof Outcome.Completed completed) {
+      progress(fields, completed.progress());
+      fields.put("result", completed.result().name());
+      fields.put("reason", completed.reason());
+      boolean succeeded = completed.progress().status()
+          .map(status -> status.state() == Runbook.State.SUCCEEDED)
+          .orElse(false);
+      return new OutcomeReport(succeeded ? Severity.INFO : Severity.WARN,
+          "lifecycle action completed with " + completed.result(), fields);
+    }
+    if (outcome instanceof Outcome.AlreadyCompleted already) {
+      progress(fields, already.progress());
+      already.intended().ifPresent(result -> fields.put("result", result.name()));
+      fields.put("reason", already.reason());
+      return new OutcomeReport(Severity.INFO, "lifecycle action was already completed", fields);
+    }
+    if (outcome instanceof Outcome.OutOfTime outOfTime) {
+      progress(fields, outOfTime.progress());
+      fields.put("reason", "the invocation's time ran out while the runbook still ran; the lifecycle "
+          + "action is not completed and the invocation fails so that it is delivered again");
+      return new OutcomeReport(Severity.ERROR, "lifecycle action not completed: out of time", fields);
+    }
+    if (outcome instanceof Outcome.Unfinished unfinished) {
+      progress(fields, unfinished.progress());
+      unfinished.intended().ifPresent(result -> fields.put("result", result.name()));
+      fields.put("reason", unfinished.error());
+      return new OutcomeReport(Severity.ERROR, "lifecycle action not completed: " + unfinished.error(), fields);
+    }
+    if (outcome instanceof Outcome.Refused refused) {
+      fields.put("problems", refused.problems());
+      return new OutcomeReport(Severity.ERROR,
+          "lifecycle action event refused: " + String.join("; ", refused.problems()), fields);
+    }
+    Outcome.Ignored ignored = (Outcome.Ignored) outcome;
+    fields.put("reason", ignored.reason());
+    return new OutcomeReport(Severity.INFO, "event ignored: " + ignored.reason(), fields);
+  }
+
+  /** The identifiers of a lifecycle action, as log keys. */
+  static Map<String, String> identifiers(LifecycleAction action) {
+    Map<String, String> keys = new LinkedHashMap<>();
+    keys.put("instance_id", action.instance().value());
+    keys.put("auto_scaling_group_name", action.group().value());
+    keys.put("lifecycle_hook_name", action.hook().value());
+    keys.put("lifecycle_action_token", action.token().value());
+    keys.put("lifecycle_transition", action.transition().wireName());
+    return keys;
+  }
+
+  private static void progress(Map<String, Object> fields, Outcome.Progress progress) {
+    fields.putAll(identifiers(progress.action()));
+    fields.put("execution_id", progress.execution().map(Object::toString).orElse(null));
+    fields.put("final_status", progress.status().map(Object::toString).orElse(null));
+    fields.put("seconds_starting", seconds(progress.timings().starting()));
+    fields.put("seconds_waiting", seconds(progress.timings().waiting()));
+    fields.put("seconds_completing", seconds(progress.timings().completing()));
+  }
+
+  private static double seconds(Duration duration) {
+    return duration.toMillis() / 1000.0;
+  }
+}

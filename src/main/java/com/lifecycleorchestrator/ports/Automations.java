@@ -1,0 +1,32 @@
+package com.lifecycleorchestrator.ports;
+
+import com.lifecycleorchestrator.core.LifecycleAction;
+import com.lifecycleorchestrator.core.Runbook;
+import java.util.Optional;
+
+/**
+ * What the orchestration needs from SSM Automation. Failures come as {@link ServiceFailure}s after
+ * the implementation's own retries of transient errors.
+ */
+public interface Automations {
+
+  /**
+   * Starts the runbook, or returns the execution that an earlier identical request (same client
+   * token) started.
+   *
+   * @throws ServiceFailure.ClientTokenReused SSM refuses the client token as already used
+   * @throws ServiceFailure.ExecutionLimitReached SSM's queue of executions is full
+   * @throws ServiceFailure.Rejected the runbook cannot be started as asked (document, parameters)
+   * @throws ServiceFailure.Transient the call failed for now
+   */
+  Runbook.ExecutionId start(Runbook.Start start);
+
+  /** The execution started for this lifecycle action, found by its tag, if there is one. */
+  Optional<Runbook.ExecutionId> findStartedFor(LifecycleAction.Token token);
+
+  /**
+   * @throws ServiceFailure.ExecutionNotFound SSM does not know the execution (yet)
+   * @throws ServiceFailure.Transient the call failed for now
+   */
+  Runbook.Status status(Runbook.ExecutionId execution);
+}

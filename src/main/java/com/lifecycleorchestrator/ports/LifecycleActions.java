@@ -1,0 +1,25 @@
+package com.lifecycleorchestrator.ports;
+
+import com.lifecycleorchestrator.core.LifecycleAction;
+import com.lifecycleorchestrator.core.LifecycleResult;
+
+/**
+ * What the orchestration needs from EC2 Auto Scaling. Failures come as {@link ServiceFailure}s after
+ * the implementation's own retries of transient errors.
+ */
+public interface LifecycleActions {
+
+  /** What Auto Scaling said of a lifecycle action we addressed. */
+  enum Answer {
+    /** The action was active and the call took effect. */
+    ACCEPTED,
+    /** No such action is active: it was completed already (by a duplicate, a person, or its timeout). */
+    NOT_ACTIVE
+  }
+
+  /** Restarts the hook's heartbeat timer for the action. */
+  Answer recordHeartbeat(LifecycleAction action);
+
+  /** Completes the action with the result. */
+  Answer complete(LifecycleAction action, LifecycleResult result);
+}

@@ -1,0 +1,253 @@
+package com.lifecycleorchestrator.settings;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.lifecycleorchestrator.core.Backoff;
+import com.lifecycleorchestrator.core.LifecycleAction;
+import com.lifecycleorchestrator.core.LifecycleResult;
+import com.lifecycleorchestrator.core.Orchestration;
+import com.lifecycleorchestrator.core.Orchestrator;
+import com.lifecycleorchestrator.core.ResultPolicy;
+import com.lifecycleorchestrator.core.Runbook;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.regex.Pattern;
+
+/**
+ * The function's configuration, read from environment variables once per cold start and validated
+ * together: a bad configuration yields one error that lists every problem.
+ */
+public record Settings(
+    String region,
+    Runbook terminateRunbook,
+    Optional<Runbook> launchRunbook,
+    LifecycleResult failureResult,
+    Duration heartbeatTimeout,
+    Duration maxPollInterval) {
+
+  public static final String REGION = "AWS_REGION";
+  public static final String DOCUMENT = "AUTOMATION_DOCUMENT_NAME";
+  public static final String LAUNCH_DOCUMENT = "LAUNCH_AUTOMATION_DOCUMENT_NAME";
+  public static final String ASSUME_ROLE = "AUTOMATION_ASSUME_ROLE_ARN";
+  public static final String PARAMETERS = "AUTOMATION_PARAMETERS";
+  public static final String FAILURE_RESULT = "FAILURE_RESULT";
+  public static final String HEARTBEAT_TIMEOUT = "HEARTBEAT_TIMEOUT_SECONDS";
+  public static final String MAX_POLL_INTERVAL = "MAX_POLL_INTERVAL_SECONDS";
+
+  /** Every variable the settings read. */
+  public static final List<String> VARIABLES = List.of(REGION, DOCUMENT, LAUNCH_DOCUMENT, ASSUME_ROLE,
+      PARAMETERS, FAILURE_RESULT, HEARTBEAT_TIMEOUT, MAX_POLL_INTERVAL);
+
+  static final int DEFAULT_HEARTBEAT_TIMEOUT_SECONDS = 3600;
+  static final int DEFAULT_MAX_POLL_INTERVAL_SECONDS = 15;
+
+  /** The pause before retrying a call that failed for now grows to at most this. */
+  static final Duration MAX_RETRY_PAUSE = Duration.ofSeconds(20);
+
+  private static final String ASSUME_ROLE_PARAMETER = "AutomationAssumeRole";
+  private static final Pattern DOCUMENT_FORM = Pattern.compile("[a-zA-Z0-9_\\-.:/]{3,128}");
+  private static final Pattern ROLE_ARN_FORM =
+      Pattern.compile("arn:aws[a-z-]*:iam::\\d{12}:role/[\\w+=,.@/-]{1,512}");
+  private static final Pattern REGION_FORM = Pattern.compile("[a-z]{2}(-[a-z]+)+-\\d+");
+
+  /** The rules and runbooks the core runs by. */
+  public Orchestrator.Config orchestration() {
+    Map<LifecycleAction.Transition, Runbook> runbooks = new EnumMap<>(LifecycleAction.Transition.class);
+    runbooks.put(LifecycleAction.Transition.TERMINATING, terminateRunbook);
+    launchRunbook.ifPresent(runbook -> runbooks.put(LifecycleAction.Transition.LAUNCHING, runbook));
+    return new Orchestrator.Config(runbooks, new Orchestration.Rules(
+        new ResultPolicy(failureResult),
+        heartbeatTimeout,
+        Backoff.fromOneSecond(maxPollInterval, () -> ThreadLocalRandom.current().nextDouble()),
+        Backoff.fromOneSecond(MAX_RETRY_PAUSE, () -> ThreadLocalRandom.current().nextDouble())));
+  }
+
+  /** Reads the settings from the process environment. */
+  public static Settings fromEnvironment() {
+    return from(System.getenv());
+  }
+
+  /**
+   * Reads the settings from the given variables.
+   *
+   * @throws InvalidSettings listing every problem found
+   */
+  public static Settings from(Map<String, String> env) {
+    Reader reader = new Reader(env);
+    String region = reader.required(REGION, REGION_FORM,
+        "an AWS Region such as eu-west-1 (Lambda sets it; set it yourself to run elsewhere)");
+    Optional<String> role = reader.optional(ASSUME_ROLE, ROLE_ARN_FORM,
+        "an IAM role ARN such as arn:aws:iam::123456789012:role/AutomationRole");
+    Map<String, List<String>> parameters = reader.parameters();
+    role.ifPresent(arn -> parameters.put(ASSUME_ROLE_PARAMETER, List.of(arn)));
+    String document = reader.required(DOCUMENT, DOCUMENT_FORM,
+        "an SSM document name or ARN of 3 to 128 letters, digits and _-.:/");
+    Optional<String> launchDocument = reader.optional(LAUNCH_DOCUMENT, DOCUMENT_FORM,
+        "an SSM document name or ARN of 3 to 128 letters, digits and _-.:/");
+    LifecycleResult failureResult = reader.failureResult();
+    int heartbeatSeconds = reader.seconds(HEARTBEAT_TIMEOUT, DEFAULT_HEARTBEAT_TIMEOUT_SECONDS, 30, 7200,
+        "the lifecycle hook's heartbeat timeout, which Auto Scaling allows from 30 to 7200 seconds");
+    int pollSeconds = reader.seconds(MAX_POLL_INTERVAL, DEFAULT_MAX_POLL_INTERVAL_SECONDS, 1, 300,
+        "the longest pause between two status checks of a runbook");
+    reader.throwIfAnyProblem();
+    return new Settings(region,
+        new Runbook(document, parameters),
+        launchDocument.map(name -> new Runbook(name, parameters)),
+        failureResult,
+        Duration.ofSeconds(heartbeatSeconds),
+        Duration.ofSeconds(pollSeconds));
+  }
+
+  /** A configuration that cannot work, with every problem in it. */
+  public static final class InvalidSettings extends RuntimeException {
+    private final List<String> problems;
+
+    InvalidSettings(List<String> problems) {
+      super("The function's environment variables are not valid; fix them in template.yaml or the "
+          + "function's configuration: " + String.join("; ", problems));
+      this.problems = List.copyOf(problems);
+    }
+
+    public List<String> problems() {
+      return problems;
+    }
+  }
+
+  private static final class Reader {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final Map<String, String> env;
+    private final List<String> problems = new ArrayList<>();
+
+    Reader(Map<String, String> env) {
+      this.env = env;
+    }
+
+    private Optional<String> value(String name) {
+      String value = env.get(name);
+      return value == null || value.isBlank() ? Optional.empty() : Optional.of(value.strip());
+    }
+
+    String required(String name, Pattern form, String meaning) {
+      Optional<String> value = value(name);
+      if (value.isEmpty()) {
+        problems.add(name + " is required: " + meaning);
+        return null;
+      }
+      return checked(name, value.get(), form, meaning);
+    }
+
+    Optional<String> optional(String name, Pattern form, String meaning) {
+      return value(name).map(value -> checked(name, value, form, meaning));
+    }
+
+    private String checked(String name, String value, Pattern form, String meaning) {
+      if (!form.matcher(value).matches()) {
+        problems.add(name + " must be " + meaning + ", got '" + value + "'");
+      }
+      return value;
+    }
+
+    LifecycleResult failureResult() {
+      Optional<String> value = value(FAILURE_RESULT);
+      if (value.isEmpty()) {
+        return LifecycleResult.ABANDON;
+      }
+      try {
+        return LifecycleResult.valueOf(value.get().toUpperCase(Locale.ROOT));
+      } catch (IllegalArgumentException e) {
+        problems.add(FAILURE_RESULT + " must be ABANDON or CONTINUE, got '" + value.get() + "'");
+        return LifecycleResult.ABANDON;
+      }
+    }
+
+    int seconds(String name, int fallback, int min, int max, String meaning) {
+      Optional<String> value = value(name);
+      if (value.isEmpty()) {
+        return fallback;
+      }
+      try {
+        int seconds = Integer.parseInt(value.get());
+        if (seconds >= min && seconds <= max) {
+          return seconds;
+        }
+      } catch (NumberFormatException e) {
+        // reported below
+      }
+      problems.add(name + " must be a whole number of seconds from " + min + " to " + max + " ("
+          + meaning + "), got '" + value.get() + "'");
+      return fallback;
+    }
+
+    Map<String, List<String>> parameters() {
+      Map<String, List<String>> parameters = new LinkedHashMap<>();
+      Optional<String> value = value(PARAMETERS);
+      if (value.isEmpty()) {
+        return parameters;
+      }
+      String shape = " must be a JSON object of runbook parameter name to a list of strings, such as "
+          + "{\"S3BucketName\": [\"my-logs\"]}";
+      JsonNode root;
+      try {
+        root = JSON.readTree(value.get());
+      } catch (JsonProcessingException e) {
+        problems.add(PARAMETERS + shape + "; it is not JSON: " + e.getOriginalMessage());
+        return parameters;
+      }
+      if (root == null || !root.isObject()) {
+        problems.add(PARAMETERS + shape + ", got '" + value.get() + "'");
+        return parameters;
+      }
+      for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {
+        Map.Entry<String, JsonNode> field = it.next();
+        String name = field.getKey();
+        if (name.equals(Runbook.INSTANCE_PARAMETER) || name.equals(ASSUME_ROLE_PARAMETER)) {
+          problems.add(PARAMETERS + " must not set " + name + ": the function sets "
+              + (name.equals(ASSUME_ROLE_PARAMETER) ? "it from " + ASSUME_ROLE : "it to the event's instance"));
+          continue;
+        }
+        if (name.isEmpty() || name.length() > 50) {
+          problems.add(PARAMETERS + " has a parameter name of " + name.length()
+              + " characters; SSM allows 1 to 50");
+          continue;
+        }
+        List<String> values = stringsOf(field.getValue());
+        if (values == null) {
+          problems.add(PARAMETERS + " parameter " + name + shape);
+        } else {
+          parameters.put(name, values);
+        }
+      }
+      return parameters;
+    }
+
+    private static List<String> stringsOf(JsonNode node) {
+      if (!node.isArray() || node.size() > 50) {
+        return null;
+      }
+      List<String> strings = new ArrayList<>();
+      for (JsonNode element : node) {
+        if (!element.isTextual() || element.asText().isEmpty() || element.asText().length() > 512) {
+          return null;
+        }
+        strings.add(element.asText());
+      }
+      return strings;
+    }
+
+    void throwIfAnyProblem() {
+      if (!problems.isEmpty()) {
+        throw new InvalidSettings(problems);
+      }
+    }
+  }
+}

@@ -1,0 +1,307 @@
+package com.lifecycleorchestrator.core;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.lifecycleorchestrator.ports.ServiceFailure;
+import com.lifecycleorchestrator.testkit.FakeAutomations;
+import com.lifecycleorchestrator.testkit.FakeAutomations.Script;
+import com.lifecycleorchestrator.testkit.FakeLifecycleActions;
+import com.lifecycleorchestrator.testkit.Rig;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+class OrchestratorTest {
+
+  private final Rig rig = new Rig();
+
+  @Test
+  void startsTheRunbookOnTheInstanceWaitsForItAndContinues() {
+    rig.parameters(Map.of("S3BucketName", List.of("my-logs"), "AutomationAssumeRole",
+        List.of("arn:aws:iam::123456789012:role/Automation")));
+    LifecycleAction action = rig.held(rig.terminating());
+    rig.automations.everyRunbook(Script.runsThen(Duration.ofSeconds(42), "Success"));
+
+    Outcome outcome = rig.orchestrator().handle(action, rig.budget());
+
+    Outcome.Completed completed = assertInstanceOf(Outcome.Completed.class, outcome);
+    assertEquals(LifecycleResult.CONTINUE, completed.result());
+    FakeAutomations.Execution execution = rig.automations.executions().get(0);
+    assertEquals(Rig.DOCUMENT, execution.start().documentName());
+    assertEquals(Map.of(
+            "InstanceId", List.of(action.instance().value()),
+            "S3BucketName", List.of("my-logs"),
+            "AutomationAssumeRole", List.of("arn:aws:iam::123456789012:role/Automation")),
+        execution.start().parameters());
+    assertEquals(action.instance().value(),
+        execution.start().tags().get(Runbook.Start.actionTagKey(action.token())));
+    FakeLifecycleActions.Ending ending = rig.lifecycleActions.ending(action).orElseThrow();
+    assertEquals(LifecycleResult.CONTINUE, ending.result());
+    assertFalse(ending.byTimeout());
+    assertEquals(execution.id(), completed.progress().execution().orElseThrow().value());
+    assertEquals("Success", completed.progress().status().orElseThrow().name());
+  }
+
+  @Test
+  void aShortRunbookReleasesItsInstanceWithinAboutASecondOfEnding() {
+    LifecycleAction action = rig.held(rig.terminating());
+    rig.automations.everyRunbook(Script.runsThen(Duration.ofMillis(500), "Success"));
+
+    rig.orchestrator().handle(action, rig.budget());
+
+    Instant releasedAt = rig.lifecycleActions.ending(action).orElseThrow().at();
+    assertTrue(Duration.between(Rig.T0, releasedAt).compareTo(Duration.ofMillis(2600)) <= 0,
+        "released " + Duration.between(Rig.T0, releasedAt) + " after the start");
+  }
+
+  @Test
+  void aFailedRunbookAbandonsByDefault() {
+    LifecycleAction action = rig.held(rig.terminating());
+    rig.automations.everyRunbook(Script.runsThen(Duration.ofSeconds(20), "Failed"));
+
+    Outcome outcome = rig.orchestrator().handle(action, rig.budget());
+
+    assertEquals(LifecycleResult.ABANDON, assertInstanceOf(Outcome.Completed.class, outcome).result());
+    assertEquals(LifecycleResult.ABANDON, rig.lifecycleActions.ending(action).orElseThrow().result());
+  }
+
+  @Test
+  void theFailureResultIsASetting() {
+    rig.failureResult(LifecycleResult.CONTINUE);
+    LifecycleAction action = rig.held(rig.terminating());
+    rig.automations.everyRunbook(Script.runsThen(Duration.ofSeconds(20), "TimedOut"));
+
+    rig.orchestrator().handle(action, rig.budget());
+
+    assertEquals(LifecycleResult.CONTINUE, rig.lifecycleActions.ending(action).orElseThrow().result());
+  }
+
+  @ParameterizedTest
+  @EnumSource(Refusal.class)
+  void aRunbookThatCannotStartGetsTheFailureResultAtOnce(Refusal refusal) {
+    LifecycleAction action = rig.held(rig.terminating());
+    rig.automations.failNext(FakeAutomations.Operation.START, refusal.failure());
+
+    Outcome outcome = rig.orchestrator().handle(action, rig.budget());
+
+    Outcome.Completed completed = assertInstanceOf(Outcome.Completed.class, outcome);
+    assertEquals(LifecycleResult.ABANDON, completed.result());
+    assertTrue(completed.reason().contains(refusal.failure().code()), completed.reason());
+    assertTrue(completed.progress().execution().isEmpty());
+    assertEquals(Rig.T0, rig.lifecycleActions.ending(action).orElseThrow().at());
+  }
+
+  enum Refusal {
+    DOCUMENT_MISSING(new ServiceFailure.Rejected("AutomationDefinitionNotFoundException",
+        "Document GracefulExit-ArchiveLogs does not exist", null)),
+    PARAMETERS_REFUSED(new ServiceFailure.Rejected("InvalidAutomationExecutionParametersException",
+        "Parameter S3BucketName is not defined in the document", null)),
+    QUOTA_EXCEEDED(new ServiceFailure.ExecutionLimitReached("AutomationExecutionLimitExceededException",
+        "Maximum number of concurrent automation executions reached", null));
+
+    private final ServiceFailure failure;
+
+    Refusal(ServiceFailure failure) {
+      this.failure = failure;
+    }
+
+    ServiceFailure failure() {
+      return failure;
+    }
+  }
+
+  @Test
+  void anActionCompletedElsewhereIsAlreadyCompletedNotAFailure() {
+    LifecycleAction action = rig.held(rig.terminating());
+    rig.automations.everyRunbook(Script.runsThen(Duration.ofSeconds(10), "Success"));
+    rig.lifecycleActions.completeElsewhere(action, LifecycleResult.CONTINUE);
+
+    Outcome outcome = rig.orchestrator().handle(action, rig.budget());
+
+    Outcome.AlreadyCompleted already = assertInstanceOf(Outcome.AlreadyCompleted.class, outcome);
+    assertFalse(already.needsAttention());
+    assertEquals(LifecycleResult.CONTINUE, already.intended().orElseThrow());
+  }
+
+  @Test
+  void aLaunchActionUsesTheLaunchRunbookWhenOneIsConfigured() {
+    rig.withLaunchRunbook();
+    LifecycleAction action = rig.held(rig.action(LifecycleAction.Transition.LAUNCHING, Rig.T0));
+
+    Outcome outcome = rig.orchestrator().handle(action, rig.budget());
+
+    assertInstanceOf(Outcome.Completed.class, outcome);
+    assertEquals(Rig.LAUNCH_DOCUMENT, rig.automations.executions().get(0).start().documentName());
+  }
+
+  @Test
+  void aLaunchActionIsIgnoredWithoutALaunchRunbook() {
+    LifecycleAction action = rig.held(rig.action(LifecycleAction.Transition.LAUNCHING, Rig.T0));
+
+    Outcome outcome = rig.orchestrator().handle(action, rig.budget());
+
+    assertInstanceOf(Outcome.Ignored.class, outcome);
+    assertEquals(0, rig.automations.totalCalls());
+    assertEquals(0, rig.lifecycleActions.calls(FakeLifecycleActions.Operation.COMPLETE));
+  }
+
+  @Test
+  void heartbeatsKeepALongRunbooksHookAliveAndComeBeforeHalfTheTimeout() {
+    rig.heartbeatTimeout(Duration.ofMinutes(10));
+    LifecycleAction action = rig.held(rig.terminating());
+    rig.automations.everyRunbook(Script.runsThen(Duration.ofMinutes(12), "Success"));
+
+    Outcome outcome = rig.orchestrator().handle(action, rig.budget());
+
+    assertInstanceOf(Outcome.Completed.class, outcome);
+    FakeLifecycleActions.Ending ending = rig.lifecycleActions.ending(action).orElseThrow();
+    assertFalse(ending.byTimeout(), "the hook timed out");
+    List<Instant> beats = rig.lifecycleActions.heartbeats(action);
+    assertTrue(beats.size() >= 2, "heartbeats: " + beats);
+    Instant previous = action.heldSince();
+    for (Instant beat : beats) {
+      assertTrue(Duration.between(previous, beat).compareTo(Duration.ofMinutes(5)) < 0,
+          "a heartbeat came " + Duration.between(previous, beat) + " after the one before");
+      previous = beat;
+    }
+  }
+
+  @Test
+  void anActionHeldLongBeforeTheDeliveryIsHeartbeatenAtOnce() {
+    rig.heartbeatTimeout(Duration.ofMinutes(10));
+    LifecycleAction action = rig.held(rig.action(LifecycleAction.Transition.TERMINATING,
+        Rig.T0.minus(Duration.ofMinutes(6))));
+    rig.automations.everyRunbook(Script.runsThen(Duration.ofMinutes(5), "Success"));
+
+    rig.orchestrator().handle(action, rig.budget());
+
+    assertEquals(Rig.T0, rig.lifecycleActions.heartbeats(action).get(0));
+    assertFalse(rig.lifecycleActions.ending(action).orElseThrow().byTimeout());
+  }
+
+  @Test
+  void anActionNoLongerActiveAtItsHeartbeatEndsTheWait() {
+    rig.heartbeatTimeout(Duration.ofMinutes(2));
+    LifecycleAction action = rig.held(rig.terminating());
+    rig.automations.everyRunbook(Script.runsThen(Duration.ofMinutes(10), "Success"));
+    rig.lifecycleActions.completeElsewhere(action, LifecycleResult.ABANDON);
+
+    Outcome outcome = rig.orchestrator().handle(action, rig.budget());
+
+    assertInstanceOf(Outcome.AlreadyCompleted.class, outcome);
+    assertEquals(0, rig.lifecycleActions.calls(FakeLifecycleActions.Operation.COMPLETE));
+  }
+
+  @Test
+  void theWaitEndsBeforeTheInvocationsTimeAndNothingIsCompleted() {
+    LifecycleAction action = rig.held(rig.terminating());
+    rig.automations.everyRunbook(Script.runsThen(Duration.ofHours(2), "Success"));
+    Orchestration.Budget budget = rig.budget(Duration.ofMinutes(15));
+
+    Outcome outcome = rig.orchestrator().handle(action, budget);
+
+    Outcome.OutOfTime outOfTime = assertInstanceOf(Outcome.OutOfTime.class, outcome);
+    assertTrue(outOfTime.needsAttention());
+    assertFalse(rig.clock.now().isAfter(budget.waitUntil()), "waited until " + rig.clock.now());
+    assertTrue(outOfTime.progress().execution().isPresent());
+    assertTrue(rig.lifecycleActions.ending(action).isEmpty());
+  }
+
+  @Test
+  void transientStatusFailuresAreRiddenOut() {
+    LifecycleAction action = rig.held(rig.terminating());
+    ServiceFailure throttled = new ServiceFailure.Transient("ThrottlingException", "Rate exceeded", null);
+    rig.automations.failNext(FakeAutomations.Operation.STATUS, throttled, throttled, throttled);
+
+    Outcome outcome = rig.orchestrator().handle(action, rig.budget());
+
+    assertEquals(LifecycleResult.CONTINUE, assertInstanceOf(Outcome.Completed.class, outcome).result());
+  }
+
+  @Test
+  void aStartThatFailsForNowIsTriedAgainWithTheSameClientToken() {
+    LifecycleAction action = rig.held(rig.terminating());
+    rig.automations.failNext(FakeAutomations.Operation.START,
+        new ServiceFailure.Transient("InternalServerError", "try again", null));
+
+    Outcome outcome = rig.orchestrator().handle(action, rig.budget());
+
+    assertInstanceOf(Outcome.Completed.class, outcome);
+    assertEquals(1, rig.automations.executions().size());
+    assertEquals(2, rig.automations.calls(FakeAutomations.Operation.START));
+  }
+
+  @Test
+  void anExecutionThatSsmNeverKnowsEndsWithTheFailureResult() {
+    LifecycleAction action = rig.held(rig.terminating());
+    ServiceFailure[] notFound = new ServiceFailure[200];
+    java.util.Arrays.fill(notFound, new ServiceFailure.ExecutionNotFound(
+        "AutomationExecutionNotFoundException", "not found", null));
+    rig.automations.failNext(FakeAutomations.Operation.STATUS, notFound);
+
+    Outcome outcome = rig.orchestrator().handle(action, rig.budget());
+
+    Outcome.Completed completed = assertInstanceOf(Outcome.Completed.class, outcome);
+    assertEquals(LifecycleResult.ABANDON, completed.result());
+    assertTrue(completed.reason().contains("no longer knows"), completed.reason());
+  }
+
+  @Test
+  void anExecutionBrieflyUnknownAfterItsStartIsWaitedFor() {
+    LifecycleAction action = rig.held(rig.terminating());
+    ServiceFailure notFound = new ServiceFailure.ExecutionNotFound(
+        "AutomationExecutionNotFoundException", "not found", null);
+    rig.automations.failNext(FakeAutomations.Operation.STATUS, notFound, notFound);
+
+    Outcome outcome = rig.orchestrator().handle(action, rig.budget());
+
+    assertEquals(LifecycleResult.CONTINUE, assertInstanceOf(Outcome.Completed.class, outcome).result());
+  }
+
+  @Test
+  void aCompletionThatFailsForNowIsTriedAgain() {
+    LifecycleAction action = rig.held(rig.terminating());
+    ServiceFailure unavailable = new ServiceFailure.Transient("ServiceUnavailable", "busy", null);
+    rig.lifecycleActions.failNext(FakeLifecycleActions.Operation.COMPLETE, unavailable, unavailable);
+
+    Outcome outcome = rig.orchestrator().handle(action, rig.budget());
+
+    assertInstanceOf(Outcome.Completed.class, outcome);
+    assertEquals(3, rig.lifecycleActions.calls(FakeLifecycleActions.Operation.COMPLETE));
+  }
+
+  @Test
+  void aCompletionThatAutoScalingRefusesIsUnfinishedAndNeedsAttention() {
+    LifecycleAction action = rig.held(rig.terminating());
+    rig.lifecycleActions.failNext(FakeLifecycleActions.Operation.COMPLETE,
+        new ServiceFailure.Rejected("AccessDenied", "not authorized to perform "
+            + "autoscaling:CompleteLifecycleAction", null));
+
+    Outcome outcome = rig.orchestrator().handle(action, rig.budget());
+
+    Outcome.Unfinished unfinished = assertInstanceOf(Outcome.Unfinished.class, outcome);
+    assertTrue(unfinished.needsAttention());
+    assertTrue(unfinished.error().contains("AccessDenied"), unfinished.error());
+  }
+
+  @Test
+  void theTimeSpentInEachPhaseIsReported() {
+    LifecycleAction action = rig.held(rig.terminating());
+    rig.automations.everyRunbook(Script.runsThen(Duration.ofSeconds(60), "Success"));
+
+    Outcome.Completed completed = assertInstanceOf(Outcome.Completed.class,
+        rig.orchestrator().handle(action, rig.budget()));
+
+    Outcome.Timings timings = completed.progress().timings();
+    assertEquals(Duration.ZERO, timings.starting());
+    assertTrue(timings.waiting().compareTo(Duration.ofSeconds(60)) >= 0
+        && timings.waiting().compareTo(Duration.ofSeconds(75)) <= 0, timings.toString());
+  }
+}

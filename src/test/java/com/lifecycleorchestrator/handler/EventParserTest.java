@@ -1,0 +1,105 @@
+package com.lifecycleorchestrator.handler;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Combinators;
+import net.jqwik.api.Example;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+
+/** A lifecycle event with any set of bad fields is refused with every bad field named, and no other. */
+class EventParserTest {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  /** Each required field, with values of the wrong form for it. */
+  private static final Map<String, List<String>> BAD_VALUES = Map.of(
+      "time", List.of("yesterday", "2026-13-01T00:00:00Z"),
+      "detail.LifecycleActionToken", List.of("not-a-uuid", "87654321432143214321210987654321"),
+      "detail.AutoScalingGroupName", List.of("a".repeat(256), "web\nasg"),
+      "detail.LifecycleHookName", List.of("graceful exit", "hook!"),
+      "detail.EC2InstanceId", List.of("i-12345", "i-0A1B2C3D4E5F67890", "0a1b2c3d", "i-0a1b2c3d4e5f6789"),
+      "detail.LifecycleTransition", List.of("autoscaling:EC2_INSTANCE_LAUNCHING", "terminate"));
+
+  /** What can be wrong with a field. */
+  record Corruption(String field, String kind, String badValue) {}
+
+  private final EventParser parser = new EventParser();
+
+  @Property(tries = 300)
+  void everyBadFieldIsNamedAndNoGoodOne(@ForAll("corruptions") Set<Corruption> corruptions) throws IOException {
+    ObjectNode event = (ObjectNode) JSON.readTree(Files.readAllBytes(Path.of("events", "terminate.json")));
+    for (Corruption corruption : corruptions) {
+      apply(event, corruption);
+    }
+
+    EventParser.MalformedEvent refused = assertThrows(EventParser.MalformedEvent.class,
+        () -> parser.parse(JSON.writeValueAsBytes(event)));
+
+    Set<String> bad = corruptions.stream().map(Corruption::field).collect(java.util.stream.Collectors.toSet());
+    for (String field : BAD_VALUES.keySet()) {
+      boolean named = refused.problems().stream().anyMatch(problem -> problem.startsWith(field + " "));
+      assertEquals(bad.contains(field), named, field + " in " + refused.problems());
+    }
+  }
+
+  @Example
+  void aDetailThatIsNotAnObjectIsRefused() throws IOException {
+    ObjectNode event = (ObjectNode) JSON.readTree(Files.readAllBytes(Path.of("events", "terminate.json")));
+    event.put("detail", "i-0a1b2c3d4e5f67890");
+
+    EventParser.MalformedEvent refused = assertThrows(EventParser.MalformedEvent.class,
+        () -> parser.parse(JSON.writeValueAsBytes(event)));
+
+    assertTrue(refused.problems().get(0).startsWith("detail must be an object"), refused.problems().toString());
+  }
+
+  @Example
+  void theSampleEventsAreReadAsTheirKinds() throws IOException {
+    assertInstanceOf(EventParser.Inbound.Action.class, parse("terminate.json"));
+    assertInstanceOf(EventParser.Inbound.Action.class, parse("launch.json"));
+    assertInstanceOf(EventParser.Inbound.NotForUs.class, parse("test-notification.json"));
+    assertThrows(EventParser.MalformedEvent.class, () -> parse("malformed.json"));
+  }
+
+  private EventParser.Inbound parse(String file) throws IOException {
+    return parser.parse(Files.readAllBytes(Path.of("events", file)));
+  }
+
+  @Provide
+  Arbitrary<Set<Corruption>> corruptions() {
+    Arbitrary<Corruption> one = Arbitraries.of(List.copyOf(BAD_VALUES.keySet())).flatMap(field ->
+        Combinators.combine(
+                Arbitraries.of("missing", "empty", "number", "null", "malformed"),
+                Arbitraries.of(BAD_VALUES.get(field)))
+            .as((kind, value) -> new Corruption(field, kind, value)));
+    return one.set().ofMinSize(1).ofMaxSize(6)
+        .filter(set -> set.stream().map(Corruption::field).distinct().count() == set.size());
+  }
+
+  private static void apply(ObjectNode event, Corruption corruption) {
+    ObjectNode target = corruption.field().startsWith("detail.") ? (ObjectNode) event.get("detail") : event;
+    String name = corruption.field().replaceFirst("^detail\\.", "");
+    switch (corruption.kind()) {
+      case "missing" -> target.remove(name);
+      case "empty" -> target.put(name, "");
+      case "number" -> target.put(name, 42);
+      case "null" -> target.putNull(name);
+      default -> target.put(name, corruption.badValue());
+    }
+  }
+}

@@ -1,0 +1,205 @@
+package com.lifecycleorchestrator.handler;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.lifecycleorchestrator.core.LifecycleAction;
+import com.lifecycleorchestrator.core.LifecycleResult;
+import com.lifecycleorchestrator.testkit.CapturedOutput;
+import com.lifecycleorchestrator.testkit.FakeAutomations;
+import com.lifecycleorchestrator.testkit.FakeContext;
+import com.lifecycleorchestrator.testkit.FakeLifecycleActions;
+import com.lifecycleorchestrator.testkit.Rig;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The sample events in {@code events/} through the handler, as bytes, exactly as the Lambda Java
+ * runtime hands them to a stream handler, with the shared fakes behind it.
+ */
+class LifecycleHandlerTest {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Path EVENTS = Path.of("events");
+
+  private final Rig rig = new Rig();
+
+  @Test
+  void theTerminateSampleRunsTheRunbookAndContinues() throws IOException {
+    LifecycleAction action = rig.held(sampleAction("terminate.json", LifecycleAction.Transition.TERMINATING));
+
+    JsonNode returned = invoke("terminate.json");
+
+    assertEquals("Completed", returned.get("outcome").asText());
+    assertEquals("CONTINUE", returned.get("result").asText());
+    assertEquals("i-0a1b2c3d4e5f67890", returned.get("instance_id").asText());
+    assertEquals("Success", returned.get("final_status").asText());
+    assertEquals(LifecycleResult.CONTINUE, rig.lifecycleActions.ending(action).orElseThrow().result());
+    assertEquals("i-0a1b2c3d4e5f67890",
+        rig.automations.executions().get(0).start().parameters().get("InstanceId").get(0));
+  }
+
+  @Test
+  void theFinalLogLineCarriesEveryIdentifierAndThePhases() {
+    rig.held(sampleAction("terminate.json", LifecycleAction.Transition.TERMINATING));
+
+    List<JsonNode> lines = CapturedOutput.logLinesOf(() -> invokeUnchecked("terminate.json"));
+
+    JsonNode last = lines.get(lines.size() - 1);
+    assertEquals("INFO", last.get("level").asText());
+    assertEquals("lifecycle action completed with CONTINUE", last.get("message").asText());
+    for (String key : List.of("instance_id", "auto_scaling_group_name", "lifecycle_hook_name",
+        "lifecycle_action_token", "execution_id", "final_status", "result", "seconds_starting",
+        "seconds_waiting", "seconds_completing", "function_request_id")) {
+      assertTrue(last.hasNonNull(key), "the final line lacks " + key + ": " + last);
+    }
+    assertEquals("87654321-4321-4321-4321-210987654321", last.get("lifecycle_action_token").asText());
+    assertTrue(lines.stream().anyMatch(line -> line.get("message").asText().startsWith("runbook started")));
+  }
+
+  @Test
+  void theLaunchSampleIsIgnoredWithoutALaunchRunbook() throws IOException {
+    JsonNode returned = invoke("launch.json");
+
+    assertEquals("Ignored", returned.get("outcome").asText());
+    assertEquals(0, rig.automations.totalCalls());
+  }
+
+  @Test
+  void theLaunchSampleRunsTheLaunchRunbookWhenOneIsConfigured() throws IOException {
+    rig.withLaunchRunbook();
+    LifecycleAction action = rig.held(sampleAction("launch.json", LifecycleAction.Transition.LAUNCHING));
+
+    JsonNode returned = invoke("launch.json");
+
+    assertEquals("Completed", returned.get("outcome").asText());
+    assertEquals(Rig.LAUNCH_DOCUMENT, rig.automations.executions().get(0).start().documentName());
+    assertEquals(LifecycleResult.CONTINUE, rig.lifecycleActions.ending(action).orElseThrow().result());
+  }
+
+  @Test
+  void theTestNotificationIsIgnoredWithoutAnAwsCall() throws IOException {
+    JsonNode returned = invoke("test-notification.json");
+
+    assertEquals("Ignored", returned.get("outcome").asText());
+    assertTrue(returned.get("reason").asText().contains("test notification"));
+    assertNoAwsCall();
+  }
+
+  @Test
+  void anotherSourceOrDetailTypeIsIgnoredWithoutAnAwsCall() throws IOException {
+    String terminate = Files.readString(EVENTS.resolve("terminate.json"));
+    for (String other : List.of(
+        terminate.replace("\"aws.autoscaling\"", "\"aws.ec2\""),
+        terminate.replace("EC2 Instance-terminate Lifecycle Action", "EC2 Instance Terminate Successful"))) {
+      JsonNode returned = invokeBytes(other.getBytes(StandardCharsets.UTF_8));
+      assertEquals("Ignored", returned.get("outcome").asText());
+    }
+    assertNoAwsCall();
+  }
+
+  @Test
+  void theMalformedSampleFailsTheInvocationNamingEveryBadField() {
+    LifecycleHandler.LifecycleActionNotHandled failure = assertThrows(
+        LifecycleHandler.LifecycleActionNotHandled.class, () -> invoke("malformed.json"));
+
+    assertTrue(failure.getMessage().contains("detail.LifecycleActionToken is missing"), failure.getMessage());
+    assertTrue(failure.getMessage().contains("detail.EC2InstanceId must be 'i-' followed by 8 or 17"),
+        failure.getMessage());
+    assertNoAwsCall();
+  }
+
+  @Test
+  void inputThatIsNotAnEventObjectFailsTheInvocationClearly() {
+    for (String input : List.of("not json", "[1,2]", "\"text\"", "")) {
+      LifecycleHandler.LifecycleActionNotHandled failure = assertThrows(
+          LifecycleHandler.LifecycleActionNotHandled.class,
+          () -> invokeBytes(input.getBytes(StandardCharsets.UTF_8)), input);
+      assertTrue(failure.getMessage().contains("event"), failure.getMessage());
+    }
+    assertNoAwsCall();
+  }
+
+  @Test
+  void aRunbookOutlastingTheInvocationFailsItWithEveryIdentifierLogged() {
+    rig.held(sampleAction("terminate.json", LifecycleAction.Transition.TERMINATING));
+    rig.automations.everyRunbook(FakeAutomations.Script.runsThen(Duration.ofHours(1), "Success"));
+
+    List<JsonNode> lines = CapturedOutput.logLinesOf(() -> assertThrows(
+        LifecycleHandler.LifecycleActionNotHandled.class, () -> invoke("terminate.json")));
+
+    JsonNode last = lines.get(lines.size() - 1);
+    assertEquals("ERROR", last.get("level").asText());
+    assertEquals("i-0a1b2c3d4e5f67890", last.get("instance_id").asText());
+    assertTrue(last.hasNonNull("execution_id"));
+  }
+
+  @Test
+  void theBudgetKeepsAReserveToSendTheResult() {
+    Instant now = Instant.parse("2026-11-25T13:00:00Z");
+
+    var fifteenMinutes = LifecycleHandler.budget(now, new FakeContext(Duration.ofMinutes(15)));
+    var tenSeconds = LifecycleHandler.budget(now, new FakeContext(Duration.ofSeconds(10)));
+
+    assertEquals(now.plus(Duration.ofSeconds(898)), fifteenMinutes.workUntil());
+    assertEquals(fifteenMinutes.workUntil().minus(LifecycleHandler.RESERVE), fifteenMinutes.waitUntil());
+    assertEquals(now.plusSeconds(8), tenSeconds.workUntil());
+    assertEquals(now.plusMillis(5500), tenSeconds.waitUntil());
+  }
+
+  private LifecycleAction sampleAction(String file, LifecycleAction.Transition transition) {
+    JsonNode detail = read(file).get("detail");
+    return new LifecycleAction(transition,
+        new LifecycleAction.GroupName(detail.get("AutoScalingGroupName").asText()),
+        new LifecycleAction.HookName(detail.get("LifecycleHookName").asText()),
+        new LifecycleAction.InstanceId(detail.get("EC2InstanceId").asText()),
+        new LifecycleAction.Token(detail.get("LifecycleActionToken").asText()),
+        Instant.parse(read(file).get("time").asText()));
+  }
+
+  private void assertNoAwsCall() {
+    assertEquals(0, rig.automations.totalCalls());
+    for (FakeLifecycleActions.Operation operation : FakeLifecycleActions.Operation.values()) {
+      assertEquals(0, rig.lifecycleActions.calls(operation));
+    }
+  }
+
+  private JsonNode invoke(String file) throws IOException {
+    return invokeBytes(Files.readAllBytes(EVENTS.resolve(file)));
+  }
+
+  private void invokeUnchecked(String file) {
+    try {
+      invoke(file);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private JsonNode invokeBytes(byte[] payload) throws IOException {
+    ByteArrayOutputStream output = new ByteArrayOutputStream();
+    new LifecycleHandler(rig.orchestrator(new MilestoneLog()))
+        .handleRequest(new ByteArrayInputStream(payload), output, new FakeContext(Duration.ofMinutes(15)));
+    return JSON.readTree(output.toByteArray());
+  }
+
+  private static JsonNode read(String file) {
+    try {
+      return JSON.readTree(EVENTS.resolve(file).toFile());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}

@@ -1,0 +1,91 @@
+package com.lifecycleorchestrator.settings;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.lifecycleorchestrator.core.LifecycleAction;
+import com.lifecycleorchestrator.core.LifecycleResult;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+class SettingsTest {
+
+  private static final Map<String, String> MINIMAL = Map.of(
+      "AWS_REGION", "eu-west-1",
+      "AUTOMATION_DOCUMENT_NAME", "GracefulExit-ArchiveLogs");
+
+  @Test
+  void theDefaultsApplyWhenOnlyTheRequiredSettingsAreGiven() {
+    Settings settings = Settings.from(MINIMAL);
+
+    assertEquals("GracefulExit-ArchiveLogs", settings.terminateRunbook().documentName());
+    assertEquals(Map.of(), settings.terminateRunbook().parameters());
+    assertEquals(Optional.empty(), settings.launchRunbook());
+    assertEquals(LifecycleResult.ABANDON, settings.failureResult());
+    assertEquals(Duration.ofSeconds(3600), settings.heartbeatTimeout());
+    assertEquals(Duration.ofSeconds(15), settings.maxPollInterval());
+    assertTrue(settings.orchestration().runbookFor(LifecycleAction.Transition.LAUNCHING).isEmpty());
+  }
+
+  @Test
+  void everySettingIsRead() {
+    Map<String, String> env = new HashMap<>(MINIMAL);
+    env.put("LAUNCH_AUTOMATION_DOCUMENT_NAME", "GracefulLaunch-Warmup");
+    env.put("AUTOMATION_ASSUME_ROLE_ARN", "arn:aws:iam::123456789012:role/GracefulExitAutomation");
+    env.put("AUTOMATION_PARAMETERS", "{\"S3BucketName\": [\"my-logs\"], \"LogPaths\": [\"/var/log\", \"/opt/app/logs\"]}");
+    env.put("FAILURE_RESULT", "CONTINUE");
+    env.put("HEARTBEAT_TIMEOUT_SECONDS", "300");
+    env.put("MAX_POLL_INTERVAL_SECONDS", "30");
+
+    Settings settings = Settings.from(env);
+
+    assertEquals(Map.of(
+            "S3BucketName", List.of("my-logs"),
+            "LogPaths", List.of("/var/log", "/opt/app/logs"),
+            "AutomationAssumeRole", List.of("arn:aws:iam::123456789012:role/GracefulExitAutomation")),
+        settings.terminateRunbook().parameters());
+    assertEquals("GracefulLaunch-Warmup", settings.launchRunbook().orElseThrow().documentName());
+    assertEquals(settings.terminateRunbook().parameters(), settings.launchRunbook().orElseThrow().parameters());
+    assertEquals(LifecycleResult.CONTINUE, settings.failureResult());
+    assertEquals(Duration.ofSeconds(300), settings.heartbeatTimeout());
+    assertEquals(Duration.ofSeconds(30), settings.maxPollInterval());
+  }
+
+  @Test
+  void aBadConfigurationYieldsOneErrorListingEveryProblem() {
+    Map<String, String> env = Map.of(
+        "AUTOMATION_ASSUME_ROLE_ARN", "GracefulExitAutomation",
+        "AUTOMATION_PARAMETERS", "{\"InstanceId\": [\"i-0a1b2c3d\"], \"S3BucketName\": \"my-logs\"}",
+        "FAILURE_RESULT", "RETRY",
+        "HEARTBEAT_TIMEOUT_SECONDS", "10",
+        "MAX_POLL_INTERVAL_SECONDS", "soon");
+
+    Settings.InvalidSettings invalid = assertThrows(Settings.InvalidSettings.class, () -> Settings.from(env));
+
+    List<String> problems = invalid.problems();
+    for (String variable : List.of("AWS_REGION is required", "AUTOMATION_DOCUMENT_NAME is required",
+        "AUTOMATION_ASSUME_ROLE_ARN must be", "AUTOMATION_PARAMETERS must not set InstanceId",
+        "AUTOMATION_PARAMETERS parameter S3BucketName", "FAILURE_RESULT must be ABANDON or CONTINUE",
+        "HEARTBEAT_TIMEOUT_SECONDS must be", "MAX_POLL_INTERVAL_SECONDS must be")) {
+      assertTrue(problems.stream().anyMatch(problem -> problem.startsWith(variable)),
+          variable + " not in " + problems);
+    }
+    assertEquals(8, problems.size(), problems.toString());
+    assertTrue(invalid.getMessage().contains("HEARTBEAT_TIMEOUT_SECONDS"));
+  }
+
+  @Test
+  void parametersThatAreNotJsonAreNamed() {
+    Map<String, String> env = new HashMap<>(MINIMAL);
+    env.put("AUTOMATION_PARAMETERS", "S3BucketName=my-logs");
+
+    Settings.InvalidSettings invalid = assertThrows(Settings.InvalidSettings.class, () -> Settings.from(env));
+
+    assertTrue(invalid.problems().get(0).contains("it is not JSON"), invalid.problems().toString());
+  }
+}

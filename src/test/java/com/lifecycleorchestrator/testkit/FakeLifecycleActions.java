@@ -1,0 +1,138 @@
+package com.lifecycleorchestrator.testkit;
+
+import com.lifecycleorchestrator.core.Clock;
+import com.lifecycleorchestrator.core.LifecycleAction;
+import com.lifecycleorchestrator.core.LifecycleResult;
+import com.lifecycleorchestrator.ports.LifecycleActions;
+import com.lifecycleorchestrator.ports.ServiceFailure;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Auto Scaling's lifecycle hooks as the core sees them, in memory: actions held until completed or
+ * until their heartbeat timeout passes (then the hook's default result applies), heartbeats that
+ * restart the timer, and failures queued per operation.
+ */
+public final class FakeLifecycleActions implements LifecycleActions {
+
+  public enum Operation { HEARTBEAT, COMPLETE }
+
+  /** How a held action ended: by whom, with which result, and when. */
+  public record Ending(LifecycleResult result, boolean byTimeout, Instant at) {}
+
+  private static final class Held {
+    final Duration heartbeatTimeout;
+    final LifecycleResult defaultResult;
+    Instant expiresAt;
+    final List<Instant> heartbeats = new ArrayList<>();
+    Ending ending;
+
+    Held(Duration heartbeatTimeout, LifecycleResult defaultResult, Instant from) {
+      this.heartbeatTimeout = heartbeatTimeout;
+      this.defaultResult = defaultResult;
+      this.expiresAt = from.plus(heartbeatTimeout);
+    }
+  }
+
+  private final Clock clock;
+  private final Map<String, Held> held = new LinkedHashMap<>();
+  private final Map<Operation, Deque<ServiceFailure>> faults = new EnumMap<>(Operation.class);
+  private final Map<Operation, Integer> calls = new EnumMap<>(Operation.class);
+
+  public FakeLifecycleActions(Clock clock) {
+    this.clock = clock;
+    for (Operation operation : Operation.values()) {
+      faults.put(operation, new ArrayDeque<>());
+      calls.put(operation, 0);
+    }
+  }
+
+  /** Holds the action at its hook from its {@code heldSince}, as Auto Scaling does on scale-in. */
+  public synchronized FakeLifecycleActions hold(
+      LifecycleAction action, Duration heartbeatTimeout, LifecycleResult defaultResult) {
+    held.put(action.token().value(), new Held(heartbeatTimeout, defaultResult, action.heldSince()));
+    return this;
+  }
+
+  public synchronized FakeLifecycleActions failNext(Operation operation, ServiceFailure... failures) {
+    faults.get(operation).addAll(List.of(failures));
+    return this;
+  }
+
+  public synchronized int calls(Operation operation) {
+    return calls.get(operation);
+  }
+
+  /** How the action ended, if it has. */
+  public synchronized Optional<Ending> ending(LifecycleAction action) {
+    Held h = held.get(action.token().value());
+    if (h == null) {
+      return Optional.empty();
+    }
+    expireIfDue(h);
+    return Optional.ofNullable(h.ending);
+  }
+
+  public synchronized List<Instant> heartbeats(LifecycleAction action) {
+    return List.copyOf(held.get(action.token().value()).heartbeats);
+  }
+
+  /** A person or another process completes the action. */
+  public synchronized void completeElsewhere(LifecycleAction action, LifecycleResult result) {
+    held.get(action.token().value()).ending = new Ending(result, false, clock.now());
+  }
+
+  @Override
+  public synchronized Answer recordHeartbeat(LifecycleAction action) {
+    called(Operation.HEARTBEAT);
+    Held h = active(action);
+    if (h == null) {
+      return Answer.NOT_ACTIVE;
+    }
+    h.heartbeats.add(clock.now());
+    h.expiresAt = clock.now().plus(h.heartbeatTimeout);
+    return Answer.ACCEPTED;
+  }
+
+  @Override
+  public synchronized Answer complete(LifecycleAction action, LifecycleResult result) {
+    called(Operation.COMPLETE);
+    Held h = active(action);
+    if (h == null) {
+      return Answer.NOT_ACTIVE;
+    }
+    h.ending = new Ending(result, false, clock.now());
+    return Answer.ACCEPTED;
+  }
+
+  private Held active(LifecycleAction action) {
+    Held h = held.get(action.token().value());
+    if (h == null) {
+      return null;
+    }
+    expireIfDue(h);
+    return h.ending == null ? h : null;
+  }
+
+  private void expireIfDue(Held h) {
+    if (h.ending == null && !clock.now().isBefore(h.expiresAt)) {
+      h.ending = new Ending(h.defaultResult, true, h.expiresAt);
+    }
+  }
+
+  private void called(Operation operation) {
+    calls.merge(operation, 1, Integer::sum);
+    ServiceFailure fault = faults.get(operation).poll();
+    if (fault != null) {
+      throw fault;
+    }
+  }
+}

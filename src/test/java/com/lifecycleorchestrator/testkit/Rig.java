@@ -1,0 +1,128 @@
+package com.lifecycleorchestrator.testkit;
+
+import com.lifecycleorchestrator.core.Backoff;
+import com.lifecycleorchestrator.core.LifecycleAction;
+import com.lifecycleorchestrator.core.LifecycleResult;
+import com.lifecycleorchestrator.core.Milestone;
+import com.lifecycleorchestrator.core.Orchestration;
+import com.lifecycleorchestrator.core.Orchestrator;
+import com.lifecycleorchestrator.core.ResultPolicy;
+import com.lifecycleorchestrator.core.Runbook;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * The core wired to the shared fakes on a virtual clock, with the settings a test changes most.
+ * Every test of the core, and the simulation, builds on this.
+ */
+public final class Rig {
+
+  public static final Instant T0 = Instant.parse("2026-11-25T13:00:00Z");
+  public static final String DOCUMENT = "GracefulExit-ArchiveLogs";
+  public static final String LAUNCH_DOCUMENT = "GracefulLaunch-Warmup";
+
+  public final VirtualClock clock = new VirtualClock(T0);
+  public final FakeAutomations automations = new FakeAutomations(clock);
+  public final FakeLifecycleActions lifecycleActions = new FakeLifecycleActions(clock);
+  public final List<Milestone> milestones = new ArrayList<>();
+
+  private final Random random = new Random(42);
+  private int serial;
+  private LifecycleResult failureResult = LifecycleResult.ABANDON;
+  private Duration heartbeatTimeout = Duration.ofHours(1);
+  private Duration maxPollInterval = Duration.ofSeconds(15);
+  private boolean launchRunbook;
+  private Map<String, List<String>> parameters = Map.of("S3BucketName", List.of("my-logs"));
+
+  public Rig failureResult(LifecycleResult result) {
+    this.failureResult = result;
+    return this;
+  }
+
+  public Rig heartbeatTimeout(Duration timeout) {
+    this.heartbeatTimeout = timeout;
+    return this;
+  }
+
+  public Rig maxPollInterval(Duration cap) {
+    this.maxPollInterval = cap;
+    return this;
+  }
+
+  public Rig withLaunchRunbook() {
+    this.launchRunbook = true;
+    return this;
+  }
+
+  public Rig parameters(Map<String, List<String>> parameters) {
+    this.parameters = parameters;
+    return this;
+  }
+
+  public Duration heartbeatTimeout() {
+    return heartbeatTimeout;
+  }
+
+  public Orchestrator.Config config() {
+    Map<LifecycleAction.Transition, Runbook> runbooks = new EnumMap<>(LifecycleAction.Transition.class);
+    runbooks.put(LifecycleAction.Transition.TERMINATING, new Runbook(DOCUMENT, parameters));
+    if (launchRunbook) {
+      runbooks.put(LifecycleAction.Transition.LAUNCHING, new Runbook(LAUNCH_DOCUMENT, parameters));
+    }
+    return new Orchestrator.Config(runbooks, rules());
+  }
+
+  public Orchestration.Rules rules() {
+    return new Orchestration.Rules(new ResultPolicy(failureResult), heartbeatTimeout,
+        Backoff.fromOneSecond(maxPollInterval, random::nextDouble),
+        Backoff.fromOneSecond(Duration.ofSeconds(20), random::nextDouble));
+  }
+
+  public Orchestrator orchestrator() {
+    return orchestrator(Milestone.Listener.NONE);
+  }
+
+  /** The orchestrator, reporting milestones to the listener as well as to {@link #milestones}. */
+  public Orchestrator orchestrator(Milestone.Listener listener) {
+    return new Orchestrator(automations, lifecycleActions, clock, config(), (action, milestone) -> {
+      milestones.add(milestone);
+      listener.reached(action, milestone);
+    });
+  }
+
+  /** A budget like a 15-minute invocation's, from now. */
+  public Orchestration.Budget budget() {
+    return budget(Duration.ofMinutes(15));
+  }
+
+  public Orchestration.Budget budget(Duration invocation) {
+    Instant workUntil = clock.now().plus(invocation).minusSeconds(2);
+    return new Orchestration.Budget(workUntil.minusSeconds(35), workUntil);
+  }
+
+  /** A new terminate action, held at its hook from now. */
+  public LifecycleAction terminating() {
+    return action(LifecycleAction.Transition.TERMINATING, clock.now());
+  }
+
+  public LifecycleAction action(LifecycleAction.Transition transition, Instant heldSince) {
+    serial++;
+    return new LifecycleAction(transition,
+        new LifecycleAction.GroupName("web-asg"),
+        new LifecycleAction.HookName("graceful-exit"),
+        new LifecycleAction.InstanceId(String.format("i-%017x", 0x0a1b2c3d4e5f0000L + serial)),
+        new LifecycleAction.Token(String.format("87654321-4321-4321-4321-%012d", serial)),
+        heldSince);
+  }
+
+  /** Holds the action at its hook with this rig's heartbeat timeout and ABANDON as default. */
+  public LifecycleAction held(LifecycleAction action) {
+    lifecycleActions.hold(action, heartbeatTimeout, LifecycleResult.ABANDON);
+    return action;
+  }
+}
