@@ -1,0 +1,38 @@
+package com.lifecycleorchestrator;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+
+import com.tngtech.archunit.core.importer.ImportOption;
+import com.tngtech.archunit.junit.AnalyzeClasses;
+import com.tngtech.archunit.junit.ArchTest;
+import com.tngtech.archunit.lang.ArchRule;
+
+/** The layout DESIGN.md gives, held by the compiled classes rather than by good intentions. */
+@AnalyzeClasses(packages = "com.lifecycleorchestrator", importOptions = ImportOption.DoNotIncludeTests.class)
+class ArchitectureTest {
+
+  @ArchTest
+  static final ArchRule theCoreAndItsPortsKnowNoAwsLibrary = noClasses()
+      .that().resideInAnyPackage("..core..", "..ports..")
+      .should().dependOnClassesThat().resideInAnyPackage(
+          "software.amazon..", "com.amazonaws..", "com.fasterxml..", "org.slf4j..")
+      .because("the core is tested on a virtual clock with fakes and runs in the simulation unchanged");
+
+  @ArchTest
+  static final ArchRule onlyTheAdaptersKnowTheSdk = noClasses()
+      .that().resideOutsideOfPackage("..adapters..")
+      .should().dependOnClassesThat().resideInAnyPackage("software.amazon.awssdk..")
+      .because("the adapters are the only code that knows SSM and Auto Scaling wire types and error codes");
+
+  @ArchTest
+  static final ArchRule onlyTheHandlerKnowsLambda = noClasses()
+      .that().resideOutsideOfPackage("..handler..")
+      .should().dependOnClassesThat().resideInAnyPackage("com.amazonaws.services.lambda..",
+          "software.amazon.lambda..")
+      .because("the handler is the thin Lambda entry point");
+
+  @ArchTest
+  static final ArchRule nothingDependsOnTheHandler = noClasses()
+      .that().resideOutsideOfPackage("..handler..")
+      .should().dependOnClassesThat().resideInAnyPackage("..handler..");
+}
