@@ -51,9 +51,13 @@ public final class AwsClients {
    * the Lambda environment, and whichever it offers is used.
    */
   public static AwsClients forLambdaEnvironment(String region) {
-    AwsCredentialsProvider credentials = System.getenv("AWS_CONTAINER_CREDENTIALS_FULL_URI") != null
+    return of(region, System.getenv("AWS_CONTAINER_CREDENTIALS_FULL_URI") != null
         ? ContainerCredentialsProvider.builder().build()
-        : EnvironmentVariableCredentialsProvider.create();
+        : EnvironmentVariableCredentialsProvider.create());
+  }
+
+  /** Clients with the given credentials: for runs outside Lambda, such as the tests. */
+  public static AwsClients of(String region, AwsCredentialsProvider credentials) {
     SdkHttpClient http = UrlConnectionHttpClient.builder()
         .connectionTimeout(Duration.ofSeconds(2))
         .socketTimeout(Duration.ofSeconds(10))

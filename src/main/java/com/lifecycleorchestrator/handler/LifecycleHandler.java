@@ -65,15 +65,19 @@ public final class LifecycleHandler implements RequestStreamHandler {
     private static Orchestrator build() {
       try {
         Settings settings = Settings.fromEnvironment();
-        AwsClients clients = AwsClients.forLambdaEnvironment(settings.region());
-        return new Orchestrator(new SsmAutomations(clients.ssm()),
-            new AutoScalingLifecycleActions(clients.autoScaling()), Clock.SYSTEM,
-            settings.orchestration(), new MilestoneLog());
+        return orchestrator(settings, AwsClients.forLambdaEnvironment(settings.region()), Clock.SYSTEM);
       } catch (Settings.InvalidSettings invalid) {
         LOG.error(invalid.getMessage());
         throw invalid;
       }
     }
+  }
+
+  /** The core wired to AWS through the adapters, logging its milestones. */
+  static Orchestrator orchestrator(Settings settings, AwsClients clients, Clock clock) {
+    return new Orchestrator(new SsmAutomations(clients.ssm()),
+        new AutoScalingLifecycleActions(clients.autoScaling()), clock, settings.orchestration(),
+        new MilestoneLog());
   }
 
   @Override
