@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.regex.Pattern;
 
@@ -13,7 +14,8 @@ import java.util.regex.Pattern;
  * The SSM Automation runbook started for a lifecycle action: its document and the parameters every
  * execution gets, and the per-action request built from them.
  */
-public record Runbook(String documentName, Map<String, List<String>> parameters) {
+public record Runbook(
+    String documentName, Map<String, List<String>> parameters, Optional<String> groupNameParameter) {
 
   /** The runbook parameter that receives the instance; every runbook we start must declare it. */
   public static final String INSTANCE_PARAMETER = "InstanceId";
@@ -21,6 +23,12 @@ public record Runbook(String documentName, Map<String, List<String>> parameters)
   public Runbook {
     requireNonNull(documentName, "documentName");
     parameters = Map.copyOf(parameters);
+    requireNonNull(groupNameParameter, "groupNameParameter");
+  }
+
+  /** A runbook that receives the instance and the given parameters only. */
+  public Runbook(String documentName, Map<String, List<String>> parameters) {
+    this(documentName, parameters, Optional.empty());
   }
 
   /**
@@ -30,6 +38,7 @@ public record Runbook(String documentName, Map<String, List<String>> parameters)
   public Start startFor(LifecycleAction action) {
     Map<String, List<String>> all = new LinkedHashMap<>(parameters);
     all.put(INSTANCE_PARAMETER, List.of(action.instance().value()));
+    groupNameParameter.ifPresent(name -> all.put(name, List.of(action.group().value())));
     String clientToken = UUID.nameUUIDFromBytes(
         (documentName + "\n" + action.token().value()).getBytes(StandardCharsets.UTF_8)).toString();
     return new Start(documentName, all, clientToken, Start.tagsFor(action));

@@ -39,13 +39,14 @@ public record Settings(
   public static final String LAUNCH_DOCUMENT = "LAUNCH_AUTOMATION_DOCUMENT_NAME";
   public static final String ASSUME_ROLE = "AUTOMATION_ASSUME_ROLE_ARN";
   public static final String PARAMETERS = "AUTOMATION_PARAMETERS";
+  public static final String GROUP_NAME_PARAMETER = "AUTOMATION_GROUP_NAME_PARAMETER";
   public static final String FAILURE_RESULT = "FAILURE_RESULT";
   public static final String HEARTBEAT_TIMEOUT = "HEARTBEAT_TIMEOUT_SECONDS";
   public static final String MAX_POLL_INTERVAL = "MAX_POLL_INTERVAL_SECONDS";
 
   /** Every variable the settings read. */
   public static final List<String> VARIABLES = List.of(REGION, DOCUMENT, LAUNCH_DOCUMENT, ASSUME_ROLE,
-      PARAMETERS, FAILURE_RESULT, HEARTBEAT_TIMEOUT, MAX_POLL_INTERVAL);
+      PARAMETERS, GROUP_NAME_PARAMETER, FAILURE_RESULT, HEARTBEAT_TIMEOUT, MAX_POLL_INTERVAL);
 
   static final int DEFAULT_HEARTBEAT_TIMEOUT_SECONDS = 3600;
   static final int DEFAULT_MAX_POLL_INTERVAL_SECONDS = 15;
@@ -57,6 +58,7 @@ public record Settings(
   private static final Pattern DOCUMENT_FORM = Pattern.compile("[a-zA-Z0-9_\\-.:/]{3,128}");
   private static final Pattern ROLE_ARN_FORM =
       Pattern.compile("arn:aws[a-z-]*:iam::\\d{12}:role/[\\w+=,.@/-]{1,512}");
+  private static final Pattern PARAMETER_NAME_FORM = Pattern.compile("[A-Za-z0-9_]{1,50}");
   private static final Pattern REGION_FORM = Pattern.compile("[a-z]{2}(-[a-z]+)+-\\d+");
 
   /** The rules and runbooks the core runs by. */
@@ -89,6 +91,10 @@ public record Settings(
         "an IAM role ARN such as arn:aws:iam::123456789012:role/AutomationRole");
     Map<String, List<String>> parameters = reader.parameters();
     role.ifPresent(arn -> parameters.put(ASSUME_ROLE_PARAMETER, List.of(arn)));
+    Optional<String> groupNameParameter = reader.optional(GROUP_NAME_PARAMETER, PARAMETER_NAME_FORM,
+        "the name of a runbook parameter, 1 to 50 letters, digits and _");
+    groupNameParameter.filter(parameters::containsKey).ifPresent(name -> reader.problem(
+        GROUP_NAME_PARAMETER + " names " + name + ", which " + PARAMETERS + " sets too; set it in one place"));
     String document = reader.required(DOCUMENT, DOCUMENT_FORM,
         "an SSM document name or ARN of 3 to 128 letters, digits and _-.:/");
     Optional<String> launchDocument = reader.optional(LAUNCH_DOCUMENT, DOCUMENT_FORM,
@@ -100,8 +106,8 @@ public record Settings(
         "the longest pause between two status checks of a runbook");
     reader.throwIfAnyProblem();
     return new Settings(region,
-        new Runbook(document, parameters),
-        launchDocument.map(name -> new Runbook(name, parameters)),
+        new Runbook(document, parameters, groupNameParameter),
+        launchDocument.map(name -> new Runbook(name, parameters, groupNameParameter)),
         failureResult,
         Duration.ofSeconds(heartbeatSeconds),
         Duration.ofSeconds(pollSeconds));
@@ -155,6 +161,10 @@ public record Settings(
         problems.add(name + " must be " + meaning + ", got '" + value + "'");
       }
       return value;
+    }
+
+    void problem(String problem) {
+      problems.add(problem);
     }
 
     LifecycleResult failureResult() {

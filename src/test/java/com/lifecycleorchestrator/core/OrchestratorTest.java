@@ -50,6 +50,16 @@ class OrchestratorTest {
   }
 
   @Test
+  void theGroupNameGoesToTheRunbookParameterThatAsksForIt() {
+    Runbook runbook = new Runbook(Rig.DOCUMENT, Map.of(), java.util.Optional.of("AutoScalingGroupName"));
+
+    Runbook.Start start = runbook.startFor(rig.terminating());
+
+    assertEquals(List.of("web-asg"), start.parameters().get("AutoScalingGroupName"));
+    assertEquals(2, start.parameters().size());
+  }
+
+  @Test
   void aShortRunbookReleasesItsInstanceWithinAboutASecondOfEnding() {
     LifecycleAction action = rig.held(rig.terminating());
     rig.automations.everyRunbook(Script.runsThen(Duration.ofMillis(500), "Success"));

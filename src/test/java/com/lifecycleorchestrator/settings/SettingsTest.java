@@ -38,6 +38,7 @@ class SettingsTest {
     env.put("LAUNCH_AUTOMATION_DOCUMENT_NAME", "GracefulLaunch-Warmup");
     env.put("AUTOMATION_ASSUME_ROLE_ARN", "arn:aws:iam::123456789012:role/GracefulExitAutomation");
     env.put("AUTOMATION_PARAMETERS", "{\"S3BucketName\": [\"my-logs\"], \"LogPaths\": [\"/var/log\", \"/opt/app/logs\"]}");
+    env.put("AUTOMATION_GROUP_NAME_PARAMETER", "AutoScalingGroupName");
     env.put("FAILURE_RESULT", "CONTINUE");
     env.put("HEARTBEAT_TIMEOUT_SECONDS", "300");
     env.put("MAX_POLL_INTERVAL_SECONDS", "30");
@@ -49,6 +50,7 @@ class SettingsTest {
             "LogPaths", List.of("/var/log", "/opt/app/logs"),
             "AutomationAssumeRole", List.of("arn:aws:iam::123456789012:role/GracefulExitAutomation")),
         settings.terminateRunbook().parameters());
+    assertEquals(Optional.of("AutoScalingGroupName"), settings.terminateRunbook().groupNameParameter());
     assertEquals("GracefulLaunch-Warmup", settings.launchRunbook().orElseThrow().documentName());
     assertEquals(settings.terminateRunbook().parameters(), settings.launchRunbook().orElseThrow().parameters());
     assertEquals(LifecycleResult.CONTINUE, settings.failureResult());
@@ -62,6 +64,7 @@ class SettingsTest {
         "AUTOMATION_ASSUME_ROLE_ARN", "GracefulExitAutomation",
         "AUTOMATION_PARAMETERS", "{\"InstanceId\": [\"i-0a1b2c3d\"], \"S3BucketName\": \"my-logs\"}",
         "FAILURE_RESULT", "RETRY",
+        "AUTOMATION_GROUP_NAME_PARAMETER", "Group Name",
         "HEARTBEAT_TIMEOUT_SECONDS", "10",
         "MAX_POLL_INTERVAL_SECONDS", "soon");
 
@@ -71,11 +74,12 @@ class SettingsTest {
     for (String variable : List.of("AWS_REGION is required", "AUTOMATION_DOCUMENT_NAME is required",
         "AUTOMATION_ASSUME_ROLE_ARN must be", "AUTOMATION_PARAMETERS must not set InstanceId",
         "AUTOMATION_PARAMETERS parameter S3BucketName", "FAILURE_RESULT must be ABANDON or CONTINUE",
-        "HEARTBEAT_TIMEOUT_SECONDS must be", "MAX_POLL_INTERVAL_SECONDS must be")) {
+        "HEARTBEAT_TIMEOUT_SECONDS must be", "MAX_POLL_INTERVAL_SECONDS must be",
+        "AUTOMATION_GROUP_NAME_PARAMETER must be")) {
       assertTrue(problems.stream().anyMatch(problem -> problem.startsWith(variable)),
           variable + " not in " + problems);
     }
-    assertEquals(8, problems.size(), problems.toString());
+    assertEquals(9, problems.size(), problems.toString());
     assertTrue(invalid.getMessage().contains("HEARTBEAT_TIMEOUT_SECONDS"));
   }
 
