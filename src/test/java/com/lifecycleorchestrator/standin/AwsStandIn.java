@@ -165,10 +165,6 @@ public final class AwsStandIn implements AutoCloseable {
     return Map.of("AWS_ENDPOINT_URL_SSM", url, "AWS_ENDPOINT_URL_AUTO_SCALING", url, "AWS_ENDPOINT_URL_LAMBDA", url);
   }
 
-  public Clock clock() {
-    return clock;
-  }
-
   public StandInSsm ssm() {
     return ssm;
   }
