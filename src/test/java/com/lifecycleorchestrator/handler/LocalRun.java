@@ -20,6 +20,7 @@ import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
@@ -82,7 +83,7 @@ public final class LocalRun {
       Path event = Path.of(given.getOrDefault("event", "events/terminate.json"));
       RunbookMode runbook;
       try {
-        runbook = RunbookMode.valueOf(given.getOrDefault("runbook", "succeeds").toUpperCase(java.util.Locale.ROOT));
+        runbook = RunbookMode.valueOf(given.getOrDefault("runbook", "succeeds").toUpperCase(Locale.ROOT));
       } catch (IllegalArgumentException e) {
         throw new IllegalArgumentException("runbook must be succeeds, fails or slow, got " + given.get("runbook"));
       }
@@ -253,7 +254,7 @@ public final class LocalRun {
             .collect(Collectors.joining(", "))));
     held.ifPresent(action -> out.println("Auto Scaling ended the wait of " + action.instance() + ": "
         + standIn.autoScaling().ending(action.token())
-            .map(ending -> ending.result() + " (" + ending.cause().name().toLowerCase(java.util.Locale.ROOT)
+            .map(ending -> ending.result() + " (" + ending.cause().name().toLowerCase(Locale.ROOT)
                 .replace('_', ' ') + ")")
             .orElse("still held")));
     out.println("The function's own JSON log lines are in " + FUNCTION_LOG + ".");
@@ -262,7 +263,7 @@ public final class LocalRun {
 
   private synchronized void show(String voice, String message) {
     double elapsed = Duration.between(started, clock.now()).toMillis() / 1000.0;
-    out.printf(java.util.Locale.ROOT, "%6.1f s  %-12s  %s%n", elapsed, voice, message);
+    out.printf(Locale.ROOT, "%6.1f s  %-12s  %s%n", elapsed, voice, message);
   }
 
   /**

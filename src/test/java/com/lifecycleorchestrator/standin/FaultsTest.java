@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -22,7 +23,7 @@ class FaultsTest {
       kinds.add(faults.decide(operation).kind());
     }
 
-    assertEquals(java.util.Arrays.asList(null, Faults.Kind.THROTTLE, Faults.Kind.THROTTLE, null), kinds);
+    assertEquals(Arrays.asList(null, Faults.Kind.THROTTLE, Faults.Kind.THROTTLE, null), kinds);
   }
 
   @Test

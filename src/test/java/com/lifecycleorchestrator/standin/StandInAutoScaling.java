@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.lifecycleorchestrator.core.Clock;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -70,7 +71,7 @@ public final class StandInAutoScaling {
     Group(String name, Instant createdAt) {
       this.name = name;
       this.arn = "arn:aws:autoscaling:" + AwsStandIn.REGION + ":" + AwsStandIn.ACCOUNT + ":autoScalingGroup:"
-          + UUID.nameUUIDFromBytes(name.getBytes(java.nio.charset.StandardCharsets.UTF_8))
+          + UUID.nameUUIDFromBytes(name.getBytes(StandardCharsets.UTF_8))
           + ":autoScalingGroupName/" + name;
       this.createdAt = createdAt;
     }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.BinaryNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.lifecycleorchestrator.core.Clock;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -122,7 +123,7 @@ public final class StandInLambda implements AutoCloseable {
           output.set("Payload", BinaryNode.valueOf(Protocol.JSON.createObjectNode()
               .put("errorMessage", String.valueOf(failure.getMessage()))
               .put("errorType", failure.getClass().getName())
-              .toString().getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+              .toString().getBytes(StandardCharsets.UTF_8)));
         }
         return output;
       }
