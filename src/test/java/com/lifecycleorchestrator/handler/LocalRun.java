@@ -218,8 +218,8 @@ public final class LocalRun {
     held.ifPresent(action -> {
       Duration sinceEvent = Duration.between(action.eventTime(), clock.now());
       if (sinceEvent.compareTo(runbook.heartbeatTimeout.multipliedBy(2).dividedBy(5)) > 0) {
-        out.println("The event's time, " + action.eventTime() + ", is " + sinceEvent.toMinutes() + " minutes ago; the"
-            + " function counts the hook's heartbeat timer from it, so it sends a heartbeat at once.");
+        out.println("The event's time, " + action.eventTime() + ", is " + ago(sinceEvent) + " ago; the function counts");
+        out.println("the hook's heartbeat timer from it, so it sends a heartbeat at once.");
       }
     });
     out.println();
@@ -231,6 +231,13 @@ public final class LocalRun {
     } else {
       show("Auto Scaling", "holds nothing: the event names no complete lifecycle action");
     }
+  }
+
+  private static String ago(Duration since) {
+    if (since.toHours() >= 48) {
+      return since.toDays() + " days";
+    }
+    return since.toMinutes() >= 120 ? since.toHours() + " hours" : since.toMinutes() + " minutes";
   }
 
   /** What AWS sees that the function's log does not say: faults, and the instance leaving its hook. */
