@@ -1,5 +1,11 @@
 package com.lifecycleorchestrator.handler;
 
+import static com.lifecycleorchestrator.testkit.TerminateSample.DOCUMENT;
+import static com.lifecycleorchestrator.testkit.TerminateSample.GROUP;
+import static com.lifecycleorchestrator.testkit.TerminateSample.HELD_SINCE;
+import static com.lifecycleorchestrator.testkit.TerminateSample.HOOK;
+import static com.lifecycleorchestrator.testkit.TerminateSample.INSTANCE;
+import static com.lifecycleorchestrator.testkit.TerminateSample.TOKEN;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -51,14 +57,6 @@ class HandlerAgainstStandInTest {
 
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Path EVENTS = Path.of("events");
-  private static final String DOCUMENT = "GracefulExit-ArchiveLogs";
-
-  // The lifecycle action that events/terminate.json carries.
-  private static final String GROUP = "web-asg";
-  private static final String HOOK = "graceful-exit";
-  private static final String INSTANCE = "i-0a1b2c3d4e5f67890";
-  private static final String TOKEN = "87654321-4321-4321-4321-210987654321";
-  private static final Instant HELD_SINCE = Instant.parse("2026-11-25T13:00:00Z");
 
   private final VirtualClock clock = new VirtualClock(HELD_SINCE.plusSeconds(2));
   private final AwsStandIn standIn = AwsStandIn.start(clock);

@@ -1,5 +1,10 @@
 package com.lifecycleorchestrator.standin;
 
+import static com.lifecycleorchestrator.testkit.TerminateSample.DOCUMENT;
+import static com.lifecycleorchestrator.testkit.TerminateSample.GROUP;
+import static com.lifecycleorchestrator.testkit.TerminateSample.HOOK;
+import static com.lifecycleorchestrator.testkit.TerminateSample.INSTANCE;
+import static com.lifecycleorchestrator.testkit.TerminateSample.TOKEN;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -11,6 +16,7 @@ import com.lifecycleorchestrator.standin.StandInAutoScaling.Hook;
 import com.lifecycleorchestrator.standin.StandInSsm.Document;
 import com.lifecycleorchestrator.standin.StandInSsm.Script;
 import com.lifecycleorchestrator.testkit.RequiresTool;
+import com.lifecycleorchestrator.testkit.TerminateSample;
 import com.lifecycleorchestrator.testkit.ToolCheck;
 import com.lifecycleorchestrator.testkit.VirtualClock;
 import java.io.IOException;
@@ -49,12 +55,7 @@ import org.junit.jupiter.api.io.TempDir;
 class AwsCliConformanceTest {
 
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final Instant T0 = Instant.parse("2026-11-25T13:00:00Z");
-  private static final String DOCUMENT = "GracefulExit-ArchiveLogs";
-  private static final String GROUP = "web-asg";
-  private static final String HOOK = "graceful-exit";
-  private static final String INSTANCE = "i-0a1b2c3d4e5f67890";
-  private static final String TOKEN = "87654321-4321-4321-4321-210987654321";
+  private static final Instant T0 = TerminateSample.HELD_SINCE;
   private static final String CLIENT_TOKEN = "0f1e2d3c-4b5a-4697-8877-665544332211";
   private static final Pattern CLI_ERROR = Pattern.compile(
       "An error occurred \\(([^)]+)\\) when calling the (\\w+) operation(?: \\(reached max retries: \\d+\\))?: (.*)");

@@ -87,9 +87,6 @@ public final class AwsStandIn implements AutoCloseable {
     }
   }
 
-  /** One page of a listing, and the token of the next if there is one. */
-  record Page<T>(List<T> items, Optional<String> nextToken) {}
-
   private final Clock clock;
   private final Faults faults;
   private final StandInSsm ssm;
@@ -341,23 +338,29 @@ public final class AwsStandIn implements AutoCloseable {
     }
   }
 
-  /** A page of {@code all}, by the operation's page-size member and its next-token member. */
-  static <T> Page<T> page(List<T> all, JsonNode input, String sizeMember, int defaultSize, String tokenMember) {
+  /**
+   * An output of one page of {@code items} in the list member given, and a {@code NextToken}
+   * when more follow, paged by the input's {@code NextToken} and its page-size member.
+   */
+  static ObjectNode paged(List<? extends JsonNode> items, String listMember, JsonNode input, String sizeMember,
+      int defaultSize) {
     int from = 0;
-    if (input.hasNonNull(tokenMember)) {
+    if (input.hasNonNull("NextToken")) {
       try {
-        from = Integer.parseInt(new String(Base64.getDecoder().decode(input.get(tokenMember).asText()),
+        from = Integer.parseInt(new String(Base64.getDecoder().decode(input.get("NextToken").asText()),
             StandardCharsets.UTF_8));
       } catch (IllegalArgumentException e) {
         throw ServiceError.sender("InvalidNextToken", "The token is not one this service issued");
       }
     }
     int size = input.hasNonNull(sizeMember) ? input.get(sizeMember).asInt(defaultSize) : defaultSize;
-    int to = Math.min(all.size(), from + Math.max(1, size));
-    Optional<String> next = to < all.size()
-        ? Optional.of(Base64.getEncoder().encodeToString(String.valueOf(to).getBytes(StandardCharsets.UTF_8)))
-        : Optional.empty();
-    return new Page<>(all.subList(Math.min(from, all.size()), to), next);
+    int to = Math.min(items.size(), from + Math.max(1, size));
+    ObjectNode output = Protocol.JSON.createObjectNode();
+    output.putArray(listMember).addAll(items.subList(Math.min(from, items.size()), to));
+    if (to < items.size()) {
+      output.put("NextToken", Base64.getEncoder().encodeToString(String.valueOf(to).getBytes(StandardCharsets.UTF_8)));
+    }
+    return output;
   }
 
   /** The strings of a list member; none if it is absent. */

@@ -54,6 +54,27 @@ abstract sealed class Protocol permits Protocol.AwsJson, Protocol.AwsQuery, Prot
   /** One HTTP answer to send. */
   record Answer(int status, String contentType, byte[] body, Map<String, String> headers) {}
 
+  /**
+   * The codes a service answers in for the errors any of its operations can meet, as it names
+   * them: its throttling (code and HTTP status), its failure on its own side, a request without a
+   * signature (code and message), an operation it does not have, and input its model refuses.
+   */
+  record CommonErrors(
+      String throttling,
+      int throttlingStatus,
+      String internalFailure,
+      String missingAuthentication,
+      String missingAuthenticationMessage,
+      String unknownOperation,
+      int unknownOperationStatus,
+      String invalidInput) {}
+
+  private final CommonErrors errors;
+
+  Protocol(CommonErrors errors) {
+    this.errors = errors;
+  }
+
   /** The operation the request calls, if it is a request of this protocol for this service. */
   abstract Optional<String> operation(Inbound request);
 
@@ -65,18 +86,31 @@ abstract sealed class Protocol permits Protocol.AwsJson, Protocol.AwsQuery, Prot
   abstract Answer error(ServiceError error, String requestId);
 
   /** The service's answer to a caller over its rate limit. */
-  abstract ServiceError throttled();
+  ServiceError throttled() {
+    return new ServiceError(errors.throttling(), "Rate exceeded", errors.throttlingStatus(), true);
+  }
 
   /** The service's answer when it fails on its side, with HTTP status 500 or 503. */
-  abstract ServiceError serverError(int status);
+  ServiceError serverError(int status) {
+    return status == 503
+        ? new ServiceError("ServiceUnavailable", "Service is unavailable, try again", 503, false)
+        : new ServiceError(errors.internalFailure(), "An internal error occurred, try again", status, false);
+  }
 
-  /** The service's answer to a request that carries no signature at all. */
-  abstract ServiceError missingAuthentication();
+  /** The service's answer to a request that carries no signature at all: 403, as AWS's common errors say. */
+  ServiceError missingAuthentication() {
+    return new ServiceError(errors.missingAuthentication(), errors.missingAuthenticationMessage(), 403, true);
+  }
 
-  abstract ServiceError unknownOperation(String operation);
+  ServiceError unknownOperation(String operation) {
+    return new ServiceError(errors.unknownOperation(), "The stand-in does not answer " + operation,
+        errors.unknownOperationStatus(), true);
+  }
 
   /** The service's answer to input its model does not allow. */
-  abstract ServiceError invalid(String message);
+  ServiceError invalid(String message) {
+    return ServiceError.sender(errors.invalidInput(), message);
+  }
 
   /** A string member the operation cannot do without. */
   String required(JsonNode input, String member) {
@@ -147,6 +181,8 @@ abstract sealed class Protocol permits Protocol.AwsJson, Protocol.AwsQuery, Prot
     private final String targetPrefix;
 
     AwsJson(String targetPrefix) {
+      super(new CommonErrors("ThrottlingException", 400, "InternalServerError", "MissingAuthenticationTokenException",
+          "Missing Authentication Token", "UnknownOperationException", 400, "ValidationException"));
       this.targetPrefix = targetPrefix + ".";
     }
 
@@ -187,33 +223,6 @@ abstract sealed class Protocol permits Protocol.AwsJson, Protocol.AwsQuery, Prot
           .put("message", error.getMessage());
       return new Answer(error.status(), CONTENT_TYPE, jsonBytes(body), Map.of("x-amzn-RequestId", requestId));
     }
-
-    @Override
-    ServiceError throttled() {
-      return ServiceError.sender("ThrottlingException", "Rate exceeded");
-    }
-
-    @Override
-    ServiceError serverError(int status) {
-      return status == 503
-          ? new ServiceError("ServiceUnavailable", "Service is unavailable, try again", 503, false)
-          : new ServiceError("InternalServerError", "An internal error occurred, try again", status, false);
-    }
-
-    @Override
-    ServiceError missingAuthentication() {
-      return new ServiceError("MissingAuthenticationTokenException", "Missing Authentication Token", 403, true);
-    }
-
-    @Override
-    ServiceError unknownOperation(String operation) {
-      return ServiceError.sender("UnknownOperationException", "the stand-in does not answer " + operation);
-    }
-
-    @Override
-    ServiceError invalid(String message) {
-      return ServiceError.sender("ValidationException", message);
-    }
   }
 
   /**
@@ -228,6 +237,8 @@ abstract sealed class Protocol permits Protocol.AwsJson, Protocol.AwsQuery, Prot
     private final String namespace;
 
     AwsQuery(String version, String namespace) {
+      super(new CommonErrors("Throttling", 400, "InternalFailure", "MissingAuthenticationToken",
+          "Request is missing Authentication Token", "InvalidAction", 400, "ValidationError"));
       this.version = version;
       this.namespace = namespace;
     }
@@ -364,33 +375,6 @@ abstract sealed class Protocol permits Protocol.AwsJson, Protocol.AwsQuery, Prot
       xml.writeCharacters(text);
       xml.writeEndElement();
     }
-
-    @Override
-    ServiceError throttled() {
-      return ServiceError.sender("Throttling", "Rate exceeded");
-    }
-
-    @Override
-    ServiceError serverError(int status) {
-      return status == 503
-          ? new ServiceError("ServiceUnavailable", "Service is unavailable, try again", 503, false)
-          : new ServiceError("InternalFailure", "An internal error occurred, try again", status, false);
-    }
-
-    @Override
-    ServiceError missingAuthentication() {
-      return new ServiceError("MissingAuthenticationToken", "Request is missing Authentication Token", 403, true);
-    }
-
-    @Override
-    ServiceError unknownOperation(String operation) {
-      return ServiceError.sender("InvalidAction", "Could not find operation " + operation + " for version " + version);
-    }
-
-    @Override
-    ServiceError invalid(String message) {
-      return ServiceError.sender("ValidationError", message);
-    }
   }
 
   /**
@@ -416,6 +400,8 @@ abstract sealed class Protocol permits Protocol.AwsJson, Protocol.AwsQuery, Prot
     private final Map<String, Route> routes = new LinkedHashMap<>();
 
     RestJson(Route... routes) {
+      super(new CommonErrors("TooManyRequestsException", 429, "ServiceException", "MissingAuthenticationTokenException",
+          "Missing Authentication Token", "UnknownOperationException", 404, "InvalidParameterValueException"));
       for (Route route : routes) {
         this.routes.put(route.operation(), route);
       }
@@ -464,31 +450,6 @@ abstract sealed class Protocol permits Protocol.AwsJson, Protocol.AwsQuery, Prot
           .put("message", error.getMessage());
       return new Answer(error.status(), "application/json", jsonBytes(body),
           Map.of("x-amzn-RequestId", requestId, "x-amzn-ErrorType", error.code()));
-    }
-
-    @Override
-    ServiceError throttled() {
-      return new ServiceError("TooManyRequestsException", "Rate Exceeded.", 429, true);
-    }
-
-    @Override
-    ServiceError serverError(int status) {
-      return new ServiceError("ServiceException", "An internal error occurred, try again", status, false);
-    }
-
-    @Override
-    ServiceError missingAuthentication() {
-      return new ServiceError("MissingAuthenticationTokenException", "Missing Authentication Token", 403, true);
-    }
-
-    @Override
-    ServiceError unknownOperation(String operation) {
-      return new ServiceError("UnknownOperationException", "the stand-in does not answer " + operation, 404, true);
-    }
-
-    @Override
-    ServiceError invalid(String message) {
-      return new ServiceError("InvalidParameterValueException", message, 400, true);
     }
   }
 }

@@ -248,11 +248,7 @@ public final class StandInAutoScaling {
         }
       });
     }
-    AwsStandIn.Page<ObjectNode> page = AwsStandIn.page(found, input, "MaxRecords", 50, "NextToken");
-    ObjectNode output = JsonNodeFactory.instance.objectNode();
-    output.putArray("AutoScalingInstances").addAll(page.items());
-    page.nextToken().ifPresent(next -> output.put("NextToken", next));
-    return output;
+    return AwsStandIn.paged(found, "AutoScalingInstances", input, "MaxRecords", 50);
   }
 
   private synchronized ObjectNode describeGroups(JsonNode input) {
@@ -265,11 +261,7 @@ public final class StandInAutoScaling {
         .filter(group -> wanted.isEmpty() || wanted.contains(group.name))
         .map(StandInAutoScaling::describe)
         .toList();
-    AwsStandIn.Page<ObjectNode> page = AwsStandIn.page(found, input, "MaxRecords", 50, "NextToken");
-    ObjectNode output = JsonNodeFactory.instance.objectNode();
-    output.putArray("AutoScalingGroups").addAll(page.items());
-    page.nextToken().ifPresent(next -> output.put("NextToken", next));
-    return output;
+    return AwsStandIn.paged(found, "AutoScalingGroups", input, "MaxRecords", 50);
   }
 
   private static ObjectNode describe(Group group) {

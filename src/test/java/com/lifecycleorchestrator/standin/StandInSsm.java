@@ -1,7 +1,6 @@
 package com.lifecycleorchestrator.standin;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.lifecycleorchestrator.core.Clock;
@@ -348,19 +347,15 @@ public final class StandInSsm {
     for (JsonNode filter : input.path("Filters")) {
       matching = matching.and(executionFilter(filter.path("Key").asText(), AwsStandIn.strings(filter.path("Values")), now));
     }
-    List<Execution> found = executions.values().stream().filter(matching)
+    List<ObjectNode> found = executions.values().stream().filter(matching)
         .sorted(Comparator.comparing((Execution execution) -> execution.startedAt).reversed())
+        .map(execution -> {
+          ObjectNode metadata = JsonNodeFactory.instance.objectNode();
+          describeInto(metadata, execution, now);
+          return metadata.put("AutomationType", "Local");
+        })
         .toList();
-    AwsStandIn.Page<Execution> page = AwsStandIn.page(found, input, "MaxResults", 50, "NextToken");
-    ObjectNode output = JsonNodeFactory.instance.objectNode();
-    ArrayNode list = output.putArray("AutomationExecutionMetadataList");
-    for (Execution execution : page.items()) {
-      ObjectNode metadata = list.addObject();
-      describeInto(metadata, execution, now);
-      metadata.put("AutomationType", "Local");
-    }
-    page.nextToken().ifPresent(token -> output.put("NextToken", token));
-    return output;
+    return AwsStandIn.paged(found, "AutomationExecutionMetadataList", input, "MaxResults", 50);
   }
 
   private Predicate<Execution> executionFilter(String key, List<String> values, Instant now) {
@@ -401,28 +396,26 @@ public final class StandInSsm {
     for (JsonNode filter : input.path("Filters")) {
       matching = matching.and(instanceFilter(filter.path("Key").asText(), AwsStandIn.strings(filter.path("Values"))));
     }
-    List<ManagedInstance> found = instances.values().stream().filter(matching).toList();
-    AwsStandIn.Page<ManagedInstance> page = AwsStandIn.page(found, input, "MaxResults", 50, "NextToken");
-    ObjectNode output = JsonNodeFactory.instance.objectNode();
-    ArrayNode list = output.putArray("InstanceInformationList");
-    for (ManagedInstance instance : page.items()) {
-      ObjectNode information = list.addObject()
-          .put("InstanceId", instance.id())
-          .put("PingStatus", instance.pingStatus())
-          .put("AgentVersion", "3.3.1142.0")
-          .put("IsLatestVersion", true)
-          .put("PlatformType", "Linux")
-          .put("PlatformName", "Amazon Linux")
-          .put("PlatformVersion", "2023")
-          .put("ResourceType", "EC2Instance")
-          .put("IPAddress", "10.0.0.10")
-          .put("ComputerName", "ip-10-0-0-10.ec2.internal")
-          .put("SourceId", instance.id())
-          .put("SourceType", "AWS::EC2::Instance");
-      information.putPOJO("LastPingDateTime", instance.lastPing());
-    }
-    page.nextToken().ifPresent(token -> output.put("NextToken", token));
-    return output;
+    List<ObjectNode> found = instances.values().stream().filter(matching).map(StandInSsm::information).toList();
+    return AwsStandIn.paged(found, "InstanceInformationList", input, "MaxResults", 50);
+  }
+
+  private static ObjectNode information(ManagedInstance instance) {
+    ObjectNode information = JsonNodeFactory.instance.objectNode()
+        .put("InstanceId", instance.id())
+        .put("PingStatus", instance.pingStatus())
+        .put("AgentVersion", "3.3.1142.0")
+        .put("IsLatestVersion", true)
+        .put("PlatformType", "Linux")
+        .put("PlatformName", "Amazon Linux")
+        .put("PlatformVersion", "2023")
+        .put("ResourceType", "EC2Instance")
+        .put("IPAddress", "10.0.0.10")
+        .put("ComputerName", "ip-10-0-0-10.ec2.internal")
+        .put("SourceId", instance.id())
+        .put("SourceType", "AWS::EC2::Instance");
+    information.putPOJO("LastPingDateTime", instance.lastPing());
+    return information;
   }
 
   /**
