@@ -10,6 +10,7 @@ import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.autoscaling.AutoScalingClient;
+import software.amazon.awssdk.services.lambda.LambdaClient;
 import software.amazon.awssdk.services.ssm.SsmClient;
 
 /**
@@ -67,6 +68,15 @@ public final class AwsClients {
 
   public SsmClient ssm() {
     return SsmClient.builder()
+        .region(region)
+        .credentialsProvider(credentials)
+        .httpClient(http)
+        .overrideConfiguration(overrides)
+        .build();
+  }
+
+  public LambdaClient lambda() {
+    return LambdaClient.builder()
         .region(region)
         .credentialsProvider(credentials)
         .httpClient(http)

@@ -9,6 +9,7 @@ import java.util.Optional;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.ssm.SsmClient;
 import software.amazon.awssdk.services.ssm.model.AutomationDefinitionNotFoundException;
+import software.amazon.awssdk.services.ssm.model.AutomationExecution;
 import software.amazon.awssdk.services.ssm.model.AutomationDefinitionVersionNotFoundException;
 import software.amazon.awssdk.services.ssm.model.AutomationExecutionFilterKey;
 import software.amazon.awssdk.services.ssm.model.AutomationExecutionLimitExceededException;
@@ -71,12 +72,13 @@ public final class SsmAutomations implements Automations {
   }
 
   @Override
-  public Runbook.Status status(Runbook.ExecutionId execution) {
+  public Runbook.Observation observe(Runbook.ExecutionId execution) {
     try {
-      return new Runbook.Status(ssm.getAutomationExecution(request -> request
+      AutomationExecution seen = ssm.getAutomationExecution(request -> request
               .automationExecutionId(execution.value()))
-          .automationExecution()
-          .automationExecutionStatusAsString());
+          .automationExecution();
+      return new Runbook.Observation(new Runbook.Status(seen.automationExecutionStatusAsString()),
+          Optional.ofNullable(seen.executionEndTime()));
     } catch (AutomationExecutionNotFoundException e) {
       throw new ServiceFailure.ExecutionNotFound(ServiceFailures.codeOf(e), ServiceFailures.messageOf(e), e);
     } catch (SdkException e) {

@@ -1,6 +1,7 @@
 package com.lifecycleorchestrator.core;
 
 import java.time.Duration;
+import java.util.Optional;
 
 /**
  * A step in the handling of one lifecycle action, reported as it happens: the timeline a person
@@ -28,6 +29,12 @@ public sealed interface Milestone {
 
   /** Completion failed for now and is tried again after the pause. */
   record CompletionRetried(String code, Duration pause) implements Milestone {}
+
+  /** This invocation's time ran low and a fresh invocation was asked to go on; the count includes this one. */
+  record HandedOver(int handOvers) implements Milestone {}
+
+  /** An invocation took over an action handed over by an earlier one. */
+  record Resumed(Optional<Runbook.ExecutionId> execution, int handOvers) implements Milestone {}
 
   /** The result was sent and Auto Scaling accepted it: the instance is released. */
   record ResultSent(LifecycleResult result) implements Milestone {}

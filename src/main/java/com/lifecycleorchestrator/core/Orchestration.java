@@ -3,6 +3,7 @@ package com.lifecycleorchestrator.core;
 import static java.util.Objects.requireNonNull;
 
 import com.lifecycleorchestrator.ports.Automations;
+import com.lifecycleorchestrator.ports.Continuations;
 import com.lifecycleorchestrator.ports.LifecycleActions;
 import com.lifecycleorchestrator.ports.ServiceFailure;
 import java.time.Duration;
@@ -11,37 +12,60 @@ import java.util.Optional;
 
 /**
  * The handling of one lifecycle action as a state machine: start the runbook, wait for it while
- * keeping the hook alive, complete the action with the result. Its whole state is its
- * {@link Position}; {@link #advance} takes one step and {@link #nextStepAt} says when the next one
- * is due. It never sleeps itself, so the same code runs one action in a Lambda invocation and
- * thousands at once on the virtual clock of a simulation.
+ * keeping the hook alive, complete the action with the result, or hand the wait over to a fresh
+ * invocation when this one's time runs low. Its whole state is its {@link Position};
+ * {@link #advance} takes the steps that are due and {@link #nextStepAt} says when the next one is.
+ * It never sleeps itself, so the same code runs one action in a Lambda invocation and thousands at
+ * once on the virtual clock of a simulation.
  */
 public final class Orchestration {
 
   /** How long a new execution may be unknown to SSM's status call before we stop believing in it. */
   static final Duration NOT_FOUND_GRACE = Duration.ofSeconds(60);
 
-  /** How often to look again for an execution that an earlier delivery started. */
+  /** How often to look for the execution an earlier delivery started. */
   static final int FIND_ATTEMPTS = 5;
 
+  /**
+   * How long before the hook's global timeout the action is completed with the failure result if
+   * the runbook has still not ended (or started): time for a last status check and the completion
+   * with all its retries, so that the result is ours and not the hook's default.
+   */
+  static final Duration DEADLINE_MARGIN = Duration.ofMinutes(2);
+
+  /** Auto Scaling ends a hold after this long at most, whatever the heartbeats. */
+  static final Duration LONGEST_GLOBAL_TIMEOUT = Duration.ofHours(48);
+
   /** The rules the orchestration runs by. */
-  public record Rules(ResultPolicy results, Duration heartbeatTimeout, Backoff polling, Backoff retrying) {
+  public record Rules(
+      ResultPolicy results,
+      Duration heartbeatTimeout,
+      Backoff polling,
+      Backoff retrying,
+      Backoff waitingForCapacity) {
     public Rules {
       requireNonNull(results, "results");
       requireNonNull(heartbeatTimeout, "heartbeatTimeout");
       requireNonNull(polling, "polling");
       requireNonNull(retrying, "retrying");
+      requireNonNull(waitingForCapacity, "waitingForCapacity");
     }
 
     /** Heartbeats go out at 40% of the heartbeat timeout, well before the hook would give up. */
     Duration heartbeatEvery() {
       return heartbeatTimeout.multipliedBy(2).dividedBy(5);
     }
+
+    /** The hook's global timeout: 100 heartbeat timeouts or 48 hours, whichever is smaller. */
+    Instant hookDeadline(LifecycleAction action) {
+      Duration global = heartbeatTimeout.multipliedBy(100);
+      return action.heldSince().plus(global.compareTo(LONGEST_GLOBAL_TIMEOUT) < 0 ? global : LONGEST_GLOBAL_TIMEOUT);
+    }
   }
 
   /**
    * The invocation's time: the wait ends at {@code waitUntil}, leaving a reserve until
-   * {@code workUntil} in which the result can still be sent.
+   * {@code workUntil} in which the result can still be sent or the wait handed over.
    */
   public record Budget(Instant waitUntil, Instant workUntil) {
     public Budget {
@@ -57,7 +81,7 @@ public final class Orchestration {
   sealed interface Position {
     Instant due();
 
-    /** Starting the runbook; {@code attempt} counts the starts that failed for now. */
+    /** Starting the runbook; {@code attempt} counts the starts refused or failed so far. */
     record Starting(int attempt, Instant due) implements Position {}
 
     /** SSM refused our client token as used: looking for the execution an earlier delivery started. */
@@ -65,6 +89,9 @@ public final class Orchestration {
 
     /** The runbook runs; {@code checks} counts the status checks so far. */
     record Waiting(Runbook.ExecutionId execution, int checks, Instant due) implements Position {}
+
+    /** This invocation's time runs low: handing the action over to a fresh one. */
+    record HandingOver(int attempt, Instant due) implements Position {}
 
     /** The result is known and being sent; {@code attempt} counts the sends that failed for now. */
     record Completing(LifecycleResult result, String reason, int attempt, Instant due) implements Position {}
@@ -82,53 +109,84 @@ public final class Orchestration {
   private final Runbook.Start start;
   private final Automations automations;
   private final LifecycleActions lifecycleActions;
+  private final Continuations continuations;
   private final Rules rules;
   private final Budget budget;
   private final Milestone.Listener listener;
   private final Instant began;
+  private final Instant hookDeadline;
+  private final int handOversBefore;
 
   private Position position;
+  private Instant lastHeartbeat;
   private Instant nextHeartbeat;
   private int heartbeatFailures;
   private Runbook.ExecutionId execution;
   private Runbook.Status lastStatus;
   private Instant runbookRunningSince;
+  private Instant runbookEndedAt;
   private Instant waitEndedAt;
 
   private Orchestration(
       LifecycleAction action,
       Runbook.Start start,
-      Automations automations,
-      LifecycleActions lifecycleActions,
+      Ports ports,
       Rules rules,
       Budget budget,
-      Milestone.Listener listener,
-      Instant now) {
+      Instant now,
+      Instant lastHeartbeat,
+      int handOversBefore) {
     this.action = requireNonNull(action, "action");
     this.start = requireNonNull(start, "start");
-    this.automations = requireNonNull(automations, "automations");
-    this.lifecycleActions = requireNonNull(lifecycleActions, "lifecycleActions");
+    this.automations = ports.automations();
+    this.lifecycleActions = ports.lifecycleActions();
+    this.continuations = ports.continuations();
+    this.listener = ports.listener();
     this.rules = requireNonNull(rules, "rules");
     this.budget = requireNonNull(budget, "budget");
-    this.listener = requireNonNull(listener, "listener");
     this.began = requireNonNull(now, "now");
+    this.hookDeadline = rules.hookDeadline(action);
+    this.handOversBefore = handOversBefore;
     this.position = new Position.Starting(0, now);
-    Instant firstHeartbeat = action.heldSince().plus(rules.heartbeatEvery());
+    this.lastHeartbeat = lastHeartbeat;
+    Instant firstHeartbeat = lastHeartbeat.plus(rules.heartbeatEvery());
     this.nextHeartbeat = firstHeartbeat.isAfter(now) ? firstHeartbeat : now;
+  }
+
+  /** What an orchestration talks to: AWS through the ports, and whoever listens to its milestones. */
+  public record Ports(
+      Automations automations,
+      LifecycleActions lifecycleActions,
+      Continuations continuations,
+      Milestone.Listener listener) {
+    public Ports {
+      requireNonNull(automations, "automations");
+      requireNonNull(lifecycleActions, "lifecycleActions");
+      requireNonNull(continuations, "continuations");
+      requireNonNull(listener, "listener");
+    }
   }
 
   /** The handling of a lifecycle action whose runbook is still to be started. */
   public static Orchestration begin(
-      LifecycleAction action,
-      Runbook runbook,
-      Automations automations,
-      LifecycleActions lifecycleActions,
-      Rules rules,
-      Budget budget,
-      Milestone.Listener listener,
-      Instant now) {
-    return new Orchestration(action, runbook.startFor(action), automations, lifecycleActions, rules,
-        budget, listener, now);
+      LifecycleAction action, Runbook runbook, Ports ports, Rules rules, Budget budget, Instant now) {
+    return new Orchestration(action, runbook.startFor(action), ports, rules, budget, now,
+        action.heldSince(), 0);
+  }
+
+  /** The handling of a lifecycle action that an earlier invocation handed over. */
+  public static Orchestration resume(
+      Continuation continuation, Runbook runbook, Ports ports, Rules rules, Budget budget, Instant now) {
+    Orchestration resumed = new Orchestration(continuation.action(), runbook.startFor(continuation.action()),
+        ports, rules, budget, now, continuation.lastHeartbeat(), continuation.handOvers());
+    continuation.execution().ifPresent(id -> {
+      resumed.execution = id;
+      resumed.runbookRunningSince = now;
+      resumed.position = new Position.Waiting(id, 0, now);
+    });
+    ports.listener().reached(continuation.action(),
+        new Milestone.Resumed(continuation.execution(), continuation.handOvers()));
+    return resumed;
   }
 
   public Optional<Outcome> outcome() {
@@ -142,8 +200,8 @@ public final class Orchestration {
     if (!holdsInstance()) {
       return position.due();
     }
-    Instant next = earliest(position.due(), nextHeartbeat);
-    return position instanceof Position.Waiting ? earliest(next, budget.waitUntil()) : next;
+    return earliest(earliest(position.due(), nextHeartbeat),
+        earliest(budget.waitUntil(), hookDeadline.minus(DEADLINE_MARGIN)));
   }
 
   /** Takes whatever steps are due at {@code now}. */
@@ -151,11 +209,13 @@ public final class Orchestration {
     if (holdsInstance() && !now.isBefore(nextHeartbeat)) {
       keepAlive(now);
     }
-    if (position instanceof Position.Finished) {
-      return;
+    if (holdsInstance() && !now.isBefore(hookDeadline.minus(DEADLINE_MARGIN))) {
+      position = lastLookBeforeTheDeadline(now);
     }
-    boolean lastLook = position instanceof Position.Waiting && !now.isBefore(budget.waitUntil());
-    if (now.isBefore(position.due()) && !lastLook) {
+    if (holdsInstance() && !now.isBefore(budget.waitUntil())) {
+      position = lastLookBeforeHandingOver(now);
+    }
+    if (now.isBefore(position.due())) {
       return;
     }
     if (position instanceof Position.Starting starting) {
@@ -164,11 +224,14 @@ public final class Orchestration {
       position = findEarlierStart(finding, now);
     } else if (position instanceof Position.Waiting waiting) {
       position = await(waiting, now);
+    } else if (position instanceof Position.HandingOver handingOver) {
+      position = handOver(handingOver, now);
     } else if (position instanceof Position.Completing completing) {
       position = complete(completing, now);
     }
   }
 
+  /** Whether the instance is still held on our account: the runbook is starting or running. */
   private boolean holdsInstance() {
     return position instanceof Position.Starting
         || position instanceof Position.FindingEarlierStart
@@ -184,6 +247,7 @@ public final class Orchestration {
         return;
       }
       heartbeatFailures = 0;
+      lastHeartbeat = now;
       nextHeartbeat = now.plus(rules.heartbeatEvery());
       listener.reached(action, new Milestone.HeartbeatSent());
     } catch (ServiceFailure failure) {
@@ -193,21 +257,47 @@ public final class Orchestration {
     }
   }
 
+  /** The runbook has not ended in all the time the hook allows: our failure result, not its default. */
+  private Position lastLookBeforeTheDeadline(Instant now) {
+    if (position instanceof Position.Waiting waiting) {
+      Position looked = await(waiting, now);
+      if (!(looked instanceof Position.Waiting)) {
+        return looked;
+      }
+    }
+    return runbookFailed("the runbook did not " + (execution == null ? "start" : "end")
+        + " before the lifecycle hook's global timeout at " + hookDeadline, now);
+  }
+
+  /** This invocation's wait is over: one more status check, then hand over if it still runs. */
+  private Position lastLookBeforeHandingOver(Instant now) {
+    if (position instanceof Position.Waiting waiting) {
+      Position looked = await(waiting, now);
+      if (!(looked instanceof Position.Waiting)) {
+        return looked;
+      }
+    }
+    return new Position.HandingOver(0, now);
+  }
+
   private Position start(Position.Starting starting, Instant now) {
     try {
       return running(automations.start(start), false, now);
     } catch (ServiceFailure.ClientTokenReused reused) {
       return new Position.FindingEarlierStart(0, now);
-    } catch (ServiceFailure.Rejected | ServiceFailure.ExecutionLimitReached refused) {
-      return runbookFailed("the runbook could not be started: " + refused.getMessage(), now);
+    } catch (ServiceFailure.Rejected rejected) {
+      return runbookFailed("the runbook could not be started: " + rejected.getMessage(), now);
+    } catch (ServiceFailure.ExecutionLimitReached limit) {
+      return startAgainLater(starting, limit, rules.waitingForCapacity(), now);
     } catch (ServiceFailure failure) {
-      Duration pause = rules.retrying().delayBefore(starting.attempt());
-      if (now.plus(pause).isAfter(budget.waitUntil())) {
-        return new Position.Finished(new Outcome.OutOfTime(progress(now)));
-      }
-      listener.reached(action, new Milestone.StartRetried(failure.code(), pause));
-      return new Position.Starting(starting.attempt() + 1, now.plus(pause));
+      return startAgainLater(starting, failure, rules.retrying(), now);
     }
+  }
+
+  private Position startAgainLater(Position.Starting starting, ServiceFailure failure, Backoff backoff, Instant now) {
+    Duration pause = backoff.delayBefore(starting.attempt());
+    listener.reached(action, new Milestone.StartRetried(failure.code(), pause));
+    return new Position.Starting(starting.attempt() + 1, now.plus(pause));
   }
 
   private Position findEarlierStart(Position.FindingEarlierStart finding, Instant now) {
@@ -229,26 +319,28 @@ public final class Orchestration {
     return new Position.FindingEarlierStart(finding.attempt() + 1, now.plus(pause));
   }
 
+  /** The runbook runs: a new one is first checked on schedule, one started earlier at once. */
   private Position running(Runbook.ExecutionId started, boolean startedEarlier, Instant now) {
     execution = started;
     runbookRunningSince = now;
     listener.reached(action, new Milestone.RunbookStarted(started, startedEarlier));
-    return new Position.Waiting(started, 0, now.plus(rules.polling().delayBefore(0)));
+    return new Position.Waiting(started, 0, startedEarlier ? now : now.plus(rules.polling().delayBefore(0)));
   }
 
   private Position await(Position.Waiting waiting, Instant now) {
     int checks = waiting.checks() + 1;
     Instant nextCheck = now.plus(rules.polling().delayBefore(checks));
     try {
-      Runbook.Status status = automations.status(waiting.execution());
-      if (!status.equals(lastStatus)) {
-        lastStatus = status;
-        listener.reached(action, new Milestone.StatusChanged(status));
+      Runbook.Observation observed = automations.observe(waiting.execution());
+      if (!observed.status().equals(lastStatus)) {
+        lastStatus = observed.status();
+        listener.reached(action, new Milestone.StatusChanged(observed.status()));
       }
-      Optional<LifecycleResult> result = rules.results().resultFor(status);
+      Optional<LifecycleResult> result = rules.results().resultFor(observed.status());
       if (result.isPresent()) {
+        runbookEndedAt = observed.endedAt().orElse(now);
         waitEndedAt = now;
-        return new Position.Completing(result.get(), "the runbook ended with status " + status, 0, now);
+        return new Position.Completing(result.get(), "the runbook ended with status " + observed.status(), 0, now);
       }
     } catch (ServiceFailure.ExecutionNotFound notFound) {
       listener.reached(action, new Milestone.StatusCheckFailed(notFound.code()));
@@ -258,15 +350,29 @@ public final class Orchestration {
     } catch (ServiceFailure failure) {
       listener.reached(action, new Milestone.StatusCheckFailed(failure.code()));
     }
-    if (!now.isBefore(budget.waitUntil())) {
-      return new Position.Finished(new Outcome.OutOfTime(progress(now)));
-    }
     return new Position.Waiting(waiting.execution(), checks, nextCheck);
   }
 
   private Position runbookFailed(String reason, Instant now) {
     waitEndedAt = now;
     return new Position.Completing(rules.results().onFailure(), reason, 0, now);
+  }
+
+  private Position handOver(Position.HandingOver handingOver, Instant now) {
+    Continuation continuation = new Continuation(action, Optional.ofNullable(execution), lastHeartbeat,
+        hookDeadline, handOversBefore + 1);
+    try {
+      continuations.handOver(continuation);
+      listener.reached(action, new Milestone.HandedOver(continuation.handOvers()));
+      return new Position.Finished(new Outcome.HandedOver(progress(now), continuation));
+    } catch (ServiceFailure failure) {
+      Duration pause = rules.retrying().delayBefore(handingOver.attempt());
+      if (now.plus(pause).isAfter(budget.workUntil())) {
+        return new Position.Finished(new Outcome.Unfinished(progress(now), Optional.empty(),
+            "could not hand the wait over to a new invocation: " + failure.getMessage()));
+      }
+      return new Position.HandingOver(handingOver.attempt() + 1, now.plus(pause));
+    }
   }
 
   private Position complete(Position.Completing completing, Instant now) {
@@ -301,8 +407,10 @@ public final class Orchestration {
     Duration waiting = runbookRunningSince == null ? Duration.ZERO
         : Duration.between(runbookRunningSince, waitEndedAt != null ? waitEndedAt : now);
     Duration completing = waitEndedAt == null ? Duration.ZERO : Duration.between(waitEndedAt, now);
+    Optional<Duration> releaseDelay = Optional.ofNullable(runbookEndedAt)
+        .map(ended -> Duration.between(ended, now));
     return new Outcome.Progress(action, Optional.ofNullable(execution), Optional.ofNullable(lastStatus),
-        new Outcome.Timings(Duration.between(began, startingEnded), waiting, completing));
+        new Outcome.Timings(Duration.between(began, startingEnded), waiting, completing, releaseDelay));
   }
 
   private static Instant earliest(Instant a, Instant b) {

@@ -3,11 +3,13 @@ package com.lifecycleorchestrator.core;
 import static java.util.Objects.requireNonNull;
 
 import com.lifecycleorchestrator.ports.Automations;
+import com.lifecycleorchestrator.ports.Continuations;
 import com.lifecycleorchestrator.ports.LifecycleActions;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.BiFunction;
 
-/** Runs the handling of one lifecycle action to its end on a clock. */
+/** Runs the handling of one lifecycle action to its end, or its hand-over, on a clock. */
 public final class Orchestrator {
 
   /** The runbook for each transition that has one, and the rules every orchestration runs by. */
@@ -45,16 +47,29 @@ public final class Orchestrator {
     return clock;
   }
 
-  /** Handles the action within the budget and says how it ended. */
-  public Outcome handle(LifecycleAction action, Orchestration.Budget budget) {
+  /** Handles a new lifecycle action within the budget. */
+  public Outcome handle(LifecycleAction action, Orchestration.Budget budget, Continuations continuations) {
+    return run(action, continuations,
+        (runbook, ports) -> Orchestration.begin(action, runbook, ports, config.rules(), budget, clock.now()));
+  }
+
+  /** Goes on with a lifecycle action that an earlier invocation handed over. */
+  public Outcome resume(Continuation continuation, Orchestration.Budget budget, Continuations continuations) {
+    return run(continuation.action(), continuations,
+        (runbook, ports) -> Orchestration.resume(continuation, runbook, ports, config.rules(), budget, clock.now()));
+  }
+
+  private Outcome run(
+      LifecycleAction action,
+      Continuations continuations,
+      BiFunction<Runbook, Orchestration.Ports, Orchestration> orchestration) {
     Optional<Runbook> runbook = config.runbookFor(action.transition());
     if (runbook.isEmpty()) {
       return new Outcome.Ignored("no runbook is configured for " + action.transition().wireName()
           + " lifecycle actions (instance " + action.instance() + ")");
     }
-    Orchestration orchestration = Orchestration.begin(action, runbook.get(), automations,
-        lifecycleActions, config.rules(), budget, listener, clock.now());
-    return runToEnd(orchestration);
+    Orchestration.Ports ports = new Orchestration.Ports(automations, lifecycleActions, continuations, listener);
+    return runToEnd(orchestration.apply(runbook.get(), ports));
   }
 
   private Outcome runToEnd(Orchestration orchestration) {

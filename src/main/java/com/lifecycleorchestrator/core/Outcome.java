@@ -24,15 +24,10 @@ public sealed interface Outcome {
   record AlreadyCompleted(Progress progress, Optional<LifecycleResult> intended, String reason)
       implements Outcome {}
 
-  /** The invocation's time ran out while the runbook still ran; nothing was completed. */
-  record OutOfTime(Progress progress) implements Outcome {
-    @Override
-    public boolean needsAttention() {
-      return true;
-    }
-  }
+  /** The invocation's time ran low, so a fresh invocation goes on with the action. */
+  record HandedOver(Progress progress, Continuation continuation) implements Outcome {}
 
-  /** The result could not be sent: Auto Scaling refused it or kept failing. */
+  /** The action could not be seen through: the result or the hand-over was refused or kept failing. */
   record Unfinished(Progress progress, Optional<LifecycleResult> intended, String error)
       implements Outcome {
     @Override
@@ -70,6 +65,9 @@ public sealed interface Outcome {
     }
   }
 
-  /** Time spent starting the runbook, waiting for it to end, and completing the action. */
-  record Timings(Duration starting, Duration waiting, Duration completing) {}
+  /**
+   * Time spent in this invocation starting the runbook, waiting for it to end, and completing the
+   * action; and, once the action is completed, how long after the runbook's end that was.
+   */
+  record Timings(Duration starting, Duration waiting, Duration completing, Optional<Duration> releaseDelay) {}
 }

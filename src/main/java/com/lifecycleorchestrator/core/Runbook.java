@@ -3,6 +3,7 @@ package com.lifecycleorchestrator.core;
 import static java.util.Objects.requireNonNull;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -91,6 +92,14 @@ public record Runbook(
     @Override
     public String toString() {
       return value;
+    }
+  }
+
+  /** What a status check saw: the status, and when the execution ended if it has. */
+  public record Observation(Status status, Optional<Instant> endedAt) {
+    public Observation {
+      requireNonNull(status, "status");
+      requireNonNull(endedAt, "endedAt");
     }
   }
 

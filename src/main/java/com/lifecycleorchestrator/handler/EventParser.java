@@ -3,7 +3,9 @@ package com.lifecycleorchestrator.handler;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.lifecycleorchestrator.core.Continuation;
 import com.lifecycleorchestrator.core.LifecycleAction;
+import com.lifecycleorchestrator.core.Runbook;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
@@ -28,12 +30,22 @@ final class EventParser {
       "EC2 Instance-terminate Lifecycle Action", LifecycleAction.Transition.TERMINATING,
       "EC2 Instance-launch Lifecycle Action", LifecycleAction.Transition.LAUNCHING);
 
+  /** The lifecycle action's fields in the event's detail, as Auto Scaling names them. */
+  static final String TOKEN = "LifecycleActionToken";
+  static final String GROUP = "AutoScalingGroupName";
+  static final String HOOK = "LifecycleHookName";
+  static final String INSTANCE = "EC2InstanceId";
+  static final String TRANSITION = "LifecycleTransition";
+
   private static final ObjectMapper JSON = new ObjectMapper();
 
   /** What a delivery turned out to be. */
   sealed interface Inbound {
     /** A lifecycle action to handle. */
     record Action(LifecycleAction action, String eventId) implements Inbound {}
+
+    /** A lifecycle action an earlier invocation handed over. */
+    record Resume(Continuation continuation, String eventId) implements Inbound {}
 
     /** Not for us. */
     record NotForUs(String reason) implements Inbound {}
@@ -76,6 +88,9 @@ final class EventParser {
     }
     String source = text(event, "source");
     String detailType = text(event, "detail-type");
+    if (ContinuationEvent.SOURCE.equals(source) && ContinuationEvent.DETAIL_TYPE.equals(detailType)) {
+      return new Inbound.Resume(continuation(event), text(event, "id"));
+    }
     if (!AUTO_SCALING_SOURCE.equals(source)) {
       return new Inbound.NotForUs("an event from source " + quoted(source) + ", not " + AUTO_SCALING_SOURCE);
     }
@@ -90,26 +105,31 @@ final class EventParser {
   private static LifecycleAction lifecycleAction(JsonNode event, LifecycleAction.Transition expected) {
     Fields fields = new Fields(event);
     Instant heldSince = fields.get("time", EventParser::instant);
-    JsonNode detail = event.get("detail");
-    if (detail == null || !detail.isObject()) {
-      fields.problems.add("detail must be an object with the lifecycle action's fields");
-      throw new MalformedEvent(fields.problems);
-    }
-    Fields details = new Fields(detail, "detail.", fields.problems);
-    LifecycleAction.Transition transition =
-        details.get("LifecycleTransition", LifecycleAction.Transition::fromWireName);
+    Fields details = fields.detail();
+    LifecycleAction.Transition transition = details.get(TRANSITION, LifecycleAction.Transition::fromWireName);
     if (transition != null && transition != expected) {
-      details.problems.add("detail.LifecycleTransition is " + transition.wireName()
+      details.problems.add("detail." + TRANSITION + " is " + transition.wireName()
           + " but detail-type says " + expected.wireName());
     }
-    LifecycleAction.Token token = details.get("LifecycleActionToken", LifecycleAction.Token::new);
-    LifecycleAction.GroupName group = details.get("AutoScalingGroupName", LifecycleAction.GroupName::new);
-    LifecycleAction.HookName hook = details.get("LifecycleHookName", LifecycleAction.HookName::new);
-    LifecycleAction.InstanceId instance = details.get("EC2InstanceId", LifecycleAction.InstanceId::new);
-    if (!fields.problems.isEmpty()) {
-      throw new MalformedEvent(fields.problems);
-    }
-    return new LifecycleAction(expected, group, hook, instance, token, heldSince);
+    LifecycleAction action = details.action(expected, heldSince);
+    fields.throwIfAnyProblem();
+    return action;
+  }
+
+  /** The continuation event: the action's fields, and what the wait needs, all required but the execution. */
+  private static Continuation continuation(JsonNode event) {
+    Fields details = new Fields(event).detail();
+    LifecycleAction.Transition transition = details.get(TRANSITION, LifecycleAction.Transition::fromWireName);
+    Instant heldSince = details.get(ContinuationEvent.HELD_SINCE, EventParser::instant);
+    LifecycleAction action = details.action(transition, heldSince);
+    Optional<Runbook.ExecutionId> execution = details.has(ContinuationEvent.EXECUTION)
+        ? Optional.ofNullable(details.get(ContinuationEvent.EXECUTION, Runbook.ExecutionId::new))
+        : Optional.empty();
+    Instant lastHeartbeat = details.get(ContinuationEvent.LAST_HEARTBEAT, EventParser::instant);
+    Instant hookDeadline = details.get(ContinuationEvent.HOOK_DEADLINE, EventParser::instant);
+    Integer handOvers = details.count(ContinuationEvent.HAND_OVERS);
+    details.throwIfAnyProblem();
+    return new Continuation(action, execution, lastHeartbeat, hookDeadline, handOvers);
   }
 
   private static Instant instant(String value) {
@@ -134,6 +154,45 @@ final class EventParser {
       this.object = object;
       this.prefix = prefix;
       this.problems = problems;
+    }
+
+    /** The event's detail object; without one there is nothing more to read. */
+    Fields detail() {
+      JsonNode detail = object.get("detail");
+      if (detail == null || !detail.isObject()) {
+        problems.add("detail must be an object with the lifecycle action's fields");
+        throw new MalformedEvent(problems);
+      }
+      return new Fields(detail, "detail.", problems);
+    }
+
+    /** The lifecycle action named by the detail's fields, or null when any of them is bad. */
+    LifecycleAction action(LifecycleAction.Transition transition, Instant heldSince) {
+      LifecycleAction.Token token = get(TOKEN, LifecycleAction.Token::new);
+      LifecycleAction.GroupName group = get(GROUP, LifecycleAction.GroupName::new);
+      LifecycleAction.HookName hook = get(HOOK, LifecycleAction.HookName::new);
+      LifecycleAction.InstanceId instance = get(INSTANCE, LifecycleAction.InstanceId::new);
+      return problems.isEmpty() ? new LifecycleAction(transition, group, hook, instance, token, heldSince) : null;
+    }
+
+    boolean has(String name) {
+      return object.has(name) && !object.get(name).isNull();
+    }
+
+    /** A whole number of at least 1. */
+    Integer count(String name) {
+      JsonNode node = object.get(name);
+      if (node == null || !node.canConvertToInt() || !node.isIntegralNumber() || node.intValue() < 1) {
+        problems.add(prefix + name + " must be a whole number of at least 1, got " + node);
+        return null;
+      }
+      return node.intValue();
+    }
+
+    void throwIfAnyProblem() {
+      if (!problems.isEmpty()) {
+        throw new MalformedEvent(problems);
+      }
     }
 
     <T> T get(String name, Function<String, T> convert) {

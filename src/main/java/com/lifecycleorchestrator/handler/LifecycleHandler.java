@@ -7,11 +7,13 @@ import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.lifecycleorchestrator.adapters.AutoScalingLifecycleActions;
 import com.lifecycleorchestrator.adapters.AwsClients;
+import com.lifecycleorchestrator.adapters.LambdaContinuations;
 import com.lifecycleorchestrator.adapters.SsmAutomations;
 import com.lifecycleorchestrator.core.Clock;
 import com.lifecycleorchestrator.core.Orchestration;
 import com.lifecycleorchestrator.core.Orchestrator;
 import com.lifecycleorchestrator.core.Outcome;
+import com.lifecycleorchestrator.ports.Continuations;
 import com.lifecycleorchestrator.settings.Settings;
 import java.io.IOException;
 import java.io.InputStream;
@@ -22,9 +24,11 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
+import software.amazon.awssdk.services.lambda.LambdaClient;
 import software.amazon.lambda.powertools.logging.PowertoolsLogging;
 
 /**
@@ -38,7 +42,10 @@ public final class LifecycleHandler implements RequestStreamHandler {
   private static final Logger LOG = LoggerFactory.getLogger(LifecycleHandler.class);
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  /** Time kept back from the wait to send the result: one call with all its retries, and some. */
+  /**
+   * Time kept back from the wait to send the result or hand the wait over: one call with all its
+   * retries, and some.
+   */
   static final Duration RESERVE = AwsClients.CALL_TIMEOUT.plusSeconds(5);
 
   /** Time kept back from the invocation's end to return cleanly. */
@@ -48,24 +55,30 @@ public final class LifecycleHandler implements RequestStreamHandler {
 
   private final EventParser parser = new EventParser();
   private final Orchestrator orchestrator;
+  private final Function<String, Continuations> continuationsTo;
 
   /** Lambda's constructor: the orchestrator, its clients and settings, as built at cold start. */
   public LifecycleHandler() {
-    this(ColdStart.ORCHESTRATOR);
+    this(ColdStart.HANDLER.orchestrator, ColdStart.HANDLER.continuationsTo);
   }
 
-  LifecycleHandler(Orchestrator orchestrator) {
+  /**
+   * @param continuationsTo the way to hand an action over to a fresh invocation of the function
+   *     with the given ARN
+   */
+  LifecycleHandler(Orchestrator orchestrator, Function<String, Continuations> continuationsTo) {
     this.orchestrator = orchestrator;
+    this.continuationsTo = continuationsTo;
   }
 
   /** Built once, while Lambda initialises the function (and before a SnapStart snapshot). */
   private static final class ColdStart {
-    static final Orchestrator ORCHESTRATOR = build();
+    static final LifecycleHandler HANDLER = build();
 
-    private static Orchestrator build() {
+    private static LifecycleHandler build() {
       try {
         Settings settings = Settings.fromEnvironment();
-        return orchestrator(settings, AwsClients.forLambdaEnvironment(settings.region()), Clock.SYSTEM);
+        return wiredTo(settings, AwsClients.forLambdaEnvironment(settings.region()), Clock.SYSTEM);
       } catch (Settings.InvalidSettings invalid) {
         LOG.error(invalid.getMessage());
         throw invalid;
@@ -73,11 +86,14 @@ public final class LifecycleHandler implements RequestStreamHandler {
     }
   }
 
-  /** The core wired to AWS through the adapters, logging its milestones. */
-  static Orchestrator orchestrator(Settings settings, AwsClients clients, Clock clock) {
-    return new Orchestrator(new SsmAutomations(clients.ssm()),
+  /** The handler with the core wired to AWS through the adapters, logging its milestones. */
+  static LifecycleHandler wiredTo(Settings settings, AwsClients clients, Clock clock) {
+    Orchestrator orchestrator = new Orchestrator(new SsmAutomations(clients.ssm()),
         new AutoScalingLifecycleActions(clients.autoScaling()), clock, settings.orchestration(),
         new MilestoneLog());
+    LambdaClient lambda = clients.lambda();
+    return new LifecycleHandler(orchestrator, functionArn -> new LambdaContinuations(lambda, functionArn,
+        continuation -> ContinuationEvent.encode(continuation, clock.now())));
   }
 
   @Override
@@ -95,10 +111,14 @@ public final class LifecycleHandler implements RequestStreamHandler {
     Outcome outcome;
     try {
       EventParser.Inbound inbound = parser.parse(payload);
+      Continuations continuations = continuationsTo.apply(context.getInvokedFunctionArn());
       if (inbound instanceof EventParser.Inbound.Action delivery) {
         OutcomeReport.identifiers(delivery.action()).forEach(MDC::put);
         LOG.info("lifecycle action accepted from event {}", delivery.eventId());
-        outcome = orchestrator.handle(delivery.action(), budget(now, context));
+        outcome = orchestrator.handle(delivery.action(), budget(now, context), continuations);
+      } else if (inbound instanceof EventParser.Inbound.Resume resume) {
+        OutcomeReport.identifiers(resume.continuation().action()).forEach(MDC::put);
+        outcome = orchestrator.resume(resume.continuation(), budget(now, context), continuations);
       } else {
         outcome = new Outcome.Ignored(((EventParser.Inbound.NotForUs) inbound).reason());
       }

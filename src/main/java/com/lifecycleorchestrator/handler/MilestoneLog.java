@@ -26,6 +26,11 @@ final class MilestoneLog implements Milestone.Listener {
       }
     } else if (milestone instanceof Milestone.HeartbeatSent) {
       LOG.info("heartbeat sent: the hook's timeout starts again");
+    } else if (milestone instanceof Milestone.HandedOver handedOver) {
+      LOG.info("hand-over {} sent: a fresh invocation goes on waiting", handedOver.handOvers());
+    } else if (milestone instanceof Milestone.Resumed resumed) {
+      LOG.info("going on after hand-over {}{}", resumed.handOvers(),
+          resumed.execution().map(id -> " with execution " + id).orElse(", the runbook still to start"));
     } else if (milestone instanceof Milestone.ResultSent sent) {
       LOG.info("result {} sent: instance {} released", sent.result(), action.instance());
     } else if (milestone instanceof Milestone.StartRetried retried) {

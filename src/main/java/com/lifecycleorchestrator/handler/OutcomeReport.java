@@ -39,11 +39,14 @@ record OutcomeReport(Severity severity, String message, Map<String, Object> fiel
       fields.put("reason", already.reason());
       return new OutcomeReport(Severity.INFO, "lifecycle action was already completed", fields);
     }
-    if (outcome instanceof Outcome.OutOfTime outOfTime) {
-      progress(fields, outOfTime.progress());
-      fields.put("reason", "the invocation's time ran out while the runbook still ran; the lifecycle "
-          + "action is not completed and the invocation fails so that it is delivered again");
-      return new OutcomeReport(Severity.ERROR, "lifecycle action not completed: out of time", fields);
+    if (outcome instanceof Outcome.HandedOver handedOver) {
+      progress(fields, handedOver.progress());
+      fields.put("hand_overs", handedOver.continuation().handOvers());
+      fields.put("hook_deadline", handedOver.continuation().hookDeadline().toString());
+      fields.put("reason", "the invocation's time ran low while the runbook "
+          + (handedOver.progress().execution().isPresent() ? "still ran" : "waited to start")
+          + "; a fresh invocation goes on with the action");
+      return new OutcomeReport(Severity.INFO, "lifecycle action handed over to a fresh invocation", fields);
     }
     if (outcome instanceof Outcome.Unfinished unfinished) {
       progress(fields, unfinished.progress());
@@ -79,6 +82,7 @@ record OutcomeReport(Severity severity, String message, Map<String, Object> fiel
     fields.put("seconds_starting", seconds(progress.timings().starting()));
     fields.put("seconds_waiting", seconds(progress.timings().waiting()));
     fields.put("seconds_completing", seconds(progress.timings().completing()));
+    progress.timings().releaseDelay().ifPresent(delay -> fields.put("seconds_after_runbook_end", seconds(delay)));
   }
 
   private static double seconds(Duration duration) {

@@ -28,5 +28,5 @@ public interface Automations {
    * @throws ServiceFailure.ExecutionNotFound SSM does not know the execution (yet)
    * @throws ServiceFailure.Transient the call failed for now
    */
-  Runbook.Status status(Runbook.ExecutionId execution);
+  Runbook.Observation observe(Runbook.ExecutionId execution);
 }

@@ -54,6 +54,13 @@ public record Settings(
   /** The pause before retrying a call that failed for now grows to at most this. */
   static final Duration MAX_RETRY_PAUSE = Duration.ofSeconds(20);
 
+  /**
+   * A start refused because SSM's execution queue is full waits for capacity: 5 s, doubling to two
+   * minutes, so that a thousand waiting actions add a few start calls a second, not hundreds.
+   */
+  static final Duration FIRST_CAPACITY_WAIT = Duration.ofSeconds(5);
+  static final Duration MAX_CAPACITY_WAIT = Duration.ofMinutes(2);
+
   private static final String ASSUME_ROLE_PARAMETER = "AutomationAssumeRole";
   private static final Pattern DOCUMENT_FORM = Pattern.compile("[a-zA-Z0-9_\\-.:/]{3,128}");
   private static final Pattern ROLE_ARN_FORM =
@@ -70,7 +77,8 @@ public record Settings(
         new ResultPolicy(failureResult),
         heartbeatTimeout,
         Backoff.fromOneSecond(maxPollInterval, () -> ThreadLocalRandom.current().nextDouble()),
-        Backoff.fromOneSecond(MAX_RETRY_PAUSE, () -> ThreadLocalRandom.current().nextDouble())));
+        Backoff.fromOneSecond(MAX_RETRY_PAUSE, () -> ThreadLocalRandom.current().nextDouble()),
+        new Backoff(FIRST_CAPACITY_WAIT, 2.0, MAX_CAPACITY_WAIT, () -> ThreadLocalRandom.current().nextDouble())));
   }
 
   /** Reads the settings from the process environment. */

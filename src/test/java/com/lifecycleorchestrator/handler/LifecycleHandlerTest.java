@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.lifecycleorchestrator.core.LifecycleAction;
 import com.lifecycleorchestrator.core.LifecycleResult;
+import com.lifecycleorchestrator.ports.ServiceFailure;
 import com.lifecycleorchestrator.testkit.CapturedOutput;
 import com.lifecycleorchestrator.testkit.FakeAutomations;
 import com.lifecycleorchestrator.testkit.FakeContext;
@@ -133,9 +134,31 @@ class LifecycleHandlerTest {
   }
 
   @Test
-  void aRunbookOutlastingTheInvocationFailsItWithEveryIdentifierLogged() {
+  void aRunbookOutlastingTheInvocationIsHandedOverAndTheContinuationIsHandledToTheEnd() throws IOException {
+    LifecycleAction action = rig.held(sampleAction("terminate.json", LifecycleAction.Transition.TERMINATING));
+    rig.automations.everyRunbook(FakeAutomations.Script.runsThen(Duration.ofMinutes(40), "Success"));
+
+    JsonNode first = invoke("terminate.json");
+    assertEquals("HandedOver", first.get("outcome").asText());
+    JsonNode last = first;
+    for (int handOver = 0; "HandedOver".equals(last.get("outcome").asText()); handOver++) {
+      last = invokeBytes(ContinuationEvent.encode(rig.continuations.handedOver().get(handOver), rig.clock.now()));
+    }
+
+    assertEquals("Completed", last.get("outcome").asText());
+    assertEquals("CONTINUE", last.get("result").asText());
+    assertEquals(2, rig.continuations.handedOver().size());
+    assertEquals(1, rig.automations.executions().size());
+    assertEquals(LifecycleResult.CONTINUE, rig.lifecycleActions.ending(action).orElseThrow().result());
+  }
+
+  @Test
+  void aHandOverThatCannotBeSentFailsTheInvocationWithEveryIdentifierLogged() {
     rig.held(sampleAction("terminate.json", LifecycleAction.Transition.TERMINATING));
     rig.automations.everyRunbook(FakeAutomations.Script.runsThen(Duration.ofHours(1), "Success"));
+    ServiceFailure[] refused = new ServiceFailure[20];
+    java.util.Arrays.fill(refused, new ServiceFailure.Transient("TooManyRequestsException", "Rate exceeded", null));
+    rig.continuations.failNext(refused);
 
     List<JsonNode> lines = CapturedOutput.logLinesOf(() -> assertThrows(
         LifecycleHandler.LifecycleActionNotHandled.class, () -> invoke("terminate.json")));
@@ -144,6 +167,7 @@ class LifecycleHandlerTest {
     assertEquals("ERROR", last.get("level").asText());
     assertEquals("i-0a1b2c3d4e5f67890", last.get("instance_id").asText());
     assertTrue(last.hasNonNull("execution_id"));
+    assertTrue(last.get("reason").asText().contains("could not hand the wait over"), last.toString());
   }
 
   @Test
@@ -190,7 +214,7 @@ class LifecycleHandlerTest {
 
   private JsonNode invokeBytes(byte[] payload) throws IOException {
     ByteArrayOutputStream output = new ByteArrayOutputStream();
-    new LifecycleHandler(rig.orchestrator(new MilestoneLog()))
+    new LifecycleHandler(rig.orchestrator(new MilestoneLog()), functionArn -> rig.continuations)
         .handleRequest(new ByteArrayInputStream(payload), output, new FakeContext(Duration.ofMinutes(15)));
     return JSON.readTree(output.toByteArray());
   }

@@ -44,14 +44,14 @@ public final class FakeAutomations implements Automations {
           new Step(Duration.ofMillis(200), "InProgress"), new Step(running, finalStatus)));
     }
 
-    String statusAt(Duration elapsed) {
-      String status = steps.get(0).status();
+    Step stepAt(Duration elapsed) {
+      Step current = steps.get(0);
       for (Step step : steps) {
         if (elapsed.compareTo(step.from()) >= 0) {
-          status = step.status();
+          current = step;
         }
       }
-      return status;
+      return current;
     }
   }
 
@@ -135,14 +135,18 @@ public final class FakeAutomations implements Automations {
   }
 
   @Override
-  public synchronized Runbook.Status status(Runbook.ExecutionId execution) {
+  public synchronized Runbook.Observation observe(Runbook.ExecutionId execution) {
     called(Operation.STATUS);
     Execution known = executions.get(execution.value());
     if (known == null) {
       throw new ServiceFailure.ExecutionNotFound("AutomationExecutionNotFoundException",
           "Automation execution " + execution + " not found", null);
     }
-    return new Runbook.Status(known.script().statusAt(Duration.between(known.startedAt(), clock.now())));
+    Step step = known.script().stepAt(Duration.between(known.startedAt(), clock.now()));
+    Runbook.Status status = new Runbook.Status(step.status());
+    return new Runbook.Observation(status, status.state() == Runbook.State.RUNNING
+        ? Optional.empty()
+        : Optional.of(known.startedAt().plus(step.from())));
   }
 
   private void called(Operation operation) {

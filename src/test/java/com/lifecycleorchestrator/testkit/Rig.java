@@ -6,6 +6,7 @@ import com.lifecycleorchestrator.core.LifecycleResult;
 import com.lifecycleorchestrator.core.Milestone;
 import com.lifecycleorchestrator.core.Orchestration;
 import com.lifecycleorchestrator.core.Orchestrator;
+import com.lifecycleorchestrator.core.Outcome;
 import com.lifecycleorchestrator.core.ResultPolicy;
 import com.lifecycleorchestrator.core.Runbook;
 import java.time.Duration;
@@ -29,6 +30,7 @@ public final class Rig {
   public final VirtualClock clock = new VirtualClock(T0);
   public final FakeAutomations automations = new FakeAutomations(clock);
   public final FakeLifecycleActions lifecycleActions = new FakeLifecycleActions(clock);
+  public final FakeContinuations continuations = new FakeContinuations();
   public final List<Milestone> milestones = new ArrayList<>();
 
   private final Random random = new Random(42);
@@ -80,7 +82,8 @@ public final class Rig {
   public Orchestration.Rules rules() {
     return new Orchestration.Rules(new ResultPolicy(failureResult), heartbeatTimeout,
         Backoff.fromOneSecond(maxPollInterval, random::nextDouble),
-        Backoff.fromOneSecond(Duration.ofSeconds(20), random::nextDouble));
+        Backoff.fromOneSecond(Duration.ofSeconds(20), random::nextDouble),
+        new Backoff(Duration.ofSeconds(5), 2.0, Duration.ofMinutes(2), random::nextDouble));
   }
 
   public Orchestrator orchestrator() {
@@ -93,6 +96,31 @@ public final class Rig {
       milestones.add(milestone);
       listener.reached(action, milestone);
     });
+  }
+
+  /** The ports an orchestration of this rig talks to, reporting milestones to {@link #milestones}. */
+  public Orchestration.Ports ports() {
+    return new Orchestration.Ports(automations, lifecycleActions, continuations,
+        (action, milestone) -> milestones.add(milestone));
+  }
+
+  /** Handles the action in one 15-minute invocation. */
+  public Outcome handle(LifecycleAction action) {
+    return orchestrator().handle(action, budget(), continuations);
+  }
+
+  /**
+   * Handles the action as Lambda would across invocations of {@code invocation} each: every
+   * hand-over is resumed by a fresh invocation, until an outcome that is not a hand-over.
+   */
+  public Outcome handleAcrossInvocations(LifecycleAction action, Duration invocation) {
+    Orchestrator orchestrator = orchestrator();
+    Outcome outcome = orchestrator.handle(action, budget(invocation), continuations);
+    while (outcome instanceof Outcome.HandedOver handedOver) {
+      clock.advance(Duration.ofMillis(100));
+      outcome = orchestrator.resume(handedOver.continuation(), budget(invocation), continuations);
+    }
+    return outcome;
   }
 
   /** A budget like a 15-minute invocation's, from now. */
