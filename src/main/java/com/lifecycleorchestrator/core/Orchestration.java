@@ -75,6 +75,17 @@ public final class Orchestration {
         throw new IllegalArgumentException("workUntil must not be before waitUntil");
       }
     }
+
+    /**
+     * The budget of an invocation with {@code remaining} time: work stops {@code returnMargin}
+     * before its end and the wait a {@code reserve} before that, the reserve shrinking to a quarter
+     * of the time when the time is short.
+     */
+    public static Budget of(Instant now, Duration remaining, Duration reserve, Duration returnMargin) {
+      Instant workUntil = now.plus(remaining).minus(returnMargin);
+      Duration quarter = remaining.dividedBy(4);
+      return new Budget(workUntil.minus(reserve.compareTo(quarter) < 0 ? reserve : quarter), workUntil);
+    }
   }
 
   /** Where the handling stands, and when its next step is due. */

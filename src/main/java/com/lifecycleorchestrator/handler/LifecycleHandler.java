@@ -46,10 +46,10 @@ public final class LifecycleHandler implements RequestStreamHandler {
    * Time kept back from the wait to send the result or hand the wait over: one call with all its
    * retries, and some.
    */
-  static final Duration RESERVE = AwsClients.CALL_TIMEOUT.plusSeconds(5);
+  public static final Duration RESERVE = AwsClients.CALL_TIMEOUT.plusSeconds(5);
 
   /** Time kept back from the invocation's end to return cleanly. */
-  static final Duration RETURN_MARGIN = Duration.ofSeconds(2);
+  public static final Duration RETURN_MARGIN = Duration.ofSeconds(2);
 
   private static final int MAX_LOGGED_EVENT = 8192;
 
@@ -150,10 +150,7 @@ public final class LifecycleHandler implements RequestStreamHandler {
    * short, the reserve shrinks to a quarter of it.
    */
   static Orchestration.Budget budget(Instant now, Context context) {
-    Duration remaining = Duration.ofMillis(context.getRemainingTimeInMillis());
-    Instant workUntil = now.plus(remaining).minus(RETURN_MARGIN);
-    Duration reserve = RESERVE.compareTo(remaining.dividedBy(4)) < 0 ? RESERVE : remaining.dividedBy(4);
-    return new Orchestration.Budget(workUntil.minus(reserve), workUntil);
+    return Orchestration.Budget.of(now, Duration.ofMillis(context.getRemainingTimeInMillis()), RESERVE, RETURN_MARGIN);
   }
 
   /** Fails the invocation, so the delivery is retried and, in the end, kept for a person. */

@@ -20,6 +20,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.DoubleSupplier;
 import java.util.regex.Pattern;
 
 /**
@@ -68,17 +69,22 @@ public record Settings(
   private static final Pattern PARAMETER_NAME_FORM = Pattern.compile("[A-Za-z0-9_]{1,50}");
   private static final Pattern REGION_FORM = Pattern.compile("[a-z]{2}(-[a-z]+)+-\\d+");
 
-  /** The rules and runbooks the core runs by. */
+  /** The rules and runbooks the core runs by, with jitter drawn from the thread's random numbers. */
   public Orchestrator.Config orchestration() {
+    return orchestration(() -> ThreadLocalRandom.current().nextDouble());
+  }
+
+  /** The rules and runbooks the core runs by, with jitter drawn from {@code random}. */
+  public Orchestrator.Config orchestration(DoubleSupplier random) {
     Map<LifecycleAction.Transition, Runbook> runbooks = new EnumMap<>(LifecycleAction.Transition.class);
     runbooks.put(LifecycleAction.Transition.TERMINATING, terminateRunbook);
     launchRunbook.ifPresent(runbook -> runbooks.put(LifecycleAction.Transition.LAUNCHING, runbook));
     return new Orchestrator.Config(runbooks, new Orchestration.Rules(
         new ResultPolicy(failureResult),
         heartbeatTimeout,
-        Backoff.fromOneSecond(maxPollInterval, () -> ThreadLocalRandom.current().nextDouble()),
-        Backoff.fromOneSecond(MAX_RETRY_PAUSE, () -> ThreadLocalRandom.current().nextDouble()),
-        new Backoff(FIRST_CAPACITY_WAIT, 2.0, MAX_CAPACITY_WAIT, () -> ThreadLocalRandom.current().nextDouble())));
+        Backoff.fromOneSecond(maxPollInterval, random),
+        Backoff.fromOneSecond(MAX_RETRY_PAUSE, random),
+        new Backoff(FIRST_CAPACITY_WAIT, 2.0, MAX_CAPACITY_WAIT, random)));
   }
 
   /** Reads the settings from the process environment. */

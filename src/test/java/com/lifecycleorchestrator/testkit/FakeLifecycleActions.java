@@ -7,14 +7,12 @@ import com.lifecycleorchestrator.ports.LifecycleActions;
 import com.lifecycleorchestrator.ports.ServiceFailure;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
-import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Random;
 
 /**
  * Auto Scaling's lifecycle hooks as the core sees them, in memory: actions held until completed or
@@ -44,15 +42,10 @@ public final class FakeLifecycleActions implements LifecycleActions {
 
   private final Clock clock;
   private final Map<String, Held> held = new LinkedHashMap<>();
-  private final Map<Operation, Deque<ServiceFailure>> faults = new EnumMap<>(Operation.class);
-  private final Map<Operation, Integer> calls = new EnumMap<>(Operation.class);
+  private final CallFaults<Operation> faults = new CallFaults<>(Operation.class, "Throttling");
 
   public FakeLifecycleActions(Clock clock) {
     this.clock = clock;
-    for (Operation operation : Operation.values()) {
-      faults.put(operation, new ArrayDeque<>());
-      calls.put(operation, 0);
-    }
   }
 
   /** Holds the action at its hook from its {@code heldSince}, as Auto Scaling does on scale-in. */
@@ -63,12 +56,28 @@ public final class FakeLifecycleActions implements LifecycleActions {
   }
 
   public synchronized FakeLifecycleActions failNext(Operation operation, ServiceFailure... failures) {
-    faults.get(operation).addAll(List.of(failures));
+    faults.failNext(operation, failures);
+    return this;
+  }
+
+  /** Calls of the operation beyond this rate are throttled. */
+  public synchronized FakeLifecycleActions rateLimit(Operation operation, double perSecond, double burst) {
+    faults.rateLimit(operation, new TokenBucket(perSecond, burst, clock.now()));
+    return this;
+  }
+
+  /** This share of all calls fail for now, as a 5xx or a dropped connection would. */
+  public synchronized FakeLifecycleActions randomFaults(double share, Random draw) {
+    faults.randomFaults(share, draw);
     return this;
   }
 
   public synchronized int calls(Operation operation) {
-    return calls.get(operation);
+    return faults.calls(operation);
+  }
+
+  public synchronized int throttled(Operation operation) {
+    return faults.throttled(operation);
   }
 
   /** How the action ended, if it has. */
@@ -129,10 +138,6 @@ public final class FakeLifecycleActions implements LifecycleActions {
   }
 
   private void called(Operation operation) {
-    calls.merge(operation, 1, Integer::sum);
-    ServiceFailure fault = faults.get(operation).poll();
-    if (fault != null) {
-      throw fault;
-    }
+    faults.call(operation, clock.now());
   }
 }

@@ -1,6 +1,7 @@
 package com.lifecycleorchestrator.testkit;
 
 import com.lifecycleorchestrator.core.Backoff;
+import com.lifecycleorchestrator.handler.LifecycleHandler;
 import com.lifecycleorchestrator.core.LifecycleAction;
 import com.lifecycleorchestrator.core.LifecycleResult;
 import com.lifecycleorchestrator.core.Milestone;
@@ -129,8 +130,7 @@ public final class Rig {
   }
 
   public Orchestration.Budget budget(Duration invocation) {
-    Instant workUntil = clock.now().plus(invocation).minusSeconds(2);
-    return new Orchestration.Budget(workUntil.minusSeconds(35), workUntil);
+    return Orchestration.Budget.of(clock.now(), invocation, LifecycleHandler.RESERVE, LifecycleHandler.RETURN_MARGIN);
   }
 
   /** A new terminate action, held at its hook from now. */
