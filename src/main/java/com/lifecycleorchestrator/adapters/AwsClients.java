@@ -11,6 +11,7 @@ import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.autoscaling.AutoScalingClient;
 import software.amazon.awssdk.services.lambda.LambdaClient;
+import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.ssm.SsmClient;
 
 /**
@@ -77,6 +78,15 @@ public final class AwsClients {
 
   public LambdaClient lambda() {
     return LambdaClient.builder()
+        .region(region)
+        .credentialsProvider(credentials)
+        .httpClient(http)
+        .overrideConfiguration(overrides)
+        .build();
+  }
+
+  public SqsClient sqs() {
+    return SqsClient.builder()
         .region(region)
         .credentialsProvider(credentials)
         .httpClient(http)

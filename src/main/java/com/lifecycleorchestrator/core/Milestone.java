@@ -33,6 +33,9 @@ public sealed interface Milestone {
   /** This invocation's time ran low and a fresh invocation was asked to go on; the count includes this one. */
   record HandedOver(int handOvers) implements Milestone {}
 
+  /** The action was parked in the waiting room, to come back after the delay. */
+  record Parked(Duration delay) implements Milestone {}
+
   /** An invocation took over an action handed over by an earlier one. */
   record Resumed(Optional<Runbook.ExecutionId> execution, int handOvers) implements Milestone {}
 

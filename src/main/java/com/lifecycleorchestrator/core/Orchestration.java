@@ -6,6 +6,7 @@ import com.lifecycleorchestrator.ports.Automations;
 import com.lifecycleorchestrator.ports.Continuations;
 import com.lifecycleorchestrator.ports.LifecycleActions;
 import com.lifecycleorchestrator.ports.ServiceFailure;
+import com.lifecycleorchestrator.ports.WaitingRoom;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
@@ -35,6 +36,18 @@ public final class Orchestration {
 
   /** Auto Scaling ends a hold after this long at most, whatever the heartbeats. */
   static final Duration LONGEST_GLOBAL_TIMEOUT = Duration.ofHours(48);
+
+  /**
+   * How long an execution may stay Pending before we take it to be queued behind SSM's concurrency
+   * quota (rather than about to run) and park the action in the waiting room.
+   */
+  static final Duration QUEUED_AFTER = Duration.ofSeconds(30);
+
+  /**
+   * The longest a queued execution is left unwatched: it may start and end while parked, and then
+   * waits this long at most to be noticed.
+   */
+  static final Duration LONGEST_QUEUED_PARK = Duration.ofMinutes(2);
 
   /** The rules the orchestration runs by. */
   public record Rules(
@@ -104,6 +117,9 @@ public final class Orchestration {
     /** This invocation's time runs low: handing the action over to a fresh one. */
     record HandingOver(int attempt, Instant due) implements Position {}
 
+    /** The action waits for SSM's capacity: parking it in the waiting room for {@code delay}. */
+    record Parking(Duration delay, Instant due) implements Position {}
+
     /** The result is known and being sent; {@code attempt} counts the sends that failed for now. */
     record Completing(LifecycleResult result, String reason, int attempt, Instant due) implements Position {}
 
@@ -127,6 +143,7 @@ public final class Orchestration {
   private final Instant began;
   private final Instant hookDeadline;
   private final int handOversBefore;
+  private final Optional<WaitingRoom> waitingRoom;
 
   private Position position;
   private Instant lastHeartbeat;
@@ -137,6 +154,7 @@ public final class Orchestration {
   private Instant runbookRunningSince;
   private Instant runbookEndedAt;
   private Instant waitEndedAt;
+  private int capacityWaits;
 
   private Orchestration(
       LifecycleAction action,
@@ -146,34 +164,42 @@ public final class Orchestration {
       Budget budget,
       Instant now,
       Instant lastHeartbeat,
-      int handOversBefore) {
+      int handOversBefore,
+      int capacityWaits) {
     this.action = requireNonNull(action, "action");
     this.start = requireNonNull(start, "start");
     this.automations = ports.automations();
     this.lifecycleActions = ports.lifecycleActions();
     this.continuations = ports.continuations();
     this.listener = ports.listener();
+    this.waitingRoom = ports.waitingRoom();
     this.rules = requireNonNull(rules, "rules");
     this.budget = requireNonNull(budget, "budget");
     this.began = requireNonNull(now, "now");
     this.hookDeadline = rules.hookDeadline(action);
     this.handOversBefore = handOversBefore;
+    this.capacityWaits = capacityWaits;
     this.position = new Position.Starting(0, now);
     this.lastHeartbeat = lastHeartbeat;
     Instant firstHeartbeat = lastHeartbeat.plus(rules.heartbeatEvery());
     this.nextHeartbeat = firstHeartbeat.isAfter(now) ? firstHeartbeat : now;
   }
 
-  /** What an orchestration talks to: AWS through the ports, and whoever listens to its milestones. */
+  /**
+   * What an orchestration talks to: AWS through the ports, the waiting room if there is one, and
+   * whoever listens to its milestones.
+   */
   public record Ports(
       Automations automations,
       LifecycleActions lifecycleActions,
       Continuations continuations,
+      Optional<WaitingRoom> waitingRoom,
       Milestone.Listener listener) {
     public Ports {
       requireNonNull(automations, "automations");
       requireNonNull(lifecycleActions, "lifecycleActions");
       requireNonNull(continuations, "continuations");
+      requireNonNull(waitingRoom, "waitingRoom");
       requireNonNull(listener, "listener");
     }
   }
@@ -182,14 +208,15 @@ public final class Orchestration {
   public static Orchestration begin(
       LifecycleAction action, Runbook runbook, Ports ports, Rules rules, Budget budget, Instant now) {
     return new Orchestration(action, runbook.startFor(action), ports, rules, budget, now,
-        action.heldSince(), 0);
+        action.heldSince(), 0, 0);
   }
 
   /** The handling of a lifecycle action that an earlier invocation handed over. */
   public static Orchestration resume(
       Continuation continuation, Runbook runbook, Ports ports, Rules rules, Budget budget, Instant now) {
     Orchestration resumed = new Orchestration(continuation.action(), runbook.startFor(continuation.action()),
-        ports, rules, budget, now, continuation.lastHeartbeat(), continuation.handOvers());
+        ports, rules, budget, now, continuation.lastHeartbeat(), continuation.handOvers(),
+        continuation.capacityWaits());
     continuation.execution().ifPresent(id -> {
       resumed.execution = id;
       resumed.runbookRunningSince = now;
@@ -237,6 +264,8 @@ public final class Orchestration {
       position = await(waiting, now);
     } else if (position instanceof Position.HandingOver handingOver) {
       position = handOver(handingOver, now);
+    } else if (position instanceof Position.Parking parking) {
+      position = park(parking, now);
     } else if (position instanceof Position.Completing completing) {
       position = complete(completing, now);
     }
@@ -298,17 +327,34 @@ public final class Orchestration {
       return new Position.FindingEarlierStart(0, now);
     } catch (ServiceFailure.Rejected rejected) {
       return runbookFailed("the runbook could not be started: " + rejected.getMessage(), now);
-    } catch (ServiceFailure.ExecutionLimitReached limit) {
-      return startAgainLater(starting, limit, rules.waitingForCapacity(), now);
+    } catch (ServiceFailure.ExecutionLimitReached | ServiceFailure.Throttled noCapacity) {
+      Duration pause = capacityWait(now, rules.waitingForCapacity().cap());
+      listener.reached(action, new Milestone.StartRetried(noCapacity.code(), pause));
+      return waitingRoom.isPresent()
+          ? new Position.Parking(pause, now)
+          : new Position.Starting(starting.attempt() + 1, now.plus(pause));
     } catch (ServiceFailure failure) {
-      return startAgainLater(starting, failure, rules.retrying(), now);
+      Duration pause = rules.retrying().delayBefore(starting.attempt());
+      listener.reached(action, new Milestone.StartRetried(failure.code(), pause));
+      return new Position.Starting(starting.attempt() + 1, now.plus(pause));
     }
   }
 
-  private Position startAgainLater(Position.Starting starting, ServiceFailure failure, Backoff backoff, Instant now) {
-    Duration pause = backoff.delayBefore(starting.attempt());
-    listener.reached(action, new Milestone.StartRetried(failure.code(), pause));
-    return new Position.Starting(starting.attempt() + 1, now.plus(pause));
+  /**
+   * The next wait for SSM's capacity: growing with each wait in a row, and never longer than the
+   * heartbeats allow, the waiting room holds, or the hook's deadline leaves.
+   */
+  private Duration capacityWait(Instant now, Duration cap) {
+    Duration pause = rules.waitingForCapacity().delayBefore(capacityWaits++);
+    Duration longest = rules.heartbeatEvery().compareTo(cap) < 0 ? rules.heartbeatEvery() : cap;
+    if (waitingRoom.isPresent() && waitingRoom.get().longestDelay().compareTo(longest) < 0) {
+      longest = waitingRoom.get().longestDelay();
+    }
+    Duration leftBeforeDeadline = Duration.between(now, hookDeadline.minus(DEADLINE_MARGIN));
+    if (leftBeforeDeadline.compareTo(longest) < 0) {
+      longest = leftBeforeDeadline.isNegative() ? Duration.ZERO : leftBeforeDeadline;
+    }
+    return pause.compareTo(longest) < 0 ? pause : longest;
   }
 
   private Position findEarlierStart(Position.FindingEarlierStart finding, Instant now) {
@@ -353,6 +399,12 @@ public final class Orchestration {
         waitEndedAt = now;
         return new Position.Completing(result.get(), "the runbook ended with status " + observed.status(), 0, now);
       }
+      if (!observed.status().isQueued()) {
+        capacityWaits = 0;
+      } else if (waitingRoom.isPresent()
+          && (capacityWaits > 0 || !now.isBefore(runbookRunningSince.plus(QUEUED_AFTER)))) {
+        return new Position.Parking(capacityWait(now, LONGEST_QUEUED_PARK), now);
+      }
     } catch (ServiceFailure.ExecutionNotFound notFound) {
       listener.reached(action, new Milestone.StatusCheckFailed(notFound.code()));
       if (!now.isBefore(runbookRunningSince.plus(NOT_FOUND_GRACE))) {
@@ -369,9 +421,37 @@ public final class Orchestration {
     return new Position.Completing(rules.results().onFailure(), reason, 0, now);
   }
 
+  /**
+   * Parks the action: a heartbeat first if one would fall due before it comes back, then the
+   * continuation into the waiting room. If the waiting room refuses it, the wait goes on here.
+   */
+  private Position park(Position.Parking parking, Instant now) {
+    Instant back = now.plus(parking.delay());
+    if (nextHeartbeat.isBefore(back)) {
+      keepAlive(now);
+      if (position instanceof Position.Finished) {
+        return position;
+      }
+    }
+    Continuation continuation = continuation();
+    try {
+      waitingRoom.orElseThrow().park(continuation, parking.delay());
+      listener.reached(action, new Milestone.Parked(parking.delay()));
+      return new Position.Finished(new Outcome.Parked(progress(now), continuation, parking.delay()));
+    } catch (ServiceFailure failure) {
+      return execution == null
+          ? new Position.Starting(0, back)
+          : new Position.Waiting(execution, 0, back);
+    }
+  }
+
+  private Continuation continuation() {
+    return new Continuation(action, Optional.ofNullable(execution), lastHeartbeat, hookDeadline,
+        handOversBefore + 1, capacityWaits);
+  }
+
   private Position handOver(Position.HandingOver handingOver, Instant now) {
-    Continuation continuation = new Continuation(action, Optional.ofNullable(execution), lastHeartbeat,
-        hookDeadline, handOversBefore + 1);
+    Continuation continuation = continuation();
     try {
       continuations.handOver(continuation);
       listener.reached(action, new Milestone.HandedOver(continuation.handOvers()));

@@ -5,11 +5,12 @@ import static java.util.Objects.requireNonNull;
 import com.lifecycleorchestrator.ports.Automations;
 import com.lifecycleorchestrator.ports.Continuations;
 import com.lifecycleorchestrator.ports.LifecycleActions;
+import com.lifecycleorchestrator.ports.WaitingRoom;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.BiFunction;
 
-/** Runs the handling of one lifecycle action to its end, or its hand-over, on a clock. */
+/** Runs the handling of one lifecycle action to its end, its hand-over or its parking, on a clock. */
 public final class Orchestrator {
 
   /** The runbook for each transition that has one, and the rules every orchestration runs by. */
@@ -26,6 +27,7 @@ public final class Orchestrator {
 
   private final Automations automations;
   private final LifecycleActions lifecycleActions;
+  private final Optional<WaitingRoom> waitingRoom;
   private final Clock clock;
   private final Config config;
   private final Milestone.Listener listener;
@@ -33,11 +35,13 @@ public final class Orchestrator {
   public Orchestrator(
       Automations automations,
       LifecycleActions lifecycleActions,
+      Optional<WaitingRoom> waitingRoom,
       Clock clock,
       Config config,
       Milestone.Listener listener) {
     this.automations = requireNonNull(automations, "automations");
     this.lifecycleActions = requireNonNull(lifecycleActions, "lifecycleActions");
+    this.waitingRoom = requireNonNull(waitingRoom, "waitingRoom");
     this.clock = requireNonNull(clock, "clock");
     this.config = requireNonNull(config, "config");
     this.listener = requireNonNull(listener, "listener");
@@ -68,7 +72,8 @@ public final class Orchestrator {
       return new Outcome.Ignored("no runbook is configured for " + action.transition().wireName()
           + " lifecycle actions (instance " + action.instance() + ")");
     }
-    Orchestration.Ports ports = new Orchestration.Ports(automations, lifecycleActions, continuations, listener);
+    Orchestration.Ports ports =
+        new Orchestration.Ports(automations, lifecycleActions, continuations, waitingRoom, listener);
     return runToEnd(orchestration.apply(runbook.get(), ports));
   }
 

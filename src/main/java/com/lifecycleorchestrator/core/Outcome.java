@@ -27,6 +27,9 @@ public sealed interface Outcome {
   /** The invocation's time ran low, so a fresh invocation goes on with the action. */
   record HandedOver(Progress progress, Continuation continuation) implements Outcome {}
 
+  /** The action waits for SSM's capacity in the waiting room and comes back after the delay. */
+  record Parked(Progress progress, Continuation continuation, Duration delay) implements Outcome {}
+
   /** The action could not be seen through: the result or the hand-over was refused or kept failing. */
   record Unfinished(Progress progress, Optional<LifecycleResult> intended, String error)
       implements Outcome {

@@ -149,6 +149,11 @@ public record Runbook(
       return KNOWN.containsKey(name);
     }
 
+    /** Not yet running: the status SSM gives executions queued behind its concurrency quota. */
+    public boolean isQueued() {
+      return "Pending".equals(name);
+    }
+
     public static java.util.Set<String> knownNames() {
       return KNOWN.keySet();
     }

@@ -10,7 +10,8 @@ import java.time.Instant;
 import java.util.UUID;
 
 /**
- * The event a running-out invocation sends to a fresh one: an EventBridge-shaped envelope of our own
+ * The event an invocation sends to a fresh one when its time runs low or the action waits for SSM's
+ * capacity (directly, or through the waiting room's queue): an EventBridge-shaped envelope of our own
  * source, whose detail repeats the lifecycle action's fields as Auto Scaling names them and adds what
  * the wait needs. {@link EventParser} reads it back as strictly as Auto Scaling's own event.
  *
@@ -20,7 +21,7 @@ import java.util.UUID;
  *  "detail": {"LifecycleActionToken": "...", "AutoScalingGroupName": "...", "LifecycleHookName": "...",
  *             "EC2InstanceId": "...", "LifecycleTransition": "autoscaling:EC2_INSTANCE_TERMINATING",
  *             "LifecycleActionHeldSince": "...", "AutomationExecutionId": "..." (absent before a start),
- *             "LastHeartbeat": "...", "HookDeadline": "...", "HandOvers": 1}}
+ *             "LastHeartbeat": "...", "HookDeadline": "...", "HandOvers": 1, "CapacityWaits": 0}}
  * </pre>
  */
 final class ContinuationEvent {
@@ -32,6 +33,7 @@ final class ContinuationEvent {
   static final String LAST_HEARTBEAT = "LastHeartbeat";
   static final String HOOK_DEADLINE = "HookDeadline";
   static final String HAND_OVERS = "HandOvers";
+  static final String CAPACITY_WAITS = "CapacityWaits";
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -55,7 +57,8 @@ final class ContinuationEvent {
     continuation.execution().ifPresent(id -> detail.put(EXECUTION, id.value()));
     detail.put(LAST_HEARTBEAT, continuation.lastHeartbeat().toString())
         .put(HOOK_DEADLINE, continuation.hookDeadline().toString())
-        .put(HAND_OVERS, continuation.handOvers());
+        .put(HAND_OVERS, continuation.handOvers())
+        .put(CAPACITY_WAITS, continuation.capacityWaits());
     try {
       return JSON.writeValueAsBytes(event);
     } catch (JsonProcessingException e) {

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.lifecycleorchestrator.core.Continuation;
 import com.lifecycleorchestrator.core.LifecycleAction;
 import com.lifecycleorchestrator.core.Runbook;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
@@ -16,9 +17,10 @@ import java.util.Optional;
 import java.util.function.Function;
 
 /**
- * Reads what Lambda delivers to the function: an EventBridge event from EC2 Auto Scaling, or
- * anything else. A lifecycle action event is validated strictly, with every bad field named; any
- * other input is recognised and passed over.
+ * Reads what Lambda delivers to the function: an EventBridge event from EC2 Auto Scaling, a
+ * continuation from an earlier invocation (directly, or as a message of the waiting room's queue),
+ * or anything else. A lifecycle action event and a continuation are validated strictly, with every
+ * bad field named; any other input is recognised and passed over.
  */
 final class EventParser {
 
@@ -82,6 +84,9 @@ final class EventParser {
       throw new MalformedEvent(List.of("the event must be a JSON object, got "
           + event.getNodeType().name().toLowerCase(Locale.ROOT)));
     }
+    if (event.has("Records")) {
+      return fromWaitingRoom(event.get("Records"));
+    }
     if (TEST_NOTIFICATION.equals(text(event, "Event"))) {
       return new Inbound.NotForUs("an Auto Scaling test notification for group "
           + text(event, "AutoScalingGroupName"));
@@ -100,6 +105,28 @@ final class EventParser {
           + ", not a lifecycle action");
     }
     return new Inbound.Action(lifecycleAction(event, transition), text(event, "id"));
+  }
+
+  /**
+   * A batch from the waiting room's SQS queue: one message, whose body is a continuation event.
+   * The event source mapping delivers one message per invocation, so that a failed continuation is
+   * retried, and kept in the queue's dead-letter queue, on its own.
+   */
+  private Inbound fromWaitingRoom(JsonNode records) {
+    if (!records.isArray() || records.size() != 1) {
+      throw new MalformedEvent(List.of("Records must hold exactly one SQS message (the waiting room's "
+          + "event source mapping must have BatchSize 1), got " + (records.isArray() ? records.size() : records)));
+    }
+    JsonNode record = records.get(0);
+    if (!"aws:sqs".equals(text(record, "eventSource")) || text(record, "body") == null) {
+      throw new MalformedEvent(List.of("Records[0] must be an SQS message with a body"));
+    }
+    Inbound inbound = parse(text(record, "body").getBytes(StandardCharsets.UTF_8));
+    if (!(inbound instanceof Inbound.Resume)) {
+      throw new MalformedEvent(List.of("the waiting room's message must be a continuation event, got "
+          + (inbound instanceof Inbound.NotForUs notForUs ? notForUs.reason() : "a lifecycle action event")));
+    }
+    return inbound;
   }
 
   private static LifecycleAction lifecycleAction(JsonNode event, LifecycleAction.Transition expected) {
@@ -127,9 +154,10 @@ final class EventParser {
         : Optional.empty();
     Instant lastHeartbeat = details.get(ContinuationEvent.LAST_HEARTBEAT, EventParser::instant);
     Instant hookDeadline = details.get(ContinuationEvent.HOOK_DEADLINE, EventParser::instant);
-    Integer handOvers = details.count(ContinuationEvent.HAND_OVERS);
+    Integer handOvers = details.count(ContinuationEvent.HAND_OVERS, 1);
+    Integer capacityWaits = details.count(ContinuationEvent.CAPACITY_WAITS, 0);
     details.throwIfAnyProblem();
-    return new Continuation(action, execution, lastHeartbeat, hookDeadline, handOvers);
+    return new Continuation(action, execution, lastHeartbeat, hookDeadline, handOvers, capacityWaits);
   }
 
   private static Instant instant(String value) {
@@ -179,11 +207,11 @@ final class EventParser {
       return object.has(name) && !object.get(name).isNull();
     }
 
-    /** A whole number of at least 1. */
-    Integer count(String name) {
+    /** A whole number of at least {@code least}. */
+    Integer count(String name, int least) {
       JsonNode node = object.get(name);
-      if (node == null || !node.canConvertToInt() || !node.isIntegralNumber() || node.intValue() < 1) {
-        problems.add(prefix + name + " must be a whole number of at least 1, got " + node);
+      if (node == null || !node.isIntegralNumber() || !node.canConvertToInt() || node.intValue() < least) {
+        problems.add(prefix + name + " must be a whole number of at least " + least + ", got " + node);
         return null;
       }
       return node.intValue();

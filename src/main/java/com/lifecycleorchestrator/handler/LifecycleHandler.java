@@ -8,12 +8,15 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.lifecycleorchestrator.adapters.AutoScalingLifecycleActions;
 import com.lifecycleorchestrator.adapters.AwsClients;
 import com.lifecycleorchestrator.adapters.LambdaContinuations;
+import com.lifecycleorchestrator.adapters.SqsWaitingRoom;
 import com.lifecycleorchestrator.adapters.SsmAutomations;
 import com.lifecycleorchestrator.core.Clock;
+import com.lifecycleorchestrator.core.Continuation;
 import com.lifecycleorchestrator.core.Orchestration;
 import com.lifecycleorchestrator.core.Orchestrator;
 import com.lifecycleorchestrator.core.Outcome;
 import com.lifecycleorchestrator.ports.Continuations;
+import com.lifecycleorchestrator.ports.WaitingRoom;
 import com.lifecycleorchestrator.settings.Settings;
 import java.io.IOException;
 import java.io.InputStream;
@@ -88,12 +91,15 @@ public final class LifecycleHandler implements RequestStreamHandler {
 
   /** The handler with the core wired to AWS through the adapters, logging its milestones. */
   static LifecycleHandler wiredTo(Settings settings, AwsClients clients, Clock clock) {
+    Function<Continuation, byte[]> encoding = continuation -> ContinuationEvent.encode(continuation, clock.now());
+    Optional<WaitingRoom> waitingRoom = settings.waitingRoomQueueUrl()
+        .map(queueUrl -> new SqsWaitingRoom(clients.sqs(), queueUrl, encoding));
     Orchestrator orchestrator = new Orchestrator(new SsmAutomations(clients.ssm()),
-        new AutoScalingLifecycleActions(clients.autoScaling()), clock, settings.orchestration(),
-        new MilestoneLog());
+        new AutoScalingLifecycleActions(clients.autoScaling()), waitingRoom, clock,
+        settings.orchestration(), new MilestoneLog());
     LambdaClient lambda = clients.lambda();
-    return new LifecycleHandler(orchestrator, functionArn -> new LambdaContinuations(lambda, functionArn,
-        continuation -> ContinuationEvent.encode(continuation, clock.now())));
+    return new LifecycleHandler(orchestrator,
+        functionArn -> new LambdaContinuations(lambda, functionArn, encoding));
   }
 
   @Override

@@ -48,6 +48,14 @@ record OutcomeReport(Severity severity, String message, Map<String, Object> fiel
           + "; a fresh invocation goes on with the action");
       return new OutcomeReport(Severity.INFO, "lifecycle action handed over to a fresh invocation", fields);
     }
+    if (outcome instanceof Outcome.Parked parked) {
+      progress(fields, parked.progress());
+      fields.put("capacity_waits", parked.continuation().capacityWaits());
+      fields.put("seconds_parked", seconds(parked.delay()));
+      fields.put("reason", "SSM's automation queue is full or the execution waits in it; the action "
+          + "comes back from the waiting room after the delay, its hook kept alive");
+      return new OutcomeReport(Severity.INFO, "lifecycle action parked in the waiting room", fields);
+    }
     if (outcome instanceof Outcome.Unfinished unfinished) {
       progress(fields, unfinished.progress());
       unfinished.intended().ifPresent(result -> fields.put("result", result.name()));

@@ -33,7 +33,8 @@ public record Settings(
     Optional<Runbook> launchRunbook,
     LifecycleResult failureResult,
     Duration heartbeatTimeout,
-    Duration maxPollInterval) {
+    Duration maxPollInterval,
+    Optional<String> waitingRoomQueueUrl) {
 
   public static final String REGION = "AWS_REGION";
   public static final String DOCUMENT = "AUTOMATION_DOCUMENT_NAME";
@@ -44,10 +45,12 @@ public record Settings(
   public static final String FAILURE_RESULT = "FAILURE_RESULT";
   public static final String HEARTBEAT_TIMEOUT = "HEARTBEAT_TIMEOUT_SECONDS";
   public static final String MAX_POLL_INTERVAL = "MAX_POLL_INTERVAL_SECONDS";
+  public static final String WAITING_ROOM_QUEUE_URL = "WAITING_ROOM_QUEUE_URL";
 
   /** Every variable the settings read. */
   public static final List<String> VARIABLES = List.of(REGION, DOCUMENT, LAUNCH_DOCUMENT, ASSUME_ROLE,
-      PARAMETERS, GROUP_NAME_PARAMETER, FAILURE_RESULT, HEARTBEAT_TIMEOUT, MAX_POLL_INTERVAL);
+      PARAMETERS, GROUP_NAME_PARAMETER, FAILURE_RESULT, HEARTBEAT_TIMEOUT, MAX_POLL_INTERVAL,
+      WAITING_ROOM_QUEUE_URL);
 
   static final int DEFAULT_HEARTBEAT_TIMEOUT_SECONDS = 3600;
   static final int DEFAULT_MAX_POLL_INTERVAL_SECONDS = 15;
@@ -56,17 +59,19 @@ public record Settings(
   static final Duration MAX_RETRY_PAUSE = Duration.ofSeconds(20);
 
   /**
-   * A start refused because SSM's execution queue is full waits for capacity: 5 s, doubling to two
-   * minutes, so that a thousand waiting actions add a few start calls a second, not hundreds.
+   * A start refused because SSM's execution queue is full, or throttled, waits for capacity: 10 s,
+   * doubling to ten minutes, so that thousands of waiting actions add a few start calls a second,
+   * not hundreds.
    */
-  static final Duration FIRST_CAPACITY_WAIT = Duration.ofSeconds(5);
-  static final Duration MAX_CAPACITY_WAIT = Duration.ofMinutes(2);
+  static final Duration FIRST_CAPACITY_WAIT = Duration.ofSeconds(10);
+  static final Duration MAX_CAPACITY_WAIT = Duration.ofMinutes(10);
 
   private static final String ASSUME_ROLE_PARAMETER = "AutomationAssumeRole";
   private static final Pattern DOCUMENT_FORM = Pattern.compile("[a-zA-Z0-9_\\-.:/]{3,128}");
   private static final Pattern ROLE_ARN_FORM =
       Pattern.compile("arn:aws[a-z-]*:iam::\\d{12}:role/[\\w+=,.@/-]{1,512}");
   private static final Pattern PARAMETER_NAME_FORM = Pattern.compile("[A-Za-z0-9_]{1,50}");
+  private static final Pattern QUEUE_URL_FORM = Pattern.compile("https?://\\S+");
   private static final Pattern REGION_FORM = Pattern.compile("[a-z]{2}(-[a-z]+)+-\\d+");
 
   /** The rules and runbooks the core runs by, with jitter drawn from the thread's random numbers. */
@@ -118,13 +123,16 @@ public record Settings(
         "the lifecycle hook's heartbeat timeout, which Auto Scaling allows from 30 to 7200 seconds");
     int pollSeconds = reader.seconds(MAX_POLL_INTERVAL, DEFAULT_MAX_POLL_INTERVAL_SECONDS, 1, 300,
         "the longest pause between two status checks of a runbook");
+    Optional<String> waitingRoom = reader.optional(WAITING_ROOM_QUEUE_URL, QUEUE_URL_FORM,
+        "the URL of the SQS queue that brings parked actions back to the function");
     reader.throwIfAnyProblem();
     return new Settings(region,
         new Runbook(document, parameters, groupNameParameter),
         launchDocument.map(name -> new Runbook(name, parameters, groupNameParameter)),
         failureResult,
         Duration.ofSeconds(heartbeatSeconds),
-        Duration.ofSeconds(pollSeconds));
+        Duration.ofSeconds(pollSeconds),
+        waitingRoom);
   }
 
   /** A configuration that cannot work, with every problem in it. */

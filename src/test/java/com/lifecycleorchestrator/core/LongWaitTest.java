@@ -9,6 +9,7 @@ import com.lifecycleorchestrator.ports.ServiceFailure;
 import com.lifecycleorchestrator.testkit.FakeAutomations;
 import com.lifecycleorchestrator.testkit.FakeAutomations.Script;
 import com.lifecycleorchestrator.testkit.FakeLifecycleActions;
+import com.lifecycleorchestrator.testkit.FakeWaitingRoom;
 import com.lifecycleorchestrator.testkit.Rig;
 import java.time.Duration;
 import java.time.Instant;
@@ -116,6 +117,67 @@ class LongWaitTest {
 
     assertInstanceOf(Outcome.HandedOver.class, outcome);
     assertEquals(1, rig.continuations.handedOver().size());
+  }
+
+  @Test
+  void withAWaitingRoomARefusedStartWaitsThereNotInAnInvocation() {
+    rig.withWaitingRoom();
+    LifecycleAction action = rig.held(rig.terminating());
+    ServiceFailure[] full = new ServiceFailure[12];
+    Arrays.fill(full, new ServiceFailure.ExecutionLimitReached("AutomationExecutionLimitExceededException",
+        "Maximum number of queued automation executions reached", null));
+    rig.automations.failNext(FakeAutomations.Operation.START, full);
+
+    Outcome outcome = rig.handleAcrossInvocations(action, INVOCATION);
+
+    assertEquals(LifecycleResult.CONTINUE, assertInstanceOf(Outcome.Completed.class, outcome).result());
+    List<FakeWaitingRoom.Stay> stays = rig.waitingRoom.stays();
+    assertEquals(12, stays.size());
+    for (int i = 1; i < stays.size(); i++) {
+      assertTrue(stays.get(i).delay().compareTo(stays.get(i - 1).delay().multipliedBy(3)) < 0
+          && stays.get(i).delay().compareTo(Duration.ofMinutes(10)) <= 0, "delays " + stays);
+      assertEquals(i + 1, stays.get(i).continuation().capacityWaits());
+    }
+    Duration waitedForCapacity = stays.stream().map(FakeWaitingRoom.Stay::delay).reduce(Duration.ZERO, Duration::plus);
+    assertTrue(waitedForCapacity.compareTo(Duration.ofHours(1)) > 0, "waited " + waitedForCapacity);
+    assertTrue(rig.invocationTime().compareTo(Duration.ofMinutes(2)) < 0,
+        "spent " + rig.invocationTime() + " in invocations");
+    assertFalse(rig.lifecycleActions.ending(action).orElseThrow().byTimeout());
+    assertHeartbeatsCameBeforeHalfTheTimeout(action);
+  }
+
+  @Test
+  void withAWaitingRoomAnExecutionQueuedBySsmIsParkedAndFollowedWhenItRuns() {
+    rig.withWaitingRoom();
+    rig.automations.capacity(1, 10)
+        .everyRunbook(Script.runsThen(Duration.ofMinutes(40), "Success"));
+    LifecycleAction first = rig.held(rig.terminating());
+    LifecycleAction queued = rig.held(rig.terminating());
+    rig.automations.start(rig.config().runbookFor(first.transition()).orElseThrow().startFor(first));
+
+    Outcome outcome = rig.handleAcrossInvocations(queued, INVOCATION);
+
+    assertEquals(LifecycleResult.CONTINUE, assertInstanceOf(Outcome.Completed.class, outcome).result());
+    assertFalse(rig.waitingRoom.stays().isEmpty());
+    assertTrue(rig.waitingRoom.stays().stream().allMatch(stay -> stay.continuation().execution().isPresent()
+        && stay.delay().compareTo(Duration.ofMinutes(2)) <= 0), rig.waitingRoom.stays().toString());
+    Instant queuedRunbookEnded = Rig.T0.plus(Duration.ofMinutes(80));
+    Duration released = Duration.between(queuedRunbookEnded, rig.lifecycleActions.ending(queued).orElseThrow().at());
+    assertTrue(released.compareTo(Duration.ofSeconds(16)) <= 0, "released " + released + " after its runbook");
+  }
+
+  @Test
+  void aWaitingRoomThatRefusesTheActionLeavesItWaitingInTheInvocation() {
+    rig.withWaitingRoom();
+    LifecycleAction action = rig.held(rig.terminating());
+    rig.automations.failNext(FakeAutomations.Operation.START,
+        new ServiceFailure.Throttled("ThrottlingException", "Rate exceeded", null));
+    rig.waitingRoom.failNext(new ServiceFailure.Transient("AWS.SimpleQueueService.InternalError", "try again", null));
+
+    Outcome outcome = rig.handle(action);
+
+    assertEquals(LifecycleResult.CONTINUE, assertInstanceOf(Outcome.Completed.class, outcome).result());
+    assertTrue(rig.waitingRoom.stays().isEmpty());
   }
 
   private void assertHeartbeatsCameBeforeHalfTheTimeout(LifecycleAction action) {

@@ -125,7 +125,8 @@ class EventParserTest {
             new LifecycleAction.InstanceId("i-" + instance), new LifecycleAction.Token(token.toString()), held));
     Arbitrary<Optional<Runbook.ExecutionId>> executions = Arbitraries.create(UUID::randomUUID)
         .map(id -> new Runbook.ExecutionId(id.toString())).optional();
-    return Combinators.combine(actions, executions, times, times, Arbitraries.integers().between(1, 200))
+    return Combinators.combine(actions, executions, times, times, Arbitraries.integers().between(1, 200),
+            Arbitraries.integers().between(0, 30))
         .as(Continuation::new);
   }
 

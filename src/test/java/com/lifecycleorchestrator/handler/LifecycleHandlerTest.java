@@ -6,7 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.lifecycleorchestrator.core.Continuation;
 import com.lifecycleorchestrator.core.LifecycleAction;
+import com.lifecycleorchestrator.core.Runbook;
 import com.lifecycleorchestrator.core.LifecycleResult;
 import com.lifecycleorchestrator.ports.ServiceFailure;
 import com.lifecycleorchestrator.testkit.CapturedOutput;
@@ -24,6 +27,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -168,6 +172,50 @@ class LifecycleHandlerTest {
     assertEquals("i-0a1b2c3d4e5f67890", last.get("instance_id").asText());
     assertTrue(last.hasNonNull("execution_id"));
     assertTrue(last.get("reason").asText().contains("could not hand the wait over"), last.toString());
+  }
+
+  @Test
+  void aContinuationFromTheWaitingRoomsQueueIsResumed() throws IOException {
+    LifecycleAction action = rig.held(sampleAction("terminate.json", LifecycleAction.Transition.TERMINATING));
+    Runbook.ExecutionId execution = rig.automations.start(
+        rig.config().runbookFor(action.transition()).orElseThrow().startFor(action));
+    rig.clock.advance(Duration.ofMinutes(5));
+    Continuation parked = new Continuation(action, Optional.of(execution), action.heldSince(),
+        action.heldSince().plus(Duration.ofHours(48)), 1, 1);
+
+    JsonNode returned = invokeBytes(sqsBatch(ContinuationEvent.encode(parked, rig.clock.now())));
+
+    assertEquals("Completed", returned.get("outcome").asText());
+    assertEquals(execution.value(), returned.get("execution_id").asText());
+    assertEquals(1, rig.automations.executions().size());
+  }
+
+  @Test
+  void aWaitingRoomBatchOfMoreThanOneMessageOrOfSomethingElseIsRefused() throws IOException {
+    String message = new String(Files.readAllBytes(EVENTS.resolve("continuation.json")), StandardCharsets.UTF_8);
+    String record = "{\"eventSource\": \"aws:sqs\", \"messageId\": \"1\", \"body\": " + JSON.writeValueAsString(message) + "}";
+    String terminate = new String(Files.readAllBytes(EVENTS.resolve("terminate.json")), StandardCharsets.UTF_8);
+
+    LifecycleHandler.LifecycleActionNotHandled two = assertThrows(LifecycleHandler.LifecycleActionNotHandled.class,
+        () -> invokeBytes(("{\"Records\": [" + record + ", " + record + "]}").getBytes(StandardCharsets.UTF_8)));
+    LifecycleHandler.LifecycleActionNotHandled notAContinuation = assertThrows(
+        LifecycleHandler.LifecycleActionNotHandled.class,
+        () -> invokeBytes(sqsBatch(terminate.getBytes(StandardCharsets.UTF_8))));
+
+    assertTrue(two.getMessage().contains("BatchSize 1"), two.getMessage());
+    assertTrue(notAContinuation.getMessage().contains("must be a continuation event"), notAContinuation.getMessage());
+    assertNoAwsCall();
+  }
+
+  private static byte[] sqsBatch(byte[] body) throws IOException {
+    ObjectNode record = JSON.createObjectNode()
+        .put("messageId", "059f36b4-87a3-44ab-83d2-661975830a7d")
+        .put("eventSource", "aws:sqs")
+        .put("eventSourceARN", "arn:aws:sqs:us-east-1:123456789012:waiting-room")
+        .put("body", new String(body, StandardCharsets.UTF_8));
+    ObjectNode batch = JSON.createObjectNode();
+    batch.putArray("Records").add(record);
+    return JSON.writeValueAsBytes(batch);
   }
 
   @Test

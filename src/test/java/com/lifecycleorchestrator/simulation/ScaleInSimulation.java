@@ -56,9 +56,10 @@ public final class ScaleInSimulation {
     for (int instances : new int[] {10, 100, 1000, 5000}) {
       long began = System.nanoTime();
       Workload workload = new Workload(instances, SCALE_IN, seed);
-      Figures orchestrated = orchestrated(workload, seed);
+      Figures parking = orchestrated(workload, seed, true);
+      Figures waitingInInvocations = orchestrated(workload, seed, false);
       Figures recipe = recipe(workload, seed);
-      print(instances, orchestrated, recipe, (System.nanoTime() - began) / 1e9);
+      print(instances, parking, waitingInInvocations, recipe, (System.nanoTime() - began) / 1e9);
     }
   }
 
@@ -73,6 +74,7 @@ public final class ScaleInSimulation {
       double invocationSecondsPerAction,
       int handOvers,
       int startRetries,
+      int parked,
       int failureDestination,
       int cutShort) {
 
@@ -90,7 +92,7 @@ public final class ScaleInSimulation {
     }
   }
 
-  private static Figures orchestrated(Workload workload, long seed) {
+  private static Figures orchestrated(Workload workload, long seed, boolean withWaitingRoom) {
     VirtualClock clock = new VirtualClock(SCALE_IN);
     EventLoop loop = new EventLoop(clock);
     Random random = new Random(seed);
@@ -106,7 +108,7 @@ public final class ScaleInSimulation {
         .orchestration(random::nextDouble);
     Runbook runbook = config.runbookFor(LifecycleAction.Transition.TERMINATING).orElseThrow();
     SimulatedLambda lambda = new SimulatedLambda(loop, automations, lifecycleActions, runbook, config.rules(),
-        LAMBDA_CONCURRENCY, FAULT_SHARE, new Random(seed + 2));
+        LAMBDA_CONCURRENCY, FAULT_SHARE, withWaitingRoom, new Random(seed + 2));
     for (Workload.Instance instance : workload.instances()) {
       lifecycleActions.hold(instance.action(), HEARTBEAT_TIMEOUT, LifecycleResult.ABANDON);
       lambda.deliver(instance.action(), SCALE_IN);
@@ -143,7 +145,7 @@ public final class ScaleInSimulation {
         + lifecycleActions.throttled(FakeLifecycleActions.Operation.COMPLETE);
     int n = workload.instances().size();
     return new Figures(n, right, leftToDefault, (double) calls / n, (double) throttled / n, delays,
-        lambda.invocationSeconds() / n, lambda.handOvers(), lambda.startRetries(),
+        lambda.invocationSeconds() / n, lambda.handOvers(), lambda.startRetries(), lambda.parked(),
         lambda.failedToDestination() + lambda.timedOut(), 0);
   }
 
@@ -174,7 +176,7 @@ public final class ScaleInSimulation {
     }
     int n = workload.instances().size();
     return new Figures(n, 0, n, (double) automations.totalCalls() / n, (double) throttledCalls(automations) / n,
-        delays, 0, 0, 0, 0, cutShort);
+        delays, 0, 0, 0, 0, 0, cutShort);
   }
 
   private static FakeAutomations ssm(VirtualClock clock, Workload workload, Random random) {
@@ -195,27 +197,35 @@ public final class ScaleInSimulation {
     return throttled;
   }
 
-  private static void print(int instances, Figures ours, Figures recipe, double seconds) {
+  private static void print(int instances, Figures parking, Figures inInvocations, Figures recipe, double seconds) {
     System.out.printf(Locale.ROOT, "%nN = %d (simulated in %.1f s)%n", instances, seconds);
-    System.out.printf(Locale.ROOT, "  %-44s %16s %16s%n", "", "orchestrator", "direct recipe");
-    row("actions completed with the right result", ours.rightResult() + "/" + instances,
-        recipe.rightResult() + "/" + instances);
-    row("actions left to the hook's default result", ours.leftToDefault(), recipe.leftToDefault());
-    row("API calls per action", fmt(ours.callsPerAction()), fmt(recipe.callsPerAction()));
-    row("  of which throttled", fmt(ours.throttledPerAction()), fmt(recipe.throttledPerAction()));
-    row("release delay p50 (runbook end -> release), s", fmt(ours.percentile(0.50)), fmt(recipe.percentile(0.50)));
-    row("release delay p99, s", fmt(ours.percentile(0.99)), fmt(recipe.percentile(0.99)));
-    row("instance-hours held after runbooks ended", fmt(ours.instanceHoursAfterRunbooks()),
-        fmt(recipe.instanceHoursAfterRunbooks()));
-    row("runbooks cut short by the hook's timeout", 0, recipe.cutShort());
-    row("Lambda invocation-seconds per action", fmt(ours.invocationSecondsPerAction()), "0");
-    row("hand-overs", ours.handOvers(), "-");
-    row("starts retried (SSM queue full, throttled)", ours.startRetries(), "-");
-    row("deliveries in the failure destination", ours.failureDestination(), "-");
+    row("", "orchestrator", "no waiting room", "direct recipe");
+    row("actions completed with the right result", parking.rightResult() + "/" + instances,
+        inInvocations.rightResult() + "/" + instances, recipe.rightResult() + "/" + instances);
+    row("actions left to the hook's default result", parking.leftToDefault(), inInvocations.leftToDefault(),
+        recipe.leftToDefault());
+    row("API calls per action", fmt(parking.callsPerAction()), fmt(inInvocations.callsPerAction()),
+        fmt(recipe.callsPerAction()));
+    row("  of which throttled", fmt(parking.throttledPerAction()), fmt(inInvocations.throttledPerAction()),
+        fmt(recipe.throttledPerAction()));
+    row("release delay p50 (runbook end -> release), s", fmt(parking.percentile(0.50)),
+        fmt(inInvocations.percentile(0.50)), fmt(recipe.percentile(0.50)));
+    row("release delay p99, s", fmt(parking.percentile(0.99)), fmt(inInvocations.percentile(0.99)),
+        fmt(recipe.percentile(0.99)));
+    row("instance-hours held after runbooks ended", fmt(parking.instanceHoursAfterRunbooks()),
+        fmt(inInvocations.instanceHoursAfterRunbooks()), fmt(recipe.instanceHoursAfterRunbooks()));
+    row("runbooks cut short by the hook's timeout", 0, 0, recipe.cutShort());
+    row("Lambda invocation-seconds per action", fmt(parking.invocationSecondsPerAction()),
+        fmt(inInvocations.invocationSecondsPerAction()), "0");
+    row("hand-overs", parking.handOvers(), inInvocations.handOvers(), "-");
+    row("parkings in the waiting room", parking.parked(), "-", "-");
+    row("starts retried (SSM queue full, throttled)", parking.startRetries(), inInvocations.startRetries(), "-");
+    row("deliveries in the failure destination", parking.failureDestination(),
+        inInvocations.failureDestination(), "-");
   }
 
-  private static void row(String label, Object ours, Object recipe) {
-    System.out.printf(Locale.ROOT, "  %-44s %16s %16s%n", label, ours, recipe);
+  private static void row(String label, Object parking, Object inInvocations, Object recipe) {
+    System.out.printf(Locale.ROOT, "  %-46s %14s %16s %14s%n", label, parking, inInvocations, recipe);
   }
 
   private static String fmt(double value) {

@@ -9,6 +9,7 @@ import com.lifecycleorchestrator.core.Runbook;
 import com.lifecycleorchestrator.handler.LifecycleHandler;
 import com.lifecycleorchestrator.ports.Continuations;
 import com.lifecycleorchestrator.ports.ServiceFailure;
+import com.lifecycleorchestrator.ports.WaitingRoom;
 import com.lifecycleorchestrator.testkit.FakeAutomations;
 import com.lifecycleorchestrator.testkit.FakeLifecycleActions;
 import java.time.Duration;
@@ -17,13 +18,15 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
+import java.util.Optional;
 import java.util.Random;
 
 /**
  * The function as Lambda runs it, on the event loop: asynchronous deliveries of the lifecycle
  * events and of continuations, an account concurrency limit with the excess waiting in Lambda's
  * queue, invocations of at most 15 minutes running the real core, Lambda's two retries of a failed
- * invocation and the failure destination after them.
+ * invocation and the failure destination after them; and, if it has one, the waiting room's queue,
+ * which brings a parked action back as an invocation when its delay is over.
  */
 final class SimulatedLambda {
 
@@ -42,6 +45,7 @@ final class SimulatedLambda {
   private final Orchestration.Rules rules;
   private final int concurrency;
   private final double invokeFaultShare;
+  private final boolean withWaitingRoom;
   private final Random random;
   private final Deque<Delivery> waitingForConcurrency = new ArrayDeque<>();
   private final List<Outcome> outcomes = new ArrayList<>();
@@ -53,9 +57,11 @@ final class SimulatedLambda {
   private int startRetries;
   private int failedToDestination;
   private int timedOut;
+  private int parked;
 
   SimulatedLambda(EventLoop loop, FakeAutomations automations, FakeLifecycleActions lifecycleActions,
-      Runbook runbook, Orchestration.Rules rules, int concurrency, double invokeFaultShare, Random random) {
+      Runbook runbook, Orchestration.Rules rules, int concurrency, double invokeFaultShare,
+      boolean withWaitingRoom, Random random) {
     this.loop = loop;
     this.automations = automations;
     this.lifecycleActions = lifecycleActions;
@@ -63,6 +69,7 @@ final class SimulatedLambda {
     this.rules = rules;
     this.concurrency = concurrency;
     this.invokeFaultShare = invokeFaultShare;
+    this.withWaitingRoom = withWaitingRoom;
     this.random = random;
   }
 
@@ -86,7 +93,7 @@ final class SimulatedLambda {
     Orchestration.Budget budget = Orchestration.Budget.of(began, TIMEOUT, LifecycleHandler.RESERVE,
         LifecycleHandler.RETURN_MARGIN);
     Orchestration.Ports ports = new Orchestration.Ports(automations, lifecycleActions,
-        continuationsFrom(), this::count);
+        continuationsFrom(), withWaitingRoom ? Optional.of(waitingRoom()) : Optional.empty(), this::count);
     Orchestration orchestration = delivery.continuation() == null
         ? Orchestration.begin(delivery.action(), runbook, ports, rules, budget, began)
         : Orchestration.resume(delivery.continuation(), runbook, ports, rules, budget, began);
@@ -123,7 +130,7 @@ final class SimulatedLambda {
         failedToDestination++;
       }
     }
-    if (outcome != null && !(outcome instanceof Outcome.HandedOver)) {
+    if (outcome != null && !(outcome instanceof Outcome.HandedOver) && !(outcome instanceof Outcome.Parked)) {
       outcomes.add(outcome);
     }
     Delivery next = waitingForConcurrency.poll();
@@ -142,8 +149,30 @@ final class SimulatedLambda {
     };
   }
 
+  /** The waiting room's queue: each message comes back as an invocation once its delay is over. */
+  private WaitingRoom waitingRoom() {
+    return new WaitingRoom() {
+      @Override
+      public Duration longestDelay() {
+        return Duration.ofMinutes(15);
+      }
+
+      @Override
+      public void park(Continuation continuation, Duration delay) {
+        invokeCalls++;
+        if (random.nextDouble() < invokeFaultShare) {
+          throw new ServiceFailure.Transient("InternalError", "SQS could not accept the message", null);
+        }
+        deliver(new Delivery(continuation.action(), continuation, 0),
+            loop.clock().now().plus(delay).plus(DELIVERY_LATENCY));
+      }
+    };
+  }
+
   private void count(LifecycleAction action, Milestone milestone) {
-    if (milestone instanceof Milestone.HandedOver) {
+    if (milestone instanceof Milestone.Parked) {
+      parked++;
+    } else if (milestone instanceof Milestone.HandedOver) {
       handOvers++;
     } else if (milestone instanceof Milestone.StartRetried) {
       startRetries++;
@@ -172,6 +201,10 @@ final class SimulatedLambda {
 
   int startRetries() {
     return startRetries;
+  }
+
+  int parked() {
+    return parked;
   }
 
   int timedOut() {

@@ -1,6 +1,7 @@
 package com.lifecycleorchestrator.testkit;
 
 import com.lifecycleorchestrator.core.Backoff;
+import com.lifecycleorchestrator.core.Continuation;
 import com.lifecycleorchestrator.handler.LifecycleHandler;
 import com.lifecycleorchestrator.core.LifecycleAction;
 import com.lifecycleorchestrator.core.LifecycleResult;
@@ -10,12 +11,14 @@ import com.lifecycleorchestrator.core.Orchestrator;
 import com.lifecycleorchestrator.core.Outcome;
 import com.lifecycleorchestrator.core.ResultPolicy;
 import com.lifecycleorchestrator.core.Runbook;
+import com.lifecycleorchestrator.ports.WaitingRoom;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Random;
 
 /**
@@ -32,6 +35,7 @@ public final class Rig {
   public final FakeAutomations automations = new FakeAutomations(clock);
   public final FakeLifecycleActions lifecycleActions = new FakeLifecycleActions(clock);
   public final FakeContinuations continuations = new FakeContinuations();
+  public final FakeWaitingRoom waitingRoom = new FakeWaitingRoom();
   public final List<Milestone> milestones = new ArrayList<>();
 
   private final Random random = new Random(42);
@@ -41,6 +45,8 @@ public final class Rig {
   private Duration maxPollInterval = Duration.ofSeconds(15);
   private boolean launchRunbook;
   private Map<String, List<String>> parameters = Map.of("S3BucketName", List.of("my-logs"));
+  private boolean withWaitingRoom;
+  private Duration invocationTime = Duration.ZERO;
 
   public Rig failureResult(LifecycleResult result) {
     this.failureResult = result;
@@ -59,6 +65,12 @@ public final class Rig {
 
   public Rig withLaunchRunbook() {
     this.launchRunbook = true;
+    return this;
+  }
+
+  /** Actions that wait for SSM's capacity park in {@link #waitingRoom} instead of in the invocation. */
+  public Rig withWaitingRoom() {
+    this.withWaitingRoom = true;
     return this;
   }
 
@@ -84,7 +96,7 @@ public final class Rig {
     return new Orchestration.Rules(new ResultPolicy(failureResult), heartbeatTimeout,
         Backoff.fromOneSecond(maxPollInterval, random::nextDouble),
         Backoff.fromOneSecond(Duration.ofSeconds(20), random::nextDouble),
-        new Backoff(Duration.ofSeconds(5), 2.0, Duration.ofMinutes(2), random::nextDouble));
+        new Backoff(Duration.ofSeconds(10), 2.0, Duration.ofMinutes(10), random::nextDouble));
   }
 
   public Orchestrator orchestrator() {
@@ -93,7 +105,7 @@ public final class Rig {
 
   /** The orchestrator, reporting milestones to the listener as well as to {@link #milestones}. */
   public Orchestrator orchestrator(Milestone.Listener listener) {
-    return new Orchestrator(automations, lifecycleActions, clock, config(), (action, milestone) -> {
+    return new Orchestrator(automations, lifecycleActions, waitingRoom(), clock, config(), (action, milestone) -> {
       milestones.add(milestone);
       listener.reached(action, milestone);
     });
@@ -101,8 +113,12 @@ public final class Rig {
 
   /** The ports an orchestration of this rig talks to, reporting milestones to {@link #milestones}. */
   public Orchestration.Ports ports() {
-    return new Orchestration.Ports(automations, lifecycleActions, continuations,
+    return new Orchestration.Ports(automations, lifecycleActions, continuations, waitingRoom(),
         (action, milestone) -> milestones.add(milestone));
+  }
+
+  private Optional<WaitingRoom> waitingRoom() {
+    return withWaitingRoom ? Optional.of(waitingRoom) : Optional.empty();
   }
 
   /** Handles the action in one 15-minute invocation. */
@@ -112,16 +128,33 @@ public final class Rig {
 
   /**
    * Handles the action as Lambda would across invocations of {@code invocation} each: every
-   * hand-over is resumed by a fresh invocation, until an outcome that is not a hand-over.
+   * hand-over is resumed at once by a fresh invocation, every parked action after its delay, until
+   * an outcome that is neither.
    */
   public Outcome handleAcrossInvocations(LifecycleAction action, Duration invocation) {
     Orchestrator orchestrator = orchestrator();
+    Instant began = clock.now();
     Outcome outcome = orchestrator.handle(action, budget(invocation), continuations);
-    while (outcome instanceof Outcome.HandedOver handedOver) {
-      clock.advance(Duration.ofMillis(100));
-      outcome = orchestrator.resume(handedOver.continuation(), budget(invocation), continuations);
+    invocationTime = invocationTime.plus(Duration.between(began, clock.now()));
+    while (outcome instanceof Outcome.HandedOver || outcome instanceof Outcome.Parked) {
+      Continuation continuation;
+      if (outcome instanceof Outcome.Parked parked) {
+        clock.advance(parked.delay());
+        continuation = parked.continuation();
+      } else {
+        clock.advance(Duration.ofMillis(100));
+        continuation = ((Outcome.HandedOver) outcome).continuation();
+      }
+      began = clock.now();
+      outcome = orchestrator.resume(continuation, budget(invocation), continuations);
+      invocationTime = invocationTime.plus(Duration.between(began, clock.now()));
     }
     return outcome;
+  }
+
+  /** The time spent in invocations by {@link #handleAcrossInvocations}, the Lambda cost. */
+  public Duration invocationTime() {
+    return invocationTime;
   }
 
   /** A budget like a 15-minute invocation's, from now. */
