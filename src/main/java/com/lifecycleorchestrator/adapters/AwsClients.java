@@ -33,6 +33,7 @@ public final class AwsClients {
   private final AwsCredentialsProvider credentials;
   private final SdkHttpClient http;
   private final ClientOverrideConfiguration overrides;
+  private final ThrottledAttempts throttledAttempts = new ThrottledAttempts();
 
   private AwsClients(Region region, AwsCredentialsProvider credentials, SdkHttpClient http) {
     this.region = region;
@@ -44,7 +45,13 @@ public final class AwsClients {
             .build())
         .apiCallAttemptTimeout(Duration.ofSeconds(10))
         .apiCallTimeout(CALL_TIMEOUT)
+        .addMetricPublisher(throttledAttempts)
         .build();
+  }
+
+  /** The attempts AWS throttled, over every client built here. */
+  public ThrottledAttempts throttledAttempts() {
+    return throttledAttempts;
   }
 
   /**

@@ -78,7 +78,7 @@ public final class SsmAutomations implements Automations {
               .automationExecutionId(execution.value()))
           .automationExecution();
       return new Runbook.Observation(new Runbook.Status(seen.automationExecutionStatusAsString()),
-          Optional.ofNullable(seen.executionEndTime()));
+          Optional.ofNullable(seen.executionStartTime()), Optional.ofNullable(seen.executionEndTime()));
     } catch (AutomationExecutionNotFoundException e) {
       throw new ServiceFailure.ExecutionNotFound(ServiceFailures.codeOf(e), ServiceFailures.messageOf(e), e);
     } catch (SdkException e) {

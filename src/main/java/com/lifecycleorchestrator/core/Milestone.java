@@ -47,6 +47,14 @@ public sealed interface Milestone {
   interface Listener {
     void reached(LifecycleAction action, Milestone milestone);
 
+    /** This listener, then the next. */
+    default Listener andThen(Listener next) {
+      return (action, milestone) -> {
+        reached(action, milestone);
+        next.reached(action, milestone);
+      };
+    }
+
     Listener NONE = (action, milestone) -> { };
   }
 }

@@ -153,6 +153,7 @@ public final class Orchestration {
   private Runbook.Status lastStatus;
   private Instant runbookRunningSince;
   private Instant runbookEndedAt;
+  private Optional<Duration> runbookDuration = Optional.empty();
   private Instant waitEndedAt;
   private int capacityWaits;
 
@@ -396,6 +397,7 @@ public final class Orchestration {
       Optional<LifecycleResult> result = rules.results().resultFor(observed.status());
       if (result.isPresent()) {
         runbookEndedAt = observed.endedAt().orElse(now);
+        runbookDuration = observed.startedAt().map(started -> Duration.between(started, runbookEndedAt));
         waitEndedAt = now;
         return new Position.Completing(result.get(), "the runbook ended with status " + observed.status(), 0, now);
       }
@@ -501,7 +503,8 @@ public final class Orchestration {
     Optional<Duration> releaseDelay = Optional.ofNullable(runbookEndedAt)
         .map(ended -> Duration.between(ended, now));
     return new Outcome.Progress(action, Optional.ofNullable(execution), Optional.ofNullable(lastStatus),
-        new Outcome.Timings(Duration.between(began, startingEnded), waiting, completing, releaseDelay));
+        new Outcome.Timings(Duration.between(began, startingEnded), waiting, completing, releaseDelay,
+            runbookDuration));
   }
 
   private static Instant earliest(Instant a, Instant b) {

@@ -70,7 +70,12 @@ public sealed interface Outcome {
 
   /**
    * Time spent in this invocation starting the runbook, waiting for it to end, and completing the
-   * action; and, once the action is completed, how long after the runbook's end that was.
+   * action; and, once the runbook has ended, how long it ran and how much later the action ended.
    */
-  record Timings(Duration starting, Duration waiting, Duration completing, Optional<Duration> releaseDelay) {}
+  record Timings(
+      Duration starting,
+      Duration waiting,
+      Duration completing,
+      Optional<Duration> releaseDelay,
+      Optional<Duration> runbookDuration) {}
 }

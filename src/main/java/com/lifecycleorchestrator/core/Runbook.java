@@ -95,10 +95,11 @@ public record Runbook(
     }
   }
 
-  /** What a status check saw: the status, and when the execution ended if it has. */
-  public record Observation(Status status, Optional<Instant> endedAt) {
+  /** What a status check saw: the status, and when the execution started and ended if it has. */
+  public record Observation(Status status, Optional<Instant> startedAt, Optional<Instant> endedAt) {
     public Observation {
       requireNonNull(status, "status");
+      requireNonNull(startedAt, "startedAt");
       requireNonNull(endedAt, "endedAt");
     }
   }

@@ -59,19 +59,23 @@ public final class LifecycleHandler implements RequestStreamHandler {
   private final EventParser parser = new EventParser();
   private final Orchestrator orchestrator;
   private final Function<String, Continuations> continuationsTo;
+  private final FunctionMetrics metrics;
 
   /** Lambda's constructor: the orchestrator, its clients and settings, as built at cold start. */
   public LifecycleHandler() {
-    this(ColdStart.HANDLER.orchestrator, ColdStart.HANDLER.continuationsTo);
+    this(ColdStart.HANDLER.orchestrator, ColdStart.HANDLER.continuationsTo, ColdStart.HANDLER.metrics);
   }
 
   /**
    * @param continuationsTo the way to hand an action over to a fresh invocation of the function
    *     with the given ARN
+   * @param metrics the metrics, also a listener of the orchestrator's milestones
    */
-  LifecycleHandler(Orchestrator orchestrator, Function<String, Continuations> continuationsTo) {
+  LifecycleHandler(Orchestrator orchestrator, Function<String, Continuations> continuationsTo,
+      FunctionMetrics metrics) {
     this.orchestrator = orchestrator;
     this.continuationsTo = continuationsTo;
+    this.metrics = metrics;
   }
 
   /** Built once, while Lambda initialises the function (and before a SnapStart snapshot). */
@@ -94,12 +98,13 @@ public final class LifecycleHandler implements RequestStreamHandler {
     Function<Continuation, byte[]> encoding = continuation -> ContinuationEvent.encode(continuation, clock.now());
     Optional<WaitingRoom> waitingRoom = settings.waitingRoomQueueUrl()
         .map(queueUrl -> new SqsWaitingRoom(clients.sqs(), queueUrl, encoding));
+    FunctionMetrics metrics = new FunctionMetrics(clients.throttledAttempts()::takeCount);
     Orchestrator orchestrator = new Orchestrator(new SsmAutomations(clients.ssm()),
         new AutoScalingLifecycleActions(clients.autoScaling()), waitingRoom, clock,
-        settings.orchestration(), new MilestoneLog());
+        settings.orchestration(), new MilestoneLog().andThen(metrics));
     LambdaClient lambda = clients.lambda();
     return new LifecycleHandler(orchestrator,
-        functionArn -> new LambdaContinuations(lambda, functionArn, encoding));
+        functionArn -> new LambdaContinuations(lambda, functionArn, encoding), metrics);
   }
 
   @Override
@@ -131,6 +136,7 @@ public final class LifecycleHandler implements RequestStreamHandler {
     } catch (EventParser.MalformedEvent malformed) {
       outcome = new Outcome.Refused(malformed.problems());
     }
+    metrics.flush(outcome);
     OutcomeReport report = OutcomeReport.of(outcome);
     Map<String, Object> logged = new LinkedHashMap<>(report.fields());
     Optional.ofNullable(MDC.getCopyOfContextMap()).ifPresent(keys -> logged.keySet().removeAll(keys.keySet()));

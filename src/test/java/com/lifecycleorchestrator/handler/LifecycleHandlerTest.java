@@ -75,6 +75,26 @@ class LifecycleHandlerTest {
   }
 
   @Test
+  void eachInvocationWritesItsMetricsInEmbeddedMetricFormat() {
+    rig.held(sampleAction("terminate.json", LifecycleAction.Transition.TERMINATING));
+    rig.automations.everyRunbook(FakeAutomations.Script.runsThen(Duration.ofSeconds(90), "Success"));
+
+    List<JsonNode> lines = CapturedOutput.logLinesOf(() -> invokeUnchecked("terminate.json"));
+
+    JsonNode emf = lines.stream().filter(line -> line.has("_aws")).findFirst().orElseThrow();
+    JsonNode directive = emf.get("_aws").get("CloudWatchMetrics").get(0);
+    assertEquals(FunctionMetrics.NAMESPACE, directive.get("Namespace").asText());
+    List<String> names = new java.util.ArrayList<>();
+    directive.get("Metrics").forEach(metric -> names.add(metric.get("Name").asText()));
+    assertTrue(names.containsAll(List.of("ActionsContinued", "ReleaseDelay", "RunbookDuration", "ThrottledCalls")),
+        names.toString());
+    assertEquals(1, emf.get("ActionsContinued").asInt());
+    assertEquals(90.0, emf.get("RunbookDuration").asDouble(), 0.001);
+    assertEquals(3, emf.get("ThrottledCalls").asInt());
+    assertTrue(emf.get("ReleaseDelay").asDouble() <= 15.0, emf.toString());
+  }
+
+  @Test
   void theLaunchSampleIsIgnoredWithoutALaunchRunbook() throws IOException {
     JsonNode returned = invoke("launch.json");
 
@@ -262,7 +282,9 @@ class LifecycleHandlerTest {
 
   private JsonNode invokeBytes(byte[] payload) throws IOException {
     ByteArrayOutputStream output = new ByteArrayOutputStream();
-    new LifecycleHandler(rig.orchestrator(new MilestoneLog()), functionArn -> rig.continuations)
+    FunctionMetrics metrics = new FunctionMetrics(() -> 3);
+    new LifecycleHandler(rig.orchestrator(new MilestoneLog().andThen(metrics)), functionArn -> rig.continuations,
+        metrics)
         .handleRequest(new ByteArrayInputStream(payload), output, new FakeContext(Duration.ofMinutes(15)));
     return JSON.readTree(output.toByteArray());
   }

@@ -200,11 +200,11 @@ public final class FakeAutomations implements Automations {
     settle(now);
     Instant from = runningFrom.get(known.id());
     if (from == null) {
-      return new Runbook.Observation(new Runbook.Status("Pending"), Optional.empty());
+      return new Runbook.Observation(new Runbook.Status("Pending"), Optional.empty(), Optional.empty());
     }
     Step step = known.script().stepAt(Duration.between(from, now));
     Runbook.Status status = new Runbook.Status(step.status());
-    return new Runbook.Observation(status, status.state() == Runbook.State.RUNNING
+    return new Runbook.Observation(status, Optional.of(from), status.state() == Runbook.State.RUNNING
         ? Optional.empty()
         : Optional.of(from.plus(step.from())));
   }
