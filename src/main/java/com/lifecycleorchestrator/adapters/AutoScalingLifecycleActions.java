@@ -30,7 +30,7 @@ public final class AutoScalingLifecycleActions implements LifecycleActions {
     return answer(() -> autoScaling.recordLifecycleActionHeartbeat(request -> request
         .autoScalingGroupName(action.group().value())
         .lifecycleHookName(action.hook().value())
-        .lifecycleActionToken(action.token().value())
+        .lifecycleActionToken(action.token().map(LifecycleAction.Token::value).orElse(null))
         .instanceId(action.instance().value())));
   }
 
@@ -39,7 +39,7 @@ public final class AutoScalingLifecycleActions implements LifecycleActions {
     return answer(() -> autoScaling.completeLifecycleAction(request -> request
         .autoScalingGroupName(action.group().value())
         .lifecycleHookName(action.hook().value())
-        .lifecycleActionToken(action.token().value())
+        .lifecycleActionToken(action.token().map(LifecycleAction.Token::value).orElse(null))
         .instanceId(action.instance().value())
         .lifecycleActionResult(result.name())));
   }

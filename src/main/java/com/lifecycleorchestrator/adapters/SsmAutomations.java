@@ -1,6 +1,5 @@
 package com.lifecycleorchestrator.adapters;
 
-import com.lifecycleorchestrator.core.LifecycleAction;
 import com.lifecycleorchestrator.core.Runbook;
 import com.lifecycleorchestrator.ports.Automations;
 import com.lifecycleorchestrator.ports.ServiceFailure;
@@ -57,11 +56,11 @@ public final class SsmAutomations implements Automations {
   }
 
   @Override
-  public Optional<Runbook.ExecutionId> findStartedFor(LifecycleAction.Token token) {
+  public Optional<Runbook.ExecutionId> findEarlier(Runbook.Start start) {
     try {
-      return ssm.describeAutomationExecutions(request -> request.filters(filter -> filter
-              .key(AutomationExecutionFilterKey.TAG_KEY)
-              .values(Runbook.Start.actionTagKey(token))))
+      return ssm.describeAutomationExecutions(request -> request.filters(
+              filter -> filter.key(AutomationExecutionFilterKey.TAG_KEY).values(start.lookupTagKey()),
+              filter -> filter.key(AutomationExecutionFilterKey.DOCUMENT_NAME_PREFIX).values(start.documentName())))
           .automationExecutionMetadataList().stream()
           .map(AutomationExecutionMetadata::automationExecutionId)
           .findFirst()

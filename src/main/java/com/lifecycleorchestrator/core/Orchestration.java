@@ -360,7 +360,7 @@ public final class Orchestration {
 
   private Position findEarlierStart(Position.FindingEarlierStart finding, Instant now) {
     try {
-      Optional<Runbook.ExecutionId> found = automations.findStartedFor(action.token());
+      Optional<Runbook.ExecutionId> found = automations.findEarlier(start);
       if (found.isPresent()) {
         return running(found.get(), true, now);
       }
@@ -370,8 +370,8 @@ public final class Orchestration {
     if (finding.attempt() + 1 >= FIND_ATTEMPTS) {
       waitEndedAt = now;
       return new Position.Finished(new Outcome.Unfinished(progress(now), Optional.empty(),
-          "SSM refused the client token as used, but no execution tagged "
-              + Runbook.Start.actionTagKey(action.token()) + " was found"));
+          "SSM refused the client token as used, but no execution of " + start.documentName()
+              + " tagged " + start.lookupTagKey() + " was found"));
     }
     Duration pause = rules.retrying().delayBefore(finding.attempt());
     return new Position.FindingEarlierStart(finding.attempt() + 1, now.plus(pause));

@@ -18,7 +18,8 @@ import java.util.UUID;
  * <pre>
  * {"version": "1", "id": "...", "source": "lifecycle-orchestrator",
  *  "detail-type": "Lifecycle Action Continuation", "time": "2026-11-25T13:14:20Z",
- *  "detail": {"LifecycleActionToken": "...", "AutoScalingGroupName": "...", "LifecycleHookName": "...",
+ *  "detail": {"LifecycleActionToken": "..." (absent when the reconciler found the action),
+ *             "AutoScalingGroupName": "...", "LifecycleHookName": "...",
  *             "EC2InstanceId": "...", "LifecycleTransition": "autoscaling:EC2_INSTANCE_TERMINATING",
  *             "LifecycleActionHeldSince": "...", "AutomationExecutionId": "..." (absent before a start),
  *             "LastHeartbeat": "...", "HookDeadline": "...", "HandOvers": 1, "CapacityWaits": 0}}
@@ -47,9 +48,9 @@ final class ContinuationEvent {
         .put("source", SOURCE)
         .put("detail-type", DETAIL_TYPE)
         .put("time", now.toString());
-    ObjectNode detail = event.putObject("detail")
-        .put(EventParser.TOKEN, action.token().value())
-        .put(EventParser.GROUP, action.group().value())
+    ObjectNode detail = event.putObject("detail");
+    action.token().ifPresent(token -> detail.put(EventParser.TOKEN, token.value()));
+    detail.put(EventParser.GROUP, action.group().value())
         .put(EventParser.HOOK, action.hook().value())
         .put(EventParser.INSTANCE, action.instance().value())
         .put(EventParser.TRANSITION, action.transition().wireName())

@@ -138,7 +138,7 @@ final class EventParser {
       details.problems.add("detail." + TRANSITION + " is " + transition.wireName()
           + " but detail-type says " + expected.wireName());
     }
-    LifecycleAction action = details.action(expected, heldSince);
+    LifecycleAction action = details.action(expected, heldSince, true);
     fields.throwIfAnyProblem();
     return action;
   }
@@ -148,7 +148,7 @@ final class EventParser {
     Fields details = new Fields(event).detail();
     LifecycleAction.Transition transition = details.get(TRANSITION, LifecycleAction.Transition::fromWireName);
     Instant heldSince = details.get(ContinuationEvent.HELD_SINCE, EventParser::instant);
-    LifecycleAction action = details.action(transition, heldSince);
+    LifecycleAction action = details.action(transition, heldSince, details.has(TOKEN));
     Optional<Runbook.ExecutionId> execution = details.has(ContinuationEvent.EXECUTION)
         ? Optional.ofNullable(details.get(ContinuationEvent.EXECUTION, Runbook.ExecutionId::new))
         : Optional.empty();
@@ -195,8 +195,10 @@ final class EventParser {
     }
 
     /** The lifecycle action named by the detail's fields, or null when any of them is bad. */
-    LifecycleAction action(LifecycleAction.Transition transition, Instant heldSince) {
-      LifecycleAction.Token token = get(TOKEN, LifecycleAction.Token::new);
+    LifecycleAction action(LifecycleAction.Transition transition, Instant heldSince, boolean withToken) {
+      Optional<LifecycleAction.Token> token = withToken
+          ? Optional.ofNullable(get(TOKEN, LifecycleAction.Token::new))
+          : Optional.empty();
       LifecycleAction.GroupName group = get(GROUP, LifecycleAction.GroupName::new);
       LifecycleAction.HookName hook = get(HOOK, LifecycleAction.HookName::new);
       LifecycleAction.InstanceId instance = get(INSTANCE, LifecycleAction.InstanceId::new);

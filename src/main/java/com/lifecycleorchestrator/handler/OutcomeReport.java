@@ -78,7 +78,7 @@ record OutcomeReport(Severity severity, String message, Map<String, Object> fiel
     keys.put("instance_id", action.instance().value());
     keys.put("auto_scaling_group_name", action.group().value());
     keys.put("lifecycle_hook_name", action.hook().value());
-    keys.put("lifecycle_action_token", action.token().value());
+    keys.put("lifecycle_action_token", action.token().map(LifecycleAction.Token::value).orElse("(none: found by the reconciler)"));
     keys.put("lifecycle_transition", action.transition().wireName());
     return keys;
   }

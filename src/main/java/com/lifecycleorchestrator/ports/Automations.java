@@ -1,6 +1,5 @@
 package com.lifecycleorchestrator.ports;
 
-import com.lifecycleorchestrator.core.LifecycleAction;
 import com.lifecycleorchestrator.core.Runbook;
 import java.util.Optional;
 
@@ -21,8 +20,8 @@ public interface Automations {
    */
   Runbook.ExecutionId start(Runbook.Start start);
 
-  /** The execution started for this lifecycle action, found by its tag, if there is one. */
-  Optional<Runbook.ExecutionId> findStartedFor(LifecycleAction.Token token);
+  /** The execution an earlier start like this one created, found by its document and tag, if any. */
+  Optional<Runbook.ExecutionId> findEarlier(Runbook.Start start);
 
   /**
    * @throws ServiceFailure.ExecutionNotFound SSM does not know the execution (yet)

@@ -41,8 +41,8 @@ class OrchestratorTest {
             "S3BucketName", List.of("my-logs"),
             "AutomationAssumeRole", List.of("arn:aws:iam::123456789012:role/Automation")),
         execution.start().parameters());
-    assertEquals(action.instance().value(),
-        execution.start().tags().get(Runbook.Start.actionTagKey(action.token())));
+    assertEquals(Map.of("lifecycle-instance:" + action.instance().value(), action.hook().value()),
+        execution.start().tags());
     FakeLifecycleActions.Ending ending = rig.lifecycleActions.ending(action).orElseThrow();
     assertEquals(LifecycleResult.CONTINUE, ending.result());
     assertFalse(ending.byTimeout());
@@ -58,6 +58,18 @@ class OrchestratorTest {
 
     assertEquals(List.of("web-asg"), start.parameters().get("AutoScalingGroupName"));
     assertEquals(2, start.parameters().size());
+  }
+
+  @Test
+  void theStartIsTheSameForTheEventAndForTheReconcilerThatFindsTheActionWithoutItsToken() {
+    LifecycleAction fromEvent = rig.terminating();
+    LifecycleAction found = new LifecycleAction(fromEvent.transition(), fromEvent.group(), fromEvent.hook(),
+        fromEvent.instance(), Optional.empty(), Rig.T0.plus(Duration.ofMinutes(7)));
+    Runbook runbook = rig.config().runbookFor(fromEvent.transition()).orElseThrow();
+
+    assertEquals(runbook.startFor(fromEvent), runbook.startFor(found));
+    assertTrue(!runbook.startFor(fromEvent).clientToken().equals(
+        runbook.startFor(rig.terminating()).clientToken()), "two instances share a client token");
   }
 
   @Test

@@ -118,11 +118,11 @@ class EventParserTest {
             Arbitraries.strings().withCharRange('a', 'z').ofMinLength(1).ofMaxLength(40),
             Arbitraries.strings().withChars("abcXYZ019-_/").ofMinLength(1).ofMaxLength(40),
             Arbitraries.strings().withChars("0123456789abcdef").ofLength(17),
-            Arbitraries.create(UUID::randomUUID),
+            Arbitraries.create(UUID::randomUUID).map(uuid -> new LifecycleAction.Token(uuid.toString())).optional(),
             times)
         .as((transition, group, hook, instance, token, held) -> new LifecycleAction(transition,
             new LifecycleAction.GroupName(group), new LifecycleAction.HookName(hook),
-            new LifecycleAction.InstanceId("i-" + instance), new LifecycleAction.Token(token.toString()), held));
+            new LifecycleAction.InstanceId("i-" + instance), token, held));
     Arbitrary<Optional<Runbook.ExecutionId>> executions = Arbitraries.create(UUID::randomUUID)
         .map(id -> new Runbook.ExecutionId(id.toString())).optional();
     return Combinators.combine(actions, executions, times, times, Arbitraries.integers().between(1, 200),

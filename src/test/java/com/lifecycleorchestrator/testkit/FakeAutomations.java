@@ -1,7 +1,6 @@
 package com.lifecycleorchestrator.testkit;
 
 import com.lifecycleorchestrator.core.Clock;
-import com.lifecycleorchestrator.core.LifecycleAction;
 import com.lifecycleorchestrator.core.Runbook;
 import com.lifecycleorchestrator.ports.Automations;
 import com.lifecycleorchestrator.ports.ServiceFailure;
@@ -179,11 +178,11 @@ public final class FakeAutomations implements Automations {
   }
 
   @Override
-  public synchronized Optional<Runbook.ExecutionId> findStartedFor(LifecycleAction.Token token) {
+  public synchronized Optional<Runbook.ExecutionId> findEarlier(Runbook.Start start) {
     called(Operation.FIND);
-    String tag = Runbook.Start.actionTagKey(token);
     return executions.values().stream()
-        .filter(execution -> execution.start().tags().containsKey(tag))
+        .filter(execution -> execution.start().documentName().startsWith(start.documentName())
+            && execution.start().tags().containsKey(start.lookupTagKey()))
         .map(execution -> new Runbook.ExecutionId(execution.id()))
         .findFirst();
   }

@@ -27,13 +27,15 @@ public final class FakeLifecycleActions implements LifecycleActions {
   public record Ending(LifecycleResult result, boolean byTimeout, Instant at) {}
 
   private static final class Held {
+    final LifecycleAction action;
     final Duration heartbeatTimeout;
     final LifecycleResult defaultResult;
     Instant expiresAt;
     final List<Instant> heartbeats = new ArrayList<>();
     Ending ending;
 
-    Held(Duration heartbeatTimeout, LifecycleResult defaultResult, Instant from) {
+    Held(LifecycleAction action, Duration heartbeatTimeout, LifecycleResult defaultResult, Instant from) {
+      this.action = action;
       this.heartbeatTimeout = heartbeatTimeout;
       this.defaultResult = defaultResult;
       this.expiresAt = from.plus(heartbeatTimeout);
@@ -51,7 +53,7 @@ public final class FakeLifecycleActions implements LifecycleActions {
   /** Holds the action at its hook from its {@code heldSince}, as Auto Scaling does on scale-in. */
   public synchronized FakeLifecycleActions hold(
       LifecycleAction action, Duration heartbeatTimeout, LifecycleResult defaultResult) {
-    held.put(action.token().value(), new Held(heartbeatTimeout, defaultResult, action.heldSince()));
+    held.put(key(action), new Held(action, heartbeatTimeout, defaultResult, action.heldSince()));
     return this;
   }
 
@@ -82,7 +84,7 @@ public final class FakeLifecycleActions implements LifecycleActions {
 
   /** How the action ended, if it has. */
   public synchronized Optional<Ending> ending(LifecycleAction action) {
-    Held h = held.get(action.token().value());
+    Held h = held.get(key(action));
     if (h == null) {
       return Optional.empty();
     }
@@ -91,12 +93,12 @@ public final class FakeLifecycleActions implements LifecycleActions {
   }
 
   public synchronized List<Instant> heartbeats(LifecycleAction action) {
-    return List.copyOf(held.get(action.token().value()).heartbeats);
+    return List.copyOf(held.get(key(action)).heartbeats);
   }
 
   /** A person or another process completes the action. */
   public synchronized void completeElsewhere(LifecycleAction action, LifecycleResult result) {
-    held.get(action.token().value()).ending = new Ending(result, false, clock.now());
+    held.get(key(action)).ending = new Ending(result, false, clock.now());
   }
 
   @Override
@@ -122,13 +124,21 @@ public final class FakeLifecycleActions implements LifecycleActions {
     return Answer.ACCEPTED;
   }
 
+  /**
+   * The action held for the instance at the hook; like Auto Scaling, a call that names a token
+   * finds it only if the token is the held action's.
+   */
   private Held active(LifecycleAction action) {
-    Held h = held.get(action.token().value());
-    if (h == null) {
+    Held h = held.get(key(action));
+    if (h == null || (action.token().isPresent() && !action.token().equals(h.action.token()))) {
       return null;
     }
     expireIfDue(h);
     return h.ending == null ? h : null;
+  }
+
+  private static String key(LifecycleAction action) {
+    return action.group() + "/" + action.hook() + "/" + action.instance();
   }
 
   private void expireIfDue(Held h) {
