@@ -1,5 +1,7 @@
 package com.lifecycleorchestrator.adapters;
 
+import com.lifecycleorchestrator.core.Fleet;
+import com.lifecycleorchestrator.core.LifecycleAction;
 import com.lifecycleorchestrator.core.Runbook;
 import com.lifecycleorchestrator.ports.Automations;
 import com.lifecycleorchestrator.ports.ServiceFailure;
@@ -65,6 +67,25 @@ public final class SsmAutomations implements Automations {
           .map(AutomationExecutionMetadata::automationExecutionId)
           .findFirst()
           .map(Runbook.ExecutionId::new);
+    } catch (SdkException e) {
+      throw ServiceFailures.classify(e);
+    }
+  }
+
+  @Override
+  public Fleet.Agent agentOf(LifecycleAction.InstanceId instance) {
+    try {
+      return ssm.describeInstanceInformation(request -> request.filters(filter -> filter
+              .key("InstanceIds")
+              .values(instance.value())))
+          .instanceInformationList().stream()
+          .findFirst()
+          .map(information -> switch (information.pingStatus()) {
+            case ONLINE -> Fleet.Agent.ONLINE;
+            case CONNECTION_LOST -> Fleet.Agent.CONNECTION_LOST;
+            default -> Fleet.Agent.INACTIVE;
+          })
+          .orElse(Fleet.Agent.NOT_MANAGED);
     } catch (SdkException e) {
       throw ServiceFailures.classify(e);
     }

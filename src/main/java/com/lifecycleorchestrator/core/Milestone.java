@@ -9,6 +9,12 @@ import java.util.Optional;
  */
 public sealed interface Milestone {
 
+  /** The group is being deleted: the instance is released at once. */
+  record GroupBeingDeleted() implements Milestone {}
+
+  /** The instance's SSM agent cannot run the runbook; {@code runAnyway} if it is started all the same. */
+  record AgentUnreachable(Fleet.Agent agent, boolean runAnyway) implements Milestone {}
+
   /** The runbook was started, or an execution started by an earlier delivery was found and followed. */
   record RunbookStarted(Runbook.ExecutionId execution, boolean startedEarlier) implements Milestone {}
 

@@ -105,6 +105,12 @@ public final class Orchestration {
   sealed interface Position {
     Instant due();
 
+    /**
+     * Checking that holding the instance still makes sense before going {@code on}: the group is
+     * not being deleted, and (if {@code agent}) the instance's SSM agent can run the runbook.
+     */
+    record Checking(boolean agent, Position on, Instant due) implements Position {}
+
     /** Starting the runbook; {@code attempt} counts the starts refused or failed so far. */
     record Starting(int attempt, Instant due) implements Position {}
 
@@ -180,7 +186,7 @@ public final class Orchestration {
     this.hookDeadline = rules.hookDeadline(action);
     this.handOversBefore = handOversBefore;
     this.capacityWaits = capacityWaits;
-    this.position = new Position.Starting(0, now);
+    this.position = new Position.Checking(true, new Position.Starting(0, now), now);
     this.lastHeartbeat = lastHeartbeat;
     Instant firstHeartbeat = lastHeartbeat.plus(rules.heartbeatEvery());
     this.nextHeartbeat = firstHeartbeat.isAfter(now) ? firstHeartbeat : now;
@@ -218,11 +224,13 @@ public final class Orchestration {
     Orchestration resumed = new Orchestration(continuation.action(), runbook.startFor(continuation.action()),
         ports, rules, budget, now, continuation.lastHeartbeat(), continuation.handOvers(),
         continuation.capacityWaits());
-    continuation.execution().ifPresent(id -> {
-      resumed.execution = id;
+    Position on = new Position.Starting(0, now);
+    if (continuation.execution().isPresent()) {
+      resumed.execution = continuation.execution().get();
       resumed.runbookRunningSince = now;
-      resumed.position = new Position.Waiting(id, 0, now);
-    });
+      on = new Position.Waiting(resumed.execution, 0, now);
+    }
+    resumed.position = new Position.Checking(false, on, now);
     ports.listener().reached(continuation.action(),
         new Milestone.Resumed(continuation.execution(), continuation.handOvers()));
     return resumed;
@@ -257,7 +265,9 @@ public final class Orchestration {
     if (now.isBefore(position.due())) {
       return;
     }
-    if (position instanceof Position.Starting starting) {
+    if (position instanceof Position.Checking checking) {
+      position = check(checking, now);
+    } else if (position instanceof Position.Starting starting) {
       position = start(starting, now);
     } else if (position instanceof Position.FindingEarlierStart finding) {
       position = findEarlierStart(finding, now);
@@ -274,12 +284,17 @@ public final class Orchestration {
 
   /** Whether the instance is still held on our account: the runbook is starting or running. */
   private boolean holdsInstance() {
-    return position instanceof Position.Starting
+    return position instanceof Position.Checking
+        || position instanceof Position.Starting
         || position instanceof Position.FindingEarlierStart
         || position instanceof Position.Waiting;
   }
 
   private void keepAlive(Instant now) {
+    if (groupIsBeingDeleted()) {
+      position = releasedForTheGroupsDeletion(now);
+      return;
+    }
     try {
       if (lifecycleActions.recordHeartbeat(action) == LifecycleActions.Answer.NOT_ACTIVE) {
         waitEndedAt = now;
@@ -296,6 +311,57 @@ public final class Orchestration {
       nextHeartbeat = now.plus(pause);
       listener.reached(action, new Milestone.HeartbeatFailed(failure.code(), pause));
     }
+  }
+
+  private Position check(Position.Checking checking, Instant now) {
+    if (groupIsBeingDeleted()) {
+      return releasedForTheGroupsDeletion(now);
+    }
+    if (!checking.agent()) {
+      return checking.on();
+    }
+    Fleet.Agent agent;
+    try {
+      agent = automations.agentOf(action.instance());
+    } catch (ServiceFailure failure) {
+      return checking.on();
+    }
+    if (agent == Fleet.Agent.ONLINE) {
+      return checking.on();
+    }
+    Optional<LifecycleResult> result = rules.results().onUnreachableAgent();
+    listener.reached(action, new Milestone.AgentUnreachable(agent, result.isEmpty()));
+    if (result.isEmpty()) {
+      return checking.on();
+    }
+    waitEndedAt = now;
+    return new Position.Completing(result.get(), unreachable(agent), 0, now);
+  }
+
+  private static String unreachable(Fleet.Agent agent) {
+    return switch (agent) {
+      case NOT_MANAGED -> "SSM does not manage the instance: no SSM agent is registered for it, or the "
+          + "instance id is not one SSM knows; the runbook was not started";
+      case CONNECTION_LOST -> "the instance's SSM agent is offline (ping status ConnectionLost); the "
+          + "runbook was not started";
+      default -> "the instance's SSM agent is inactive (ping status Inactive); the runbook was not started";
+    };
+  }
+
+  /** Whether the group is being deleted; if Auto Scaling cannot say, it is taken not to be. */
+  private boolean groupIsBeingDeleted() {
+    try {
+      return lifecycleActions.describe(action.group()).state() == Fleet.GroupState.DELETING;
+    } catch (ServiceFailure failure) {
+      return false;
+    }
+  }
+
+  private Position releasedForTheGroupsDeletion(Instant now) {
+    listener.reached(action, new Milestone.GroupBeingDeleted());
+    waitEndedAt = now;
+    return new Position.Completing(LifecycleResult.CONTINUE,
+        "the group is being deleted: the instance is released at once so that the deletion is not held up", 0, now);
   }
 
   /** The runbook has not ended in all the time the hook allows: our failure result, not its default. */
@@ -431,7 +497,7 @@ public final class Orchestration {
     Instant back = now.plus(parking.delay());
     if (nextHeartbeat.isBefore(back)) {
       keepAlive(now);
-      if (position instanceof Position.Finished) {
+      if (position != parking) {
         return position;
       }
     }

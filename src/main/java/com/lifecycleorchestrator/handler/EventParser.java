@@ -25,6 +25,8 @@ import java.util.function.Function;
 final class EventParser {
 
   static final String AUTO_SCALING_SOURCE = "aws.autoscaling";
+  static final String SCHEDULE_SOURCE = "aws.events";
+  static final String SCHEDULED_EVENT = "Scheduled Event";
   static final String TEST_NOTIFICATION = "autoscaling:TEST_NOTIFICATION";
 
   /** The EventBridge detail-type of each lifecycle transition. */
@@ -48,6 +50,9 @@ final class EventParser {
 
     /** A lifecycle action an earlier invocation handed over. */
     record Resume(Continuation continuation, String eventId) implements Inbound {}
+
+    /** The reconciler's schedule: time for a pass. */
+    record Reconcile(String eventId) implements Inbound {}
 
     /** Not for us. */
     record NotForUs(String reason) implements Inbound {}
@@ -95,6 +100,9 @@ final class EventParser {
     String detailType = text(event, "detail-type");
     if (ContinuationEvent.SOURCE.equals(source) && ContinuationEvent.DETAIL_TYPE.equals(detailType)) {
       return new Inbound.Resume(continuation(event), text(event, "id"));
+    }
+    if (SCHEDULE_SOURCE.equals(source) && SCHEDULED_EVENT.equals(detailType)) {
+      return new Inbound.Reconcile(text(event, "id"));
     }
     if (!AUTO_SCALING_SOURCE.equals(source)) {
       return new Inbound.NotForUs("an event from source " + quoted(source) + ", not " + AUTO_SCALING_SOURCE);

@@ -43,6 +43,10 @@ final class FunctionMetrics implements Milestone.Listener {
       metrics.addMetric("HandOvers", 1, MetricUnit.COUNT);
     } else if (milestone instanceof Milestone.Parked) {
       metrics.addMetric("ActionsParked", 1, MetricUnit.COUNT);
+    } else if (milestone instanceof Milestone.AgentUnreachable) {
+      metrics.addMetric("AgentsUnreachable", 1, MetricUnit.COUNT);
+    } else if (milestone instanceof Milestone.GroupBeingDeleted) {
+      metrics.addMetric("ReleasedForGroupDeletion", 1, MetricUnit.COUNT);
     }
   }
 
@@ -55,6 +59,9 @@ final class FunctionMetrics implements Milestone.Listener {
           .ifPresent(delay -> metrics.addMetric("ReleaseDelay", seconds(delay), MetricUnit.SECONDS));
       completed.progress().timings().runbookDuration()
           .ifPresent(duration -> metrics.addMetric("RunbookDuration", seconds(duration), MetricUnit.SECONDS));
+    } else if (outcome instanceof Outcome.Reconciled reconciled) {
+      metrics.addMetric("ActionsRecovered", reconciled.pass().recovered(), MetricUnit.COUNT);
+      metrics.addMetric("ReleasedForGroupDeletion", reconciled.pass().releasedForDeletion(), MetricUnit.COUNT);
     } else if (outcome instanceof Outcome.AlreadyCompleted) {
       metrics.addMetric("ActionsAlreadyCompleted", 1, MetricUnit.COUNT);
     } else if (outcome.needsAttention()) {

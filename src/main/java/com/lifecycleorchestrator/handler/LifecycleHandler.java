@@ -15,6 +15,7 @@ import com.lifecycleorchestrator.core.Continuation;
 import com.lifecycleorchestrator.core.Orchestration;
 import com.lifecycleorchestrator.core.Orchestrator;
 import com.lifecycleorchestrator.core.Outcome;
+import com.lifecycleorchestrator.core.Reconciler;
 import com.lifecycleorchestrator.ports.Continuations;
 import com.lifecycleorchestrator.ports.WaitingRoom;
 import com.lifecycleorchestrator.settings.Settings;
@@ -27,6 +28,7 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Random;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -60,22 +62,26 @@ public final class LifecycleHandler implements RequestStreamHandler {
   private final Orchestrator orchestrator;
   private final Function<String, Continuations> continuationsTo;
   private final FunctionMetrics metrics;
+  private final Optional<Reconciler> reconciler;
 
   /** Lambda's constructor: the orchestrator, its clients and settings, as built at cold start. */
   public LifecycleHandler() {
-    this(ColdStart.HANDLER.orchestrator, ColdStart.HANDLER.continuationsTo, ColdStart.HANDLER.metrics);
+    this(ColdStart.HANDLER.orchestrator, ColdStart.HANDLER.continuationsTo, ColdStart.HANDLER.metrics,
+        ColdStart.HANDLER.reconciler);
   }
 
   /**
    * @param continuationsTo the way to hand an action over to a fresh invocation of the function
    *     with the given ARN
    * @param metrics the metrics, also a listener of the orchestrator's milestones
+   * @param reconciler the reconciler, if the groups and hook to watch are configured
    */
   LifecycleHandler(Orchestrator orchestrator, Function<String, Continuations> continuationsTo,
-      FunctionMetrics metrics) {
+      FunctionMetrics metrics, Optional<Reconciler> reconciler) {
     this.orchestrator = orchestrator;
     this.continuationsTo = continuationsTo;
     this.metrics = metrics;
+    this.reconciler = reconciler;
   }
 
   /** Built once, while Lambda initialises the function (and before a SnapStart snapshot). */
@@ -99,12 +105,16 @@ public final class LifecycleHandler implements RequestStreamHandler {
     Optional<WaitingRoom> waitingRoom = settings.waitingRoomQueueUrl()
         .map(queueUrl -> new SqsWaitingRoom(clients.sqs(), queueUrl, encoding));
     FunctionMetrics metrics = new FunctionMetrics(clients.throttledAttempts()::takeCount);
-    Orchestrator orchestrator = new Orchestrator(new SsmAutomations(clients.ssm()),
-        new AutoScalingLifecycleActions(clients.autoScaling()), waitingRoom, clock,
-        settings.orchestration(), new MilestoneLog().andThen(metrics));
+    SsmAutomations automations = new SsmAutomations(clients.ssm());
+    AutoScalingLifecycleActions lifecycleActions = new AutoScalingLifecycleActions(clients.autoScaling());
+    Orchestrator.Config config = settings.orchestration();
+    Orchestrator orchestrator = new Orchestrator(automations, lifecycleActions, waitingRoom, clock, config,
+        new MilestoneLog().andThen(metrics));
+    Optional<Reconciler> reconciler = settings.reconciler().map(reconciling ->
+        new Reconciler(automations, lifecycleActions, clock, config, reconciling, new Random()));
     LambdaClient lambda = clients.lambda();
     return new LifecycleHandler(orchestrator,
-        functionArn -> new LambdaContinuations(lambda, functionArn, encoding), metrics);
+        functionArn -> new LambdaContinuations(lambda, functionArn, encoding), metrics, reconciler);
   }
 
   @Override
@@ -130,6 +140,11 @@ public final class LifecycleHandler implements RequestStreamHandler {
       } else if (inbound instanceof EventParser.Inbound.Resume resume) {
         OutcomeReport.identifiers(resume.continuation().action()).forEach(MDC::put);
         outcome = orchestrator.resume(resume.continuation(), budget(now, context), continuations);
+      } else if (inbound instanceof EventParser.Inbound.Reconcile) {
+        outcome = reconciler
+            .<Outcome>map(pass -> new Outcome.Reconciled(pass.reconcile(continuations)))
+            .orElse(new Outcome.Ignored("a scheduled event, but no reconciler is configured ("
+                + Settings.GROUP_NAMES + " and " + Settings.HOOK_NAME + " are unset)"));
       } else {
         outcome = new Outcome.Ignored(((EventParser.Inbound.NotForUs) inbound).reason());
       }

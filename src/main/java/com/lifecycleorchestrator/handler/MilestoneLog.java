@@ -12,7 +12,12 @@ final class MilestoneLog implements Milestone.Listener {
 
   @Override
   public void reached(LifecycleAction action, Milestone milestone) {
-    if (milestone instanceof Milestone.RunbookStarted started) {
+    if (milestone instanceof Milestone.GroupBeingDeleted) {
+      LOG.info("the group is being deleted: releasing the instance with CONTINUE at once");
+    } else if (milestone instanceof Milestone.AgentUnreachable unreachable) {
+      LOG.warn("the instance's SSM agent cannot run the runbook ({}){}", unreachable.agent(),
+          unreachable.runAnyway() ? "; starting the runbook anyway, as UNREACHABLE_AGENT_RESULT=RUN asks" : "");
+    } else if (milestone instanceof Milestone.RunbookStarted started) {
       LOG.info(started.startedEarlier()
               ? "following execution {} that an earlier delivery started"
               : "runbook started as execution {}",

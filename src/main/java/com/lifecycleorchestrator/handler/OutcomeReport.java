@@ -2,6 +2,7 @@ package com.lifecycleorchestrator.handler;
 
 import com.lifecycleorchestrator.core.LifecycleAction;
 import com.lifecycleorchestrator.core.Outcome;
+import com.lifecycleorchestrator.core.Reconciler;
 import com.lifecycleorchestrator.core.Runbook;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -61,6 +62,16 @@ record OutcomeReport(Severity severity, String message, Map<String, Object> fiel
       unfinished.intended().ifPresent(result -> fields.put("result", result.name()));
       fields.put("reason", unfinished.error());
       return new OutcomeReport(Severity.ERROR, "lifecycle action not completed: " + unfinished.error(), fields);
+    }
+    if (outcome instanceof Outcome.Reconciled reconciled) {
+      Reconciler.Pass pass = reconciled.pass();
+      fields.put("instances_waiting", pass.waiting());
+      fields.put("instances_examined", pass.examined());
+      fields.put("actions_recovered", pass.recovered());
+      fields.put("released_for_group_deletion", pass.releasedForDeletion());
+      fields.put("failed_calls", pass.failedCalls());
+      return new OutcomeReport(pass.failedCalls() == 0 ? Severity.INFO : Severity.WARN,
+          "reconciler pass: " + pass.recovered() + " of " + pass.waiting() + " waiting instances recovered", fields);
     }
     if (outcome instanceof Outcome.Refused refused) {
       fields.put("problems", refused.problems());

@@ -1,5 +1,7 @@
 package com.lifecycleorchestrator.ports;
 
+import com.lifecycleorchestrator.core.Fleet;
+import com.lifecycleorchestrator.core.LifecycleAction;
 import com.lifecycleorchestrator.core.Runbook;
 import java.util.Optional;
 
@@ -22,6 +24,9 @@ public interface Automations {
 
   /** The execution an earlier start like this one created, found by its document and tag, if any. */
   Optional<Runbook.ExecutionId> findEarlier(Runbook.Start start);
+
+  /** Whether the instance's SSM agent can run commands now. */
+  Fleet.Agent agentOf(LifecycleAction.InstanceId instance);
 
   /**
    * @throws ServiceFailure.ExecutionNotFound SSM does not know the execution (yet)

@@ -8,6 +8,7 @@ import com.lifecycleorchestrator.core.LifecycleAction;
 import com.lifecycleorchestrator.core.LifecycleResult;
 import com.lifecycleorchestrator.core.Orchestration;
 import com.lifecycleorchestrator.core.Orchestrator;
+import com.lifecycleorchestrator.core.Reconciler;
 import com.lifecycleorchestrator.core.ResultPolicy;
 import com.lifecycleorchestrator.core.Runbook;
 import java.time.Duration;
@@ -32,9 +33,11 @@ public record Settings(
     Runbook terminateRunbook,
     Optional<Runbook> launchRunbook,
     LifecycleResult failureResult,
+    Optional<LifecycleResult> unreachableAgentResult,
     Duration heartbeatTimeout,
     Duration maxPollInterval,
-    Optional<String> waitingRoomQueueUrl) {
+    Optional<String> waitingRoomQueueUrl,
+    Optional<Reconciler.Config> reconciler) {
 
   public static final String REGION = "AWS_REGION";
   public static final String DOCUMENT = "AUTOMATION_DOCUMENT_NAME";
@@ -43,16 +46,24 @@ public record Settings(
   public static final String PARAMETERS = "AUTOMATION_PARAMETERS";
   public static final String GROUP_NAME_PARAMETER = "AUTOMATION_GROUP_NAME_PARAMETER";
   public static final String FAILURE_RESULT = "FAILURE_RESULT";
+  public static final String UNREACHABLE_AGENT_RESULT = "UNREACHABLE_AGENT_RESULT";
   public static final String HEARTBEAT_TIMEOUT = "HEARTBEAT_TIMEOUT_SECONDS";
   public static final String MAX_POLL_INTERVAL = "MAX_POLL_INTERVAL_SECONDS";
   public static final String WAITING_ROOM_QUEUE_URL = "WAITING_ROOM_QUEUE_URL";
+  public static final String GROUP_NAMES = "AUTO_SCALING_GROUP_NAMES";
+  public static final String HOOK_NAME = "LIFECYCLE_HOOK_NAME";
+  public static final String RECONCILE_BATCH = "RECONCILE_BATCH_SIZE";
 
   /** Every variable the settings read. */
   public static final List<String> VARIABLES = List.of(REGION, DOCUMENT, LAUNCH_DOCUMENT, ASSUME_ROLE,
-      PARAMETERS, GROUP_NAME_PARAMETER, FAILURE_RESULT, HEARTBEAT_TIMEOUT, MAX_POLL_INTERVAL,
-      WAITING_ROOM_QUEUE_URL);
+      PARAMETERS, GROUP_NAME_PARAMETER, FAILURE_RESULT, UNREACHABLE_AGENT_RESULT, HEARTBEAT_TIMEOUT, MAX_POLL_INTERVAL,
+      WAITING_ROOM_QUEUE_URL, GROUP_NAMES, HOOK_NAME, RECONCILE_BATCH);
+
+  /** The value of UNREACHABLE_AGENT_RESULT that starts the runbook even without an agent. */
+  static final String RUN_ANYWAY = "RUN";
 
   static final int DEFAULT_HEARTBEAT_TIMEOUT_SECONDS = 3600;
+  static final int DEFAULT_RECONCILE_BATCH = 25;
   static final int DEFAULT_MAX_POLL_INTERVAL_SECONDS = 15;
 
   /** The pause before retrying a call that failed for now grows to at most this. */
@@ -85,7 +96,7 @@ public record Settings(
     runbooks.put(LifecycleAction.Transition.TERMINATING, terminateRunbook);
     launchRunbook.ifPresent(runbook -> runbooks.put(LifecycleAction.Transition.LAUNCHING, runbook));
     return new Orchestrator.Config(runbooks, new Orchestration.Rules(
-        new ResultPolicy(failureResult),
+        new ResultPolicy(failureResult, unreachableAgentResult),
         heartbeatTimeout,
         Backoff.fromOneSecond(maxPollInterval, random),
         Backoff.fromOneSecond(MAX_RETRY_PAUSE, random),
@@ -118,21 +129,25 @@ public record Settings(
         "an SSM document name or ARN of 3 to 128 letters, digits and _-.:/");
     Optional<String> launchDocument = reader.optional(LAUNCH_DOCUMENT, DOCUMENT_FORM,
         "an SSM document name or ARN of 3 to 128 letters, digits and _-.:/");
-    LifecycleResult failureResult = reader.failureResult();
-    int heartbeatSeconds = reader.seconds(HEARTBEAT_TIMEOUT, DEFAULT_HEARTBEAT_TIMEOUT_SECONDS, 30, 7200,
-        "the lifecycle hook's heartbeat timeout, which Auto Scaling allows from 30 to 7200 seconds");
-    int pollSeconds = reader.seconds(MAX_POLL_INTERVAL, DEFAULT_MAX_POLL_INTERVAL_SECONDS, 1, 300,
-        "the longest pause between two status checks of a runbook");
+    LifecycleResult failureResult = reader.result(FAILURE_RESULT, LifecycleResult.ABANDON, false).orElseThrow();
+    Optional<LifecycleResult> unreachableAgentResult = reader.result(UNREACHABLE_AGENT_RESULT, failureResult, true);
+    int heartbeatSeconds = reader.number(HEARTBEAT_TIMEOUT, DEFAULT_HEARTBEAT_TIMEOUT_SECONDS, 30, 7200,
+        "the lifecycle hook's heartbeat timeout in seconds");
+    int pollSeconds = reader.number(MAX_POLL_INTERVAL, DEFAULT_MAX_POLL_INTERVAL_SECONDS, 1, 300,
+        "the longest pause in seconds between two status checks of a runbook");
     Optional<String> waitingRoom = reader.optional(WAITING_ROOM_QUEUE_URL, QUEUE_URL_FORM,
         "the URL of the SQS queue that brings parked actions back to the function");
+    Optional<Reconciler.Config> reconciler = reader.reconciler(Duration.ofSeconds(pollSeconds));
     reader.throwIfAnyProblem();
     return new Settings(region,
         new Runbook(document, parameters, groupNameParameter),
         launchDocument.map(name -> new Runbook(name, parameters, groupNameParameter)),
         failureResult,
+        unreachableAgentResult,
         Duration.ofSeconds(heartbeatSeconds),
         Duration.ofSeconds(pollSeconds),
-        waitingRoom);
+        waitingRoom,
+        reconciler);
   }
 
   /** A configuration that cannot work, with every problem in it. */
@@ -189,20 +204,62 @@ public record Settings(
       problems.add(problem);
     }
 
-    LifecycleResult failureResult() {
-      Optional<String> value = value(FAILURE_RESULT);
+    /**
+     * The reconciler, when both the groups and the hook are named: it examines a batch of waiting
+     * instances per pass, and leaves an ended execution a few polling intervals to be completed by
+     * the invocation that follows it.
+     */
+    Optional<Reconciler.Config> reconciler(Duration maxPollInterval) {
+      Optional<String> groups = value(GROUP_NAMES);
+      Optional<String> hook = value(HOOK_NAME);
+      int batch = number(RECONCILE_BATCH, DEFAULT_RECONCILE_BATCH, 1, 500,
+          "how many waiting instances one reconciler pass examines");
+      if (groups.isEmpty() && hook.isEmpty()) {
+        return Optional.empty();
+      }
+      if (groups.isEmpty() || hook.isEmpty()) {
+        problems.add("the reconciler needs both " + GROUP_NAMES + " and " + HOOK_NAME + "; only "
+            + (groups.isPresent() ? GROUP_NAMES : HOOK_NAME) + " is set");
+        return Optional.empty();
+      }
+      List<LifecycleAction.GroupName> names = new ArrayList<>();
+      for (String name : groups.get().split(",")) {
+        try {
+          names.add(new LifecycleAction.GroupName(name.strip()));
+        } catch (IllegalArgumentException e) {
+          problems.add(GROUP_NAMES + " must be Auto Scaling group names separated by commas; '" + name + "' " + e.getMessage());
+        }
+      }
+      LifecycleAction.HookName hookName;
+      try {
+        hookName = new LifecycleAction.HookName(hook.get());
+      } catch (IllegalArgumentException e) {
+        problems.add(HOOK_NAME + " " + e.getMessage());
+        return Optional.empty();
+      }
+      return names.isEmpty() ? Optional.empty()
+          : Optional.of(new Reconciler.Config(names, hookName, batch, maxPollInterval.multipliedBy(4)));
+    }
+
+    /** A lifecycle result; or, where {@code runAllowed}, RUN, read as none. */
+    Optional<LifecycleResult> result(String name, LifecycleResult fallback, boolean runAllowed) {
+      Optional<String> value = value(name).map(text -> text.toUpperCase(Locale.ROOT));
       if (value.isEmpty()) {
-        return LifecycleResult.ABANDON;
+        return Optional.of(fallback);
+      }
+      if (runAllowed && value.get().equals(RUN_ANYWAY)) {
+        return Optional.empty();
       }
       try {
-        return LifecycleResult.valueOf(value.get().toUpperCase(Locale.ROOT));
+        return Optional.of(LifecycleResult.valueOf(value.get()));
       } catch (IllegalArgumentException e) {
-        problems.add(FAILURE_RESULT + " must be ABANDON or CONTINUE, got '" + value.get() + "'");
-        return LifecycleResult.ABANDON;
+        problems.add(name + " must be ABANDON or CONTINUE" + (runAllowed ? " or " + RUN_ANYWAY : "")
+            + ", got '" + value.get() + "'");
+        return Optional.of(fallback);
       }
     }
 
-    int seconds(String name, int fallback, int min, int max, String meaning) {
+    int number(String name, int fallback, int min, int max, String meaning) {
       Optional<String> value = value(name);
       if (value.isEmpty()) {
         return fallback;
@@ -215,7 +272,7 @@ public record Settings(
       } catch (NumberFormatException e) {
         // reported below
       }
-      problems.add(name + " must be a whole number of seconds from " + min + " to " + max + " ("
+      problems.add(name + " must be a whole number from " + min + " to " + max + " ("
           + meaning + "), got '" + value.get() + "'");
       return fallback;
     }

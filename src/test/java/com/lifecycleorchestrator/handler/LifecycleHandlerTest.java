@@ -284,7 +284,7 @@ class LifecycleHandlerTest {
     ByteArrayOutputStream output = new ByteArrayOutputStream();
     FunctionMetrics metrics = new FunctionMetrics(() -> 3);
     new LifecycleHandler(rig.orchestrator(new MilestoneLog().andThen(metrics)), functionArn -> rig.continuations,
-        metrics)
+        metrics, Optional.of(rig.reconciler()))
         .handleRequest(new ByteArrayInputStream(payload), output, new FakeContext(Duration.ofMinutes(15)));
     return JSON.readTree(output.toByteArray());
   }

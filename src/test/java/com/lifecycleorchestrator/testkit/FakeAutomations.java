@@ -1,6 +1,8 @@
 package com.lifecycleorchestrator.testkit;
 
 import com.lifecycleorchestrator.core.Clock;
+import com.lifecycleorchestrator.core.Fleet;
+import com.lifecycleorchestrator.core.LifecycleAction;
 import com.lifecycleorchestrator.core.Runbook;
 import com.lifecycleorchestrator.ports.Automations;
 import com.lifecycleorchestrator.ports.ServiceFailure;
@@ -27,7 +29,7 @@ import java.util.function.Function;
  */
 public final class FakeAutomations implements Automations {
 
-  public enum Operation { START, FIND, STATUS }
+  public enum Operation { START, FIND, STATUS, AGENT }
 
   /** How SSM answers a start whose client token it has seen. */
   public enum TokenReuse {
@@ -72,6 +74,7 @@ public final class FakeAutomations implements Automations {
   private final Map<String, Instant> runningFrom = new LinkedHashMap<>();
   private final Set<String> running = new LinkedHashSet<>();
   private final Deque<String> queued = new ArrayDeque<>();
+  private final Map<String, Fleet.Agent> agents = new LinkedHashMap<>();
   private final CallFaults<Operation> faults = new CallFaults<>(Operation.class, "ThrottlingException");
   private Function<Runbook.Start, Script> scripts = start -> Script.runsThen(Duration.ofSeconds(30), "Success");
   private TokenReuse tokenReuse = TokenReuse.RETURNS_SAME_EXECUTION;
@@ -93,6 +96,12 @@ public final class FakeAutomations implements Automations {
 
   public synchronized FakeAutomations onTokenReuse(TokenReuse tokenReuse) {
     this.tokenReuse = tokenReuse;
+    return this;
+  }
+
+  /** The instance's SSM agent answers so (every agent is online unless a test says otherwise). */
+  public synchronized FakeAutomations agent(LifecycleAction.InstanceId instance, Fleet.Agent agent) {
+    agents.put(instance.value(), agent);
     return this;
   }
 
@@ -185,6 +194,12 @@ public final class FakeAutomations implements Automations {
             && execution.start().tags().containsKey(start.lookupTagKey()))
         .map(execution -> new Runbook.ExecutionId(execution.id()))
         .findFirst();
+  }
+
+  @Override
+  public synchronized Fleet.Agent agentOf(LifecycleAction.InstanceId instance) {
+    called(Operation.AGENT);
+    return agents.getOrDefault(instance.value(), Fleet.Agent.ONLINE);
   }
 
   @Override

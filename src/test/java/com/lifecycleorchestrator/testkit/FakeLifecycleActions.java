@@ -1,6 +1,7 @@
 package com.lifecycleorchestrator.testkit;
 
 import com.lifecycleorchestrator.core.Clock;
+import com.lifecycleorchestrator.core.Fleet;
 import com.lifecycleorchestrator.core.LifecycleAction;
 import com.lifecycleorchestrator.core.LifecycleResult;
 import com.lifecycleorchestrator.ports.LifecycleActions;
@@ -21,7 +22,7 @@ import java.util.Random;
  */
 public final class FakeLifecycleActions implements LifecycleActions {
 
-  public enum Operation { HEARTBEAT, COMPLETE }
+  public enum Operation { HEARTBEAT, COMPLETE, DESCRIBE }
 
   /** How a held action ended: by whom, with which result, and when. */
   public record Ending(LifecycleResult result, boolean byTimeout, Instant at) {}
@@ -44,6 +45,7 @@ public final class FakeLifecycleActions implements LifecycleActions {
 
   private final Clock clock;
   private final Map<String, Held> held = new LinkedHashMap<>();
+  private final Map<String, Fleet.GroupState> groupStates = new LinkedHashMap<>();
   private final CallFaults<Operation> faults = new CallFaults<>(Operation.class, "Throttling");
 
   public FakeLifecycleActions(Clock clock) {
@@ -54,6 +56,12 @@ public final class FakeLifecycleActions implements LifecycleActions {
   public synchronized FakeLifecycleActions hold(
       LifecycleAction action, Duration heartbeatTimeout, LifecycleResult defaultResult) {
     held.put(key(action), new Held(action, heartbeatTimeout, defaultResult, action.heldSince()));
+    return this;
+  }
+
+  /** The group is being deleted, or gone; groups are active unless a test says otherwise. */
+  public synchronized FakeLifecycleActions groupState(LifecycleAction.GroupName group, Fleet.GroupState state) {
+    groupStates.put(group.value(), state);
     return this;
   }
 
@@ -111,6 +119,19 @@ public final class FakeLifecycleActions implements LifecycleActions {
     h.heartbeats.add(clock.now());
     h.expiresAt = clock.now().plus(h.heartbeatTimeout);
     return Answer.ACCEPTED;
+  }
+
+  @Override
+  public synchronized Fleet.Group describe(LifecycleAction.GroupName group) {
+    called(Operation.DESCRIBE);
+    List<Fleet.WaitingInstance> waiting = new ArrayList<>();
+    for (Held h : held.values()) {
+      expireIfDue(h);
+      if (h.ending == null && h.action.group().equals(group)) {
+        waiting.add(new Fleet.WaitingInstance(h.action.instance(), h.action.transition()));
+      }
+    }
+    return new Fleet.Group(groupStates.getOrDefault(group.value(), Fleet.GroupState.ACTIVE), waiting);
   }
 
   @Override

@@ -9,6 +9,7 @@ import com.lifecycleorchestrator.core.Milestone;
 import com.lifecycleorchestrator.core.Orchestration;
 import com.lifecycleorchestrator.core.Orchestrator;
 import com.lifecycleorchestrator.core.Outcome;
+import com.lifecycleorchestrator.core.Reconciler;
 import com.lifecycleorchestrator.core.ResultPolicy;
 import com.lifecycleorchestrator.core.Runbook;
 import com.lifecycleorchestrator.ports.WaitingRoom;
@@ -109,6 +110,13 @@ public final class Rig {
       milestones.add(milestone);
       listener.reached(action, milestone);
     });
+  }
+
+  /** A reconciler of this rig's group and hook, examining up to 25 instances a pass. */
+  public Reconciler reconciler() {
+    return new Reconciler(automations, lifecycleActions, clock, config(), new Reconciler.Config(
+        List.of(new LifecycleAction.GroupName("web-asg")), new LifecycleAction.HookName("graceful-exit"), 25,
+        maxPollInterval.multipliedBy(4)), random);
   }
 
   /** The ports an orchestration of this rig talks to, reporting milestones to {@link #milestones}. */
