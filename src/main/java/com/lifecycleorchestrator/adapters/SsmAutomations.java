@@ -14,7 +14,6 @@ import software.amazon.awssdk.services.ssm.model.AutomationExecution;
 import software.amazon.awssdk.services.ssm.model.AutomationDefinitionVersionNotFoundException;
 import software.amazon.awssdk.services.ssm.model.AutomationExecutionFilterKey;
 import software.amazon.awssdk.services.ssm.model.AutomationExecutionLimitExceededException;
-import software.amazon.awssdk.services.ssm.model.AutomationExecutionMetadata;
 import software.amazon.awssdk.services.ssm.model.AutomationExecutionNotFoundException;
 import software.amazon.awssdk.services.ssm.model.IdempotentParameterMismatchException;
 import software.amazon.awssdk.services.ssm.model.InvalidAutomationExecutionParametersException;
@@ -58,15 +57,16 @@ public final class SsmAutomations implements Automations {
   }
 
   @Override
-  public Optional<Runbook.ExecutionId> findEarlier(Runbook.Start start) {
+  public Optional<Runbook.Found> findEarlier(Runbook.Start start) {
     try {
       return ssm.describeAutomationExecutions(request -> request.filters(
               filter -> filter.key(AutomationExecutionFilterKey.TAG_KEY).values(start.lookupTagKey()),
               filter -> filter.key(AutomationExecutionFilterKey.DOCUMENT_NAME_PREFIX).values(start.documentName())))
           .automationExecutionMetadataList().stream()
-          .map(AutomationExecutionMetadata::automationExecutionId)
           .findFirst()
-          .map(Runbook.ExecutionId::new);
+          .map(found -> new Runbook.Found(new Runbook.ExecutionId(found.automationExecutionId()),
+              new Runbook.Observation(new Runbook.Status(found.automationExecutionStatusAsString()),
+                  Optional.ofNullable(found.executionStartTime()), Optional.ofNullable(found.executionEndTime()))));
     } catch (SdkException e) {
       throw ServiceFailures.classify(e);
     }

@@ -426,9 +426,9 @@ public final class Orchestration {
 
   private Position findEarlierStart(Position.FindingEarlierStart finding, Instant now) {
     try {
-      Optional<Runbook.ExecutionId> found = automations.findEarlier(start);
+      Optional<Runbook.Found> found = automations.findEarlier(start);
       if (found.isPresent()) {
-        return running(found.get(), true, now);
+        return running(found.get().execution(), true, now);
       }
     } catch (ServiceFailure failure) {
       // Looked for again below, like an execution that is not listed yet.

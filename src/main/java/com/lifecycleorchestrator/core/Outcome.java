@@ -40,7 +40,7 @@ public sealed interface Outcome {
   }
 
   /** A reconciler pass: what it found waiting and what it recovered. */
-  record Reconciled(Reconciler.Pass pass) implements Outcome {}
+  record Reconciled(Reconciler.Report report) implements Outcome {}
 
   /** Not a lifecycle action we handle: a test notification, another event, a launch without runbook. */
   record Ignored(String reason) implements Outcome {}

@@ -9,10 +9,9 @@ import com.lifecycleorchestrator.ports.ServiceFailure;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collections;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
-import java.util.Random;
 
 /**
  * Finds the lifecycle actions nobody handles and hands each to a fresh invocation: an instance that
@@ -20,116 +19,226 @@ import java.util.Random;
  * died before the start), or whose execution ended a while ago without the action being completed
  * (the invocation following it died). An instance whose execution still runs is left to whoever
  * follows it; since every start for one instance is the same request to SSM, a recovered action and
- * a late event can never start two runbooks. A pass examines a bounded number of instances, picked at
- * random, so that its calls stay within the account's rates however many instances wait.
+ * a late event can never start two runbooks.
+ *
+ * <p>A pass examines instances at a steady pace, so its calls stay within the account's rates, and
+ * as many as it takes to look at every waiting instance within 40% of the heartbeat timeout (the
+ * passes rotate through them in instance id order), so a lost action is found before its hook gives
+ * up; but never more than the pace allows in the pass's time. Like an orchestration, a pass is a
+ * state machine that never sleeps itself.
  */
 public final class Reconciler {
 
-  /** Which groups and hook to watch, how many waiting instances a pass examines, and how long an
-   * ended execution may wait for its own invocation to complete its action. */
+  /**
+   * Which groups and hook to watch; how often a pass runs (the schedule's rate); how many instances
+   * a pass examines at least, and at what pace; how long a pass may take; and how long an ended
+   * execution may wait for its own invocation to complete its action.
+   */
   public record Config(
       List<LifecycleAction.GroupName> groups,
       LifecycleAction.HookName hook,
-      int examinedPerPass,
+      Duration interval,
+      int examinedAtLeast,
+      Duration pace,
+      Duration passTime,
       Duration completionGrace) {
     public Config {
       groups = List.copyOf(groups);
       requireNonNull(hook, "hook");
+      requireNonNull(interval, "interval");
+      requireNonNull(pace, "pace");
+      requireNonNull(passTime, "passTime");
       requireNonNull(completionGrace, "completionGrace");
-      if (groups.isEmpty() || examinedPerPass < 1) {
+      if (groups.isEmpty() || examinedAtLeast < 1) {
         throw new IllegalArgumentException("the reconciler needs a group and examines at least one instance");
       }
     }
   }
 
   /** What one pass found and did. */
-  public record Pass(int waiting, int examined, int recovered, int releasedForDeletion, int failedCalls) {}
+  public record Report(int waiting, int examined, int recovered, int releasedForDeletion, int failedCalls) {}
 
   private final Automations automations;
   private final LifecycleActions lifecycleActions;
   private final Clock clock;
   private final Orchestrator.Config orchestration;
   private final Config config;
-  private final Random random;
 
   public Reconciler(Automations automations, LifecycleActions lifecycleActions, Clock clock,
-      Orchestrator.Config orchestration, Config config, Random random) {
+      Orchestrator.Config orchestration, Config config) {
     this.automations = requireNonNull(automations, "automations");
     this.lifecycleActions = requireNonNull(lifecycleActions, "lifecycleActions");
     this.clock = requireNonNull(clock, "clock");
     this.orchestration = requireNonNull(orchestration, "orchestration");
     this.config = requireNonNull(config, "config");
-    this.random = requireNonNull(random, "random");
   }
 
-  public Pass reconcile(Continuations continuations) {
-    Tally tally = new Tally();
-    for (LifecycleAction.GroupName group : config.groups()) {
-      Fleet.Group found;
+  /** Runs a whole pass on the clock. */
+  public Report reconcile(Continuations continuations) {
+    Pass pass = begin(continuations, clock.now());
+    while (pass.report().isEmpty()) {
       try {
-        found = lifecycleActions.describe(group);
+        clock.sleepUntil(pass.nextStepAt());
+      } catch (InterruptedException interrupted) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted during a reconciler pass", interrupted);
+      }
+      pass.advance(clock.now());
+    }
+    return pass.report().orElseThrow();
+  }
+
+  /** A pass, to be advanced step by step: first the groups, then one instance per step. */
+  public Pass begin(Continuations continuations, Instant now) {
+    return new Pass(continuations, now);
+  }
+
+  /** One pass of the reconciler. */
+  public final class Pass {
+    private final Continuations continuations;
+    private final Instant began;
+    private final List<LifecycleAction> toExamine = new ArrayList<>();
+    private boolean described;
+    private int next;
+    private Instant due;
+    private int waiting;
+    private int examined;
+    private int recovered;
+    private int releasedForDeletion;
+    private int failedCalls;
+    private boolean ssmIsFull;
+    private Report report;
+
+    private Pass(Continuations continuations, Instant now) {
+      this.continuations = continuations;
+      this.began = now;
+      this.due = now;
+    }
+
+    public Optional<Report> report() {
+      return Optional.ofNullable(report);
+    }
+
+    public Instant nextStepAt() {
+      return report == null ? due : Instant.MAX;
+    }
+
+    public void advance(Instant now) {
+      if (report != null || now.isBefore(due)) {
+        return;
+      }
+      if (!described) {
+        describeGroups(now);
+        described = true;
+      } else if (next < toExamine.size() && now.isBefore(began.plus(config.passTime()))) {
+        examine(toExamine.get(next++), now);
+        examined++;
+      }
+      due = now.plus(config.pace());
+      if (next >= toExamine.size() || !due.isBefore(began.plus(config.passTime()))) {
+        report = new Report(waiting, examined, recovered, releasedForDeletion, failedCalls);
+      }
+    }
+
+    private void describeGroups(Instant now) {
+      List<LifecycleAction> all = new ArrayList<>();
+      for (LifecycleAction.GroupName group : config.groups()) {
+        Fleet.Group found;
+        try {
+          found = lifecycleActions.describe(group);
+        } catch (ServiceFailure failure) {
+          failedCalls++;
+          continue;
+        }
+        List<LifecycleAction> waitingHere = found.waiting().stream()
+            .filter(instance -> orchestration.runbookFor(instance.transition()).isPresent())
+            .map(instance -> waitingAction(group, instance, now))
+            .toList();
+        waiting += waitingHere.size();
+        if (found.state() == Fleet.GroupState.DELETING) {
+          waitingHere.forEach(this::releaseForTheGroupsDeletion);
+        } else {
+          all.addAll(waitingHere);
+        }
+      }
+      all.sort(Comparator.comparing((LifecycleAction action) -> action.instance().value()));
+      toExamine.addAll(rotation(all, now));
+    }
+
+    /**
+     * This pass's share of the waiting instances. Each instance belongs to one of as many buckets as
+     * passes fit in 40% of the heartbeat timeout, by a hash of its id, and the passes take the
+     * buckets in turn: every instance is looked at once in that time, however the waiting instances
+     * come and go. A bucket larger than the pace allows is taken from a point that moves each turn.
+     */
+    private List<LifecycleAction> rotation(List<LifecycleAction> all, Instant now) {
+      if (all.isEmpty()) {
+        return all;
+      }
+      int buckets = (int) Math.max(1, Math.min(all.size() / Math.max(1, config.examinedAtLeast()),
+          orchestration.rules().heartbeatEvery().toMillis() / config.interval().toMillis()));
+      long passNumber = now.toEpochMilli() / config.interval().toMillis();
+      int bucket = (int) (passNumber % buckets);
+      List<LifecycleAction> mine = all.stream()
+          .filter(action -> Math.floorMod(action.instance().value().hashCode(), buckets) == bucket)
+          .toList();
+      int from = (int) ((passNumber / buckets) * (1 + config.passTime().toMillis() / config.pace().toMillis())
+          % Math.max(1, mine.size()));
+      List<LifecycleAction> rotated = new ArrayList<>(mine.subList(from, mine.size()));
+      rotated.addAll(mine.subList(0, from));
+      return rotated;
+    }
+
+    /**
+     * Looks at one waiting instance. An execution that ended long ago is handed over to be
+     * completed. An instance without execution may have lost its event, or may wait in the waiting
+     * room for SSM's capacity like many others: it gets a heartbeat either way, and the runbook is
+     * started here (the same request the event would send) only while SSM has capacity, so that
+     * the pass never adds to a queue it cannot shorten.
+     */
+    private void examine(LifecycleAction action, Instant now) {
+      Runbook.Start start = orchestration.runbookFor(action.transition()).orElseThrow().startFor(action);
+      try {
+        Optional<Runbook.Found> found = automations.findEarlier(start);
+        if (found.isPresent() && isFollowed(found.get().observation(), now)) {
+          return;
+        }
+        if (lifecycleActions.recordHeartbeat(action) == LifecycleActions.Answer.NOT_ACTIVE) {
+          return;
+        }
+        Optional<Runbook.ExecutionId> execution = found.map(Runbook.Found::execution);
+        if (execution.isEmpty()) {
+          if (ssmIsFull) {
+            return;
+          }
+          execution = Optional.of(automations.start(start));
+        }
+        continuations.handOver(new Continuation(action, execution, now,
+            orchestration.rules().hookDeadline(action), 1, 0));
+        recovered++;
+      } catch (ServiceFailure.ExecutionLimitReached | ServiceFailure.Throttled | ServiceFailure.ClientTokenReused full) {
+        ssmIsFull = !(full instanceof ServiceFailure.ClientTokenReused);
       } catch (ServiceFailure failure) {
-        tally.failedCalls++;
-        continue;
+        failedCalls++;
       }
-      List<LifecycleAction> waiting = new ArrayList<>();
-      for (Fleet.WaitingInstance instance : found.waiting()) {
-        if (orchestration.runbookFor(instance.transition()).isPresent()) {
-          waiting.add(waitingAction(group, instance));
+    }
+
+    /** An execution still running, or ended so recently that its own invocation is completing it. */
+    private boolean isFollowed(Runbook.Observation observed, Instant now) {
+      if (observed.status().state() == Runbook.State.RUNNING) {
+        return true;
+      }
+      return observed.endedAt().map(ended -> ended.plus(config.completionGrace()).isAfter(now)).orElse(false);
+    }
+
+    private void releaseForTheGroupsDeletion(LifecycleAction action) {
+      try {
+        if (lifecycleActions.complete(action, LifecycleResult.CONTINUE) == LifecycleActions.Answer.ACCEPTED) {
+          releasedForDeletion++;
         }
+      } catch (ServiceFailure failure) {
+        failedCalls++;
       }
-      tally.waiting += waiting.size();
-      if (found.state() == Fleet.GroupState.DELETING) {
-        waiting.forEach(action -> releaseForTheGroupsDeletion(action, tally));
-        continue;
-      }
-      Collections.shuffle(waiting, random);
-      for (LifecycleAction action : waiting) {
-        if (tally.examined >= config.examinedPerPass()) {
-          break;
-        }
-        tally.examined++;
-        examine(action, continuations, tally);
-      }
-    }
-    return new Pass(tally.waiting, tally.examined, tally.recovered, tally.releasedForDeletion, tally.failedCalls);
-  }
-
-  private void examine(LifecycleAction action, Continuations continuations, Tally tally) {
-    Runbook runbook = orchestration.runbookFor(action.transition()).orElseThrow();
-    try {
-      Optional<Runbook.ExecutionId> execution = automations.findEarlier(runbook.startFor(action));
-      if (execution.isPresent() && isFollowed(execution.get())) {
-        return;
-      }
-      if (lifecycleActions.recordHeartbeat(action) == LifecycleActions.Answer.NOT_ACTIVE) {
-        return;
-      }
-      Instant now = clock.now();
-      continuations.handOver(new Continuation(action, execution, now,
-          orchestration.rules().hookDeadline(action), 1, 0));
-      tally.recovered++;
-    } catch (ServiceFailure failure) {
-      tally.failedCalls++;
-    }
-  }
-
-  /** An execution still running, or ended so recently that its own invocation is completing it. */
-  private boolean isFollowed(Runbook.ExecutionId execution) {
-    Runbook.Observation observed = automations.observe(execution);
-    if (observed.status().state() == Runbook.State.RUNNING) {
-      return true;
-    }
-    return observed.endedAt().map(ended -> ended.plus(config.completionGrace()).isAfter(clock.now())).orElse(false);
-  }
-
-  private void releaseForTheGroupsDeletion(LifecycleAction action, Tally tally) {
-    try {
-      if (lifecycleActions.complete(action, LifecycleResult.CONTINUE) == LifecycleActions.Answer.ACCEPTED) {
-        tally.releasedForDeletion++;
-      }
-    } catch (ServiceFailure failure) {
-      tally.failedCalls++;
     }
   }
 
@@ -138,16 +247,8 @@ public final class Reconciler {
    * the hold's start is unknown, taken to have begun a whole heartbeat timeout ago, so that its first
    * heartbeat is due at once and its global deadline is never put too late.
    */
-  private LifecycleAction waitingAction(LifecycleAction.GroupName group, Fleet.WaitingInstance instance) {
+  private LifecycleAction waitingAction(LifecycleAction.GroupName group, Fleet.WaitingInstance instance, Instant now) {
     return new LifecycleAction(instance.transition(), group, config.hook(), instance.instance(), Optional.empty(),
-        clock.now().minus(orchestration.rules().heartbeatTimeout()));
-  }
-
-  private static final class Tally {
-    int waiting;
-    int examined;
-    int recovered;
-    int releasedForDeletion;
-    int failedCalls;
+        now.minus(orchestration.rules().heartbeatTimeout()));
   }
 }

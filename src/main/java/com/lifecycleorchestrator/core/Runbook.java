@@ -109,6 +109,14 @@ public record Runbook(
     }
   }
 
+  /** An execution found by a look-up, and what the look-up saw of it. */
+  public record Found(ExecutionId execution, Observation observation) {
+    public Found {
+      requireNonNull(execution, "execution");
+      requireNonNull(observation, "observation");
+    }
+  }
+
   /** Where a runbook stands, as far as the lifecycle action cares. */
   public enum State {
     RUNNING,

@@ -60,8 +60,8 @@ final class FunctionMetrics implements Milestone.Listener {
       completed.progress().timings().runbookDuration()
           .ifPresent(duration -> metrics.addMetric("RunbookDuration", seconds(duration), MetricUnit.SECONDS));
     } else if (outcome instanceof Outcome.Reconciled reconciled) {
-      metrics.addMetric("ActionsRecovered", reconciled.pass().recovered(), MetricUnit.COUNT);
-      metrics.addMetric("ReleasedForGroupDeletion", reconciled.pass().releasedForDeletion(), MetricUnit.COUNT);
+      metrics.addMetric("ActionsRecovered", reconciled.report().recovered(), MetricUnit.COUNT);
+      metrics.addMetric("ReleasedForGroupDeletion", reconciled.report().releasedForDeletion(), MetricUnit.COUNT);
     } else if (outcome instanceof Outcome.AlreadyCompleted) {
       metrics.addMetric("ActionsAlreadyCompleted", 1, MetricUnit.COUNT);
     } else if (outcome.needsAttention()) {

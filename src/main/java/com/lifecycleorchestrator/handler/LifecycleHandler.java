@@ -28,7 +28,6 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Random;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -111,7 +110,7 @@ public final class LifecycleHandler implements RequestStreamHandler {
     Orchestrator orchestrator = new Orchestrator(automations, lifecycleActions, waitingRoom, clock, config,
         new MilestoneLog().andThen(metrics));
     Optional<Reconciler> reconciler = settings.reconciler().map(reconciling ->
-        new Reconciler(automations, lifecycleActions, clock, config, reconciling, new Random()));
+        new Reconciler(automations, lifecycleActions, clock, config, reconciling));
     LambdaClient lambda = clients.lambda();
     return new LifecycleHandler(orchestrator,
         functionArn -> new LambdaContinuations(lambda, functionArn, encoding), metrics, reconciler);

@@ -64,7 +64,7 @@ record OutcomeReport(Severity severity, String message, Map<String, Object> fiel
       return new OutcomeReport(Severity.ERROR, "lifecycle action not completed: " + unfinished.error(), fields);
     }
     if (outcome instanceof Outcome.Reconciled reconciled) {
-      Reconciler.Pass pass = reconciled.pass();
+      Reconciler.Report pass = reconciled.report();
       fields.put("instances_waiting", pass.waiting());
       fields.put("instances_examined", pass.examined());
       fields.put("actions_recovered", pass.recovered());

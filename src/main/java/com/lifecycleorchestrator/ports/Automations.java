@@ -22,8 +22,11 @@ public interface Automations {
    */
   Runbook.ExecutionId start(Runbook.Start start);
 
-  /** The execution an earlier start like this one created, found by its document and tag, if any. */
-  Optional<Runbook.ExecutionId> findEarlier(Runbook.Start start);
+  /**
+   * The execution an earlier start like this one created, found by its document and tag, with its
+   * status as the look-up saw it; if there is one.
+   */
+  Optional<Runbook.Found> findEarlier(Runbook.Start start);
 
   /** Whether the instance's SSM agent can run commands now. */
   Fleet.Agent agentOf(LifecycleAction.InstanceId instance);

@@ -53,17 +53,25 @@ public record Settings(
   public static final String GROUP_NAMES = "AUTO_SCALING_GROUP_NAMES";
   public static final String HOOK_NAME = "LIFECYCLE_HOOK_NAME";
   public static final String RECONCILE_BATCH = "RECONCILE_BATCH_SIZE";
+  public static final String RECONCILE_EVERY = "RECONCILE_EVERY_MINUTES";
+  public static final String RECONCILE_PACE = "RECONCILE_INSTANCES_PER_SECOND";
 
   /** Every variable the settings read. */
   public static final List<String> VARIABLES = List.of(REGION, DOCUMENT, LAUNCH_DOCUMENT, ASSUME_ROLE,
       PARAMETERS, GROUP_NAME_PARAMETER, FAILURE_RESULT, UNREACHABLE_AGENT_RESULT, HEARTBEAT_TIMEOUT, MAX_POLL_INTERVAL,
-      WAITING_ROOM_QUEUE_URL, GROUP_NAMES, HOOK_NAME, RECONCILE_BATCH);
+      WAITING_ROOM_QUEUE_URL, GROUP_NAMES, HOOK_NAME, RECONCILE_EVERY, RECONCILE_BATCH, RECONCILE_PACE);
 
   /** The value of UNREACHABLE_AGENT_RESULT that starts the runbook even without an agent. */
   static final String RUN_ANYWAY = "RUN";
 
   static final int DEFAULT_HEARTBEAT_TIMEOUT_SECONDS = 3600;
   static final int DEFAULT_RECONCILE_BATCH = 25;
+  static final int DEFAULT_RECONCILE_EVERY_MINUTES = 5;
+  static final int DEFAULT_RECONCILE_PACE = 4;
+
+  /** A reconciler pass ends this long before the next one starts, and never takes longer than ten minutes. */
+  static final Duration PASS_GAP = Duration.ofSeconds(30);
+  static final Duration LONGEST_PASS = Duration.ofMinutes(10);
   static final int DEFAULT_MAX_POLL_INTERVAL_SECONDS = 15;
 
   /** The pause before retrying a call that failed for now grows to at most this. */
@@ -205,15 +213,20 @@ public record Settings(
     }
 
     /**
-     * The reconciler, when both the groups and the hook are named: it examines a batch of waiting
-     * instances per pass, and leaves an ended execution a few polling intervals to be completed by
-     * the invocation that follows it.
+     * The reconciler, when both the groups and the hook are named: its passes run at the schedule's
+     * rate and end before the next begins; each examines at least a batch of waiting instances at a
+     * steady pace, and leaves an ended execution a few polling intervals to be completed by the
+     * invocation that follows it.
      */
     Optional<Reconciler.Config> reconciler(Duration maxPollInterval) {
       Optional<String> groups = value(GROUP_NAMES);
       Optional<String> hook = value(HOOK_NAME);
-      int batch = number(RECONCILE_BATCH, DEFAULT_RECONCILE_BATCH, 1, 500,
-          "how many waiting instances one reconciler pass examines");
+      int batch = number(RECONCILE_BATCH, DEFAULT_RECONCILE_BATCH, 1, 5000,
+          "how many waiting instances a reconciler pass examines at least");
+      int every = number(RECONCILE_EVERY, DEFAULT_RECONCILE_EVERY_MINUTES, 1, 60,
+          "the minutes between two reconciler passes, the rate of the template's schedule");
+      int pace = number(RECONCILE_PACE, DEFAULT_RECONCILE_PACE, 1, 50,
+          "how many waiting instances a reconciler pass examines per second, one SSM call each");
       if (groups.isEmpty() && hook.isEmpty()) {
         return Optional.empty();
       }
@@ -237,8 +250,11 @@ public record Settings(
         problems.add(HOOK_NAME + " " + e.getMessage());
         return Optional.empty();
       }
+      Duration interval = Duration.ofMinutes(every);
+      Duration passTime = interval.minus(PASS_GAP).compareTo(LONGEST_PASS) < 0 ? interval.minus(PASS_GAP) : LONGEST_PASS;
       return names.isEmpty() ? Optional.empty()
-          : Optional.of(new Reconciler.Config(names, hookName, batch, maxPollInterval.multipliedBy(4)));
+          : Optional.of(new Reconciler.Config(names, hookName, interval, batch, Duration.ofMillis(1000 / pace),
+              passTime, maxPollInterval.multipliedBy(4)));
     }
 
     /** A lifecycle result; or, where {@code runAllowed}, RUN, read as none. */

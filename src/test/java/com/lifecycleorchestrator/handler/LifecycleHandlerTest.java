@@ -239,6 +239,17 @@ class LifecycleHandlerTest {
   }
 
   @Test
+  void theScheduledSampleRunsAReconcilerPassThatRecoversALostAction() throws IOException {
+    LifecycleAction lost = rig.held(sampleAction("terminate.json", LifecycleAction.Transition.TERMINATING));
+
+    JsonNode returned = invoke("scheduled.json");
+
+    assertEquals("Reconciled", returned.get("outcome").asText());
+    assertEquals(1, returned.get("actions_recovered").asInt());
+    assertEquals(lost.instance(), rig.continuations.handedOver().get(0).action().instance());
+  }
+
+  @Test
   void theBudgetKeepsAReserveToSendTheResult() {
     Instant now = Instant.parse("2026-11-25T13:00:00Z");
 

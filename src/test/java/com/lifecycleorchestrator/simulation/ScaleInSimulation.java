@@ -4,6 +4,7 @@ import com.lifecycleorchestrator.core.LifecycleAction;
 import com.lifecycleorchestrator.core.LifecycleResult;
 import com.lifecycleorchestrator.core.Orchestrator;
 import com.lifecycleorchestrator.core.Outcome;
+import com.lifecycleorchestrator.core.Reconciler;
 import com.lifecycleorchestrator.core.Runbook;
 import com.lifecycleorchestrator.settings.Settings;
 import com.lifecycleorchestrator.testkit.FakeAutomations;
@@ -34,6 +35,8 @@ public final class ScaleInSimulation {
   static final int SSM_QUEUED = 1000;
   static final int LAMBDA_CONCURRENCY = 1000;
   static final double FAULT_SHARE = 0.01;
+  /** The share of lifecycle events that never reach the function: lost in delivery, or their invocation died. */
+  static final double LOST_EVENT_SHARE = 0.05;
   /** Assumed per-account API rates (calls per second, burst): AWS throttles, it does not publish them all. */
   static final double START_RATE = 5;
   static final double STATUS_RATE = 20;
@@ -52,6 +55,8 @@ public final class ScaleInSimulation {
             + "invocations; hook: heartbeat timeout %d s, default result ABANDON.%n",
         FAULT_SHARE * 100, LAMBDA_CONCURRENCY, HEARTBEAT_TIMEOUT.toSeconds());
     System.out.println("Runbooks: 60% 20 s-2 min, 25% 2-10 min, 10% 10-30 min, 5% 30 min-2 h; 6% fail.");
+    System.out.printf(Locale.ROOT, "%.0f%% of lifecycle events never reach the function; the reconciler passes "
+        + "at its default settings (the recipe has none).%n", LOST_EVENT_SHARE * 100);
     System.out.println("A throttled call here is one the SDK's retries did not save: the core sees it fail.");
     for (int instances : new int[] {10, 100, 1000, 5000}) {
       long began = System.nanoTime();
@@ -75,6 +80,8 @@ public final class ScaleInSimulation {
       int handOvers,
       int startRetries,
       int parked,
+      int lostEvents,
+      int recovered,
       int failureDestination,
       int cutShort) {
 
@@ -101,25 +108,36 @@ public final class ScaleInSimulation {
         .rateLimit(FakeLifecycleActions.Operation.HEARTBEAT, AUTO_SCALING_RATE, AUTO_SCALING_RATE * 2)
         .rateLimit(FakeLifecycleActions.Operation.COMPLETE, AUTO_SCALING_RATE, AUTO_SCALING_RATE * 2)
         .randomFaults(FAULT_SHARE, new Random(seed + 1));
-    Orchestrator.Config config = Settings.from(Map.of(
-            Settings.REGION, "us-east-1",
-            Settings.DOCUMENT, "GracefulExit-ArchiveLogs",
-            Settings.HEARTBEAT_TIMEOUT, String.valueOf(HEARTBEAT_TIMEOUT.toSeconds())))
-        .orchestration(random::nextDouble);
+    Settings settings = Settings.from(Map.of(
+        Settings.REGION, "us-east-1",
+        Settings.DOCUMENT, "GracefulExit-ArchiveLogs",
+        Settings.HEARTBEAT_TIMEOUT, String.valueOf(HEARTBEAT_TIMEOUT.toSeconds()),
+        Settings.GROUP_NAMES, "web-asg",
+        Settings.HOOK_NAME, "graceful-exit"));
+    Orchestrator.Config config = settings.orchestration(random::nextDouble);
     Runbook runbook = config.runbookFor(LifecycleAction.Transition.TERMINATING).orElseThrow();
     SimulatedLambda lambda = new SimulatedLambda(loop, automations, lifecycleActions, runbook, config.rules(),
         LAMBDA_CONCURRENCY, FAULT_SHARE, withWaitingRoom, new Random(seed + 2));
+    Random losses = new Random(seed + 4);
+    int lostEvents = 0;
     for (Workload.Instance instance : workload.instances()) {
       lifecycleActions.hold(instance.action(), HEARTBEAT_TIMEOUT, LifecycleResult.ABANDON);
-      lambda.deliver(instance.action(), SCALE_IN);
+      if (losses.nextDouble() < LOST_EVENT_SHARE) {
+        lostEvents++;
+      } else {
+        lambda.deliver(instance.action(), SCALE_IN);
+      }
     }
+    Reconciler.Config reconciling = settings.reconciler().orElseThrow();
+    Reconciler reconciler = new Reconciler(automations, lifecycleActions, clock, config, reconciling);
+    lambda.reconcileEvery(reconciling.interval(), reconciler, lifecycleActions::anyHeld);
     loop.runAll();
     clock.sleepUntil(SCALE_IN.plus(Duration.ofHours(49)));
 
-    Map<LifecycleAction, Outcome.Completed> completed = new HashMap<>();
+    Map<LifecycleAction.InstanceId, Outcome.Completed> completed = new HashMap<>();
     for (Outcome outcome : lambda.outcomes()) {
       if (outcome instanceof Outcome.Completed done) {
-        completed.put(done.progress().action(), done);
+        completed.put(done.progress().action().instance(), done);
       }
     }
     int right = 0;
@@ -131,7 +149,7 @@ public final class ScaleInSimulation {
         leftToDefault++;
         continue;
       }
-      Outcome.Completed done = completed.get(instance.action());
+      Outcome.Completed done = completed.get(instance.action().instance());
       if (done != null && done.result() == instance.rightResult() && ending.result() == instance.rightResult()) {
         right++;
       }
@@ -146,7 +164,7 @@ public final class ScaleInSimulation {
     int n = workload.instances().size();
     return new Figures(n, right, leftToDefault, (double) calls / n, (double) throttled / n, delays,
         lambda.invocationSeconds() / n, lambda.handOvers(), lambda.startRetries(), lambda.parked(),
-        lambda.failedToDestination() + lambda.timedOut(), 0);
+        lostEvents, lambda.recovered(), lambda.failedToDestination() + lambda.timedOut(), 0);
   }
 
   private static Figures recipe(Workload workload, long seed) {
@@ -176,7 +194,7 @@ public final class ScaleInSimulation {
     }
     int n = workload.instances().size();
     return new Figures(n, 0, n, (double) automations.totalCalls() / n, (double) throttledCalls(automations) / n,
-        delays, 0, 0, 0, 0, 0, cutShort);
+        delays, 0, 0, 0, 0, 0, 0, 0, cutShort);
   }
 
   private static FakeAutomations ssm(VirtualClock clock, Workload workload, Random random) {
@@ -220,6 +238,8 @@ public final class ScaleInSimulation {
     row("hand-overs", parking.handOvers(), inInvocations.handOvers(), "-");
     row("parkings in the waiting room", parking.parked(), "-", "-");
     row("starts retried (SSM queue full, throttled)", parking.startRetries(), inInvocations.startRetries(), "-");
+    row("events lost / actions recovered by the reconciler", parking.lostEvents() + " / " + parking.recovered(),
+        inInvocations.lostEvents() + " / " + inInvocations.recovered(), "-");
     row("deliveries in the failure destination", parking.failureDestination(),
         inInvocations.failureDestination(), "-");
   }

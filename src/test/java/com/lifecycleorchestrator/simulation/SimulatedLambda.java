@@ -4,6 +4,7 @@ import com.lifecycleorchestrator.core.Continuation;
 import com.lifecycleorchestrator.core.LifecycleAction;
 import com.lifecycleorchestrator.core.Milestone;
 import com.lifecycleorchestrator.core.Orchestration;
+import com.lifecycleorchestrator.core.Reconciler;
 import com.lifecycleorchestrator.core.Outcome;
 import com.lifecycleorchestrator.core.Runbook;
 import com.lifecycleorchestrator.handler.LifecycleHandler;
@@ -20,6 +21,7 @@ import java.util.Deque;
 import java.util.List;
 import java.util.Optional;
 import java.util.Random;
+import java.util.function.BooleanSupplier;
 
 /**
  * The function as Lambda runs it, on the event loop: asynchronous deliveries of the lifecycle
@@ -58,6 +60,8 @@ final class SimulatedLambda {
   private int failedToDestination;
   private int timedOut;
   private int parked;
+  private int recovered;
+  private int passes;
 
   SimulatedLambda(EventLoop loop, FakeAutomations automations, FakeLifecycleActions lifecycleActions,
       Runbook runbook, Orchestration.Rules rules, int concurrency, double invokeFaultShare,
@@ -76,6 +80,39 @@ final class SimulatedLambda {
   /** EventBridge delivers the lifecycle action's event. */
   void deliver(LifecycleAction action, Instant at) {
     deliver(new Delivery(action, null, 0), at.plus(DELIVERY_LATENCY));
+  }
+
+  /**
+   * Runs a reconciler pass every {@code interval} while {@code stillWaiting} says instances wait,
+   * its recoveries handed over like any continuation.
+   */
+  void reconcileEvery(Duration interval, Reconciler reconciler, BooleanSupplier stillWaiting) {
+    loop.at(loop.clock().now().plus(interval), () -> {
+      passes++;
+      step(reconciler.begin(continuationsFrom(), loop.clock().now()));
+      if (stillWaiting.getAsBoolean()) {
+        reconcileEvery(interval, reconciler, stillWaiting);
+      }
+    });
+  }
+
+  private void step(Reconciler.Pass pass) {
+    loop.at(pass.nextStepAt(), () -> {
+      pass.advance(loop.clock().now());
+      if (pass.report().isPresent()) {
+        recovered += pass.report().get().recovered();
+      } else {
+        step(pass);
+      }
+    });
+  }
+
+  int recovered() {
+    return recovered;
+  }
+
+  int passes() {
+    return passes;
   }
 
   private void deliver(Delivery delivery, Instant at) {

@@ -187,13 +187,13 @@ public final class FakeAutomations implements Automations {
   }
 
   @Override
-  public synchronized Optional<Runbook.ExecutionId> findEarlier(Runbook.Start start) {
+  public synchronized Optional<Runbook.Found> findEarlier(Runbook.Start start) {
     called(Operation.FIND);
     return executions.values().stream()
         .filter(execution -> execution.start().documentName().startsWith(start.documentName())
             && execution.start().tags().containsKey(start.lookupTagKey()))
-        .map(execution -> new Runbook.ExecutionId(execution.id()))
-        .findFirst();
+        .findFirst()
+        .map(execution -> new Runbook.Found(new Runbook.ExecutionId(execution.id()), observation(execution)));
   }
 
   @Override
@@ -210,6 +210,10 @@ public final class FakeAutomations implements Automations {
       throw new ServiceFailure.ExecutionNotFound("AutomationExecutionNotFoundException",
           "Automation execution " + execution + " not found", null);
     }
+    return observation(known);
+  }
+
+  private Runbook.Observation observation(Execution known) {
     Instant now = clock.now();
     settle(now);
     Instant from = runningFrom.get(known.id());

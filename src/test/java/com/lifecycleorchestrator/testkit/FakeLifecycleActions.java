@@ -100,6 +100,12 @@ public final class FakeLifecycleActions implements LifecycleActions {
     return Optional.ofNullable(h.ending);
   }
 
+  /** Whether any action is still held; an inspection, not a call. */
+  public synchronized boolean anyHeld() {
+    held.values().forEach(this::expireIfDue);
+    return held.values().stream().anyMatch(h -> h.ending == null);
+  }
+
   public synchronized List<Instant> heartbeats(LifecycleAction action) {
     return List.copyOf(held.get(key(action)).heartbeats);
   }

@@ -47,10 +47,17 @@ public final class Rig {
   private boolean launchRunbook;
   private Map<String, List<String>> parameters = Map.of("S3BucketName", List.of("my-logs"));
   private boolean withWaitingRoom;
+  private Optional<LifecycleResult> unreachableAgentResult = Optional.of(LifecycleResult.ABANDON);
   private Duration invocationTime = Duration.ZERO;
 
   public Rig failureResult(LifecycleResult result) {
     this.failureResult = result;
+    return this;
+  }
+
+  /** What an instance whose agent is unreachable gets; empty: its runbook anyway. */
+  public Rig unreachableAgentResult(Optional<LifecycleResult> result) {
+    this.unreachableAgentResult = result;
     return this;
   }
 
@@ -94,7 +101,7 @@ public final class Rig {
   }
 
   public Orchestration.Rules rules() {
-    return new Orchestration.Rules(new ResultPolicy(failureResult), heartbeatTimeout,
+    return new Orchestration.Rules(new ResultPolicy(failureResult, unreachableAgentResult), heartbeatTimeout,
         Backoff.fromOneSecond(maxPollInterval, random::nextDouble),
         Backoff.fromOneSecond(Duration.ofSeconds(20), random::nextDouble),
         new Backoff(Duration.ofSeconds(10), 2.0, Duration.ofMinutes(10), random::nextDouble));
@@ -112,11 +119,14 @@ public final class Rig {
     });
   }
 
-  /** A reconciler of this rig's group and hook, examining up to 25 instances a pass. */
+  /**
+   * A reconciler of this rig's group and hook, passing every five minutes, examining at least 25
+   * instances a pass, four a second.
+   */
   public Reconciler reconciler() {
     return new Reconciler(automations, lifecycleActions, clock, config(), new Reconciler.Config(
-        List.of(new LifecycleAction.GroupName("web-asg")), new LifecycleAction.HookName("graceful-exit"), 25,
-        maxPollInterval.multipliedBy(4)), random);
+        List.of(new LifecycleAction.GroupName("web-asg")), new LifecycleAction.HookName("graceful-exit"),
+        Duration.ofMinutes(5), 25, Duration.ofMillis(250), Duration.ofSeconds(270), maxPollInterval.multipliedBy(4)));
   }
 
   /** The ports an orchestration of this rig talks to, reporting milestones to {@link #milestones}. */
