@@ -1,5 +1,7 @@
 package com.lifecycleorchestrator.deployment;
 
+import com.lifecycleorchestrator.settings.Settings;
+import java.util.HashMap;
 import java.util.Map;
 
 /** The ways a user can deploy {@code template.yaml}, each of which the tests hold to the code. */
@@ -46,5 +48,13 @@ enum Deployment {
 
   StackTemplate template() {
     return StackTemplate.deployedWith(parameters, DEPLOYED_RESOURCES);
+  }
+
+  /** The function's settings as it reads them from the variables this deployment gives it. */
+  Settings settings() {
+    Map<String, String> environment = new HashMap<>();
+    template().functionVariables().forEach((name, value) -> environment.put(name, String.valueOf(value)));
+    environment.put(Settings.REGION, StackTemplate.REGION);
+    return Settings.from(environment);
   }
 }

@@ -12,7 +12,6 @@ import java.io.DataInputStream;
 import java.io.IOException;
 import java.lang.reflect.Modifier;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -102,11 +101,7 @@ class FunctionConfigurationTest {
   @ParameterizedTest
   @EnumSource(Deployment.class)
   void theValuesTheTemplateSetsAreValidSettings(Deployment deployment) {
-    Map<String, String> environment = new HashMap<>();
-    variables(deployment).forEach((name, value) -> environment.put(name, String.valueOf(value)));
-    environment.put("AWS_REGION", StackTemplate.REGION);
-
-    assertDoesNotThrow(() -> Settings.from(environment));
+    assertDoesNotThrow(deployment::settings);
   }
 
   @Test
@@ -114,7 +109,7 @@ class FunctionConfigurationTest {
     StackTemplate template = StackTemplate.deployedWith(Map.of(
         "AutoScalingGroupName", "web-asg", "HeartbeatTimeoutSeconds", "900",
         "LaunchAutomationDocumentName", "warm-up-instance"));
-    Object functionTimeout = variables(template).get(Settings.HEARTBEAT_TIMEOUT);
+    Object functionTimeout = template.functionVariables().get(Settings.HEARTBEAT_TIMEOUT);
 
     assertEquals("900", functionTimeout);
     assertEquals("900", template.requiredResource("TerminateLifecycleHook").get("HeartbeatTimeout"));
@@ -122,11 +117,6 @@ class FunctionConfigurationTest {
   }
 
   private static Map<String, Object> variables(Deployment deployment) {
-    return variables(deployment.template());
-  }
-
-  private static Map<String, Object> variables(StackTemplate template) {
-    Map<String, Object> environment = StackTemplate.map(template.requiredResource("OrchestratorFunction").get("Environment"));
-    return StackTemplate.map(environment.get("Variables"));
+    return deployment.template().functionVariables();
   }
 }

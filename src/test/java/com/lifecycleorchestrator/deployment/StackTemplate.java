@@ -91,6 +91,11 @@ final class StackTemplate {
         () -> new AssertionError(logicalId + " is left out of this deployment by its condition"));
   }
 
+  /** The environment variables of the orchestrator function. */
+  Map<String, Object> functionVariables() {
+    return map(map(requiredResource("OrchestratorFunction").get("Environment")).get("Variables"));
+  }
+
   /** The value CloudFormation would use in place of this template fragment. */
   Object resolve(Object value) {
     if (value instanceof List<?> list) {
