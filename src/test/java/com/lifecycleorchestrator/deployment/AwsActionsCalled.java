@@ -5,6 +5,7 @@ import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.domain.JavaMethodCall;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
@@ -15,7 +16,8 @@ import software.amazon.awssdk.core.SdkResponse;
  * The IAM actions the function's code needs, read from its compiled classes rather than kept by
  * hand: every call on an AWS SDK service client ({@code software.amazon.awssdk.services.*.*Client}),
  * named as IAM names it: the client's service name and the operation, such as
- * {@code SsmClient.startAutomationExecution} to {@code ssm:StartAutomationExecution}. A call that is
+ * {@code SsmClient.startAutomationExecution} to {@code ssm:StartAutomationExecution} (and
+ * {@code LambdaClient.invoke} to {@code lambda:InvokeFunction}). A call that is
  * neither an operation nor client plumbing fails the derivation, so no call goes unaccounted for.
  */
 final class AwsActionsCalled {
@@ -29,6 +31,12 @@ final class AwsActionsCalled {
 
   private static final String PAGINATOR = "Paginator";
 
+  /**
+   * The few operations whose IAM action is named otherwise, from the "API operations" tables of the
+   * service authorization reference.
+   */
+  private static final Map<String, String> IAM_ACTION_OF_OPERATION = Map.of("lambda:Invoke", "lambda:InvokeFunction");
+
   private AwsActionsCalled() {}
 
   static Set<String> byTheFunction() {
@@ -40,7 +48,9 @@ final class AwsActionsCalled {
       for (JavaMethodCall call : type.getMethodCallsFromSelf()) {
         JavaClass client = call.getTargetOwner();
         if (SERVICE_CLIENT.matcher(client.getName()).matches()) {
-          operation(call).ifPresent(operation -> actions.add(servicePrefix(client) + ":" + operation));
+          operation(call).map(operation -> servicePrefix(client) + ":" + operation)
+              .map(action -> IAM_ACTION_OF_OPERATION.getOrDefault(action, action))
+              .ifPresent(actions::add);
         }
       }
     }
