@@ -13,15 +13,27 @@ import java.util.function.BiFunction;
 /** Runs the handling of one lifecycle action to its end, its hand-over or its parking, on a clock. */
 public final class Orchestrator {
 
-  /** The runbook for each transition that has one, and the rules every orchestration runs by. */
-  public record Config(Map<LifecycleAction.Transition, Runbook> runbooks, Orchestration.Rules rules) {
+  /**
+   * The runbook for each transition that has one; the hook whose actions are ours for each
+   * transition where it is known (an action of another hook is not touched; without a known hook,
+   * every action the rule delivers is ours); and the rules every orchestration runs by.
+   */
+  public record Config(
+      Map<LifecycleAction.Transition, Runbook> runbooks,
+      Map<LifecycleAction.Transition, LifecycleAction.HookName> hooks,
+      Orchestration.Rules rules) {
     public Config {
       runbooks = Map.copyOf(runbooks);
+      hooks = Map.copyOf(hooks);
       requireNonNull(rules, "rules");
     }
 
     public Optional<Runbook> runbookFor(LifecycleAction.Transition transition) {
       return Optional.ofNullable(runbooks.get(transition));
+    }
+
+    public Optional<LifecycleAction.HookName> hookFor(LifecycleAction.Transition transition) {
+      return Optional.ofNullable(hooks.get(transition));
     }
   }
 
@@ -71,6 +83,11 @@ public final class Orchestrator {
     if (runbook.isEmpty()) {
       return new Outcome.Ignored("no runbook is configured for " + action.transition().wireName()
           + " lifecycle actions (instance " + action.instance() + ")");
+    }
+    Optional<LifecycleAction.HookName> ours = config.hookFor(action.transition());
+    if (ours.isPresent() && !ours.get().equals(action.hook())) {
+      return new Outcome.Ignored("a lifecycle action of hook " + action.hook() + ", not of this function's hook "
+          + ours.get() + " (instance " + action.instance() + "); another hook's actions are not touched");
     }
     Orchestration.Ports ports =
         new Orchestration.Ports(automations, lifecycleActions, continuations, waitingRoom, listener);

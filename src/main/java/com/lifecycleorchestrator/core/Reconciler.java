@@ -30,13 +30,12 @@ import java.util.Optional;
 public final class Reconciler {
 
   /**
-   * Which groups and hook to watch; how often a pass runs (the schedule's rate); how many instances
-   * a pass examines at least, and at what pace; how long a pass may take; and how long an ended
-   * execution may wait for its own invocation to complete its action.
+   * Which groups to watch (the hooks are the orchestrator's); how often a pass runs (the schedule's
+   * rate); how many instances a pass examines at least, and at what pace; how long a pass may take;
+   * and how long an ended execution may wait for its own invocation to complete its action.
    */
   public record Config(
       List<LifecycleAction.GroupName> groups,
-      LifecycleAction.HookName hook,
       Duration interval,
       int examinedAtLeast,
       Duration pace,
@@ -44,7 +43,6 @@ public final class Reconciler {
       Duration completionGrace) {
     public Config {
       groups = List.copyOf(groups);
-      requireNonNull(hook, "hook");
       requireNonNull(interval, "interval");
       requireNonNull(pace, "pace");
       requireNonNull(passTime, "passTime");
@@ -151,7 +149,8 @@ public final class Reconciler {
           continue;
         }
         List<LifecycleAction> waitingHere = found.waiting().stream()
-            .filter(instance -> orchestration.runbookFor(instance.transition()).isPresent())
+            .filter(instance -> orchestration.runbookFor(instance.transition()).isPresent()
+                && orchestration.hookFor(instance.transition()).isPresent())
             .map(instance -> waitingAction(group, instance, now))
             .toList();
         waiting += waitingHere.size();
@@ -248,7 +247,8 @@ public final class Reconciler {
    * heartbeat is due at once and its global deadline is never put too late.
    */
   private LifecycleAction waitingAction(LifecycleAction.GroupName group, Fleet.WaitingInstance instance, Instant now) {
-    return new LifecycleAction(instance.transition(), group, config.hook(), instance.instance(), Optional.empty(),
+    return new LifecycleAction(instance.transition(), group,
+        orchestration.hookFor(instance.transition()).orElseThrow(), instance.instance(), Optional.empty(),
         now.minus(orchestration.rules().heartbeatTimeout()));
   }
 }

@@ -37,6 +37,7 @@ public record Settings(
     Duration heartbeatTimeout,
     Duration maxPollInterval,
     Optional<String> waitingRoomQueueUrl,
+    Map<LifecycleAction.Transition, LifecycleAction.HookName> hooks,
     Optional<Reconciler.Config> reconciler) {
 
   public static final String REGION = "AWS_REGION";
@@ -52,6 +53,7 @@ public record Settings(
   public static final String WAITING_ROOM_QUEUE_URL = "WAITING_ROOM_QUEUE_URL";
   public static final String GROUP_NAMES = "AUTO_SCALING_GROUP_NAMES";
   public static final String HOOK_NAME = "LIFECYCLE_HOOK_NAME";
+  public static final String LAUNCH_HOOK_NAME = "LAUNCH_LIFECYCLE_HOOK_NAME";
   public static final String RECONCILE_BATCH = "RECONCILE_BATCH_SIZE";
   public static final String RECONCILE_EVERY = "RECONCILE_EVERY_MINUTES";
   public static final String RECONCILE_PACE = "RECONCILE_INSTANCES_PER_SECOND";
@@ -59,7 +61,7 @@ public record Settings(
   /** Every variable the settings read. */
   public static final List<String> VARIABLES = List.of(REGION, DOCUMENT, LAUNCH_DOCUMENT, ASSUME_ROLE,
       PARAMETERS, GROUP_NAME_PARAMETER, FAILURE_RESULT, UNREACHABLE_AGENT_RESULT, HEARTBEAT_TIMEOUT, MAX_POLL_INTERVAL,
-      WAITING_ROOM_QUEUE_URL, GROUP_NAMES, HOOK_NAME, RECONCILE_EVERY, RECONCILE_BATCH, RECONCILE_PACE);
+      WAITING_ROOM_QUEUE_URL, GROUP_NAMES, HOOK_NAME, LAUNCH_HOOK_NAME, RECONCILE_EVERY, RECONCILE_BATCH, RECONCILE_PACE);
 
   /** The value of UNREACHABLE_AGENT_RESULT that starts the runbook even without an agent. */
   static final String RUN_ANYWAY = "RUN";
@@ -103,7 +105,7 @@ public record Settings(
     Map<LifecycleAction.Transition, Runbook> runbooks = new EnumMap<>(LifecycleAction.Transition.class);
     runbooks.put(LifecycleAction.Transition.TERMINATING, terminateRunbook);
     launchRunbook.ifPresent(runbook -> runbooks.put(LifecycleAction.Transition.LAUNCHING, runbook));
-    return new Orchestrator.Config(runbooks, new Orchestration.Rules(
+    return new Orchestrator.Config(runbooks, hooks, new Orchestration.Rules(
         new ResultPolicy(failureResult, unreachableAgentResult),
         heartbeatTimeout,
         Backoff.fromOneSecond(maxPollInterval, random),
@@ -145,7 +147,10 @@ public record Settings(
         "the longest pause in seconds between two status checks of a runbook");
     Optional<String> waitingRoom = reader.optional(WAITING_ROOM_QUEUE_URL, QUEUE_URL_FORM,
         "the URL of the SQS queue that brings parked actions back to the function");
-    Optional<Reconciler.Config> reconciler = reader.reconciler(Duration.ofSeconds(pollSeconds));
+    Map<LifecycleAction.Transition, LifecycleAction.HookName> hooks = new EnumMap<>(LifecycleAction.Transition.class);
+    reader.hook(HOOK_NAME).ifPresent(hook -> hooks.put(LifecycleAction.Transition.TERMINATING, hook));
+    reader.hook(LAUNCH_HOOK_NAME).ifPresent(hook -> hooks.put(LifecycleAction.Transition.LAUNCHING, hook));
+    Optional<Reconciler.Config> reconciler = reader.reconciler(Duration.ofSeconds(pollSeconds), !hooks.isEmpty());
     reader.throwIfAnyProblem();
     return new Settings(region,
         new Runbook(document, parameters, groupNameParameter),
@@ -155,6 +160,7 @@ public record Settings(
         Duration.ofSeconds(heartbeatSeconds),
         Duration.ofSeconds(pollSeconds),
         waitingRoom,
+        hooks,
         reconciler);
   }
 
@@ -218,21 +224,20 @@ public record Settings(
      * steady pace, and leaves an ended execution a few polling intervals to be completed by the
      * invocation that follows it.
      */
-    Optional<Reconciler.Config> reconciler(Duration maxPollInterval) {
+    Optional<Reconciler.Config> reconciler(Duration maxPollInterval, boolean hooksNamed) {
       Optional<String> groups = value(GROUP_NAMES);
-      Optional<String> hook = value(HOOK_NAME);
       int batch = number(RECONCILE_BATCH, DEFAULT_RECONCILE_BATCH, 1, 5000,
           "how many waiting instances a reconciler pass examines at least");
       int every = number(RECONCILE_EVERY, DEFAULT_RECONCILE_EVERY_MINUTES, 1, 60,
           "the minutes between two reconciler passes, the rate of the template's schedule");
       int pace = number(RECONCILE_PACE, DEFAULT_RECONCILE_PACE, 1, 50,
           "how many waiting instances a reconciler pass examines per second, one SSM call each");
-      if (groups.isEmpty() && hook.isEmpty()) {
+      if (groups.isEmpty()) {
         return Optional.empty();
       }
-      if (groups.isEmpty() || hook.isEmpty()) {
-        problems.add("the reconciler needs both " + GROUP_NAMES + " and " + HOOK_NAME + "; only "
-            + (groups.isPresent() ? GROUP_NAMES : HOOK_NAME) + " is set");
+      if (!hooksNamed) {
+        problems.add("the reconciler of " + GROUP_NAMES + " needs the hook whose actions it recovers: set "
+            + HOOK_NAME + " (and " + LAUNCH_HOOK_NAME + " for launch actions)");
         return Optional.empty();
       }
       List<LifecycleAction.GroupName> names = new ArrayList<>();
@@ -243,18 +248,20 @@ public record Settings(
           problems.add(GROUP_NAMES + " must be Auto Scaling group names separated by commas; '" + name + "' " + e.getMessage());
         }
       }
-      LifecycleAction.HookName hookName;
-      try {
-        hookName = new LifecycleAction.HookName(hook.get());
-      } catch (IllegalArgumentException e) {
-        problems.add(HOOK_NAME + " " + e.getMessage());
-        return Optional.empty();
-      }
       Duration interval = Duration.ofMinutes(every);
       Duration passTime = interval.minus(PASS_GAP).compareTo(LONGEST_PASS) < 0 ? interval.minus(PASS_GAP) : LONGEST_PASS;
       return names.isEmpty() ? Optional.empty()
-          : Optional.of(new Reconciler.Config(names, hookName, interval, batch, Duration.ofMillis(1000 / pace),
+          : Optional.of(new Reconciler.Config(names, interval, batch, Duration.ofMillis(1000 / pace),
               passTime, maxPollInterval.multipliedBy(4)));
+    }
+
+    Optional<LifecycleAction.HookName> hook(String name) {
+      try {
+        return value(name).map(LifecycleAction.HookName::new);
+      } catch (IllegalArgumentException e) {
+        problems.add(name + " " + e.getMessage());
+        return Optional.empty();
+      }
     }
 
     /** A lifecycle result; or, where {@code runAllowed}, RUN, read as none. */

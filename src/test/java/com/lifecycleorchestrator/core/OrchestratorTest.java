@@ -165,6 +165,20 @@ class OrchestratorTest {
   }
 
   @Test
+  void anActionOfAnotherHookIsNotTouched() {
+    LifecycleAction ours = rig.terminating();
+    LifecycleAction theirs = new LifecycleAction(ours.transition(), ours.group(),
+        new LifecycleAction.HookName("drain-connections"), ours.instance(), ours.token(), ours.heldSince());
+    rig.held(theirs);
+
+    Outcome outcome = rig.handle(theirs);
+
+    assertTrue(assertInstanceOf(Outcome.Ignored.class, outcome).reason().contains("drain-connections"));
+    assertEquals(0, rig.automations.totalCalls());
+    assertTrue(rig.lifecycleActions.ending(theirs).isEmpty());
+  }
+
+  @Test
   void aLaunchActionIsIgnoredWithoutALaunchRunbook() {
     LifecycleAction action = rig.held(rig.action(LifecycleAction.Transition.LAUNCHING, Rig.T0));
 

@@ -98,7 +98,8 @@ class SettingsTest {
     Reconciler.Config reconciler = settings.reconciler().orElseThrow();
     assertEquals(List.of(new LifecycleAction.GroupName("web-asg"), new LifecycleAction.GroupName("worker-asg")),
         reconciler.groups());
-    assertEquals(new LifecycleAction.HookName("graceful-exit"), reconciler.hook());
+    assertEquals(Map.of(LifecycleAction.Transition.TERMINATING, new LifecycleAction.HookName("graceful-exit")),
+        settings.hooks());
     assertEquals(40, reconciler.examinedAtLeast());
     assertEquals(java.time.Duration.ofMinutes(5), reconciler.interval());
     assertEquals(java.time.Duration.ofMillis(250), reconciler.pace());
@@ -110,7 +111,7 @@ class SettingsTest {
   }
 
   @Test
-  void aReconcilerWithoutItsHookIsAProblem() {
+  void aReconcilerWithoutAHookIsAProblem() {
     Map<String, String> env = new HashMap<>(MINIMAL);
     env.put("AUTO_SCALING_GROUP_NAMES", "web-asg");
 

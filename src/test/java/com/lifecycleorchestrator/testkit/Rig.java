@@ -47,6 +47,8 @@ public final class Rig {
   private boolean launchRunbook;
   private Map<String, List<String>> parameters = Map.of("S3BucketName", List.of("my-logs"));
   private boolean withWaitingRoom;
+  private Map<LifecycleAction.Transition, LifecycleAction.HookName> hooks =
+      Map.of(LifecycleAction.Transition.TERMINATING, new LifecycleAction.HookName("graceful-exit"));
   private Optional<LifecycleResult> unreachableAgentResult = Optional.of(LifecycleResult.ABANDON);
   private Duration invocationTime = Duration.ZERO;
 
@@ -91,13 +93,19 @@ public final class Rig {
     return heartbeatTimeout;
   }
 
+  /** The hooks whose actions are ours; none named: every action delivered is ours. */
+  public Rig hooks(Map<LifecycleAction.Transition, LifecycleAction.HookName> hooks) {
+    this.hooks = hooks;
+    return this;
+  }
+
   public Orchestrator.Config config() {
     Map<LifecycleAction.Transition, Runbook> runbooks = new EnumMap<>(LifecycleAction.Transition.class);
     runbooks.put(LifecycleAction.Transition.TERMINATING, new Runbook(DOCUMENT, parameters));
     if (launchRunbook) {
       runbooks.put(LifecycleAction.Transition.LAUNCHING, new Runbook(LAUNCH_DOCUMENT, parameters));
     }
-    return new Orchestrator.Config(runbooks, rules());
+    return new Orchestrator.Config(runbooks, hooks, rules());
   }
 
   public Orchestration.Rules rules() {
@@ -125,7 +133,7 @@ public final class Rig {
    */
   public Reconciler reconciler() {
     return new Reconciler(automations, lifecycleActions, clock, config(), new Reconciler.Config(
-        List.of(new LifecycleAction.GroupName("web-asg")), new LifecycleAction.HookName("graceful-exit"),
+        List.of(new LifecycleAction.GroupName("web-asg")),
         Duration.ofMinutes(5), 25, Duration.ofMillis(250), Duration.ofSeconds(270), maxPollInterval.multipliedBy(4)));
   }
 
