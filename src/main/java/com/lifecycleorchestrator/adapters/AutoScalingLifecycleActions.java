@@ -1,8 +1,11 @@
 package com.lifecycleorchestrator.adapters;
 
+import com.lifecycleorchestrator.core.Fleet;
 import com.lifecycleorchestrator.core.LifecycleAction;
 import com.lifecycleorchestrator.core.LifecycleResult;
 import com.lifecycleorchestrator.ports.LifecycleActions;
+import java.util.List;
+import java.util.Map;
 import java.util.function.Supplier;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.exception.SdkException;
@@ -30,7 +33,7 @@ public final class AutoScalingLifecycleActions implements LifecycleActions {
     return answer(() -> autoScaling.recordLifecycleActionHeartbeat(request -> request
         .autoScalingGroupName(action.group().value())
         .lifecycleHookName(action.hook().value())
-        .lifecycleActionToken(action.token().value())
+        .lifecycleActionToken(action.token().map(LifecycleAction.Token::value).orElse(null))
         .instanceId(action.instance().value())));
   }
 
@@ -39,9 +42,38 @@ public final class AutoScalingLifecycleActions implements LifecycleActions {
     return answer(() -> autoScaling.completeLifecycleAction(request -> request
         .autoScalingGroupName(action.group().value())
         .lifecycleHookName(action.hook().value())
-        .lifecycleActionToken(action.token().value())
+        .lifecycleActionToken(action.token().map(LifecycleAction.Token::value).orElse(null))
         .instanceId(action.instance().value())
         .lifecycleActionResult(result.name())));
+  }
+
+  /** The group's status while DeleteAutoScalingGroup runs. */
+  static final String DELETING = "Delete in progress";
+
+  /** The lifecycle states of an instance held at a hook, and the transition each belongs to. */
+  static final Map<String, LifecycleAction.Transition> WAITING = Map.of(
+      "Pending:Wait", LifecycleAction.Transition.LAUNCHING,
+      "Warmed:Pending:Wait", LifecycleAction.Transition.LAUNCHING,
+      "Terminating:Wait", LifecycleAction.Transition.TERMINATING,
+      "Warmed:Terminating:Wait", LifecycleAction.Transition.TERMINATING);
+
+  @Override
+  public Fleet.Group describe(LifecycleAction.GroupName group) {
+    try {
+      return autoScaling.describeAutoScalingGroups(request -> request.autoScalingGroupNames(group.value()))
+          .autoScalingGroups().stream()
+          .findFirst()
+          .map(found -> new Fleet.Group(
+              DELETING.equals(found.status()) ? Fleet.GroupState.DELETING : Fleet.GroupState.ACTIVE,
+              found.instances().stream()
+                  .filter(instance -> WAITING.containsKey(instance.lifecycleStateAsString()))
+                  .map(instance -> new Fleet.WaitingInstance(new LifecycleAction.InstanceId(instance.instanceId()),
+                      WAITING.get(instance.lifecycleStateAsString())))
+                  .toList()))
+          .orElse(new Fleet.Group(Fleet.GroupState.GONE, List.of()));
+    } catch (SdkException e) {
+      throw ServiceFailures.classify(e);
+    }
   }
 
   private static Answer answer(Supplier<?> call) {

@@ -10,6 +10,8 @@ import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.autoscaling.AutoScalingClient;
+import software.amazon.awssdk.services.lambda.LambdaClient;
+import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.ssm.SsmClient;
 
 /**
@@ -31,6 +33,7 @@ public final class AwsClients {
   private final AwsCredentialsProvider credentials;
   private final SdkHttpClient http;
   private final ClientOverrideConfiguration overrides;
+  private final ThrottledAttempts throttledAttempts = new ThrottledAttempts();
 
   private AwsClients(Region region, AwsCredentialsProvider credentials, SdkHttpClient http) {
     this.region = region;
@@ -42,7 +45,13 @@ public final class AwsClients {
             .build())
         .apiCallAttemptTimeout(Duration.ofSeconds(10))
         .apiCallTimeout(CALL_TIMEOUT)
+        .addMetricPublisher(throttledAttempts)
         .build();
+  }
+
+  /** The attempts AWS throttled, over every client built here. */
+  public ThrottledAttempts throttledAttempts() {
+    return throttledAttempts;
   }
 
   /**
@@ -67,6 +76,24 @@ public final class AwsClients {
 
   public SsmClient ssm() {
     return SsmClient.builder()
+        .region(region)
+        .credentialsProvider(credentials)
+        .httpClient(http)
+        .overrideConfiguration(overrides)
+        .build();
+  }
+
+  public LambdaClient lambda() {
+    return LambdaClient.builder()
+        .region(region)
+        .credentialsProvider(credentials)
+        .httpClient(http)
+        .overrideConfiguration(overrides)
+        .build();
+  }
+
+  public SqsClient sqs() {
+    return SqsClient.builder()
         .region(region)
         .credentialsProvider(credentials)
         .httpClient(http)

@@ -9,12 +9,15 @@ final class ServiceFailures {
 
   private ServiceFailures() {}
 
-  /** A failure the caller did not map to something more specific: transient or a rejection. */
+  /** A failure the caller did not map to something more specific: throttled, transient or a rejection. */
   static ServiceFailure classify(SdkException e) {
     if (e instanceof AwsServiceException service) {
       String code = codeOf(service);
       String message = messageOf(service);
-      if (service.isThrottlingException() || service.statusCode() >= 500 || service.retryable()) {
+      if (service.isThrottlingException()) {
+        return new ServiceFailure.Throttled(code, message, e);
+      }
+      if (service.statusCode() >= 500 || service.retryable()) {
         return new ServiceFailure.Transient(code, message, e);
       }
       return new ServiceFailure.Rejected(code, message, e);

@@ -1,5 +1,6 @@
 package com.lifecycleorchestrator.adapters;
 
+import com.lifecycleorchestrator.core.Fleet;
 import com.lifecycleorchestrator.core.LifecycleAction;
 import com.lifecycleorchestrator.core.Runbook;
 import com.lifecycleorchestrator.ports.Automations;
@@ -9,10 +10,10 @@ import java.util.Optional;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.ssm.SsmClient;
 import software.amazon.awssdk.services.ssm.model.AutomationDefinitionNotFoundException;
+import software.amazon.awssdk.services.ssm.model.AutomationExecution;
 import software.amazon.awssdk.services.ssm.model.AutomationDefinitionVersionNotFoundException;
 import software.amazon.awssdk.services.ssm.model.AutomationExecutionFilterKey;
 import software.amazon.awssdk.services.ssm.model.AutomationExecutionLimitExceededException;
-import software.amazon.awssdk.services.ssm.model.AutomationExecutionMetadata;
 import software.amazon.awssdk.services.ssm.model.AutomationExecutionNotFoundException;
 import software.amazon.awssdk.services.ssm.model.IdempotentParameterMismatchException;
 import software.amazon.awssdk.services.ssm.model.InvalidAutomationExecutionParametersException;
@@ -56,27 +57,48 @@ public final class SsmAutomations implements Automations {
   }
 
   @Override
-  public Optional<Runbook.ExecutionId> findStartedFor(LifecycleAction.Token token) {
+  public Optional<Runbook.Found> findEarlier(Runbook.Start start) {
     try {
-      return ssm.describeAutomationExecutions(request -> request.filters(filter -> filter
-              .key(AutomationExecutionFilterKey.TAG_KEY)
-              .values(Runbook.Start.actionTagKey(token))))
+      return ssm.describeAutomationExecutions(request -> request.filters(
+              filter -> filter.key(AutomationExecutionFilterKey.TAG_KEY).values(start.lookupTagKey()),
+              filter -> filter.key(AutomationExecutionFilterKey.DOCUMENT_NAME_PREFIX).values(start.documentName())))
           .automationExecutionMetadataList().stream()
-          .map(AutomationExecutionMetadata::automationExecutionId)
           .findFirst()
-          .map(Runbook.ExecutionId::new);
+          .map(found -> new Runbook.Found(new Runbook.ExecutionId(found.automationExecutionId()),
+              new Runbook.Observation(new Runbook.Status(found.automationExecutionStatusAsString()),
+                  Optional.ofNullable(found.executionStartTime()), Optional.ofNullable(found.executionEndTime()))));
     } catch (SdkException e) {
       throw ServiceFailures.classify(e);
     }
   }
 
   @Override
-  public Runbook.Status status(Runbook.ExecutionId execution) {
+  public Fleet.Agent agentOf(LifecycleAction.InstanceId instance) {
     try {
-      return new Runbook.Status(ssm.getAutomationExecution(request -> request
+      return ssm.describeInstanceInformation(request -> request.filters(filter -> filter
+              .key("InstanceIds")
+              .values(instance.value())))
+          .instanceInformationList().stream()
+          .findFirst()
+          .map(information -> switch (information.pingStatus()) {
+            case ONLINE -> Fleet.Agent.ONLINE;
+            case CONNECTION_LOST -> Fleet.Agent.CONNECTION_LOST;
+            default -> Fleet.Agent.INACTIVE;
+          })
+          .orElse(Fleet.Agent.NOT_MANAGED);
+    } catch (SdkException e) {
+      throw ServiceFailures.classify(e);
+    }
+  }
+
+  @Override
+  public Runbook.Observation observe(Runbook.ExecutionId execution) {
+    try {
+      AutomationExecution seen = ssm.getAutomationExecution(request -> request
               .automationExecutionId(execution.value()))
-          .automationExecution()
-          .automationExecutionStatusAsString());
+          .automationExecution();
+      return new Runbook.Observation(new Runbook.Status(seen.automationExecutionStatusAsString()),
+          Optional.ofNullable(seen.executionStartTime()), Optional.ofNullable(seen.executionEndTime()));
     } catch (AutomationExecutionNotFoundException e) {
       throw new ServiceFailure.ExecutionNotFound(ServiceFailures.codeOf(e), ServiceFailures.messageOf(e), e);
     } catch (SdkException e) {

@@ -4,19 +4,22 @@ import static java.util.Objects.requireNonNull;
 
 import java.time.Instant;
 import java.util.Arrays;
+import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
  * One lifecycle action that an Auto Scaling group holds at a hook: the instance, the group and hook,
- * the token that completes it, and when the hold began (the hook's heartbeat timer runs from there).
- * Every identifier refuses a bad value when it is made, so nothing downstream checks it again.
+ * the token that completes it (Auto Scaling sends one with every event; an action found by the
+ * reconciler has none and is completed by its instance id), and when the hold began (the hook's
+ * heartbeat timer runs from there). Every identifier refuses a bad value when it is made, so nothing
+ * downstream checks it again.
  */
 public record LifecycleAction(
     Transition transition,
     GroupName group,
     HookName hook,
     InstanceId instance,
-    Token token,
+    Optional<Token> token,
     Instant heldSince) {
 
   public LifecycleAction {
@@ -26,6 +29,12 @@ public record LifecycleAction(
     requireNonNull(instance, "instance");
     requireNonNull(token, "token");
     requireNonNull(heldSince, "heldSince");
+  }
+
+  /** The action as an Auto Scaling event names it, token included. */
+  public LifecycleAction(
+      Transition transition, GroupName group, HookName hook, InstanceId instance, Token token, Instant heldSince) {
+    this(transition, group, hook, instance, Optional.of(token), heldSince);
   }
 
   /** The two lifecycle transitions a hook can hold, by the names Auto Scaling gives them. */

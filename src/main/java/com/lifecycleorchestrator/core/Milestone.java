@@ -1,12 +1,19 @@
 package com.lifecycleorchestrator.core;
 
 import java.time.Duration;
+import java.util.Optional;
 
 /**
  * A step in the handling of one lifecycle action, reported as it happens: the timeline a person
  * reads in the logs and the counts the metrics are made of.
  */
 public sealed interface Milestone {
+
+  /** The group is being deleted: the instance is released at once. */
+  record GroupBeingDeleted() implements Milestone {}
+
+  /** The instance's SSM agent cannot run the runbook; {@code runAnyway} if it is started all the same. */
+  record AgentUnreachable(Fleet.Agent agent, boolean runAnyway) implements Milestone {}
 
   /** The runbook was started, or an execution started by an earlier delivery was found and followed. */
   record RunbookStarted(Runbook.ExecutionId execution, boolean startedEarlier) implements Milestone {}
@@ -29,6 +36,15 @@ public sealed interface Milestone {
   /** Completion failed for now and is tried again after the pause. */
   record CompletionRetried(String code, Duration pause) implements Milestone {}
 
+  /** This invocation's time ran low and a fresh invocation was asked to go on; the count includes this one. */
+  record HandedOver(int handOvers) implements Milestone {}
+
+  /** The action was parked in the waiting room, to come back after the delay. */
+  record Parked(Duration delay) implements Milestone {}
+
+  /** An invocation took over an action handed over by an earlier one. */
+  record Resumed(Optional<Runbook.ExecutionId> execution, int handOvers) implements Milestone {}
+
   /** The result was sent and Auto Scaling accepted it: the instance is released. */
   record ResultSent(LifecycleResult result) implements Milestone {}
 
@@ -36,6 +52,14 @@ public sealed interface Milestone {
   @FunctionalInterface
   interface Listener {
     void reached(LifecycleAction action, Milestone milestone);
+
+    /** This listener, then the next. */
+    default Listener andThen(Listener next) {
+      return (action, milestone) -> {
+        reached(action, milestone);
+        next.reached(action, milestone);
+      };
+    }
 
     Listener NONE = (action, milestone) -> { };
   }

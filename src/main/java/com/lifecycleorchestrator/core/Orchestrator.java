@@ -3,27 +3,43 @@ package com.lifecycleorchestrator.core;
 import static java.util.Objects.requireNonNull;
 
 import com.lifecycleorchestrator.ports.Automations;
+import com.lifecycleorchestrator.ports.Continuations;
 import com.lifecycleorchestrator.ports.LifecycleActions;
+import com.lifecycleorchestrator.ports.WaitingRoom;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.BiFunction;
 
-/** Runs the handling of one lifecycle action to its end on a clock. */
+/** Runs the handling of one lifecycle action to its end, its hand-over or its parking, on a clock. */
 public final class Orchestrator {
 
-  /** The runbook for each transition that has one, and the rules every orchestration runs by. */
-  public record Config(Map<LifecycleAction.Transition, Runbook> runbooks, Orchestration.Rules rules) {
+  /**
+   * The runbook for each transition that has one; the hook whose actions are ours for each
+   * transition where it is known (an action of another hook is not touched; without a known hook,
+   * every action the rule delivers is ours); and the rules every orchestration runs by.
+   */
+  public record Config(
+      Map<LifecycleAction.Transition, Runbook> runbooks,
+      Map<LifecycleAction.Transition, LifecycleAction.HookName> hooks,
+      Orchestration.Rules rules) {
     public Config {
       runbooks = Map.copyOf(runbooks);
+      hooks = Map.copyOf(hooks);
       requireNonNull(rules, "rules");
     }
 
     public Optional<Runbook> runbookFor(LifecycleAction.Transition transition) {
       return Optional.ofNullable(runbooks.get(transition));
     }
+
+    public Optional<LifecycleAction.HookName> hookFor(LifecycleAction.Transition transition) {
+      return Optional.ofNullable(hooks.get(transition));
+    }
   }
 
   private final Automations automations;
   private final LifecycleActions lifecycleActions;
+  private final Optional<WaitingRoom> waitingRoom;
   private final Clock clock;
   private final Config config;
   private final Milestone.Listener listener;
@@ -31,11 +47,13 @@ public final class Orchestrator {
   public Orchestrator(
       Automations automations,
       LifecycleActions lifecycleActions,
+      Optional<WaitingRoom> waitingRoom,
       Clock clock,
       Config config,
       Milestone.Listener listener) {
     this.automations = requireNonNull(automations, "automations");
     this.lifecycleActions = requireNonNull(lifecycleActions, "lifecycleActions");
+    this.waitingRoom = requireNonNull(waitingRoom, "waitingRoom");
     this.clock = requireNonNull(clock, "clock");
     this.config = requireNonNull(config, "config");
     this.listener = requireNonNull(listener, "listener");
@@ -45,16 +63,35 @@ public final class Orchestrator {
     return clock;
   }
 
-  /** Handles the action within the budget and says how it ended. */
-  public Outcome handle(LifecycleAction action, Orchestration.Budget budget) {
+  /** Handles a new lifecycle action within the budget. */
+  public Outcome handle(LifecycleAction action, Orchestration.Budget budget, Continuations continuations) {
+    return run(action, continuations,
+        (runbook, ports) -> Orchestration.begin(action, runbook, ports, config.rules(), budget, clock.now()));
+  }
+
+  /** Goes on with a lifecycle action that an earlier invocation handed over. */
+  public Outcome resume(Continuation continuation, Orchestration.Budget budget, Continuations continuations) {
+    return run(continuation.action(), continuations,
+        (runbook, ports) -> Orchestration.resume(continuation, runbook, ports, config.rules(), budget, clock.now()));
+  }
+
+  private Outcome run(
+      LifecycleAction action,
+      Continuations continuations,
+      BiFunction<Runbook, Orchestration.Ports, Orchestration> orchestration) {
     Optional<Runbook> runbook = config.runbookFor(action.transition());
     if (runbook.isEmpty()) {
       return new Outcome.Ignored("no runbook is configured for " + action.transition().wireName()
           + " lifecycle actions (instance " + action.instance() + ")");
     }
-    Orchestration orchestration = Orchestration.begin(action, runbook.get(), automations,
-        lifecycleActions, config.rules(), budget, listener, clock.now());
-    return runToEnd(orchestration);
+    Optional<LifecycleAction.HookName> ours = config.hookFor(action.transition());
+    if (ours.isPresent() && !ours.get().equals(action.hook())) {
+      return new Outcome.Ignored("a lifecycle action of hook " + action.hook() + ", not of this function's hook "
+          + ours.get() + " (instance " + action.instance() + "); another hook's actions are not touched");
+    }
+    Orchestration.Ports ports =
+        new Orchestration.Ports(automations, lifecycleActions, continuations, waitingRoom, listener);
+    return runToEnd(orchestration.apply(runbook.get(), ports));
   }
 
   private Outcome runToEnd(Orchestration orchestration) {

@@ -24,15 +24,13 @@ public sealed interface Outcome {
   record AlreadyCompleted(Progress progress, Optional<LifecycleResult> intended, String reason)
       implements Outcome {}
 
-  /** The invocation's time ran out while the runbook still ran; nothing was completed. */
-  record OutOfTime(Progress progress) implements Outcome {
-    @Override
-    public boolean needsAttention() {
-      return true;
-    }
-  }
+  /** The invocation's time ran low, so a fresh invocation goes on with the action. */
+  record HandedOver(Progress progress, Continuation continuation) implements Outcome {}
 
-  /** The result could not be sent: Auto Scaling refused it or kept failing. */
+  /** The action waits for SSM's capacity in the waiting room and comes back after the delay. */
+  record Parked(Progress progress, Continuation continuation, Duration delay) implements Outcome {}
+
+  /** The action could not be seen through: the result or the hand-over was refused or kept failing. */
   record Unfinished(Progress progress, Optional<LifecycleResult> intended, String error)
       implements Outcome {
     @Override
@@ -40,6 +38,9 @@ public sealed interface Outcome {
       return true;
     }
   }
+
+  /** A reconciler pass: what it found waiting and what it recovered. */
+  record Reconciled(Reconciler.Report report) implements Outcome {}
 
   /** Not a lifecycle action we handle: a test notification, another event, a launch without runbook. */
   record Ignored(String reason) implements Outcome {}
@@ -70,6 +71,14 @@ public sealed interface Outcome {
     }
   }
 
-  /** Time spent starting the runbook, waiting for it to end, and completing the action. */
-  record Timings(Duration starting, Duration waiting, Duration completing) {}
+  /**
+   * Time spent in this invocation starting the runbook, waiting for it to end, and completing the
+   * action; and, once the runbook has ended, how long it ran and how much later the action ended.
+   */
+  record Timings(
+      Duration starting,
+      Duration waiting,
+      Duration completing,
+      Optional<Duration> releaseDelay,
+      Optional<Duration> runbookDuration) {}
 }

@@ -6,12 +6,20 @@ import java.util.Optional;
 
 /**
  * Maps where a runbook stands to the result sent for its lifecycle action: success continues, any
- * failure sends the configured failure result, and a runbook still running has no result yet.
+ * failure sends the configured failure result, and a runbook still running has no result yet. An
+ * instance whose SSM agent cannot run the runbook gets {@code onUnreachableAgent} at once, or, when
+ * that is empty, its runbook anyway (for runbooks that do not need the agent).
  */
-public record ResultPolicy(LifecycleResult onFailure) {
+public record ResultPolicy(LifecycleResult onFailure, Optional<LifecycleResult> onUnreachableAgent) {
 
   public ResultPolicy {
     requireNonNull(onFailure, "onFailure");
+    requireNonNull(onUnreachableAgent, "onUnreachableAgent");
+  }
+
+  /** Failures and unreachable agents alike get the failure result. */
+  public ResultPolicy(LifecycleResult onFailure) {
+    this(onFailure, Optional.of(onFailure));
   }
 
   public Optional<LifecycleResult> resultFor(Runbook.Status status) {

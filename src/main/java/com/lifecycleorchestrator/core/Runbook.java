@@ -3,6 +3,7 @@ package com.lifecycleorchestrator.core;
 import static java.util.Objects.requireNonNull;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -33,26 +34,33 @@ public record Runbook(
 
   /**
    * The request that starts this runbook for one lifecycle action. It is the same for every
-   * delivery of that action, so SSM's idempotency (the client token) holds across deliveries.
+   * delivery of that action, and for the reconciler that finds the action without its event, so
+   * SSM's idempotency (the client token) holds across all of them: the token is derived from what
+   * names the action in either case (document, group, hook, transition, instance), not from the
+   * lifecycle action token that only the event carries.
    */
   public Start startFor(LifecycleAction action) {
     Map<String, List<String>> all = new LinkedHashMap<>(parameters);
     all.put(INSTANCE_PARAMETER, List.of(action.instance().value()));
     groupNameParameter.ifPresent(name -> all.put(name, List.of(action.group().value())));
-    String clientToken = UUID.nameUUIDFromBytes(
-        (documentName + "\n" + action.token().value()).getBytes(StandardCharsets.UTF_8)).toString();
-    return new Start(documentName, all, clientToken, Start.tagsFor(action));
+    String name = String.join("\n", documentName, action.group().value(), action.hook().value(),
+        action.transition().wireName(), action.instance().value());
+    String clientToken = UUID.nameUUIDFromBytes(name.getBytes(StandardCharsets.UTF_8)).toString();
+    return new Start(documentName, all, clientToken,
+        Map.of(Start.instanceTagKey(action.instance()), action.hook().value()));
   }
 
-  /** One StartAutomationExecution request, in our own terms. */
+  /**
+   * One StartAutomationExecution request, in our own terms. Its one tag,
+   * {@code lifecycle-instance:<instance id>} with the hook's name as value, lets the execution be
+   * found again by the instance it serves.
+   */
   public record Start(
       String documentName,
       Map<String, List<String>> parameters,
       String clientToken,
       Map<String, String> tags) {
 
-    /** Tag key prefixes that let an execution be found again by the action or the instance it serves. */
-    public static final String ACTION_TAG_PREFIX = "lifecycle-action:";
     public static final String INSTANCE_TAG_PREFIX = "lifecycle-instance:";
 
     public Start {
@@ -62,14 +70,12 @@ public record Runbook(
       tags = Map.copyOf(tags);
     }
 
-    static Map<String, String> tagsFor(LifecycleAction action) {
-      return Map.of(
-          actionTagKey(action.token()), action.instance().value(),
-          instanceTagKey(action.instance()), action.token().value());
-    }
-
-    public static String actionTagKey(LifecycleAction.Token token) {
-      return ACTION_TAG_PREFIX + token.value();
+    /** The tag key an execution started by this request can be found by. */
+    public String lookupTagKey() {
+      return tags.keySet().stream()
+          .filter(key -> key.startsWith(INSTANCE_TAG_PREFIX))
+          .findFirst()
+          .orElseThrow();
     }
 
     public static String instanceTagKey(LifecycleAction.InstanceId instance) {
@@ -91,6 +97,23 @@ public record Runbook(
     @Override
     public String toString() {
       return value;
+    }
+  }
+
+  /** What a status check saw: the status, and when the execution started and ended if it has. */
+  public record Observation(Status status, Optional<Instant> startedAt, Optional<Instant> endedAt) {
+    public Observation {
+      requireNonNull(status, "status");
+      requireNonNull(startedAt, "startedAt");
+      requireNonNull(endedAt, "endedAt");
+    }
+  }
+
+  /** An execution found by a look-up, and what the look-up saw of it. */
+  public record Found(ExecutionId execution, Observation observation) {
+    public Found {
+      requireNonNull(execution, "execution");
+      requireNonNull(observation, "observation");
     }
   }
 
@@ -138,6 +161,11 @@ public record Runbook(
 
     public boolean recognised() {
       return KNOWN.containsKey(name);
+    }
+
+    /** Not yet running: the status SSM gives executions queued behind its concurrency quota. */
+    public boolean isQueued() {
+      return "Pending".equals(name);
     }
 
     public static java.util.Set<String> knownNames() {

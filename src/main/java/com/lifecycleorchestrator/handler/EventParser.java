@@ -3,7 +3,10 @@ package com.lifecycleorchestrator.handler;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.lifecycleorchestrator.core.Continuation;
 import com.lifecycleorchestrator.core.LifecycleAction;
+import com.lifecycleorchestrator.core.Runbook;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
@@ -14,13 +17,16 @@ import java.util.Optional;
 import java.util.function.Function;
 
 /**
- * Reads what Lambda delivers to the function: an EventBridge event from EC2 Auto Scaling, or
- * anything else. A lifecycle action event is validated strictly, with every bad field named; any
- * other input is recognised and passed over.
+ * Reads what Lambda delivers to the function: an EventBridge event from EC2 Auto Scaling, a
+ * continuation from an earlier invocation (directly, or as a message of the waiting room's queue),
+ * or anything else. A lifecycle action event and a continuation are validated strictly, with every
+ * bad field named; any other input is recognised and passed over.
  */
 final class EventParser {
 
   static final String AUTO_SCALING_SOURCE = "aws.autoscaling";
+  static final String SCHEDULE_SOURCE = "aws.events";
+  static final String SCHEDULED_EVENT = "Scheduled Event";
   static final String TEST_NOTIFICATION = "autoscaling:TEST_NOTIFICATION";
 
   /** The EventBridge detail-type of each lifecycle transition. */
@@ -28,12 +34,25 @@ final class EventParser {
       "EC2 Instance-terminate Lifecycle Action", LifecycleAction.Transition.TERMINATING,
       "EC2 Instance-launch Lifecycle Action", LifecycleAction.Transition.LAUNCHING);
 
+  /** The lifecycle action's fields in the event's detail, as Auto Scaling names them. */
+  static final String TOKEN = "LifecycleActionToken";
+  static final String GROUP = "AutoScalingGroupName";
+  static final String HOOK = "LifecycleHookName";
+  static final String INSTANCE = "EC2InstanceId";
+  static final String TRANSITION = "LifecycleTransition";
+
   private static final ObjectMapper JSON = new ObjectMapper();
 
   /** What a delivery turned out to be. */
   sealed interface Inbound {
     /** A lifecycle action to handle. */
     record Action(LifecycleAction action, String eventId) implements Inbound {}
+
+    /** A lifecycle action an earlier invocation handed over. */
+    record Resume(Continuation continuation, String eventId) implements Inbound {}
+
+    /** The reconciler's schedule: time for a pass. */
+    record Reconcile(String eventId) implements Inbound {}
 
     /** Not for us. */
     record NotForUs(String reason) implements Inbound {}
@@ -70,12 +89,21 @@ final class EventParser {
       throw new MalformedEvent(List.of("the event must be a JSON object, got "
           + event.getNodeType().name().toLowerCase(Locale.ROOT)));
     }
+    if (event.has("Records")) {
+      return fromWaitingRoom(event.get("Records"));
+    }
     if (TEST_NOTIFICATION.equals(text(event, "Event"))) {
       return new Inbound.NotForUs("an Auto Scaling test notification for group "
           + text(event, "AutoScalingGroupName"));
     }
     String source = text(event, "source");
     String detailType = text(event, "detail-type");
+    if (ContinuationEvent.SOURCE.equals(source) && ContinuationEvent.DETAIL_TYPE.equals(detailType)) {
+      return new Inbound.Resume(continuation(event), text(event, "id"));
+    }
+    if (SCHEDULE_SOURCE.equals(source) && SCHEDULED_EVENT.equals(detailType)) {
+      return new Inbound.Reconcile(text(event, "id"));
+    }
     if (!AUTO_SCALING_SOURCE.equals(source)) {
       return new Inbound.NotForUs("an event from source " + quoted(source) + ", not " + AUTO_SCALING_SOURCE);
     }
@@ -87,29 +115,57 @@ final class EventParser {
     return new Inbound.Action(lifecycleAction(event, transition), text(event, "id"));
   }
 
+  /**
+   * A batch from the waiting room's SQS queue: one message, whose body is a continuation event.
+   * The event source mapping delivers one message per invocation, so that a failed continuation is
+   * retried, and kept in the queue's dead-letter queue, on its own.
+   */
+  private Inbound fromWaitingRoom(JsonNode records) {
+    if (!records.isArray() || records.size() != 1) {
+      throw new MalformedEvent(List.of("Records must hold exactly one SQS message (the waiting room's "
+          + "event source mapping must have BatchSize 1), got " + (records.isArray() ? records.size() : records)));
+    }
+    JsonNode record = records.get(0);
+    if (!"aws:sqs".equals(text(record, "eventSource")) || text(record, "body") == null) {
+      throw new MalformedEvent(List.of("Records[0] must be an SQS message with a body"));
+    }
+    Inbound inbound = parse(text(record, "body").getBytes(StandardCharsets.UTF_8));
+    if (!(inbound instanceof Inbound.Resume)) {
+      throw new MalformedEvent(List.of("the waiting room's message must be a continuation event, got "
+          + (inbound instanceof Inbound.NotForUs notForUs ? notForUs.reason() : "a lifecycle action event")));
+    }
+    return inbound;
+  }
+
   private static LifecycleAction lifecycleAction(JsonNode event, LifecycleAction.Transition expected) {
     Fields fields = new Fields(event);
     Instant heldSince = fields.get("time", EventParser::instant);
-    JsonNode detail = event.get("detail");
-    if (detail == null || !detail.isObject()) {
-      fields.problems.add("detail must be an object with the lifecycle action's fields");
-      throw new MalformedEvent(fields.problems);
-    }
-    Fields details = new Fields(detail, "detail.", fields.problems);
-    LifecycleAction.Transition transition =
-        details.get("LifecycleTransition", LifecycleAction.Transition::fromWireName);
+    Fields details = fields.detail();
+    LifecycleAction.Transition transition = details.get(TRANSITION, LifecycleAction.Transition::fromWireName);
     if (transition != null && transition != expected) {
-      details.problems.add("detail.LifecycleTransition is " + transition.wireName()
+      details.problems.add("detail." + TRANSITION + " is " + transition.wireName()
           + " but detail-type says " + expected.wireName());
     }
-    LifecycleAction.Token token = details.get("LifecycleActionToken", LifecycleAction.Token::new);
-    LifecycleAction.GroupName group = details.get("AutoScalingGroupName", LifecycleAction.GroupName::new);
-    LifecycleAction.HookName hook = details.get("LifecycleHookName", LifecycleAction.HookName::new);
-    LifecycleAction.InstanceId instance = details.get("EC2InstanceId", LifecycleAction.InstanceId::new);
-    if (!fields.problems.isEmpty()) {
-      throw new MalformedEvent(fields.problems);
-    }
-    return new LifecycleAction(expected, group, hook, instance, token, heldSince);
+    LifecycleAction action = details.action(expected, heldSince, true);
+    fields.throwIfAnyProblem();
+    return action;
+  }
+
+  /** The continuation event: the action's fields, and what the wait needs, all required but the execution. */
+  private static Continuation continuation(JsonNode event) {
+    Fields details = new Fields(event).detail();
+    LifecycleAction.Transition transition = details.get(TRANSITION, LifecycleAction.Transition::fromWireName);
+    Instant heldSince = details.get(ContinuationEvent.HELD_SINCE, EventParser::instant);
+    LifecycleAction action = details.action(transition, heldSince, details.has(TOKEN));
+    Optional<Runbook.ExecutionId> execution = details.has(ContinuationEvent.EXECUTION)
+        ? Optional.ofNullable(details.get(ContinuationEvent.EXECUTION, Runbook.ExecutionId::new))
+        : Optional.empty();
+    Instant lastHeartbeat = details.get(ContinuationEvent.LAST_HEARTBEAT, EventParser::instant);
+    Instant hookDeadline = details.get(ContinuationEvent.HOOK_DEADLINE, EventParser::instant);
+    Integer handOvers = details.count(ContinuationEvent.HAND_OVERS, 1);
+    Integer capacityWaits = details.count(ContinuationEvent.CAPACITY_WAITS, 0);
+    details.throwIfAnyProblem();
+    return new Continuation(action, execution, lastHeartbeat, hookDeadline, handOvers, capacityWaits);
   }
 
   private static Instant instant(String value) {
@@ -134,6 +190,47 @@ final class EventParser {
       this.object = object;
       this.prefix = prefix;
       this.problems = problems;
+    }
+
+    /** The event's detail object; without one there is nothing more to read. */
+    Fields detail() {
+      JsonNode detail = object.get("detail");
+      if (detail == null || !detail.isObject()) {
+        problems.add("detail must be an object with the lifecycle action's fields");
+        throw new MalformedEvent(problems);
+      }
+      return new Fields(detail, "detail.", problems);
+    }
+
+    /** The lifecycle action named by the detail's fields, or null when any of them is bad. */
+    LifecycleAction action(LifecycleAction.Transition transition, Instant heldSince, boolean withToken) {
+      Optional<LifecycleAction.Token> token = withToken
+          ? Optional.ofNullable(get(TOKEN, LifecycleAction.Token::new))
+          : Optional.empty();
+      LifecycleAction.GroupName group = get(GROUP, LifecycleAction.GroupName::new);
+      LifecycleAction.HookName hook = get(HOOK, LifecycleAction.HookName::new);
+      LifecycleAction.InstanceId instance = get(INSTANCE, LifecycleAction.InstanceId::new);
+      return problems.isEmpty() ? new LifecycleAction(transition, group, hook, instance, token, heldSince) : null;
+    }
+
+    boolean has(String name) {
+      return object.has(name) && !object.get(name).isNull();
+    }
+
+    /** A whole number of at least {@code least}. */
+    Integer count(String name, int least) {
+      JsonNode node = object.get(name);
+      if (node == null || !node.isIntegralNumber() || !node.canConvertToInt() || node.intValue() < least) {
+        problems.add(prefix + name + " must be a whole number of at least " + least + ", got " + node);
+        return null;
+      }
+      return node.intValue();
+    }
+
+    void throwIfAnyProblem() {
+      if (!problems.isEmpty()) {
+        throw new MalformedEvent(problems);
+      }
     }
 
     <T> T get(String name, Function<String, T> convert) {

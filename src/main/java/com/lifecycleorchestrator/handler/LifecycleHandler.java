@@ -7,11 +7,17 @@ import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.lifecycleorchestrator.adapters.AutoScalingLifecycleActions;
 import com.lifecycleorchestrator.adapters.AwsClients;
+import com.lifecycleorchestrator.adapters.LambdaContinuations;
+import com.lifecycleorchestrator.adapters.SqsWaitingRoom;
 import com.lifecycleorchestrator.adapters.SsmAutomations;
 import com.lifecycleorchestrator.core.Clock;
+import com.lifecycleorchestrator.core.Continuation;
 import com.lifecycleorchestrator.core.Orchestration;
 import com.lifecycleorchestrator.core.Orchestrator;
 import com.lifecycleorchestrator.core.Outcome;
+import com.lifecycleorchestrator.core.Reconciler;
+import com.lifecycleorchestrator.ports.Continuations;
+import com.lifecycleorchestrator.ports.WaitingRoom;
 import com.lifecycleorchestrator.settings.Settings;
 import java.io.IOException;
 import java.io.InputStream;
@@ -22,9 +28,11 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
+import software.amazon.awssdk.services.lambda.LambdaClient;
 import software.amazon.lambda.powertools.logging.PowertoolsLogging;
 
 /**
@@ -38,34 +46,51 @@ public final class LifecycleHandler implements RequestStreamHandler {
   private static final Logger LOG = LoggerFactory.getLogger(LifecycleHandler.class);
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  /** Time kept back from the wait to send the result: one call with all its retries, and some. */
-  static final Duration RESERVE = AwsClients.CALL_TIMEOUT.plusSeconds(5);
+  /**
+   * Time kept back from the wait to send the result or hand the wait over: one call with all its
+   * retries, and some.
+   */
+  public static final Duration RESERVE = AwsClients.CALL_TIMEOUT.plusSeconds(5);
 
   /** Time kept back from the invocation's end to return cleanly. */
-  static final Duration RETURN_MARGIN = Duration.ofSeconds(2);
+  public static final Duration RETURN_MARGIN = Duration.ofSeconds(2);
 
   private static final int MAX_LOGGED_EVENT = 8192;
 
   private final EventParser parser = new EventParser();
   private final Orchestrator orchestrator;
+  private final Function<String, Continuations> continuationsTo;
+  private final FunctionMetrics metrics;
+  private final Optional<Reconciler> reconciler;
 
   /** Lambda's constructor: the orchestrator, its clients and settings, as built at cold start. */
   public LifecycleHandler() {
-    this(ColdStart.ORCHESTRATOR);
+    this(ColdStart.HANDLER.orchestrator, ColdStart.HANDLER.continuationsTo, ColdStart.HANDLER.metrics,
+        ColdStart.HANDLER.reconciler);
   }
 
-  LifecycleHandler(Orchestrator orchestrator) {
+  /**
+   * @param continuationsTo the way to hand an action over to a fresh invocation of the function
+   *     with the given ARN
+   * @param metrics the metrics, also a listener of the orchestrator's milestones
+   * @param reconciler the reconciler, if the groups and hook to watch are configured
+   */
+  LifecycleHandler(Orchestrator orchestrator, Function<String, Continuations> continuationsTo,
+      FunctionMetrics metrics, Optional<Reconciler> reconciler) {
     this.orchestrator = orchestrator;
+    this.continuationsTo = continuationsTo;
+    this.metrics = metrics;
+    this.reconciler = reconciler;
   }
 
   /** Built once, while Lambda initialises the function (and before a SnapStart snapshot). */
   private static final class ColdStart {
-    static final Orchestrator ORCHESTRATOR = build();
+    static final LifecycleHandler HANDLER = build();
 
-    private static Orchestrator build() {
+    private static LifecycleHandler build() {
       try {
         Settings settings = Settings.fromEnvironment();
-        return orchestrator(settings, AwsClients.forLambdaEnvironment(settings.region()), Clock.SYSTEM);
+        return wiredTo(settings, AwsClients.forLambdaEnvironment(settings.region()), Clock.SYSTEM);
       } catch (Settings.InvalidSettings invalid) {
         LOG.error(invalid.getMessage());
         throw invalid;
@@ -73,11 +98,22 @@ public final class LifecycleHandler implements RequestStreamHandler {
     }
   }
 
-  /** The core wired to AWS through the adapters, logging its milestones. */
-  static Orchestrator orchestrator(Settings settings, AwsClients clients, Clock clock) {
-    return new Orchestrator(new SsmAutomations(clients.ssm()),
-        new AutoScalingLifecycleActions(clients.autoScaling()), clock, settings.orchestration(),
-        new MilestoneLog());
+  /** The handler with the core wired to AWS through the adapters, logging its milestones. */
+  static LifecycleHandler wiredTo(Settings settings, AwsClients clients, Clock clock) {
+    Function<Continuation, byte[]> encoding = continuation -> ContinuationEvent.encode(continuation, clock.now());
+    Optional<WaitingRoom> waitingRoom = settings.waitingRoomQueueUrl()
+        .map(queueUrl -> new SqsWaitingRoom(clients.sqs(), queueUrl, encoding));
+    FunctionMetrics metrics = new FunctionMetrics(clients.throttledAttempts()::takeCount);
+    SsmAutomations automations = new SsmAutomations(clients.ssm());
+    AutoScalingLifecycleActions lifecycleActions = new AutoScalingLifecycleActions(clients.autoScaling());
+    Orchestrator.Config config = settings.orchestration();
+    Orchestrator orchestrator = new Orchestrator(automations, lifecycleActions, waitingRoom, clock, config,
+        new MilestoneLog().andThen(metrics));
+    Optional<Reconciler> reconciler = settings.reconciler().map(reconciling ->
+        new Reconciler(automations, lifecycleActions, clock, config, reconciling));
+    LambdaClient lambda = clients.lambda();
+    return new LifecycleHandler(orchestrator,
+        functionArn -> new LambdaContinuations(lambda, functionArn, encoding), metrics, reconciler);
   }
 
   @Override
@@ -95,16 +131,26 @@ public final class LifecycleHandler implements RequestStreamHandler {
     Outcome outcome;
     try {
       EventParser.Inbound inbound = parser.parse(payload);
+      Continuations continuations = continuationsTo.apply(context.getInvokedFunctionArn());
       if (inbound instanceof EventParser.Inbound.Action delivery) {
         OutcomeReport.identifiers(delivery.action()).forEach(MDC::put);
         LOG.info("lifecycle action accepted from event {}", delivery.eventId());
-        outcome = orchestrator.handle(delivery.action(), budget(now, context));
+        outcome = orchestrator.handle(delivery.action(), budget(now, context), continuations);
+      } else if (inbound instanceof EventParser.Inbound.Resume resume) {
+        OutcomeReport.identifiers(resume.continuation().action()).forEach(MDC::put);
+        outcome = orchestrator.resume(resume.continuation(), budget(now, context), continuations);
+      } else if (inbound instanceof EventParser.Inbound.Reconcile) {
+        outcome = reconciler
+            .<Outcome>map(pass -> new Outcome.Reconciled(pass.reconcile(continuations)))
+            .orElse(new Outcome.Ignored("a scheduled event, but no reconciler is configured ("
+                + Settings.GROUP_NAMES + " and " + Settings.HOOK_NAME + " are unset)"));
       } else {
         outcome = new Outcome.Ignored(((EventParser.Inbound.NotForUs) inbound).reason());
       }
     } catch (EventParser.MalformedEvent malformed) {
       outcome = new Outcome.Refused(malformed.problems());
     }
+    metrics.flush(outcome);
     OutcomeReport report = OutcomeReport.of(outcome);
     Map<String, Object> logged = new LinkedHashMap<>(report.fields());
     Optional.ofNullable(MDC.getCopyOfContextMap()).ifPresent(keys -> logged.keySet().removeAll(keys.keySet()));
@@ -130,10 +176,7 @@ public final class LifecycleHandler implements RequestStreamHandler {
    * short, the reserve shrinks to a quarter of it.
    */
   static Orchestration.Budget budget(Instant now, Context context) {
-    Duration remaining = Duration.ofMillis(context.getRemainingTimeInMillis());
-    Instant workUntil = now.plus(remaining).minus(RETURN_MARGIN);
-    Duration reserve = RESERVE.compareTo(remaining.dividedBy(4)) < 0 ? RESERVE : remaining.dividedBy(4);
-    return new Orchestration.Budget(workUntil.minus(reserve), workUntil);
+    return Orchestration.Budget.of(now, Duration.ofMillis(context.getRemainingTimeInMillis()), RESERVE, RETURN_MARGIN);
   }
 
   /** Fails the invocation, so the delivery is retried and, in the end, kept for a person. */

@@ -12,7 +12,12 @@ final class MilestoneLog implements Milestone.Listener {
 
   @Override
   public void reached(LifecycleAction action, Milestone milestone) {
-    if (milestone instanceof Milestone.RunbookStarted started) {
+    if (milestone instanceof Milestone.GroupBeingDeleted) {
+      LOG.info("the group is being deleted: releasing the instance with CONTINUE at once");
+    } else if (milestone instanceof Milestone.AgentUnreachable unreachable) {
+      LOG.warn("the instance's SSM agent cannot run the runbook ({}){}", unreachable.agent(),
+          unreachable.runAnyway() ? "; starting the runbook anyway, as UNREACHABLE_AGENT_RESULT=RUN asks" : "");
+    } else if (milestone instanceof Milestone.RunbookStarted started) {
       LOG.info(started.startedEarlier()
               ? "following execution {} that an earlier delivery started"
               : "runbook started as execution {}",
@@ -26,6 +31,13 @@ final class MilestoneLog implements Milestone.Listener {
       }
     } else if (milestone instanceof Milestone.HeartbeatSent) {
       LOG.info("heartbeat sent: the hook's timeout starts again");
+    } else if (milestone instanceof Milestone.HandedOver handedOver) {
+      LOG.info("hand-over {} sent: a fresh invocation goes on waiting", handedOver.handOvers());
+    } else if (milestone instanceof Milestone.Parked parked) {
+      LOG.info("parked in the waiting room for {} s: SSM has no capacity yet", parked.delay().toSeconds());
+    } else if (milestone instanceof Milestone.Resumed resumed) {
+      LOG.info("going on after hand-over {}{}", resumed.handOvers(),
+          resumed.execution().map(id -> " with execution " + id).orElse(", the runbook still to start"));
     } else if (milestone instanceof Milestone.ResultSent sent) {
       LOG.info("result {} sent: instance {} released", sent.result(), action.instance());
     } else if (milestone instanceof Milestone.StartRetried retried) {

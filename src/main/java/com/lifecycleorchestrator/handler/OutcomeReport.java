@@ -2,6 +2,7 @@ package com.lifecycleorchestrator.handler;
 
 import com.lifecycleorchestrator.core.LifecycleAction;
 import com.lifecycleorchestrator.core.Outcome;
+import com.lifecycleorchestrator.core.Reconciler;
 import com.lifecycleorchestrator.core.Runbook;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -39,17 +40,38 @@ record OutcomeReport(Severity severity, String message, Map<String, Object> fiel
       fields.put("reason", already.reason());
       return new OutcomeReport(Severity.INFO, "lifecycle action was already completed", fields);
     }
-    if (outcome instanceof Outcome.OutOfTime outOfTime) {
-      progress(fields, outOfTime.progress());
-      fields.put("reason", "the invocation's time ran out while the runbook still ran; the lifecycle "
-          + "action is not completed and the invocation fails so that it is delivered again");
-      return new OutcomeReport(Severity.ERROR, "lifecycle action not completed: out of time", fields);
+    if (outcome instanceof Outcome.HandedOver handedOver) {
+      progress(fields, handedOver.progress());
+      fields.put("hand_overs", handedOver.continuation().handOvers());
+      fields.put("hook_deadline", handedOver.continuation().hookDeadline().toString());
+      fields.put("reason", "the invocation's time ran low while the runbook "
+          + (handedOver.progress().execution().isPresent() ? "still ran" : "waited to start")
+          + "; a fresh invocation goes on with the action");
+      return new OutcomeReport(Severity.INFO, "lifecycle action handed over to a fresh invocation", fields);
+    }
+    if (outcome instanceof Outcome.Parked parked) {
+      progress(fields, parked.progress());
+      fields.put("capacity_waits", parked.continuation().capacityWaits());
+      fields.put("seconds_parked", seconds(parked.delay()));
+      fields.put("reason", "SSM's automation queue is full or the execution waits in it; the action "
+          + "comes back from the waiting room after the delay, its hook kept alive");
+      return new OutcomeReport(Severity.INFO, "lifecycle action parked in the waiting room", fields);
     }
     if (outcome instanceof Outcome.Unfinished unfinished) {
       progress(fields, unfinished.progress());
       unfinished.intended().ifPresent(result -> fields.put("result", result.name()));
       fields.put("reason", unfinished.error());
       return new OutcomeReport(Severity.ERROR, "lifecycle action not completed: " + unfinished.error(), fields);
+    }
+    if (outcome instanceof Outcome.Reconciled reconciled) {
+      Reconciler.Report pass = reconciled.report();
+      fields.put("instances_waiting", pass.waiting());
+      fields.put("instances_examined", pass.examined());
+      fields.put("actions_recovered", pass.recovered());
+      fields.put("released_for_group_deletion", pass.releasedForDeletion());
+      fields.put("failed_calls", pass.failedCalls());
+      return new OutcomeReport(pass.failedCalls() == 0 ? Severity.INFO : Severity.WARN,
+          "reconciler pass: " + pass.recovered() + " of " + pass.waiting() + " waiting instances recovered", fields);
     }
     if (outcome instanceof Outcome.Refused refused) {
       fields.put("problems", refused.problems());
@@ -67,7 +89,7 @@ record OutcomeReport(Severity severity, String message, Map<String, Object> fiel
     keys.put("instance_id", action.instance().value());
     keys.put("auto_scaling_group_name", action.group().value());
     keys.put("lifecycle_hook_name", action.hook().value());
-    keys.put("lifecycle_action_token", action.token().value());
+    keys.put("lifecycle_action_token", action.token().map(LifecycleAction.Token::value).orElse("(none: found by the reconciler)"));
     keys.put("lifecycle_transition", action.transition().wireName());
     return keys;
   }
@@ -79,6 +101,7 @@ record OutcomeReport(Severity severity, String message, Map<String, Object> fiel
     fields.put("seconds_starting", seconds(progress.timings().starting()));
     fields.put("seconds_waiting", seconds(progress.timings().waiting()));
     fields.put("seconds_completing", seconds(progress.timings().completing()));
+    progress.timings().releaseDelay().ifPresent(delay -> fields.put("seconds_after_runbook_end", seconds(delay)));
   }
 
   private static double seconds(Duration duration) {

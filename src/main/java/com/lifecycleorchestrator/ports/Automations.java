@@ -1,5 +1,6 @@
 package com.lifecycleorchestrator.ports;
 
+import com.lifecycleorchestrator.core.Fleet;
 import com.lifecycleorchestrator.core.LifecycleAction;
 import com.lifecycleorchestrator.core.Runbook;
 import java.util.Optional;
@@ -21,12 +22,18 @@ public interface Automations {
    */
   Runbook.ExecutionId start(Runbook.Start start);
 
-  /** The execution started for this lifecycle action, found by its tag, if there is one. */
-  Optional<Runbook.ExecutionId> findStartedFor(LifecycleAction.Token token);
+  /**
+   * The execution an earlier start like this one created, found by its document and tag, with its
+   * status as the look-up saw it; if there is one.
+   */
+  Optional<Runbook.Found> findEarlier(Runbook.Start start);
+
+  /** Whether the instance's SSM agent can run commands now. */
+  Fleet.Agent agentOf(LifecycleAction.InstanceId instance);
 
   /**
    * @throws ServiceFailure.ExecutionNotFound SSM does not know the execution (yet)
    * @throws ServiceFailure.Transient the call failed for now
    */
-  Runbook.Status status(Runbook.ExecutionId execution);
+  Runbook.Observation observe(Runbook.ExecutionId execution);
 }

@@ -1,10 +1,11 @@
 package com.lifecycleorchestrator.ports;
 
+import com.lifecycleorchestrator.core.Fleet;
 import com.lifecycleorchestrator.core.LifecycleAction;
 import com.lifecycleorchestrator.core.LifecycleResult;
 
 /**
- * What the orchestration needs from EC2 Auto Scaling. Failures come as {@link ServiceFailure}s after
+ * What the orchestration and the reconciler need from EC2 Auto Scaling. Failures come as {@link ServiceFailure}s after
  * the implementation's own retries of transient errors.
  */
 public interface LifecycleActions {
@@ -22,4 +23,7 @@ public interface LifecycleActions {
 
   /** Completes the action with the result. */
   Answer complete(LifecycleAction action, LifecycleResult result);
+
+  /** The group's state and the instances waiting at its lifecycle hooks. */
+  Fleet.Group describe(LifecycleAction.GroupName group);
 }

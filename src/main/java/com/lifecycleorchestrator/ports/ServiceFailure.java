@@ -25,6 +25,16 @@ public abstract sealed class ServiceFailure extends RuntimeException {
     }
   }
 
+  /**
+   * The account's rate for the call is spent, even after the SDK's retries: try later, and slower,
+   * since every other invocation of the function meets the same limit.
+   */
+  public static final class Throttled extends ServiceFailure {
+    public Throttled(String code, String message, Throwable cause) {
+      super(code, message, cause);
+    }
+  }
+
   /** The request can never succeed as it is: a missing document, refused parameters, no permission. */
   public static final class Rejected extends ServiceFailure {
     public Rejected(String code, String message, Throwable cause) {

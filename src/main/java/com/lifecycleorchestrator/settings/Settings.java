@@ -8,6 +8,7 @@ import com.lifecycleorchestrator.core.LifecycleAction;
 import com.lifecycleorchestrator.core.LifecycleResult;
 import com.lifecycleorchestrator.core.Orchestration;
 import com.lifecycleorchestrator.core.Orchestrator;
+import com.lifecycleorchestrator.core.Reconciler;
 import com.lifecycleorchestrator.core.ResultPolicy;
 import com.lifecycleorchestrator.core.Runbook;
 import java.time.Duration;
@@ -20,6 +21,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.DoubleSupplier;
 import java.util.regex.Pattern;
 
 /**
@@ -31,8 +33,12 @@ public record Settings(
     Runbook terminateRunbook,
     Optional<Runbook> launchRunbook,
     LifecycleResult failureResult,
+    Optional<LifecycleResult> unreachableAgentResult,
     Duration heartbeatTimeout,
-    Duration maxPollInterval) {
+    Duration maxPollInterval,
+    Optional<String> waitingRoomQueueUrl,
+    Map<LifecycleAction.Transition, LifecycleAction.HookName> hooks,
+    Optional<Reconciler.Config> reconciler) {
 
   public static final String REGION = "AWS_REGION";
   public static final String DOCUMENT = "AUTOMATION_DOCUMENT_NAME";
@@ -41,36 +47,70 @@ public record Settings(
   public static final String PARAMETERS = "AUTOMATION_PARAMETERS";
   public static final String GROUP_NAME_PARAMETER = "AUTOMATION_GROUP_NAME_PARAMETER";
   public static final String FAILURE_RESULT = "FAILURE_RESULT";
+  public static final String UNREACHABLE_AGENT_RESULT = "UNREACHABLE_AGENT_RESULT";
   public static final String HEARTBEAT_TIMEOUT = "HEARTBEAT_TIMEOUT_SECONDS";
   public static final String MAX_POLL_INTERVAL = "MAX_POLL_INTERVAL_SECONDS";
+  public static final String WAITING_ROOM_QUEUE_URL = "WAITING_ROOM_QUEUE_URL";
+  public static final String GROUP_NAMES = "AUTO_SCALING_GROUP_NAMES";
+  public static final String HOOK_NAME = "LIFECYCLE_HOOK_NAME";
+  public static final String LAUNCH_HOOK_NAME = "LAUNCH_LIFECYCLE_HOOK_NAME";
+  public static final String RECONCILE_BATCH = "RECONCILE_BATCH_SIZE";
+  public static final String RECONCILE_EVERY = "RECONCILE_EVERY_MINUTES";
+  public static final String RECONCILE_PACE = "RECONCILE_INSTANCES_PER_SECOND";
 
   /** Every variable the settings read. */
   public static final List<String> VARIABLES = List.of(REGION, DOCUMENT, LAUNCH_DOCUMENT, ASSUME_ROLE,
-      PARAMETERS, GROUP_NAME_PARAMETER, FAILURE_RESULT, HEARTBEAT_TIMEOUT, MAX_POLL_INTERVAL);
+      PARAMETERS, GROUP_NAME_PARAMETER, FAILURE_RESULT, UNREACHABLE_AGENT_RESULT, HEARTBEAT_TIMEOUT, MAX_POLL_INTERVAL,
+      WAITING_ROOM_QUEUE_URL, GROUP_NAMES, HOOK_NAME, LAUNCH_HOOK_NAME, RECONCILE_EVERY, RECONCILE_BATCH, RECONCILE_PACE);
+
+  /** The value of UNREACHABLE_AGENT_RESULT that starts the runbook even without an agent. */
+  static final String RUN_ANYWAY = "RUN";
 
   static final int DEFAULT_HEARTBEAT_TIMEOUT_SECONDS = 3600;
+  static final int DEFAULT_RECONCILE_BATCH = 25;
+  static final int DEFAULT_RECONCILE_EVERY_MINUTES = 5;
+  static final int DEFAULT_RECONCILE_PACE = 4;
+
+  /** A reconciler pass ends this long before the next one starts, and never takes longer than ten minutes. */
+  static final Duration PASS_GAP = Duration.ofSeconds(30);
+  static final Duration LONGEST_PASS = Duration.ofMinutes(10);
   static final int DEFAULT_MAX_POLL_INTERVAL_SECONDS = 15;
 
   /** The pause before retrying a call that failed for now grows to at most this. */
   static final Duration MAX_RETRY_PAUSE = Duration.ofSeconds(20);
+
+  /**
+   * A start refused because SSM's execution queue is full, or throttled, waits for capacity: 10 s,
+   * doubling to ten minutes, so that thousands of waiting actions add a few start calls a second,
+   * not hundreds.
+   */
+  static final Duration FIRST_CAPACITY_WAIT = Duration.ofSeconds(10);
+  static final Duration MAX_CAPACITY_WAIT = Duration.ofMinutes(10);
 
   private static final String ASSUME_ROLE_PARAMETER = "AutomationAssumeRole";
   private static final Pattern DOCUMENT_FORM = Pattern.compile("[a-zA-Z0-9_\\-.:/]{3,128}");
   private static final Pattern ROLE_ARN_FORM =
       Pattern.compile("arn:aws[a-z-]*:iam::\\d{12}:role/[\\w+=,.@/-]{1,512}");
   private static final Pattern PARAMETER_NAME_FORM = Pattern.compile("[A-Za-z0-9_]{1,50}");
+  private static final Pattern QUEUE_URL_FORM = Pattern.compile("https?://\\S+");
   private static final Pattern REGION_FORM = Pattern.compile("[a-z]{2}(-[a-z]+)+-\\d+");
 
-  /** The rules and runbooks the core runs by. */
+  /** The rules and runbooks the core runs by, with jitter drawn from the thread's random numbers. */
   public Orchestrator.Config orchestration() {
+    return orchestration(() -> ThreadLocalRandom.current().nextDouble());
+  }
+
+  /** The rules and runbooks the core runs by, with jitter drawn from {@code random}. */
+  public Orchestrator.Config orchestration(DoubleSupplier random) {
     Map<LifecycleAction.Transition, Runbook> runbooks = new EnumMap<>(LifecycleAction.Transition.class);
     runbooks.put(LifecycleAction.Transition.TERMINATING, terminateRunbook);
     launchRunbook.ifPresent(runbook -> runbooks.put(LifecycleAction.Transition.LAUNCHING, runbook));
-    return new Orchestrator.Config(runbooks, new Orchestration.Rules(
-        new ResultPolicy(failureResult),
+    return new Orchestrator.Config(runbooks, hooks, new Orchestration.Rules(
+        new ResultPolicy(failureResult, unreachableAgentResult),
         heartbeatTimeout,
-        Backoff.fromOneSecond(maxPollInterval, () -> ThreadLocalRandom.current().nextDouble()),
-        Backoff.fromOneSecond(MAX_RETRY_PAUSE, () -> ThreadLocalRandom.current().nextDouble())));
+        Backoff.fromOneSecond(maxPollInterval, random),
+        Backoff.fromOneSecond(MAX_RETRY_PAUSE, random),
+        new Backoff(FIRST_CAPACITY_WAIT, 2.0, MAX_CAPACITY_WAIT, random)));
   }
 
   /** Reads the settings from the process environment. */
@@ -99,18 +139,29 @@ public record Settings(
         "an SSM document name or ARN of 3 to 128 letters, digits and _-.:/");
     Optional<String> launchDocument = reader.optional(LAUNCH_DOCUMENT, DOCUMENT_FORM,
         "an SSM document name or ARN of 3 to 128 letters, digits and _-.:/");
-    LifecycleResult failureResult = reader.failureResult();
-    int heartbeatSeconds = reader.seconds(HEARTBEAT_TIMEOUT, DEFAULT_HEARTBEAT_TIMEOUT_SECONDS, 30, 7200,
-        "the lifecycle hook's heartbeat timeout, which Auto Scaling allows from 30 to 7200 seconds");
-    int pollSeconds = reader.seconds(MAX_POLL_INTERVAL, DEFAULT_MAX_POLL_INTERVAL_SECONDS, 1, 300,
-        "the longest pause between two status checks of a runbook");
+    LifecycleResult failureResult = reader.result(FAILURE_RESULT, LifecycleResult.ABANDON, false).orElseThrow();
+    Optional<LifecycleResult> unreachableAgentResult = reader.result(UNREACHABLE_AGENT_RESULT, failureResult, true);
+    int heartbeatSeconds = reader.number(HEARTBEAT_TIMEOUT, DEFAULT_HEARTBEAT_TIMEOUT_SECONDS, 30, 7200,
+        "the lifecycle hook's heartbeat timeout in seconds");
+    int pollSeconds = reader.number(MAX_POLL_INTERVAL, DEFAULT_MAX_POLL_INTERVAL_SECONDS, 1, 300,
+        "the longest pause in seconds between two status checks of a runbook");
+    Optional<String> waitingRoom = reader.optional(WAITING_ROOM_QUEUE_URL, QUEUE_URL_FORM,
+        "the URL of the SQS queue that brings parked actions back to the function");
+    Map<LifecycleAction.Transition, LifecycleAction.HookName> hooks = new EnumMap<>(LifecycleAction.Transition.class);
+    reader.hook(HOOK_NAME).ifPresent(hook -> hooks.put(LifecycleAction.Transition.TERMINATING, hook));
+    reader.hook(LAUNCH_HOOK_NAME).ifPresent(hook -> hooks.put(LifecycleAction.Transition.LAUNCHING, hook));
+    Optional<Reconciler.Config> reconciler = reader.reconciler(Duration.ofSeconds(pollSeconds), !hooks.isEmpty());
     reader.throwIfAnyProblem();
     return new Settings(region,
         new Runbook(document, parameters, groupNameParameter),
         launchDocument.map(name -> new Runbook(name, parameters, groupNameParameter)),
         failureResult,
+        unreachableAgentResult,
         Duration.ofSeconds(heartbeatSeconds),
-        Duration.ofSeconds(pollSeconds));
+        Duration.ofSeconds(pollSeconds),
+        waitingRoom,
+        hooks,
+        reconciler);
   }
 
   /** A configuration that cannot work, with every problem in it. */
@@ -167,20 +218,71 @@ public record Settings(
       problems.add(problem);
     }
 
-    LifecycleResult failureResult() {
-      Optional<String> value = value(FAILURE_RESULT);
-      if (value.isEmpty()) {
-        return LifecycleResult.ABANDON;
+    /**
+     * The reconciler, when both the groups and the hook are named: its passes run at the schedule's
+     * rate and end before the next begins; each examines at least a batch of waiting instances at a
+     * steady pace, and leaves an ended execution a few polling intervals to be completed by the
+     * invocation that follows it.
+     */
+    Optional<Reconciler.Config> reconciler(Duration maxPollInterval, boolean hooksNamed) {
+      Optional<String> groups = value(GROUP_NAMES);
+      int batch = number(RECONCILE_BATCH, DEFAULT_RECONCILE_BATCH, 1, 5000,
+          "how many waiting instances a reconciler pass examines at least");
+      int every = number(RECONCILE_EVERY, DEFAULT_RECONCILE_EVERY_MINUTES, 1, 60,
+          "the minutes between two reconciler passes, the rate of the template's schedule");
+      int pace = number(RECONCILE_PACE, DEFAULT_RECONCILE_PACE, 1, 50,
+          "how many waiting instances a reconciler pass examines per second, one SSM call each");
+      if (groups.isEmpty()) {
+        return Optional.empty();
       }
+      if (!hooksNamed) {
+        problems.add("the reconciler of " + GROUP_NAMES + " needs the hook whose actions it recovers: set "
+            + HOOK_NAME + " (and " + LAUNCH_HOOK_NAME + " for launch actions)");
+        return Optional.empty();
+      }
+      List<LifecycleAction.GroupName> names = new ArrayList<>();
+      for (String name : groups.get().split(",")) {
+        try {
+          names.add(new LifecycleAction.GroupName(name.strip()));
+        } catch (IllegalArgumentException e) {
+          problems.add(GROUP_NAMES + " must be Auto Scaling group names separated by commas; '" + name + "' " + e.getMessage());
+        }
+      }
+      Duration interval = Duration.ofMinutes(every);
+      Duration passTime = interval.minus(PASS_GAP).compareTo(LONGEST_PASS) < 0 ? interval.minus(PASS_GAP) : LONGEST_PASS;
+      return names.isEmpty() ? Optional.empty()
+          : Optional.of(new Reconciler.Config(names, interval, batch, Duration.ofMillis(1000 / pace),
+              passTime, maxPollInterval.multipliedBy(4)));
+    }
+
+    Optional<LifecycleAction.HookName> hook(String name) {
       try {
-        return LifecycleResult.valueOf(value.get().toUpperCase(Locale.ROOT));
+        return value(name).map(LifecycleAction.HookName::new);
       } catch (IllegalArgumentException e) {
-        problems.add(FAILURE_RESULT + " must be ABANDON or CONTINUE, got '" + value.get() + "'");
-        return LifecycleResult.ABANDON;
+        problems.add(name + " " + e.getMessage());
+        return Optional.empty();
       }
     }
 
-    int seconds(String name, int fallback, int min, int max, String meaning) {
+    /** A lifecycle result; or, where {@code runAllowed}, RUN, read as none. */
+    Optional<LifecycleResult> result(String name, LifecycleResult fallback, boolean runAllowed) {
+      Optional<String> value = value(name).map(text -> text.toUpperCase(Locale.ROOT));
+      if (value.isEmpty()) {
+        return Optional.of(fallback);
+      }
+      if (runAllowed && value.get().equals(RUN_ANYWAY)) {
+        return Optional.empty();
+      }
+      try {
+        return Optional.of(LifecycleResult.valueOf(value.get()));
+      } catch (IllegalArgumentException e) {
+        problems.add(name + " must be ABANDON or CONTINUE" + (runAllowed ? " or " + RUN_ANYWAY : "")
+            + ", got '" + value.get() + "'");
+        return Optional.of(fallback);
+      }
+    }
+
+    int number(String name, int fallback, int min, int max, String meaning) {
       Optional<String> value = value(name);
       if (value.isEmpty()) {
         return fallback;
@@ -193,7 +295,7 @@ public record Settings(
       } catch (NumberFormatException e) {
         // reported below
       }
-      problems.add(name + " must be a whole number of seconds from " + min + " to " + max + " ("
+      problems.add(name + " must be a whole number from " + min + " to " + max + " ("
           + meaning + "), got '" + value.get() + "'");
       return fallback;
     }

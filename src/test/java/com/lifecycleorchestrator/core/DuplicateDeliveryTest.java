@@ -40,8 +40,7 @@ class DuplicateDeliveryTest {
     for (int seconds : arrivalSeconds) {
       arrivals.add(new Interleaving.Arrival(Rig.T0.plusSeconds(seconds),
           now -> Orchestration.begin(action, rig.config().runbookFor(action.transition()).orElseThrow(),
-              rig.automations, rig.lifecycleActions, rig.rules(), rig.budget(), Milestone.Listener.NONE,
-              now)));
+              rig.ports(), rig.rules(), rig.budget(), now)));
     }
     List<Outcome> outcomes = Interleaving.run(rig.clock, arrivals);
 

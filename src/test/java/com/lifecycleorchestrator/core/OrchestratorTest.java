@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -29,7 +30,7 @@ class OrchestratorTest {
     LifecycleAction action = rig.held(rig.terminating());
     rig.automations.everyRunbook(Script.runsThen(Duration.ofSeconds(42), "Success"));
 
-    Outcome outcome = rig.orchestrator().handle(action, rig.budget());
+    Outcome outcome = rig.handle(action);
 
     Outcome.Completed completed = assertInstanceOf(Outcome.Completed.class, outcome);
     assertEquals(LifecycleResult.CONTINUE, completed.result());
@@ -40,8 +41,8 @@ class OrchestratorTest {
             "S3BucketName", List.of("my-logs"),
             "AutomationAssumeRole", List.of("arn:aws:iam::123456789012:role/Automation")),
         execution.start().parameters());
-    assertEquals(action.instance().value(),
-        execution.start().tags().get(Runbook.Start.actionTagKey(action.token())));
+    assertEquals(Map.of("lifecycle-instance:" + action.instance().value(), action.hook().value()),
+        execution.start().tags());
     FakeLifecycleActions.Ending ending = rig.lifecycleActions.ending(action).orElseThrow();
     assertEquals(LifecycleResult.CONTINUE, ending.result());
     assertFalse(ending.byTimeout());
@@ -51,7 +52,7 @@ class OrchestratorTest {
 
   @Test
   void theGroupNameGoesToTheRunbookParameterThatAsksForIt() {
-    Runbook runbook = new Runbook(Rig.DOCUMENT, Map.of(), java.util.Optional.of("AutoScalingGroupName"));
+    Runbook runbook = new Runbook(Rig.DOCUMENT, Map.of(), Optional.of("AutoScalingGroupName"));
 
     Runbook.Start start = runbook.startFor(rig.terminating());
 
@@ -60,11 +61,23 @@ class OrchestratorTest {
   }
 
   @Test
+  void theStartIsTheSameForTheEventAndForTheReconcilerThatFindsTheActionWithoutItsToken() {
+    LifecycleAction fromEvent = rig.terminating();
+    LifecycleAction found = new LifecycleAction(fromEvent.transition(), fromEvent.group(), fromEvent.hook(),
+        fromEvent.instance(), Optional.empty(), Rig.T0.plus(Duration.ofMinutes(7)));
+    Runbook runbook = rig.config().runbookFor(fromEvent.transition()).orElseThrow();
+
+    assertEquals(runbook.startFor(fromEvent), runbook.startFor(found));
+    assertTrue(!runbook.startFor(fromEvent).clientToken().equals(
+        runbook.startFor(rig.terminating()).clientToken()), "two instances share a client token");
+  }
+
+  @Test
   void aShortRunbookReleasesItsInstanceWithinAboutASecondOfEnding() {
     LifecycleAction action = rig.held(rig.terminating());
     rig.automations.everyRunbook(Script.runsThen(Duration.ofMillis(500), "Success"));
 
-    rig.orchestrator().handle(action, rig.budget());
+    rig.handle(action);
 
     Instant releasedAt = rig.lifecycleActions.ending(action).orElseThrow().at();
     assertTrue(Duration.between(Rig.T0, releasedAt).compareTo(Duration.ofMillis(2600)) <= 0,
@@ -76,7 +89,7 @@ class OrchestratorTest {
     LifecycleAction action = rig.held(rig.terminating());
     rig.automations.everyRunbook(Script.runsThen(Duration.ofSeconds(20), "Failed"));
 
-    Outcome outcome = rig.orchestrator().handle(action, rig.budget());
+    Outcome outcome = rig.handle(action);
 
     assertEquals(LifecycleResult.ABANDON, assertInstanceOf(Outcome.Completed.class, outcome).result());
     assertEquals(LifecycleResult.ABANDON, rig.lifecycleActions.ending(action).orElseThrow().result());
@@ -88,7 +101,7 @@ class OrchestratorTest {
     LifecycleAction action = rig.held(rig.terminating());
     rig.automations.everyRunbook(Script.runsThen(Duration.ofSeconds(20), "TimedOut"));
 
-    rig.orchestrator().handle(action, rig.budget());
+    rig.handle(action);
 
     assertEquals(LifecycleResult.CONTINUE, rig.lifecycleActions.ending(action).orElseThrow().result());
   }
@@ -99,7 +112,7 @@ class OrchestratorTest {
     LifecycleAction action = rig.held(rig.terminating());
     rig.automations.failNext(FakeAutomations.Operation.START, refusal.failure());
 
-    Outcome outcome = rig.orchestrator().handle(action, rig.budget());
+    Outcome outcome = rig.handle(action);
 
     Outcome.Completed completed = assertInstanceOf(Outcome.Completed.class, outcome);
     assertEquals(LifecycleResult.ABANDON, completed.result());
@@ -113,8 +126,8 @@ class OrchestratorTest {
         "Document GracefulExit-ArchiveLogs does not exist", null)),
     PARAMETERS_REFUSED(new ServiceFailure.Rejected("InvalidAutomationExecutionParametersException",
         "Parameter S3BucketName is not defined in the document", null)),
-    QUOTA_EXCEEDED(new ServiceFailure.ExecutionLimitReached("AutomationExecutionLimitExceededException",
-        "Maximum number of concurrent automation executions reached", null));
+    NOT_AUTHORIZED(new ServiceFailure.Rejected("AccessDeniedException",
+        "User is not authorized to perform ssm:StartAutomationExecution", null));
 
     private final ServiceFailure failure;
 
@@ -133,7 +146,7 @@ class OrchestratorTest {
     rig.automations.everyRunbook(Script.runsThen(Duration.ofSeconds(10), "Success"));
     rig.lifecycleActions.completeElsewhere(action, LifecycleResult.CONTINUE);
 
-    Outcome outcome = rig.orchestrator().handle(action, rig.budget());
+    Outcome outcome = rig.handle(action);
 
     Outcome.AlreadyCompleted already = assertInstanceOf(Outcome.AlreadyCompleted.class, outcome);
     assertFalse(already.needsAttention());
@@ -145,17 +158,31 @@ class OrchestratorTest {
     rig.withLaunchRunbook();
     LifecycleAction action = rig.held(rig.action(LifecycleAction.Transition.LAUNCHING, Rig.T0));
 
-    Outcome outcome = rig.orchestrator().handle(action, rig.budget());
+    Outcome outcome = rig.handle(action);
 
     assertInstanceOf(Outcome.Completed.class, outcome);
     assertEquals(Rig.LAUNCH_DOCUMENT, rig.automations.executions().get(0).start().documentName());
   }
 
   @Test
+  void anActionOfAnotherHookIsNotTouched() {
+    LifecycleAction ours = rig.terminating();
+    LifecycleAction theirs = new LifecycleAction(ours.transition(), ours.group(),
+        new LifecycleAction.HookName("drain-connections"), ours.instance(), ours.token(), ours.heldSince());
+    rig.held(theirs);
+
+    Outcome outcome = rig.handle(theirs);
+
+    assertTrue(assertInstanceOf(Outcome.Ignored.class, outcome).reason().contains("drain-connections"));
+    assertEquals(0, rig.automations.totalCalls());
+    assertTrue(rig.lifecycleActions.ending(theirs).isEmpty());
+  }
+
+  @Test
   void aLaunchActionIsIgnoredWithoutALaunchRunbook() {
     LifecycleAction action = rig.held(rig.action(LifecycleAction.Transition.LAUNCHING, Rig.T0));
 
-    Outcome outcome = rig.orchestrator().handle(action, rig.budget());
+    Outcome outcome = rig.handle(action);
 
     assertInstanceOf(Outcome.Ignored.class, outcome);
     assertEquals(0, rig.automations.totalCalls());
@@ -168,7 +195,7 @@ class OrchestratorTest {
     LifecycleAction action = rig.held(rig.terminating());
     rig.automations.everyRunbook(Script.runsThen(Duration.ofMinutes(12), "Success"));
 
-    Outcome outcome = rig.orchestrator().handle(action, rig.budget());
+    Outcome outcome = rig.handle(action);
 
     assertInstanceOf(Outcome.Completed.class, outcome);
     FakeLifecycleActions.Ending ending = rig.lifecycleActions.ending(action).orElseThrow();
@@ -190,7 +217,7 @@ class OrchestratorTest {
         Rig.T0.minus(Duration.ofMinutes(6))));
     rig.automations.everyRunbook(Script.runsThen(Duration.ofMinutes(5), "Success"));
 
-    rig.orchestrator().handle(action, rig.budget());
+    rig.handle(action);
 
     assertEquals(Rig.T0, rig.lifecycleActions.heartbeats(action).get(0));
     assertFalse(rig.lifecycleActions.ending(action).orElseThrow().byTimeout());
@@ -203,24 +230,28 @@ class OrchestratorTest {
     rig.automations.everyRunbook(Script.runsThen(Duration.ofMinutes(10), "Success"));
     rig.lifecycleActions.completeElsewhere(action, LifecycleResult.ABANDON);
 
-    Outcome outcome = rig.orchestrator().handle(action, rig.budget());
+    Outcome outcome = rig.handle(action);
 
     assertInstanceOf(Outcome.AlreadyCompleted.class, outcome);
     assertEquals(0, rig.lifecycleActions.calls(FakeLifecycleActions.Operation.COMPLETE));
   }
 
   @Test
-  void theWaitEndsBeforeTheInvocationsTimeAndNothingIsCompleted() {
+  void theWaitIsHandedOverBeforeTheInvocationsTimeRunsOut() {
     LifecycleAction action = rig.held(rig.terminating());
     rig.automations.everyRunbook(Script.runsThen(Duration.ofHours(2), "Success"));
     Orchestration.Budget budget = rig.budget(Duration.ofMinutes(15));
 
-    Outcome outcome = rig.orchestrator().handle(action, budget);
+    Outcome outcome = rig.orchestrator().handle(action, budget, rig.continuations);
 
-    Outcome.OutOfTime outOfTime = assertInstanceOf(Outcome.OutOfTime.class, outcome);
-    assertTrue(outOfTime.needsAttention());
-    assertFalse(rig.clock.now().isAfter(budget.waitUntil()), "waited until " + rig.clock.now());
-    assertTrue(outOfTime.progress().execution().isPresent());
+    Outcome.HandedOver handedOver = assertInstanceOf(Outcome.HandedOver.class, outcome);
+    assertFalse(handedOver.needsAttention());
+    assertFalse(rig.clock.now().isAfter(budget.workUntil()), "worked until " + rig.clock.now());
+    Continuation continuation = rig.continuations.handedOver().get(0);
+    assertEquals(handedOver.continuation(), continuation);
+    assertEquals(rig.automations.executions().get(0).id(), continuation.execution().orElseThrow().value());
+    assertEquals(1, continuation.handOvers());
+    assertEquals(Rig.T0.plus(Duration.ofHours(48)), continuation.hookDeadline());
     assertTrue(rig.lifecycleActions.ending(action).isEmpty());
   }
 
@@ -230,7 +261,7 @@ class OrchestratorTest {
     ServiceFailure throttled = new ServiceFailure.Transient("ThrottlingException", "Rate exceeded", null);
     rig.automations.failNext(FakeAutomations.Operation.STATUS, throttled, throttled, throttled);
 
-    Outcome outcome = rig.orchestrator().handle(action, rig.budget());
+    Outcome outcome = rig.handle(action);
 
     assertEquals(LifecycleResult.CONTINUE, assertInstanceOf(Outcome.Completed.class, outcome).result());
   }
@@ -241,7 +272,7 @@ class OrchestratorTest {
     rig.automations.failNext(FakeAutomations.Operation.START,
         new ServiceFailure.Transient("InternalServerError", "try again", null));
 
-    Outcome outcome = rig.orchestrator().handle(action, rig.budget());
+    Outcome outcome = rig.handle(action);
 
     assertInstanceOf(Outcome.Completed.class, outcome);
     assertEquals(1, rig.automations.executions().size());
@@ -256,7 +287,7 @@ class OrchestratorTest {
         "AutomationExecutionNotFoundException", "not found", null));
     rig.automations.failNext(FakeAutomations.Operation.STATUS, notFound);
 
-    Outcome outcome = rig.orchestrator().handle(action, rig.budget());
+    Outcome outcome = rig.handle(action);
 
     Outcome.Completed completed = assertInstanceOf(Outcome.Completed.class, outcome);
     assertEquals(LifecycleResult.ABANDON, completed.result());
@@ -270,7 +301,7 @@ class OrchestratorTest {
         "AutomationExecutionNotFoundException", "not found", null);
     rig.automations.failNext(FakeAutomations.Operation.STATUS, notFound, notFound);
 
-    Outcome outcome = rig.orchestrator().handle(action, rig.budget());
+    Outcome outcome = rig.handle(action);
 
     assertEquals(LifecycleResult.CONTINUE, assertInstanceOf(Outcome.Completed.class, outcome).result());
   }
@@ -281,7 +312,7 @@ class OrchestratorTest {
     ServiceFailure unavailable = new ServiceFailure.Transient("ServiceUnavailable", "busy", null);
     rig.lifecycleActions.failNext(FakeLifecycleActions.Operation.COMPLETE, unavailable, unavailable);
 
-    Outcome outcome = rig.orchestrator().handle(action, rig.budget());
+    Outcome outcome = rig.handle(action);
 
     assertInstanceOf(Outcome.Completed.class, outcome);
     assertEquals(3, rig.lifecycleActions.calls(FakeLifecycleActions.Operation.COMPLETE));
@@ -294,7 +325,7 @@ class OrchestratorTest {
         new ServiceFailure.Rejected("AccessDenied", "not authorized to perform "
             + "autoscaling:CompleteLifecycleAction", null));
 
-    Outcome outcome = rig.orchestrator().handle(action, rig.budget());
+    Outcome outcome = rig.handle(action);
 
     Outcome.Unfinished unfinished = assertInstanceOf(Outcome.Unfinished.class, outcome);
     assertTrue(unfinished.needsAttention());
@@ -307,7 +338,7 @@ class OrchestratorTest {
     rig.automations.everyRunbook(Script.runsThen(Duration.ofSeconds(60), "Success"));
 
     Outcome.Completed completed = assertInstanceOf(Outcome.Completed.class,
-        rig.orchestrator().handle(action, rig.budget()));
+        rig.handle(action));
 
     Outcome.Timings timings = completed.progress().timings();
     assertEquals(Duration.ZERO, timings.starting());

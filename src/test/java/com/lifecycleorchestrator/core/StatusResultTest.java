@@ -57,14 +57,14 @@ class StatusResultTest {
     rig.automations.everyRunbook(FakeAutomations.Script.runsThen(Duration.ofSeconds(30), finalStatus));
     LifecycleAction action = rig.held(rig.terminating());
 
-    Outcome outcome = rig.orchestrator().handle(action, rig.budget());
+    Outcome outcome = rig.handle(action);
 
     switch (SSM_STATUSES.getOrDefault(finalStatus, Runbook.State.RUNNING)) {
       case SUCCEEDED -> assertEquals(LifecycleResult.CONTINUE,
           assertInstanceOf(Outcome.Completed.class, outcome).result());
       case FAILED -> assertEquals(onFailure, assertInstanceOf(Outcome.Completed.class, outcome).result());
       case RUNNING -> {
-        assertInstanceOf(Outcome.OutOfTime.class, outcome);
+        assertInstanceOf(Outcome.HandedOver.class, outcome);
         assertTrue(rig.lifecycleActions.ending(action).isEmpty());
       }
     }
@@ -78,7 +78,7 @@ class StatusResultTest {
     rig.automations.everyRunbook(FakeAutomations.Script.runsThen(Duration.ofSeconds(runbookSeconds), "Success"));
     LifecycleAction action = rig.held(rig.terminating());
 
-    rig.orchestrator().handle(action, rig.budget());
+    rig.handle(action);
 
     Instant ended = Rig.T0.plusSeconds(runbookSeconds);
     Instant released = rig.lifecycleActions.ending(action).orElseThrow().at();

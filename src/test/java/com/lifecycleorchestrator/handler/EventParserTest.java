@@ -7,12 +7,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.lifecycleorchestrator.core.Continuation;
+import com.lifecycleorchestrator.core.LifecycleAction;
+import com.lifecycleorchestrator.core.Runbook;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import java.util.UUID;
+import java.time.Instant;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
@@ -74,6 +80,54 @@ class EventParserTest {
     assertInstanceOf(EventParser.Inbound.Action.class, parse("launch.json"));
     assertInstanceOf(EventParser.Inbound.NotForUs.class, parse("test-notification.json"));
     assertThrows(EventParser.MalformedEvent.class, () -> parse("malformed.json"));
+    assertInstanceOf(EventParser.Inbound.Resume.class, parse("continuation.json"));
+  }
+
+  @Property(tries = 200)
+  void aContinuationReadsBackAsTheOneThatWasHandedOver(@ForAll("continuations") Continuation continuation) {
+    EventParser.Inbound inbound = parser.parse(ContinuationEvent.encode(continuation, Instant.now()));
+
+    assertEquals(continuation, assertInstanceOf(EventParser.Inbound.Resume.class, inbound).continuation());
+  }
+
+  @Example
+  void aContinuationWithBadFieldsIsRefusedNamingEachOfThem() throws IOException {
+    ObjectNode event = (ObjectNode) JSON.readTree(Files.readAllBytes(Path.of("events", "continuation.json")));
+    ObjectNode detail = (ObjectNode) event.get("detail");
+    detail.put("AutomationExecutionId", "not-an-execution");
+    detail.put("HandOvers", 0);
+    detail.remove("HookDeadline");
+    detail.put("EC2InstanceId", "i-xyz");
+
+    EventParser.MalformedEvent refused = assertThrows(EventParser.MalformedEvent.class,
+        () -> parser.parse(JSON.writeValueAsBytes(event)));
+
+    assertEquals(4, refused.problems().size(), refused.problems().toString());
+    for (String field : List.of("AutomationExecutionId", "HandOvers", "HookDeadline", "EC2InstanceId")) {
+      assertTrue(refused.problems().stream().anyMatch(p -> p.startsWith("detail." + field + " ")),
+          field + " in " + refused.problems());
+    }
+  }
+
+  @Provide
+  Arbitrary<Continuation> continuations() {
+    Arbitrary<Instant> times = Arbitraries.longs().between(1_700_000_000L, 1_900_000_000L)
+        .map(Instant::ofEpochSecond);
+    Arbitrary<LifecycleAction> actions = Combinators.combine(
+            Arbitraries.of(LifecycleAction.Transition.class),
+            Arbitraries.strings().withCharRange('a', 'z').ofMinLength(1).ofMaxLength(40),
+            Arbitraries.strings().withChars("abcXYZ019-_/").ofMinLength(1).ofMaxLength(40),
+            Arbitraries.strings().withChars("0123456789abcdef").ofLength(17),
+            Arbitraries.create(UUID::randomUUID).map(uuid -> new LifecycleAction.Token(uuid.toString())).optional(),
+            times)
+        .as((transition, group, hook, instance, token, held) -> new LifecycleAction(transition,
+            new LifecycleAction.GroupName(group), new LifecycleAction.HookName(hook),
+            new LifecycleAction.InstanceId("i-" + instance), token, held));
+    Arbitrary<Optional<Runbook.ExecutionId>> executions = Arbitraries.create(UUID::randomUUID)
+        .map(id -> new Runbook.ExecutionId(id.toString())).optional();
+    return Combinators.combine(actions, executions, times, times, Arbitraries.integers().between(1, 200),
+            Arbitraries.integers().between(0, 30))
+        .as(Continuation::new);
   }
 
   private EventParser.Inbound parse(String file) throws IOException {

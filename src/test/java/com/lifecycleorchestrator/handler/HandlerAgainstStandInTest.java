@@ -71,7 +71,8 @@ class HandlerAgainstStandInTest {
     standIn.ssm()
         .document(Document.declaring(DOCUMENT, "InstanceId", "S3BucketName", "AutomationAssumeRole")
             .requiring("InstanceId"))
-        .everyExecution(Script.succeedsAfter(Duration.ofSeconds(45)));
+        .everyExecution(Script.succeedsAfter(Duration.ofSeconds(45)))
+        .managedInstance(INSTANCE, "Online");
     standIn.autoScaling()
         .hook(Hook.terminating(GROUP, HOOK, Duration.ofHours(1), "ABANDON"))
         .hold(GROUP, HOOK, INSTANCE, TOKEN, HELD_SINCE);
@@ -93,8 +94,7 @@ class HandlerAgainstStandInTest {
     var execution = standIn.ssm().executions().get(0);
     assertEquals(List.of(INSTANCE), execution.parameters().get("InstanceId"));
     assertEquals(List.of("my-logs"), execution.parameters().get("S3BucketName"));
-    assertEquals(INSTANCE, execution.tags().get("lifecycle-action:" + TOKEN));
-    assertEquals(TOKEN, execution.tags().get("lifecycle-instance:" + INSTANCE));
+    assertEquals(Map.of("lifecycle-instance:" + INSTANCE, HOOK), execution.tags());
     assertEquals(execution.id(), returned.path("execution_id").asText());
   }
 

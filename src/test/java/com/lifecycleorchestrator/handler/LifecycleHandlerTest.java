@@ -6,8 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.lifecycleorchestrator.core.Continuation;
 import com.lifecycleorchestrator.core.LifecycleAction;
+import com.lifecycleorchestrator.core.Runbook;
 import com.lifecycleorchestrator.core.LifecycleResult;
+import com.lifecycleorchestrator.ports.ServiceFailure;
 import com.lifecycleorchestrator.testkit.CapturedOutput;
 import com.lifecycleorchestrator.testkit.FakeAutomations;
 import com.lifecycleorchestrator.testkit.FakeContext;
@@ -23,6 +27,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -67,6 +72,26 @@ class LifecycleHandlerTest {
     }
     assertEquals("87654321-4321-4321-4321-210987654321", last.get("lifecycle_action_token").asText());
     assertTrue(lines.stream().anyMatch(line -> line.get("message").asText().startsWith("runbook started")));
+  }
+
+  @Test
+  void eachInvocationWritesItsMetricsInEmbeddedMetricFormat() {
+    rig.held(sampleAction("terminate.json", LifecycleAction.Transition.TERMINATING));
+    rig.automations.everyRunbook(FakeAutomations.Script.runsThen(Duration.ofSeconds(90), "Success"));
+
+    List<JsonNode> lines = CapturedOutput.logLinesOf(() -> invokeUnchecked("terminate.json"));
+
+    JsonNode emf = lines.stream().filter(line -> line.has("_aws")).findFirst().orElseThrow();
+    JsonNode directive = emf.get("_aws").get("CloudWatchMetrics").get(0);
+    assertEquals(FunctionMetrics.NAMESPACE, directive.get("Namespace").asText());
+    List<String> names = new java.util.ArrayList<>();
+    directive.get("Metrics").forEach(metric -> names.add(metric.get("Name").asText()));
+    assertTrue(names.containsAll(List.of("ActionsContinued", "ReleaseDelay", "RunbookDuration", "ThrottledCalls")),
+        names.toString());
+    assertEquals(1, emf.get("ActionsContinued").asInt());
+    assertEquals(90.0, emf.get("RunbookDuration").asDouble(), 0.001);
+    assertEquals(3, emf.get("ThrottledCalls").asInt());
+    assertTrue(emf.get("ReleaseDelay").asDouble() <= 15.0, emf.toString());
   }
 
   @Test
@@ -133,9 +158,31 @@ class LifecycleHandlerTest {
   }
 
   @Test
-  void aRunbookOutlastingTheInvocationFailsItWithEveryIdentifierLogged() {
+  void aRunbookOutlastingTheInvocationIsHandedOverAndTheContinuationIsHandledToTheEnd() throws IOException {
+    LifecycleAction action = rig.held(sampleAction("terminate.json", LifecycleAction.Transition.TERMINATING));
+    rig.automations.everyRunbook(FakeAutomations.Script.runsThen(Duration.ofMinutes(40), "Success"));
+
+    JsonNode first = invoke("terminate.json");
+    assertEquals("HandedOver", first.get("outcome").asText());
+    JsonNode last = first;
+    for (int handOver = 0; "HandedOver".equals(last.get("outcome").asText()); handOver++) {
+      last = invokeBytes(ContinuationEvent.encode(rig.continuations.handedOver().get(handOver), rig.clock.now()));
+    }
+
+    assertEquals("Completed", last.get("outcome").asText());
+    assertEquals("CONTINUE", last.get("result").asText());
+    assertEquals(2, rig.continuations.handedOver().size());
+    assertEquals(1, rig.automations.executions().size());
+    assertEquals(LifecycleResult.CONTINUE, rig.lifecycleActions.ending(action).orElseThrow().result());
+  }
+
+  @Test
+  void aHandOverThatCannotBeSentFailsTheInvocationWithEveryIdentifierLogged() {
     rig.held(sampleAction("terminate.json", LifecycleAction.Transition.TERMINATING));
     rig.automations.everyRunbook(FakeAutomations.Script.runsThen(Duration.ofHours(1), "Success"));
+    ServiceFailure[] refused = new ServiceFailure[20];
+    java.util.Arrays.fill(refused, new ServiceFailure.Transient("TooManyRequestsException", "Rate exceeded", null));
+    rig.continuations.failNext(refused);
 
     List<JsonNode> lines = CapturedOutput.logLinesOf(() -> assertThrows(
         LifecycleHandler.LifecycleActionNotHandled.class, () -> invoke("terminate.json")));
@@ -144,6 +191,62 @@ class LifecycleHandlerTest {
     assertEquals("ERROR", last.get("level").asText());
     assertEquals("i-0a1b2c3d4e5f67890", last.get("instance_id").asText());
     assertTrue(last.hasNonNull("execution_id"));
+    assertTrue(last.get("reason").asText().contains("could not hand the wait over"), last.toString());
+  }
+
+  @Test
+  void aContinuationFromTheWaitingRoomsQueueIsResumed() throws IOException {
+    LifecycleAction action = rig.held(sampleAction("terminate.json", LifecycleAction.Transition.TERMINATING));
+    Runbook.ExecutionId execution = rig.automations.start(
+        rig.config().runbookFor(action.transition()).orElseThrow().startFor(action));
+    rig.clock.advance(Duration.ofMinutes(5));
+    Continuation parked = new Continuation(action, Optional.of(execution), action.heldSince(),
+        action.heldSince().plus(Duration.ofHours(48)), 1, 1);
+
+    JsonNode returned = invokeBytes(sqsBatch(ContinuationEvent.encode(parked, rig.clock.now())));
+
+    assertEquals("Completed", returned.get("outcome").asText());
+    assertEquals(execution.value(), returned.get("execution_id").asText());
+    assertEquals(1, rig.automations.executions().size());
+  }
+
+  @Test
+  void aWaitingRoomBatchOfMoreThanOneMessageOrOfSomethingElseIsRefused() throws IOException {
+    String message = new String(Files.readAllBytes(EVENTS.resolve("continuation.json")), StandardCharsets.UTF_8);
+    String record = "{\"eventSource\": \"aws:sqs\", \"messageId\": \"1\", \"body\": " + JSON.writeValueAsString(message) + "}";
+    String terminate = new String(Files.readAllBytes(EVENTS.resolve("terminate.json")), StandardCharsets.UTF_8);
+
+    LifecycleHandler.LifecycleActionNotHandled two = assertThrows(LifecycleHandler.LifecycleActionNotHandled.class,
+        () -> invokeBytes(("{\"Records\": [" + record + ", " + record + "]}").getBytes(StandardCharsets.UTF_8)));
+    LifecycleHandler.LifecycleActionNotHandled notAContinuation = assertThrows(
+        LifecycleHandler.LifecycleActionNotHandled.class,
+        () -> invokeBytes(sqsBatch(terminate.getBytes(StandardCharsets.UTF_8))));
+
+    assertTrue(two.getMessage().contains("BatchSize 1"), two.getMessage());
+    assertTrue(notAContinuation.getMessage().contains("must be a continuation event"), notAContinuation.getMessage());
+    assertNoAwsCall();
+  }
+
+  private static byte[] sqsBatch(byte[] body) throws IOException {
+    ObjectNode record = JSON.createObjectNode()
+        .put("messageId", "059f36b4-87a3-44ab-83d2-661975830a7d")
+        .put("eventSource", "aws:sqs")
+        .put("eventSourceARN", "arn:aws:sqs:us-east-1:123456789012:waiting-room")
+        .put("body", new String(body, StandardCharsets.UTF_8));
+    ObjectNode batch = JSON.createObjectNode();
+    batch.putArray("Records").add(record);
+    return JSON.writeValueAsBytes(batch);
+  }
+
+  @Test
+  void theScheduledSampleRunsAReconcilerPassThatRecoversALostAction() throws IOException {
+    LifecycleAction lost = rig.held(sampleAction("terminate.json", LifecycleAction.Transition.TERMINATING));
+
+    JsonNode returned = invoke("scheduled.json");
+
+    assertEquals("Reconciled", returned.get("outcome").asText());
+    assertEquals(1, returned.get("actions_recovered").asInt());
+    assertEquals(lost.instance(), rig.continuations.handedOver().get(0).action().instance());
   }
 
   @Test
@@ -190,7 +293,9 @@ class LifecycleHandlerTest {
 
   private JsonNode invokeBytes(byte[] payload) throws IOException {
     ByteArrayOutputStream output = new ByteArrayOutputStream();
-    new LifecycleHandler(rig.orchestrator(new MilestoneLog()))
+    FunctionMetrics metrics = new FunctionMetrics(() -> 3);
+    new LifecycleHandler(rig.orchestrator(new MilestoneLog().andThen(metrics)), functionArn -> rig.continuations,
+        metrics, Optional.of(rig.reconciler()))
         .handleRequest(new ByteArrayInputStream(payload), output, new FakeContext(Duration.ofMinutes(15)));
     return JSON.readTree(output.toByteArray());
   }

@@ -31,7 +31,7 @@ public final class LocalFunction {
     Map<String, String> before = new HashMap<>();
     standIn.sdkEndpointProperties().forEach((name, url) -> before.put(name, System.setProperty(name, url)));
     try {
-      return new LifecycleHandler(LifecycleHandler.orchestrator(settings, clients, clock));
+      return LifecycleHandler.wiredTo(settings, clients, clock);
     } finally {
       before.forEach((name, value) -> {
         if (value == null) {

@@ -113,6 +113,8 @@ public final class LocalRun {
       return;
     }
     new LocalRun(options, System.out, Clock.SYSTEM).run();
+    // Like the Lambda runtime, a library may leave a thread of its own behind; the run is over.
+    System.exit(0);
   }
 
   private final Options options;
@@ -177,10 +179,13 @@ public final class LocalRun {
         .document(StandInSsm.Document.declaring(DOCUMENT, "InstanceId", "S3BucketName").requiring("InstanceId"))
         .document(StandInSsm.Document.declaring(LAUNCH_DOCUMENT, "InstanceId", "S3BucketName").requiring("InstanceId"))
         .everyExecution(options.runbook().script());
-    held.ifPresent(action -> standIn.autoScaling()
-        .hook(new StandInAutoScaling.Hook(action.group(), action.hook(), action.transition(),
-            options.runbook().heartbeatTimeout, "ABANDON"))
-        .hold(action.group(), action.hook(), action.instance(), action.token(), clock.now()));
+    held.ifPresent(action -> {
+      standIn.autoScaling()
+          .hook(new StandInAutoScaling.Hook(action.group(), action.hook(), action.transition(),
+              options.runbook().heartbeatTimeout, "ABANDON"))
+          .hold(action.group(), action.hook(), action.instance(), action.token(), clock.now());
+      standIn.ssm().managedInstance(action.instance(), "Online");
+    });
     if (options.throttled()) {
       standIn.faults().everyOperation().throttle(0.3);
     }
@@ -274,8 +279,8 @@ public final class LocalRun {
   }
 
   /**
-   * Where the function's log goes while it runs: every line to the log file, and the message of
-   * every JSON line to the timeline.
+   * Where the function's output goes while it runs: every line to the log file, and the message of
+   * every log line to the timeline (its metrics, lines in Embedded Metric Format, go to the file only).
    */
   private final class FunctionLog extends OutputStream {
     private final OutputStream file;
@@ -296,8 +301,10 @@ public final class LocalRun {
       line.reset();
       if (text.startsWith("{")) {
         JsonNode logged = JSON.readTree(text);
-        String level = logged.path("level").asText();
-        show("function", (level.equals("INFO") ? "" : level + " ") + logged.path("message").asText());
+        if (logged.hasNonNull("message")) {
+          String level = logged.path("level").asText();
+          show("function", (level.equals("INFO") ? "" : level + " ") + logged.path("message").asText());
+        }
       }
     }
 

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.lifecycleorchestrator.core.LifecycleAction;
 import com.lifecycleorchestrator.core.LifecycleResult;
+import com.lifecycleorchestrator.core.Reconciler;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -81,6 +82,42 @@ class SettingsTest {
     }
     assertEquals(9, problems.size(), problems.toString());
     assertTrue(invalid.getMessage().contains("HEARTBEAT_TIMEOUT_SECONDS"));
+  }
+
+  @Test
+  void theReconcilerAndTheAgentCheckAreSettings() {
+    Map<String, String> env = new HashMap<>(MINIMAL);
+    env.put("AUTO_SCALING_GROUP_NAMES", "web-asg, worker-asg");
+    env.put("LIFECYCLE_HOOK_NAME", "graceful-exit");
+    env.put("RECONCILE_BATCH_SIZE", "40");
+    env.put("UNREACHABLE_AGENT_RESULT", "run");
+    env.put("WAITING_ROOM_QUEUE_URL", "https://sqs.eu-west-1.amazonaws.com/123456789012/waiting-room");
+
+    Settings settings = Settings.from(env);
+
+    Reconciler.Config reconciler = settings.reconciler().orElseThrow();
+    assertEquals(List.of(new LifecycleAction.GroupName("web-asg"), new LifecycleAction.GroupName("worker-asg")),
+        reconciler.groups());
+    assertEquals(Map.of(LifecycleAction.Transition.TERMINATING, new LifecycleAction.HookName("graceful-exit")),
+        settings.hooks());
+    assertEquals(40, reconciler.examinedAtLeast());
+    assertEquals(java.time.Duration.ofMinutes(5), reconciler.interval());
+    assertEquals(java.time.Duration.ofMillis(250), reconciler.pace());
+    assertEquals(java.time.Duration.ofSeconds(270), reconciler.passTime());
+    assertEquals(Optional.empty(), settings.unreachableAgentResult());
+    assertEquals(Optional.of("https://sqs.eu-west-1.amazonaws.com/123456789012/waiting-room"),
+        settings.waitingRoomQueueUrl());
+    assertEquals(Optional.of(LifecycleResult.ABANDON), Settings.from(MINIMAL).unreachableAgentResult());
+  }
+
+  @Test
+  void aReconcilerWithoutAHookIsAProblem() {
+    Map<String, String> env = new HashMap<>(MINIMAL);
+    env.put("AUTO_SCALING_GROUP_NAMES", "web-asg");
+
+    Settings.InvalidSettings invalid = assertThrows(Settings.InvalidSettings.class, () -> Settings.from(env));
+
+    assertTrue(invalid.problems().get(0).contains("LIFECYCLE_HOOK_NAME"), invalid.problems().toString());
   }
 
   @Test

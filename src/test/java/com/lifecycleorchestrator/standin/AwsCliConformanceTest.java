@@ -15,9 +15,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.lifecycleorchestrator.standin.StandInAutoScaling.Hook;
 import com.lifecycleorchestrator.standin.StandInSsm.Document;
 import com.lifecycleorchestrator.standin.StandInSsm.Script;
-import com.lifecycleorchestrator.testkit.RequiresTool;
+import com.lifecycleorchestrator.testkit.RequiredTool;
 import com.lifecycleorchestrator.testkit.TerminateSample;
-import com.lifecycleorchestrator.testkit.ToolCheck;
 import com.lifecycleorchestrator.testkit.VirtualClock;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -51,7 +50,6 @@ import org.junit.jupiter.api.io.TempDir;
  * concurrently: the CLI's start-up is most of their time.
  */
 @Execution(ExecutionMode.CONCURRENT)
-@RequiresTool(value = "aws", install = "install the AWS CLI (pip install awscli, or the AWS CLI v2 installer)")
 class AwsCliConformanceTest {
 
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -74,10 +72,11 @@ class AwsCliConformanceTest {
   Path files;
 
   @BeforeAll
-  static void loadModels() {
+  static void findTheCliAndTheModels() {
+    RequiredTool.onPath("aws", "pip install awscli (or the AWS CLI v2 installer)");
     var data = ServiceModel.botocoreData();
-    ToolCheck.require(data.isPresent(), "botocore's service models were not found (python3 -c 'import botocore'); "
-        + "the AWS CLI v1 brings them (pip install awscli)");
+    RequiredTool.require(data.isPresent(), "botocore's service models were not found (python3 -c 'import botocore'); "
+        + "the AWS CLI v1 brings them: pip install awscli");
     models = Map.of(
         "SSM", ServiceModel.load(data.get(), "ssm", "2014-11-06"),
         "Auto Scaling", ServiceModel.load(data.get(), "autoscaling", "2011-01-01"),
@@ -106,7 +105,7 @@ class AwsCliConformanceTest {
   void anExecutionStartsRunsAndSucceeds() {
     JsonNode started = succeeds("StartAutomationExecution", "ssm", "start-automation-execution",
         "--document-name", DOCUMENT, "--parameters", "InstanceId=" + INSTANCE + ",S3BucketName=my-logs",
-        "--client-token", CLIENT_TOKEN, "--tags", "Key=lifecycle-action:" + TOKEN + ",Value=" + INSTANCE);
+        "--client-token", CLIENT_TOKEN, "--tags", "Key=lifecycle-instance:" + INSTANCE + ",Value=" + HOOK);
     String id = started.path("AutomationExecutionId").asText();
     assertEquals(36, id.length());
 
@@ -174,19 +173,18 @@ class AwsCliConformanceTest {
   }
 
   @Test
-  void executionsAreFoundByTheirTag() {
+  void executionsAreFoundByTheirTagAndDocument() {
     String id = succeeds("StartAutomationExecution", "ssm", "start-automation-execution",
         "--document-name", DOCUMENT, "--parameters", "InstanceId=" + INSTANCE,
-        "--tags", "Key=lifecycle-action:" + TOKEN + ",Value=" + INSTANCE,
-        "Key=lifecycle-instance:" + INSTANCE + ",Value=" + TOKEN).path("AutomationExecutionId").asText();
+        "--tags", "Key=lifecycle-instance:" + INSTANCE + ",Value=" + HOOK).path("AutomationExecutionId").asText();
 
     JsonNode found = succeeds("DescribeAutomationExecutions", "ssm", "describe-automation-executions",
-        "--filters", "Key=TagKey,Values=lifecycle-action:" + TOKEN);
+        "--filters", "Key=TagKey,Values=lifecycle-instance:" + INSTANCE, "Key=DocumentNamePrefix,Values=" + DOCUMENT);
     assertEquals(id, found.path("AutomationExecutionMetadataList").path(0).path("AutomationExecutionId").asText());
     assertEquals(1, found.path("AutomationExecutionMetadataList").size());
 
     JsonNode none = succeeds("DescribeAutomationExecutions", "ssm", "describe-automation-executions",
-        "--filters", "Key=TagKey,Values=lifecycle-action:11111111-2222-3333-4444-555555555555");
+        "--filters", "Key=TagKey,Values=lifecycle-instance:i-0ffffffffffffffff");
     assertEquals(0, none.path("AutomationExecutionMetadataList").size());
   }
 

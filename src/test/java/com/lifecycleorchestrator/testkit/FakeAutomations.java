@@ -1,6 +1,7 @@
 package com.lifecycleorchestrator.testkit;
 
 import com.lifecycleorchestrator.core.Clock;
+import com.lifecycleorchestrator.core.Fleet;
 import com.lifecycleorchestrator.core.LifecycleAction;
 import com.lifecycleorchestrator.core.Runbook;
 import com.lifecycleorchestrator.ports.Automations;
@@ -10,21 +11,25 @@ import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
-import java.util.EnumMap;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Random;
+import java.util.Set;
 import java.util.UUID;
 import java.util.function.Function;
 
 /**
  * SSM Automation as the core sees it, in memory: executions that move through a script of
- * statuses on the clock, SSM's client-token idempotency, and failures queued per operation.
+ * statuses on the clock, SSM's client-token idempotency, its concurrency quota and queue (the
+ * executions beyond the quota wait as Pending, a start beyond the queue is refused), API rate
+ * limits, and failures queued per operation or drawn at random.
  */
 public final class FakeAutomations implements Automations {
 
-  public enum Operation { START, FIND, STATUS }
+  public enum Operation { START, FIND, STATUS, AGENT }
 
   /** How SSM answers a start whose client token it has seen. */
   public enum TokenReuse {
@@ -34,44 +39,50 @@ public final class FakeAutomations implements Automations {
     REFUSES_TOKEN
   }
 
-  /** A status held from an offset after the start, until the next step's offset. */
+  /** A status held from an offset after the execution began to run, until the next step's offset. */
   public record Step(Duration from, String status) {}
 
-  /** Statuses an execution goes through; the last one holds for ever. */
+  /** Statuses an execution goes through once it runs; the last one holds for ever. */
   public record Script(List<Step> steps) {
     public static Script runsThen(Duration running, String finalStatus) {
       return new Script(List.of(new Step(Duration.ZERO, "Pending"),
           new Step(Duration.ofMillis(200), "InProgress"), new Step(running, finalStatus)));
     }
 
-    String statusAt(Duration elapsed) {
-      String status = steps.get(0).status();
+    Step stepAt(Duration elapsed) {
+      Step current = steps.get(0);
       for (Step step : steps) {
         if (elapsed.compareTo(step.from()) >= 0) {
-          status = step.status();
+          current = step;
         }
       }
-      return status;
+      return current;
+    }
+
+    /** How long the execution runs before its final status. */
+    public Duration duration() {
+      return steps.get(steps.size() - 1).from();
     }
   }
 
-  /** One execution as SSM would hold it. */
+  /** One execution as SSM would hold it: started (queued) at {@code startedAt}. */
   public record Execution(String id, Runbook.Start start, Instant startedAt, Script script) {}
 
   private final Clock clock;
   private final Map<String, Execution> executions = new LinkedHashMap<>();
   private final Map<String, String> executionByClientToken = new LinkedHashMap<>();
-  private final Map<Operation, Deque<ServiceFailure>> faults = new EnumMap<>(Operation.class);
-  private final Map<Operation, Integer> calls = new EnumMap<>(Operation.class);
+  private final Map<String, Instant> runningFrom = new LinkedHashMap<>();
+  private final Set<String> running = new LinkedHashSet<>();
+  private final Deque<String> queued = new ArrayDeque<>();
+  private final Map<String, Fleet.Agent> agents = new LinkedHashMap<>();
+  private final CallFaults<Operation> faults = new CallFaults<>(Operation.class, "ThrottlingException");
   private Function<Runbook.Start, Script> scripts = start -> Script.runsThen(Duration.ofSeconds(30), "Success");
   private TokenReuse tokenReuse = TokenReuse.RETURNS_SAME_EXECUTION;
+  private int concurrency = Integer.MAX_VALUE;
+  private int queueLimit = 0;
 
   public FakeAutomations(Clock clock) {
     this.clock = clock;
-    for (Operation operation : Operation.values()) {
-      faults.put(operation, new ArrayDeque<>());
-      calls.put(operation, 0);
-    }
   }
 
   public synchronized FakeAutomations scripted(Function<Runbook.Start, Script> scripts) {
@@ -88,22 +99,62 @@ public final class FakeAutomations implements Automations {
     return this;
   }
 
+  /** The instance's SSM agent answers so (every agent is online unless a test says otherwise). */
+  public synchronized FakeAutomations agent(LifecycleAction.InstanceId instance, Fleet.Agent agent) {
+    agents.put(instance.value(), agent);
+    return this;
+  }
+
+  /** SSM's quota: this many executions run at once, this many more wait as Pending. */
+  public synchronized FakeAutomations capacity(int concurrentExecutions, int queuedExecutions) {
+    this.concurrency = concurrentExecutions;
+    this.queueLimit = queuedExecutions;
+    return this;
+  }
+
+  /** Calls of the operation beyond this rate are throttled. */
+  public synchronized FakeAutomations rateLimit(Operation operation, double perSecond, double burst) {
+    faults.rateLimit(operation, new TokenBucket(perSecond, burst, clock.now()));
+    return this;
+  }
+
+  /** This share of all calls fail for now, as a 5xx or a dropped connection would. */
+  public synchronized FakeAutomations randomFaults(double share, Random draw) {
+    faults.randomFaults(share, draw);
+    return this;
+  }
+
   /** The next calls of the operation fail with these, in order. */
   public synchronized FakeAutomations failNext(Operation operation, ServiceFailure... failures) {
-    faults.get(operation).addAll(List.of(failures));
+    faults.failNext(operation, failures);
     return this;
   }
 
   public synchronized int calls(Operation operation) {
-    return calls.get(operation);
+    return faults.calls(operation);
+  }
+
+  public synchronized int throttled(Operation operation) {
+    return faults.throttled(operation);
   }
 
   public synchronized int totalCalls() {
-    return calls.values().stream().mapToInt(Integer::intValue).sum();
+    return faults.totalCalls();
   }
 
   public synchronized List<Execution> executions() {
     return new ArrayList<>(executions.values());
+  }
+
+  /** When the execution reached its final status, if it has by now. */
+  public synchronized Optional<Instant> endedAt(String executionId) {
+    settle(clock.now());
+    Instant from = runningFrom.get(executionId);
+    if (from == null) {
+      return Optional.empty();
+    }
+    Instant end = from.plus(executions.get(executionId).script().duration());
+    return end.isAfter(clock.now()) ? Optional.empty() : Optional.of(end);
   }
 
   @Override
@@ -118,38 +169,89 @@ public final class FakeAutomations implements Automations {
       }
       return new Runbook.ExecutionId(earlier);
     }
+    Instant now = clock.now();
+    settle(now);
     String id = UUID.randomUUID().toString();
-    executions.put(id, new Execution(id, start, clock.now(), scripts.apply(start)));
+    if (running.size() < concurrency) {
+      running.add(id);
+      runningFrom.put(id, now);
+    } else if (queued.size() < queueLimit) {
+      queued.add(id);
+    } else {
+      throw new ServiceFailure.ExecutionLimitReached("AutomationExecutionLimitExceededException",
+          "Maximum number of queued automation executions reached", null);
+    }
+    executions.put(id, new Execution(id, start, now, scripts.apply(start)));
     executionByClientToken.put(start.clientToken(), id);
     return new Runbook.ExecutionId(id);
   }
 
   @Override
-  public synchronized Optional<Runbook.ExecutionId> findStartedFor(LifecycleAction.Token token) {
+  public synchronized Optional<Runbook.Found> findEarlier(Runbook.Start start) {
     called(Operation.FIND);
-    String tag = Runbook.Start.actionTagKey(token);
     return executions.values().stream()
-        .filter(execution -> execution.start().tags().containsKey(tag))
-        .map(execution -> new Runbook.ExecutionId(execution.id()))
-        .findFirst();
+        .filter(execution -> execution.start().documentName().startsWith(start.documentName())
+            && execution.start().tags().containsKey(start.lookupTagKey()))
+        .findFirst()
+        .map(execution -> new Runbook.Found(new Runbook.ExecutionId(execution.id()), observation(execution)));
   }
 
   @Override
-  public synchronized Runbook.Status status(Runbook.ExecutionId execution) {
+  public synchronized Fleet.Agent agentOf(LifecycleAction.InstanceId instance) {
+    called(Operation.AGENT);
+    return agents.getOrDefault(instance.value(), Fleet.Agent.ONLINE);
+  }
+
+  @Override
+  public synchronized Runbook.Observation observe(Runbook.ExecutionId execution) {
     called(Operation.STATUS);
     Execution known = executions.get(execution.value());
     if (known == null) {
       throw new ServiceFailure.ExecutionNotFound("AutomationExecutionNotFoundException",
           "Automation execution " + execution + " not found", null);
     }
-    return new Runbook.Status(known.script().statusAt(Duration.between(known.startedAt(), clock.now())));
+    return observation(known);
+  }
+
+  private Runbook.Observation observation(Execution known) {
+    Instant now = clock.now();
+    settle(now);
+    Instant from = runningFrom.get(known.id());
+    if (from == null) {
+      return new Runbook.Observation(new Runbook.Status("Pending"), Optional.empty(), Optional.empty());
+    }
+    Step step = known.script().stepAt(Duration.between(from, now));
+    Runbook.Status status = new Runbook.Status(step.status());
+    return new Runbook.Observation(status, Optional.of(from), status.state() == Runbook.State.RUNNING
+        ? Optional.empty()
+        : Optional.of(from.plus(step.from())));
+  }
+
+  /** Frees the slots of the executions that ended by {@code now}, giving each to the oldest queued one. */
+  private void settle(Instant now) {
+    while (true) {
+      String first = null;
+      Instant firstEnd = null;
+      for (String id : running) {
+        Instant end = runningFrom.get(id).plus(executions.get(id).script().duration());
+        if (!end.isAfter(now) && (firstEnd == null || end.isBefore(firstEnd))) {
+          first = id;
+          firstEnd = end;
+        }
+      }
+      if (first == null) {
+        return;
+      }
+      running.remove(first);
+      String next = queued.poll();
+      if (next != null) {
+        running.add(next);
+        runningFrom.put(next, firstEnd);
+      }
+    }
   }
 
   private void called(Operation operation) {
-    calls.merge(operation, 1, Integer::sum);
-    ServiceFailure fault = faults.get(operation).poll();
-    if (fault != null) {
-      throw fault;
-    }
+    faults.call(operation, clock.now());
   }
 }

@@ -1,20 +1,19 @@
 package com.lifecycleorchestrator.testkit;
 
 import com.lifecycleorchestrator.core.Clock;
+import com.lifecycleorchestrator.core.Fleet;
 import com.lifecycleorchestrator.core.LifecycleAction;
 import com.lifecycleorchestrator.core.LifecycleResult;
 import com.lifecycleorchestrator.ports.LifecycleActions;
 import com.lifecycleorchestrator.ports.ServiceFailure;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
-import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Random;
 
 /**
  * Auto Scaling's lifecycle hooks as the core sees them, in memory: actions held until completed or
@@ -23,19 +22,21 @@ import java.util.Optional;
  */
 public final class FakeLifecycleActions implements LifecycleActions {
 
-  public enum Operation { HEARTBEAT, COMPLETE }
+  public enum Operation { HEARTBEAT, COMPLETE, DESCRIBE }
 
   /** How a held action ended: by whom, with which result, and when. */
   public record Ending(LifecycleResult result, boolean byTimeout, Instant at) {}
 
   private static final class Held {
+    final LifecycleAction action;
     final Duration heartbeatTimeout;
     final LifecycleResult defaultResult;
     Instant expiresAt;
     final List<Instant> heartbeats = new ArrayList<>();
     Ending ending;
 
-    Held(Duration heartbeatTimeout, LifecycleResult defaultResult, Instant from) {
+    Held(LifecycleAction action, Duration heartbeatTimeout, LifecycleResult defaultResult, Instant from) {
+      this.action = action;
       this.heartbeatTimeout = heartbeatTimeout;
       this.defaultResult = defaultResult;
       this.expiresAt = from.plus(heartbeatTimeout);
@@ -44,36 +45,54 @@ public final class FakeLifecycleActions implements LifecycleActions {
 
   private final Clock clock;
   private final Map<String, Held> held = new LinkedHashMap<>();
-  private final Map<Operation, Deque<ServiceFailure>> faults = new EnumMap<>(Operation.class);
-  private final Map<Operation, Integer> calls = new EnumMap<>(Operation.class);
+  private final Map<String, Fleet.GroupState> groupStates = new LinkedHashMap<>();
+  private final CallFaults<Operation> faults = new CallFaults<>(Operation.class, "Throttling");
 
   public FakeLifecycleActions(Clock clock) {
     this.clock = clock;
-    for (Operation operation : Operation.values()) {
-      faults.put(operation, new ArrayDeque<>());
-      calls.put(operation, 0);
-    }
   }
 
   /** Holds the action at its hook from its {@code heldSince}, as Auto Scaling does on scale-in. */
   public synchronized FakeLifecycleActions hold(
       LifecycleAction action, Duration heartbeatTimeout, LifecycleResult defaultResult) {
-    held.put(action.token().value(), new Held(heartbeatTimeout, defaultResult, action.heldSince()));
+    held.put(key(action), new Held(action, heartbeatTimeout, defaultResult, action.heldSince()));
+    return this;
+  }
+
+  /** The group is being deleted, or gone; groups are active unless a test says otherwise. */
+  public synchronized FakeLifecycleActions groupState(LifecycleAction.GroupName group, Fleet.GroupState state) {
+    groupStates.put(group.value(), state);
     return this;
   }
 
   public synchronized FakeLifecycleActions failNext(Operation operation, ServiceFailure... failures) {
-    faults.get(operation).addAll(List.of(failures));
+    faults.failNext(operation, failures);
+    return this;
+  }
+
+  /** Calls of the operation beyond this rate are throttled. */
+  public synchronized FakeLifecycleActions rateLimit(Operation operation, double perSecond, double burst) {
+    faults.rateLimit(operation, new TokenBucket(perSecond, burst, clock.now()));
+    return this;
+  }
+
+  /** This share of all calls fail for now, as a 5xx or a dropped connection would. */
+  public synchronized FakeLifecycleActions randomFaults(double share, Random draw) {
+    faults.randomFaults(share, draw);
     return this;
   }
 
   public synchronized int calls(Operation operation) {
-    return calls.get(operation);
+    return faults.calls(operation);
+  }
+
+  public synchronized int throttled(Operation operation) {
+    return faults.throttled(operation);
   }
 
   /** How the action ended, if it has. */
   public synchronized Optional<Ending> ending(LifecycleAction action) {
-    Held h = held.get(action.token().value());
+    Held h = held.get(key(action));
     if (h == null) {
       return Optional.empty();
     }
@@ -81,13 +100,19 @@ public final class FakeLifecycleActions implements LifecycleActions {
     return Optional.ofNullable(h.ending);
   }
 
+  /** Whether any action is still held; an inspection, not a call. */
+  public synchronized boolean anyHeld() {
+    held.values().forEach(this::expireIfDue);
+    return held.values().stream().anyMatch(h -> h.ending == null);
+  }
+
   public synchronized List<Instant> heartbeats(LifecycleAction action) {
-    return List.copyOf(held.get(action.token().value()).heartbeats);
+    return List.copyOf(held.get(key(action)).heartbeats);
   }
 
   /** A person or another process completes the action. */
   public synchronized void completeElsewhere(LifecycleAction action, LifecycleResult result) {
-    held.get(action.token().value()).ending = new Ending(result, false, clock.now());
+    held.get(key(action)).ending = new Ending(result, false, clock.now());
   }
 
   @Override
@@ -103,6 +128,19 @@ public final class FakeLifecycleActions implements LifecycleActions {
   }
 
   @Override
+  public synchronized Fleet.Group describe(LifecycleAction.GroupName group) {
+    called(Operation.DESCRIBE);
+    List<Fleet.WaitingInstance> waiting = new ArrayList<>();
+    for (Held h : held.values()) {
+      expireIfDue(h);
+      if (h.ending == null && h.action.group().equals(group)) {
+        waiting.add(new Fleet.WaitingInstance(h.action.instance(), h.action.transition()));
+      }
+    }
+    return new Fleet.Group(groupStates.getOrDefault(group.value(), Fleet.GroupState.ACTIVE), waiting);
+  }
+
+  @Override
   public synchronized Answer complete(LifecycleAction action, LifecycleResult result) {
     called(Operation.COMPLETE);
     Held h = active(action);
@@ -113,13 +151,21 @@ public final class FakeLifecycleActions implements LifecycleActions {
     return Answer.ACCEPTED;
   }
 
+  /**
+   * The action held for the instance at the hook; like Auto Scaling, a call that names a token
+   * finds it only if the token is the held action's.
+   */
   private Held active(LifecycleAction action) {
-    Held h = held.get(action.token().value());
-    if (h == null) {
+    Held h = held.get(key(action));
+    if (h == null || (action.token().isPresent() && !action.token().equals(h.action.token()))) {
       return null;
     }
     expireIfDue(h);
     return h.ending == null ? h : null;
+  }
+
+  private static String key(LifecycleAction action) {
+    return action.group() + "/" + action.hook() + "/" + action.instance();
   }
 
   private void expireIfDue(Held h) {
@@ -129,10 +175,6 @@ public final class FakeLifecycleActions implements LifecycleActions {
   }
 
   private void called(Operation operation) {
-    calls.merge(operation, 1, Integer::sum);
-    ServiceFailure fault = faults.get(operation).poll();
-    if (fault != null) {
-      throw fault;
-    }
+    faults.call(operation, clock.now());
   }
 }

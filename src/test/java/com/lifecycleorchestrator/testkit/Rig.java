@@ -1,19 +1,25 @@
 package com.lifecycleorchestrator.testkit;
 
 import com.lifecycleorchestrator.core.Backoff;
+import com.lifecycleorchestrator.core.Continuation;
+import com.lifecycleorchestrator.handler.LifecycleHandler;
 import com.lifecycleorchestrator.core.LifecycleAction;
 import com.lifecycleorchestrator.core.LifecycleResult;
 import com.lifecycleorchestrator.core.Milestone;
 import com.lifecycleorchestrator.core.Orchestration;
 import com.lifecycleorchestrator.core.Orchestrator;
+import com.lifecycleorchestrator.core.Outcome;
+import com.lifecycleorchestrator.core.Reconciler;
 import com.lifecycleorchestrator.core.ResultPolicy;
 import com.lifecycleorchestrator.core.Runbook;
+import com.lifecycleorchestrator.ports.WaitingRoom;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Random;
 
 /**
@@ -29,6 +35,8 @@ public final class Rig {
   public final VirtualClock clock = new VirtualClock(T0);
   public final FakeAutomations automations = new FakeAutomations(clock);
   public final FakeLifecycleActions lifecycleActions = new FakeLifecycleActions(clock);
+  public final FakeContinuations continuations = new FakeContinuations();
+  public final FakeWaitingRoom waitingRoom = new FakeWaitingRoom();
   public final List<Milestone> milestones = new ArrayList<>();
 
   private final Random random = new Random(42);
@@ -38,9 +46,20 @@ public final class Rig {
   private Duration maxPollInterval = Duration.ofSeconds(15);
   private boolean launchRunbook;
   private Map<String, List<String>> parameters = Map.of("S3BucketName", List.of("my-logs"));
+  private boolean withWaitingRoom;
+  private Map<LifecycleAction.Transition, LifecycleAction.HookName> hooks =
+      Map.of(LifecycleAction.Transition.TERMINATING, new LifecycleAction.HookName("graceful-exit"));
+  private Optional<LifecycleResult> unreachableAgentResult = Optional.of(LifecycleResult.ABANDON);
+  private Duration invocationTime = Duration.ZERO;
 
   public Rig failureResult(LifecycleResult result) {
     this.failureResult = result;
+    return this;
+  }
+
+  /** What an instance whose agent is unreachable gets; empty: its runbook anyway. */
+  public Rig unreachableAgentResult(Optional<LifecycleResult> result) {
+    this.unreachableAgentResult = result;
     return this;
   }
 
@@ -59,6 +78,12 @@ public final class Rig {
     return this;
   }
 
+  /** Actions that wait for SSM's capacity park in {@link #waitingRoom} instead of in the invocation. */
+  public Rig withWaitingRoom() {
+    this.withWaitingRoom = true;
+    return this;
+  }
+
   public Rig parameters(Map<String, List<String>> parameters) {
     this.parameters = parameters;
     return this;
@@ -68,19 +93,26 @@ public final class Rig {
     return heartbeatTimeout;
   }
 
+  /** The hooks whose actions are ours; none named: every action delivered is ours. */
+  public Rig hooks(Map<LifecycleAction.Transition, LifecycleAction.HookName> hooks) {
+    this.hooks = hooks;
+    return this;
+  }
+
   public Orchestrator.Config config() {
     Map<LifecycleAction.Transition, Runbook> runbooks = new EnumMap<>(LifecycleAction.Transition.class);
     runbooks.put(LifecycleAction.Transition.TERMINATING, new Runbook(DOCUMENT, parameters));
     if (launchRunbook) {
       runbooks.put(LifecycleAction.Transition.LAUNCHING, new Runbook(LAUNCH_DOCUMENT, parameters));
     }
-    return new Orchestrator.Config(runbooks, rules());
+    return new Orchestrator.Config(runbooks, hooks, rules());
   }
 
   public Orchestration.Rules rules() {
-    return new Orchestration.Rules(new ResultPolicy(failureResult), heartbeatTimeout,
+    return new Orchestration.Rules(new ResultPolicy(failureResult, unreachableAgentResult), heartbeatTimeout,
         Backoff.fromOneSecond(maxPollInterval, random::nextDouble),
-        Backoff.fromOneSecond(Duration.ofSeconds(20), random::nextDouble));
+        Backoff.fromOneSecond(Duration.ofSeconds(20), random::nextDouble),
+        new Backoff(Duration.ofSeconds(10), 2.0, Duration.ofMinutes(10), random::nextDouble));
   }
 
   public Orchestrator orchestrator() {
@@ -89,10 +121,66 @@ public final class Rig {
 
   /** The orchestrator, reporting milestones to the listener as well as to {@link #milestones}. */
   public Orchestrator orchestrator(Milestone.Listener listener) {
-    return new Orchestrator(automations, lifecycleActions, clock, config(), (action, milestone) -> {
+    return new Orchestrator(automations, lifecycleActions, waitingRoom(), clock, config(), (action, milestone) -> {
       milestones.add(milestone);
       listener.reached(action, milestone);
     });
+  }
+
+  /**
+   * A reconciler of this rig's group and hook, passing every five minutes, examining at least 25
+   * instances a pass, four a second.
+   */
+  public Reconciler reconciler() {
+    return new Reconciler(automations, lifecycleActions, clock, config(), new Reconciler.Config(
+        List.of(new LifecycleAction.GroupName("web-asg")),
+        Duration.ofMinutes(5), 25, Duration.ofMillis(250), Duration.ofSeconds(270), maxPollInterval.multipliedBy(4)));
+  }
+
+  /** The ports an orchestration of this rig talks to, reporting milestones to {@link #milestones}. */
+  public Orchestration.Ports ports() {
+    return new Orchestration.Ports(automations, lifecycleActions, continuations, waitingRoom(),
+        (action, milestone) -> milestones.add(milestone));
+  }
+
+  private Optional<WaitingRoom> waitingRoom() {
+    return withWaitingRoom ? Optional.of(waitingRoom) : Optional.empty();
+  }
+
+  /** Handles the action in one 15-minute invocation. */
+  public Outcome handle(LifecycleAction action) {
+    return orchestrator().handle(action, budget(), continuations);
+  }
+
+  /**
+   * Handles the action as Lambda would across invocations of {@code invocation} each: every
+   * hand-over is resumed at once by a fresh invocation, every parked action after its delay, until
+   * an outcome that is neither.
+   */
+  public Outcome handleAcrossInvocations(LifecycleAction action, Duration invocation) {
+    Orchestrator orchestrator = orchestrator();
+    Instant began = clock.now();
+    Outcome outcome = orchestrator.handle(action, budget(invocation), continuations);
+    invocationTime = invocationTime.plus(Duration.between(began, clock.now()));
+    while (outcome instanceof Outcome.HandedOver || outcome instanceof Outcome.Parked) {
+      Continuation continuation;
+      if (outcome instanceof Outcome.Parked parked) {
+        clock.advance(parked.delay());
+        continuation = parked.continuation();
+      } else {
+        clock.advance(Duration.ofMillis(100));
+        continuation = ((Outcome.HandedOver) outcome).continuation();
+      }
+      began = clock.now();
+      outcome = orchestrator.resume(continuation, budget(invocation), continuations);
+      invocationTime = invocationTime.plus(Duration.between(began, clock.now()));
+    }
+    return outcome;
+  }
+
+  /** The time spent in invocations by {@link #handleAcrossInvocations}, the Lambda cost. */
+  public Duration invocationTime() {
+    return invocationTime;
   }
 
   /** A budget like a 15-minute invocation's, from now. */
@@ -101,8 +189,7 @@ public final class Rig {
   }
 
   public Orchestration.Budget budget(Duration invocation) {
-    Instant workUntil = clock.now().plus(invocation).minusSeconds(2);
-    return new Orchestration.Budget(workUntil.minusSeconds(35), workUntil);
+    return Orchestration.Budget.of(clock.now(), invocation, LifecycleHandler.RESERVE, LifecycleHandler.RETURN_MARGIN);
   }
 
   /** A new terminate action, held at its hook from now. */

@@ -1,0 +1,45 @@
+package com.lifecycleorchestrator.adapters;
+
+import com.lifecycleorchestrator.core.Continuation;
+import com.lifecycleorchestrator.ports.WaitingRoom;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.function.Function;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.services.sqs.SqsClient;
+
+/**
+ * The waiting room as an SQS queue that invokes the function: a continuation sent with a delivery
+ * delay comes back as an invocation when the delay is over, costing no Lambda concurrency meanwhile.
+ */
+public final class SqsWaitingRoom implements WaitingRoom {
+
+  /** SQS delays a message's delivery by 15 minutes at most. */
+  static final Duration LONGEST_DELAY = Duration.ofMinutes(15);
+
+  private final SqsClient sqs;
+  private final String queueUrl;
+  private final Function<Continuation, byte[]> encoding;
+
+  public SqsWaitingRoom(SqsClient sqs, String queueUrl, Function<Continuation, byte[]> encoding) {
+    this.sqs = sqs;
+    this.queueUrl = queueUrl;
+    this.encoding = encoding;
+  }
+
+  @Override
+  public Duration longestDelay() {
+    return LONGEST_DELAY;
+  }
+
+  @Override
+  public void park(Continuation continuation, Duration delay) {
+    String body = new String(encoding.apply(continuation), StandardCharsets.UTF_8);
+    int seconds = (int) Math.max(0, Math.min(LONGEST_DELAY.toSeconds(), delay.toSeconds()));
+    try {
+      sqs.sendMessage(request -> request.queueUrl(queueUrl).messageBody(body).delaySeconds(seconds));
+    } catch (SdkException e) {
+      throw ServiceFailures.classify(e);
+    }
+  }
+}

@@ -1,0 +1,192 @@
+package com.lifecycleorchestrator.core;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.lifecycleorchestrator.ports.ServiceFailure;
+import com.lifecycleorchestrator.testkit.FakeAutomations;
+import com.lifecycleorchestrator.testkit.FakeAutomations.Script;
+import com.lifecycleorchestrator.testkit.FakeLifecycleActions;
+import com.lifecycleorchestrator.testkit.FakeWaitingRoom;
+import com.lifecycleorchestrator.testkit.Rig;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Runbooks longer than one invocation, and starts that wait for SSM's capacity: the action is
+ * handed over from invocation to invocation, the hook kept alive, and completed when the runbook
+ * ends or, at the latest, just before the hook's global timeout.
+ */
+class LongWaitTest {
+
+  private static final Duration INVOCATION = Duration.ofMinutes(15);
+
+  private final Rig rig = new Rig();
+
+  @Test
+  void aRunbookOfThreeHoursIsFollowedAcrossInvocationsAndContinues() {
+    LifecycleAction action = rig.held(rig.terminating());
+    rig.automations.everyRunbook(Script.runsThen(Duration.ofHours(3), "Success"));
+
+    Outcome outcome = rig.handleAcrossInvocations(action, INVOCATION);
+
+    assertEquals(LifecycleResult.CONTINUE, assertInstanceOf(Outcome.Completed.class, outcome).result());
+    assertEquals(1, rig.automations.executions().size());
+    List<Continuation> handedOver = rig.continuations.handedOver();
+    assertEquals(12, handedOver.size());
+    for (int i = 0; i < handedOver.size(); i++) {
+      assertEquals(i + 1, handedOver.get(i).handOvers());
+      assertEquals(rig.automations.executions().get(0).id(), handedOver.get(i).execution().orElseThrow().value());
+    }
+    FakeLifecycleActions.Ending ending = rig.lifecycleActions.ending(action).orElseThrow();
+    assertFalse(ending.byTimeout());
+    assertHeartbeatsCameBeforeHalfTheTimeout(action);
+    Duration released = Duration.between(Rig.T0.plus(Duration.ofHours(3)), ending.at());
+    assertTrue(released.compareTo(Duration.ofSeconds(15)) <= 0, "released " + released + " after the runbook");
+  }
+
+  @Test
+  void aRunbookOutlastingTheHooksGlobalTimeoutGetsTheFailureResultJustBeforeIt() {
+    rig.heartbeatTimeout(Duration.ofMinutes(5));
+    LifecycleAction action = rig.held(rig.terminating());
+    rig.automations.everyRunbook(Script.runsThen(Duration.ofHours(10), "Success"));
+    Instant deadline = Rig.T0.plus(Duration.ofMinutes(500));
+
+    Outcome outcome = rig.handleAcrossInvocations(action, INVOCATION);
+
+    Outcome.Completed completed = assertInstanceOf(Outcome.Completed.class, outcome);
+    assertEquals(LifecycleResult.ABANDON, completed.result());
+    assertTrue(completed.reason().contains("global timeout"), completed.reason());
+    FakeLifecycleActions.Ending ending = rig.lifecycleActions.ending(action).orElseThrow();
+    assertFalse(ending.byTimeout(), "the hook applied its default result");
+    assertTrue(ending.at().isBefore(deadline) && ending.at().isAfter(deadline.minus(Duration.ofMinutes(3))),
+        "completed at " + ending.at() + ", deadline " + deadline);
+  }
+
+  @Test
+  void aStartRefusedForSsmsCapacityIsTriedAgainNotCountedAsAFailure() {
+    LifecycleAction action = rig.held(rig.terminating());
+    ServiceFailure[] full = new ServiceFailure[10];
+    Arrays.fill(full, new ServiceFailure.ExecutionLimitReached("AutomationExecutionLimitExceededException",
+        "Maximum number of queued automation executions reached", null));
+    rig.automations.failNext(FakeAutomations.Operation.START, full);
+
+    Outcome outcome = rig.handleAcrossInvocations(action, INVOCATION);
+
+    assertEquals(LifecycleResult.CONTINUE, assertInstanceOf(Outcome.Completed.class, outcome).result());
+    assertEquals(11, rig.automations.calls(FakeAutomations.Operation.START));
+    assertEquals(1, rig.automations.executions().size());
+    long retries = rig.milestones.stream().filter(m -> m instanceof Milestone.StartRetried).count();
+    assertEquals(10, retries);
+    assertFalse(rig.lifecycleActions.ending(action).orElseThrow().byTimeout());
+  }
+
+  @Test
+  void aStartRefusedUntilTheHooksDeadlineNearsGetsTheFailureResultBeforeIt() {
+    rig.heartbeatTimeout(Duration.ofMinutes(2));
+    LifecycleAction action = rig.held(rig.terminating());
+    ServiceFailure[] full = new ServiceFailure[5000];
+    Arrays.fill(full, new ServiceFailure.ExecutionLimitReached("AutomationExecutionLimitExceededException",
+        "Maximum number of queued automation executions reached", null));
+    rig.automations.failNext(FakeAutomations.Operation.START, full);
+
+    Outcome outcome = rig.handleAcrossInvocations(action, INVOCATION);
+
+    Outcome.Completed completed = assertInstanceOf(Outcome.Completed.class, outcome);
+    assertEquals(LifecycleResult.ABANDON, completed.result());
+    assertTrue(completed.reason().contains("did not start"), completed.reason());
+    assertTrue(rig.continuations.handedOver().stream().allMatch(c -> c.execution().isEmpty()));
+    FakeLifecycleActions.Ending ending = rig.lifecycleActions.ending(action).orElseThrow();
+    assertFalse(ending.byTimeout(), "the hook applied its default result");
+    assertHeartbeatsCameBeforeHalfTheTimeout(action);
+  }
+
+  @Test
+  void aHandOverThatFailsForNowIsTriedAgainWithinTheReserve() {
+    LifecycleAction action = rig.held(rig.terminating());
+    rig.automations.everyRunbook(Script.runsThen(Duration.ofHours(1), "Success"));
+    ServiceFailure throttled = new ServiceFailure.Transient("TooManyRequestsException", "Rate exceeded", null);
+    rig.continuations.failNext(throttled, throttled);
+
+    Outcome outcome = rig.handle(action);
+
+    assertInstanceOf(Outcome.HandedOver.class, outcome);
+    assertEquals(1, rig.continuations.handedOver().size());
+  }
+
+  @Test
+  void withAWaitingRoomARefusedStartWaitsThereNotInAnInvocation() {
+    rig.withWaitingRoom();
+    LifecycleAction action = rig.held(rig.terminating());
+    ServiceFailure[] full = new ServiceFailure[12];
+    Arrays.fill(full, new ServiceFailure.ExecutionLimitReached("AutomationExecutionLimitExceededException",
+        "Maximum number of queued automation executions reached", null));
+    rig.automations.failNext(FakeAutomations.Operation.START, full);
+
+    Outcome outcome = rig.handleAcrossInvocations(action, INVOCATION);
+
+    assertEquals(LifecycleResult.CONTINUE, assertInstanceOf(Outcome.Completed.class, outcome).result());
+    List<FakeWaitingRoom.Stay> stays = rig.waitingRoom.stays();
+    assertEquals(12, stays.size());
+    for (int i = 1; i < stays.size(); i++) {
+      assertTrue(stays.get(i).delay().compareTo(stays.get(i - 1).delay().multipliedBy(3)) < 0
+          && stays.get(i).delay().compareTo(Duration.ofMinutes(10)) <= 0, "delays " + stays);
+      assertEquals(i + 1, stays.get(i).continuation().capacityWaits());
+    }
+    Duration waitedForCapacity = stays.stream().map(FakeWaitingRoom.Stay::delay).reduce(Duration.ZERO, Duration::plus);
+    assertTrue(waitedForCapacity.compareTo(Duration.ofHours(1)) > 0, "waited " + waitedForCapacity);
+    assertTrue(rig.invocationTime().compareTo(Duration.ofMinutes(2)) < 0,
+        "spent " + rig.invocationTime() + " in invocations");
+    assertFalse(rig.lifecycleActions.ending(action).orElseThrow().byTimeout());
+    assertHeartbeatsCameBeforeHalfTheTimeout(action);
+  }
+
+  @Test
+  void withAWaitingRoomAnExecutionQueuedBySsmIsParkedAndFollowedWhenItRuns() {
+    rig.withWaitingRoom();
+    rig.automations.capacity(1, 10)
+        .everyRunbook(Script.runsThen(Duration.ofMinutes(40), "Success"));
+    LifecycleAction first = rig.held(rig.terminating());
+    LifecycleAction queued = rig.held(rig.terminating());
+    rig.automations.start(rig.config().runbookFor(first.transition()).orElseThrow().startFor(first));
+
+    Outcome outcome = rig.handleAcrossInvocations(queued, INVOCATION);
+
+    assertEquals(LifecycleResult.CONTINUE, assertInstanceOf(Outcome.Completed.class, outcome).result());
+    assertFalse(rig.waitingRoom.stays().isEmpty());
+    assertTrue(rig.waitingRoom.stays().stream().allMatch(stay -> stay.continuation().execution().isPresent()
+        && stay.delay().compareTo(Duration.ofMinutes(2)) <= 0), rig.waitingRoom.stays().toString());
+    Instant queuedRunbookEnded = Rig.T0.plus(Duration.ofMinutes(80));
+    Duration released = Duration.between(queuedRunbookEnded, rig.lifecycleActions.ending(queued).orElseThrow().at());
+    assertTrue(released.compareTo(Duration.ofSeconds(16)) <= 0, "released " + released + " after its runbook");
+  }
+
+  @Test
+  void aWaitingRoomThatRefusesTheActionLeavesItWaitingInTheInvocation() {
+    rig.withWaitingRoom();
+    LifecycleAction action = rig.held(rig.terminating());
+    rig.automations.failNext(FakeAutomations.Operation.START,
+        new ServiceFailure.Throttled("ThrottlingException", "Rate exceeded", null));
+    rig.waitingRoom.failNext(new ServiceFailure.Transient("AWS.SimpleQueueService.InternalError", "try again", null));
+
+    Outcome outcome = rig.handle(action);
+
+    assertEquals(LifecycleResult.CONTINUE, assertInstanceOf(Outcome.Completed.class, outcome).result());
+    assertTrue(rig.waitingRoom.stays().isEmpty());
+  }
+
+  private void assertHeartbeatsCameBeforeHalfTheTimeout(LifecycleAction action) {
+    Instant previous = action.heldSince();
+    for (Instant beat : rig.lifecycleActions.heartbeats(action)) {
+      assertTrue(Duration.between(previous, beat).compareTo(rig.heartbeatTimeout().dividedBy(2)) < 0,
+          "a heartbeat came " + Duration.between(previous, beat) + " after the one before");
+      previous = beat;
+    }
+    assertFalse(rig.lifecycleActions.heartbeats(action).isEmpty());
+  }
+}

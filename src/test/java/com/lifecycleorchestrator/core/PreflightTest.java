@@ -1,0 +1,106 @@
+package com.lifecycleorchestrator.core;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.lifecycleorchestrator.ports.ServiceFailure;
+import com.lifecycleorchestrator.testkit.FakeAutomations;
+import com.lifecycleorchestrator.testkit.FakeLifecycleActions;
+import com.lifecycleorchestrator.testkit.Rig;
+import java.time.Duration;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * Before holding an instance for a runbook: a group being deleted releases its instances at once,
+ * and an instance whose agent cannot run the runbook gets a deliberate result at once.
+ */
+class PreflightTest {
+
+  private final Rig rig = new Rig();
+
+  @ParameterizedTest
+  @EnumSource(value = Fleet.Agent.class, names = "ONLINE", mode = EnumSource.Mode.EXCLUDE)
+  void anInstanceWhoseAgentCannotRunTheRunbookGetsTheFailureResultAtOnceSayingWhy(Fleet.Agent agent) {
+    LifecycleAction action = rig.held(rig.terminating());
+    rig.automations.agent(action.instance(), agent);
+
+    Outcome.Completed completed = assertInstanceOf(Outcome.Completed.class, rig.handle(action));
+
+    assertEquals(LifecycleResult.ABANDON, completed.result());
+    assertEquals(0, rig.automations.calls(FakeAutomations.Operation.START));
+    assertEquals(Rig.T0, rig.lifecycleActions.ending(action).orElseThrow().at());
+    String expected = agent == Fleet.Agent.NOT_MANAGED ? "does not manage the instance" : "agent is";
+    assertTrue(completed.reason().contains(expected), completed.reason());
+    assertTrue(rig.milestones.contains(new Milestone.AgentUnreachable(agent, false)));
+  }
+
+  @Test
+  void anUnreachableAgentCanBeLetGoWithContinue() {
+    rig.unreachableAgentResult(Optional.of(LifecycleResult.CONTINUE));
+    LifecycleAction action = rig.held(rig.terminating());
+    rig.automations.agent(action.instance(), Fleet.Agent.CONNECTION_LOST);
+
+    assertEquals(LifecycleResult.CONTINUE, assertInstanceOf(Outcome.Completed.class, rig.handle(action)).result());
+  }
+
+  @Test
+  void anUnreachableAgentCanBeIgnoredForRunbooksThatDoNotNeedIt() {
+    rig.unreachableAgentResult(Optional.empty());
+    LifecycleAction action = rig.held(rig.terminating());
+    rig.automations.agent(action.instance(), Fleet.Agent.NOT_MANAGED);
+
+    Outcome.Completed completed = assertInstanceOf(Outcome.Completed.class, rig.handle(action));
+
+    assertEquals(1, rig.automations.executions().size());
+    assertTrue(completed.reason().contains("Success"), completed.reason());
+  }
+
+  @Test
+  void anAgentCheckThatFailsDoesNotStopTheRunbook() {
+    LifecycleAction action = rig.held(rig.terminating());
+    rig.automations.failNext(FakeAutomations.Operation.AGENT,
+        new ServiceFailure.Throttled("ThrottlingException", "Rate exceeded", null));
+
+    assertEquals(LifecycleResult.CONTINUE, assertInstanceOf(Outcome.Completed.class, rig.handle(action)).result());
+  }
+
+  @Test
+  void anInstanceOfAGroupBeingDeletedIsReleasedWithContinueAtOnce() {
+    LifecycleAction action = rig.held(rig.terminating());
+    rig.lifecycleActions.groupState(action.group(), Fleet.GroupState.DELETING);
+
+    Outcome.Completed completed = assertInstanceOf(Outcome.Completed.class, rig.handle(action));
+
+    assertEquals(LifecycleResult.CONTINUE, completed.result());
+    assertTrue(completed.reason().contains("group is being deleted"), completed.reason());
+    assertEquals(0, rig.automations.totalCalls());
+  }
+
+  @Test
+  void aDeletionThatBeginsWhileTheRunbookRunsIsSeenAtTheNextHeartbeat() {
+    rig.heartbeatTimeout(Duration.ofMinutes(5));
+    LifecycleAction action = rig.held(rig.terminating());
+    rig.automations.everyRunbook(FakeAutomations.Script.runsThen(Duration.ofMinutes(10), "Success"));
+    Orchestration orchestration = Orchestration.begin(action,
+        rig.config().runbookFor(action.transition()).orElseThrow(), rig.ports(), rig.rules(), rig.budget(), Rig.T0);
+    while (rig.clock.now().isBefore(Rig.T0.plusSeconds(30))) {
+      rig.clock.sleepUntil(orchestration.nextStepAt());
+      orchestration.advance(rig.clock.now());
+    }
+    rig.lifecycleActions.groupState(action.group(), Fleet.GroupState.DELETING);
+    while (orchestration.outcome().isEmpty()) {
+      rig.clock.sleepUntil(orchestration.nextStepAt());
+      orchestration.advance(rig.clock.now());
+    }
+
+    assertEquals(LifecycleResult.CONTINUE,
+        assertInstanceOf(Outcome.Completed.class, orchestration.outcome().orElseThrow()).result());
+    assertTrue(rig.lifecycleActions.ending(action).orElseThrow().at()
+        .isBefore(Rig.T0.plus(rig.heartbeatTimeout().dividedBy(2))));
+    assertEquals(0, rig.lifecycleActions.calls(FakeLifecycleActions.Operation.HEARTBEAT));
+  }
+}

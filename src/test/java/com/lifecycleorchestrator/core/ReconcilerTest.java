@@ -1,0 +1,186 @@
+package com.lifecycleorchestrator.core;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.lifecycleorchestrator.ports.ServiceFailure;
+import com.lifecycleorchestrator.testkit.FakeAutomations;
+import com.lifecycleorchestrator.testkit.FakeAutomations.Script;
+import com.lifecycleorchestrator.testkit.FakeAutomations.TokenReuse;
+import com.lifecycleorchestrator.testkit.FakeLifecycleActions;
+import com.lifecycleorchestrator.testkit.Interleaving;
+import com.lifecycleorchestrator.testkit.Rig;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import net.jqwik.api.Example;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.constraints.IntRange;
+
+/** The reconciler recovers the lifecycle actions nobody handles, and never starts a second runbook. */
+class ReconcilerTest {
+
+  @Example
+  void anActionWhoseEventNeverArrivedIsRecoveredAndCompletedByInstanceId() {
+    Rig rig = new Rig();
+    LifecycleAction lost = rig.held(rig.terminating());
+    rig.clock.advance(Duration.ofMinutes(5));
+
+    Reconciler.Report pass = rig.reconciler().reconcile(rig.continuations);
+
+    assertEquals(new Reconciler.Report(1, 1, 1, 0, 0), pass);
+    assertEquals(Rig.T0.plus(Duration.ofMinutes(5)).plusMillis(250), rig.clock.now());
+    Continuation recovered = rig.continuations.handedOver().get(0);
+    assertEquals(lost.instance(), recovered.action().instance());
+    assertTrue(recovered.action().token().isEmpty());
+    assertEquals(rig.automations.executions().get(0).id(), recovered.execution().orElseThrow().value(),
+        "SSM had capacity, so the pass started the runbook itself");
+    assertEquals(1, rig.lifecycleActions.heartbeats(lost).size());
+    Outcome outcome = rig.orchestrator().resume(recovered, rig.budget(), rig.continuations);
+    assertEquals(LifecycleResult.CONTINUE, assertInstanceOf(Outcome.Completed.class, outcome).result());
+    assertEquals(LifecycleResult.CONTINUE, rig.lifecycleActions.ending(lost).orElseThrow().result());
+    assertEquals(1, rig.automations.executions().size());
+  }
+
+  @Example
+  void anActionWhoseRunbookStillRunsIsLeftToWhoeverFollowsIt() {
+    Rig rig = new Rig();
+    LifecycleAction action = rig.held(rig.terminating());
+    rig.automations.everyRunbook(Script.runsThen(Duration.ofMinutes(30), "Success"));
+    rig.automations.start(rig.config().runbookFor(action.transition()).orElseThrow().startFor(action));
+    rig.clock.advance(Duration.ofMinutes(10));
+
+    Reconciler.Report pass = rig.reconciler().reconcile(rig.continuations);
+
+    assertEquals(0, pass.recovered());
+    assertTrue(rig.continuations.handedOver().isEmpty());
+    assertEquals(0, rig.lifecycleActions.calls(FakeLifecycleActions.Operation.HEARTBEAT));
+  }
+
+  @Example
+  void anActionWhoseRunbookEndedLongAgoIsCompletedWithItsResult() {
+    Rig rig = new Rig();
+    LifecycleAction action = rig.held(rig.terminating());
+    rig.automations.everyRunbook(Script.runsThen(Duration.ofMinutes(2), "Failed"));
+    rig.automations.start(rig.config().runbookFor(action.transition()).orElseThrow().startFor(action));
+    rig.clock.advance(Duration.ofSeconds(150));
+    assertEquals(0, rig.reconciler().reconcile(rig.continuations).recovered(), "recovered within the grace");
+    rig.clock.advance(Duration.ofMinutes(5));
+
+    Reconciler.Report pass = rig.reconciler().reconcile(rig.continuations);
+
+    assertEquals(1, pass.recovered());
+    Continuation recovered = rig.continuations.handedOver().get(0);
+    assertTrue(recovered.execution().isPresent());
+    Outcome outcome = rig.orchestrator().resume(recovered, rig.budget(), rig.continuations);
+    assertEquals(LifecycleResult.ABANDON, assertInstanceOf(Outcome.Completed.class, outcome).result());
+    assertEquals(1, rig.automations.executions().size());
+  }
+
+  @Example
+  void aPassLooksAtEnoughInstancesToCoverThemAllWithinFortyPercentOfTheHeartbeatTimeoutAtItsPace() {
+    Rig rig = new Rig();
+    for (int i = 0; i < 2000; i++) {
+      rig.held(rig.terminating());
+    }
+
+    Reconciler.Report pass = rig.reconciler().reconcile(rig.continuations);
+
+    assertEquals(500, pass.examined(), "a quarter of them: four passes fit in 24 minutes");
+    assertTrue(!rig.clock.now().isAfter(Rig.T0.plusSeconds(270)), "the pass took until " + rig.clock.now());
+    for (int i = 0; i < 3000; i++) {
+      rig.held(rig.terminating());
+    }
+    Reconciler.Report crowded = rig.reconciler().reconcile(rig.continuations);
+    assertEquals(1079, crowded.examined(), "after the group is described, one instance every 250 ms until 270 s");
+  }
+
+  @Example
+  void whileSsmIsFullAnInstanceWithoutExecutionIsKeptAliveNotStarted() {
+    Rig rig = new Rig();
+    LifecycleAction waiting = rig.held(rig.terminating());
+    LifecycleAction alsoWaiting = rig.held(rig.terminating());
+    rig.automations.failNext(FakeAutomations.Operation.START, new ServiceFailure.ExecutionLimitReached(
+        "AutomationExecutionLimitExceededException", "Maximum number of queued automation executions reached", null));
+
+    Reconciler.Report pass = rig.reconciler().reconcile(rig.continuations);
+
+    assertEquals(0, pass.recovered());
+    assertEquals(1, rig.automations.calls(FakeAutomations.Operation.START), "one refusal tells the pass SSM is full");
+    assertEquals(1, rig.lifecycleActions.heartbeats(waiting).size());
+    assertEquals(1, rig.lifecycleActions.heartbeats(alsoWaiting).size());
+    assertTrue(rig.continuations.handedOver().isEmpty());
+  }
+
+  @Example
+  void theInstancesOfAGroupBeingDeletedAreReleased() {
+    Rig rig = new Rig();
+    List<LifecycleAction> actions = List.of(rig.held(rig.terminating()), rig.held(rig.terminating()));
+    rig.lifecycleActions.groupState(actions.get(0).group(), Fleet.GroupState.DELETING);
+
+    Reconciler.Report pass = rig.reconciler().reconcile(rig.continuations);
+
+    assertEquals(2, pass.releasedForDeletion());
+    for (LifecycleAction action : actions) {
+      assertEquals(LifecycleResult.CONTINUE, rig.lifecycleActions.ending(action).orElseThrow().result());
+    }
+    assertEquals(0, rig.automations.totalCalls());
+  }
+
+  @Example
+  void aPassExaminesABoundedBatchAndRepeatedPassesRecoverEveryAction() {
+    Rig rig = new Rig();
+    rig.clock.sleepUntil(Rig.T0.plus(Duration.ofMinutes(5)));
+    List<LifecycleAction> lost = new ArrayList<>();
+    for (int i = 0; i < 100; i++) {
+      lost.add(rig.held(rig.terminating()));
+    }
+
+    Reconciler.Report first = rig.reconciler().reconcile(rig.continuations);
+    assertEquals(100, first.waiting());
+    assertTrue(first.examined() > 10 && first.examined() < 40, "one bucket of four: " + first.examined());
+    assertEquals(first.examined(), first.recovered());
+    assertEquals(first.examined() * 3 + 1, rig.automations.totalCalls() + rig.lifecycleActions.calls(
+        FakeLifecycleActions.Operation.HEARTBEAT) + rig.lifecycleActions.calls(FakeLifecycleActions.Operation.DESCRIBE),
+        "calls of one pass: a describe, then per examined instance a find, a heartbeat and a start");
+    for (int pass = 2; pass <= 4; pass++) {
+      rig.clock.sleepUntil(Rig.T0.plus(Duration.ofMinutes(5L * pass)));
+      rig.reconciler().reconcile(rig.continuations);
+    }
+    assertEquals(100, rig.continuations.handedOver().stream().map(c -> c.action().instance()).distinct().count(),
+        "four passes, one bucket each, examine every waiting instance");
+  }
+
+  @Property(tries = 100)
+  void anEventAndAReconcilerPassTogetherStartOneRunbook(
+      @ForAll @IntRange(min = 0, max = 120) int eventDelaySeconds,
+      @ForAll @IntRange(min = 0, max = 120) int passDelaySeconds,
+      @ForAll TokenReuse tokenReuse) {
+    Rig rig = new Rig();
+    rig.automations.onTokenReuse(tokenReuse).everyRunbook(Script.runsThen(Duration.ofSeconds(90), "Success"));
+    LifecycleAction action = rig.held(rig.terminating());
+    Runbook runbook = rig.config().runbookFor(action.transition()).orElseThrow();
+
+    List<Interleaving.Arrival> arrivals = List.of(
+        new Interleaving.Arrival(Rig.T0.plusSeconds(eventDelaySeconds),
+            now -> Orchestration.begin(action, runbook, rig.ports(), rig.rules(), rig.budget(), now)),
+        new Interleaving.Arrival(Rig.T0.plusSeconds(passDelaySeconds), now -> {
+          rig.reconciler().reconcile(rig.continuations);
+          Optional<Continuation> recovered = rig.continuations.handedOver().stream().findFirst();
+          return recovered.isPresent()
+              ? Orchestration.resume(recovered.get(), runbook, rig.ports(), rig.rules(), rig.budget(), now)
+              : Orchestration.begin(action, runbook, rig.ports(), rig.rules(), rig.budget(), now);
+        }));
+    List<Outcome> outcomes = Interleaving.run(rig.clock, arrivals);
+
+    assertEquals(1, rig.automations.executions().size(), "executions");
+    outcomes.forEach(outcome -> assertFalse(outcome.needsAttention(), outcome.toString()));
+    FakeLifecycleActions.Ending ending = rig.lifecycleActions.ending(action).orElseThrow();
+    assertEquals(LifecycleResult.CONTINUE, ending.result());
+    assertFalse(ending.byTimeout());
+  }
+}

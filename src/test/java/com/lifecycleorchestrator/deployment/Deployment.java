@@ -1,0 +1,61 @@
+package com.lifecycleorchestrator.deployment;
+
+import com.lifecycleorchestrator.settings.Settings;
+import java.util.HashMap;
+import java.util.Map;
+
+/** The ways a user can deploy {@code template.yaml}, each of which the tests hold to the code. */
+enum Deployment {
+  /** Only the group named: the stack's log-archiving runbook, bucket and hook. */
+  DEFAULTS(Map.of("AutoScalingGroupName", "web-asg")),
+
+  /** The stack's runbook for scale-in, and a runbook of the user's for launches. */
+  WITH_LAUNCH_RUNBOOK(Map.of(
+      "AutoScalingGroupName", "web-asg",
+      "LaunchAutomationDocumentName", "warm-up-instance")),
+
+  /** The user's own runbook, run as a role of theirs, receiving the group's name. */
+  OWN_RUNBOOK_WITH_ROLE(Map.of(
+      "AutoScalingGroupName", "web-asg",
+      "AutomationDocumentName", "drain-and-archive",
+      "AutomationAssumeRoleArn", "arn:aws:iam::123456789012:role/drain-and-archive-runbook",
+      "AutomationGroupNameParameter", "GroupName",
+      "AutomationParameters", "{\"Verbose\": [\"true\"]}")),
+
+  /** The user's own runbook, run as the function's role. */
+  OWN_RUNBOOK_WITHOUT_ROLE(Map.of(
+      "AutoScalingGroupName", "web-asg",
+      "AutomationDocumentName", "drain-and-archive")),
+
+  /** The stack's runbook writing to an existing bucket, on a group that already has its hook. */
+  EXISTING_BUCKET_AND_HOOK(Map.of(
+      "AutoScalingGroupName", "web-asg",
+      "LogBucketName", "acme-instance-logs",
+      "CreateLifecycleHook", "false",
+      "InstanceRoleName", "web-instances"));
+
+  /** What CloudFormation gives the stack's own resources, in the form it gives them. */
+  static final Map<String, String> DEPLOYED_RESOURCES = Map.of(
+      "LogArchiveRunbook", "lifecycle-orchestrator-LogArchiveRunbook-Q2W3E4R5T6Y7",
+      "AutomationRole.Arn", "arn:aws:iam::123456789012:role/lifecycle-orchestrator-AutomationRole-Q2W3E4R5T6Y7",
+      "LogBucket", "lifecycle-orchestrator-logbucket-q2w3e4r5t6y7",
+      "WaitingRoomQueue", "https://sqs.us-east-1.amazonaws.com/123456789012/lifecycle-orchestrator-WaitingRoomQueue-Q2W3E4R5T6Y7");
+
+  private final Map<String, String> parameters;
+
+  Deployment(Map<String, String> parameters) {
+    this.parameters = parameters;
+  }
+
+  StackTemplate template() {
+    return StackTemplate.deployedWith(parameters, DEPLOYED_RESOURCES);
+  }
+
+  /** The function's settings as it reads them from the variables this deployment gives it. */
+  Settings settings() {
+    Map<String, String> environment = new HashMap<>();
+    template().functionVariables().forEach((name, value) -> environment.put(name, String.valueOf(value)));
+    environment.put(Settings.REGION, StackTemplate.REGION);
+    return Settings.from(environment);
+  }
+}

@@ -1,0 +1,149 @@
+package com.lifecycleorchestrator.deployment;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * The function's IAM policy in {@code template.yaml} against the AWS calls its code makes: all of
+ * them allowed, nothing else, and each on the narrowest resources AWS lets a policy name.
+ */
+class FunctionPermissionsTest {
+
+  /**
+   * Actions AWS authorizes along with one that the code calls. The "API operations" table of the
+   * service authorization reference for Systems Manager lists, for StartAutomationExecution,
+   * ssm:AddTagsToResource (the function starts executions with Tags) and iam:PassRole (for the
+   * AutomationAssumeRole it passes).
+   */
+  private static final Map<String, Set<String>> AUTHORIZED_ALONG_WITH = Map.of(
+      "ssm:StartAutomationExecution", Set.of("ssm:AddTagsToResource", "iam:PassRole"));
+
+  /**
+   * Actions whose Resource can only be "*": the service authorization reference lists no resource
+   * type for them.
+   */
+  private static final Set<String> WITHOUT_RESOURCE_LEVEL_PERMISSIONS = Set.of(
+      "ssm:DescribeAutomationExecutions", "ssm:DescribeInstanceInformation", "autoscaling:DescribeAutoScalingGroups");
+
+  private static final Set<String> CALLED = AwsActionsCalled.byTheFunction();
+
+  @Test
+  void theCallsAreReadFromTheCode() {
+    assertFalse(CALLED.isEmpty(), "no AWS SDK call found in the function's classes: the derivation is broken");
+  }
+
+  @ParameterizedTest
+  @EnumSource(Deployment.class)
+  void everyActionTheCodeCallsIsAllowed(Deployment deployment) {
+    Set<String> allowed = FunctionPolicy.of(deployment.template()).actions();
+
+    Set<String> denied = CALLED.stream().filter(action -> !allowed.contains(action))
+        .collect(Collectors.toCollection(TreeSet::new));
+
+    assertEquals(Set.of(), denied, "the code calls these, which the function's policy does not allow");
+  }
+
+  @ParameterizedTest
+  @EnumSource(Deployment.class)
+  void everyAllowedActionServesACallOfTheCode(Deployment deployment) {
+    Set<String> needed = new TreeSet<>(CALLED);
+    CALLED.forEach(action -> needed.addAll(AUTHORIZED_ALONG_WITH.getOrDefault(action, Set.of())));
+
+    Set<String> unneeded = FunctionPolicy.of(deployment.template()).actions().stream()
+        .filter(action -> !needed.contains(action))
+        .collect(Collectors.toCollection(TreeSet::new));
+
+    assertEquals(Set.of(), unneeded, "the function's policy allows these, which no code calls");
+  }
+
+  @ParameterizedTest
+  @EnumSource(Deployment.class)
+  void onlyActionsWithoutResourceLevelPermissionsAreAllowedOnEveryResource(Deployment deployment) {
+    for (FunctionPolicy.Grant grant : FunctionPolicy.of(deployment.template()).grants()) {
+      if (grant.resources().contains("*")) {
+        assertTrue(WITHOUT_RESOURCE_LEVEL_PERMISSIONS.containsAll(grant.actions()),
+            grant.sid() + " allows " + grant.actions() + " on every resource, though AWS lets a policy name them");
+      }
+    }
+  }
+
+  @Test
+  void theRunbooksAreStartedOnlyFromTheirDocumentsAndAsTheirExecutions() {
+    StackTemplate template = StackTemplate.deployedWith(Map.of(
+        "AutoScalingGroupName", "web-asg",
+        "AutomationDocumentName", "drain-and-archive",
+        "LaunchAutomationDocumentName", "warm-up-instance"));
+    String ssm = "arn:aws:ssm:us-east-1:123456789012:";
+
+    assertEquals(Set.of(
+            ssm + "automation-definition/drain-and-archive:*",
+            ssm + "document/drain-and-archive",
+            ssm + "automation-definition/warm-up-instance:*",
+            ssm + "document/warm-up-instance",
+            ssm + "automation-execution/*"),
+        FunctionPolicy.of(template).resourcesOf("ssm:StartAutomationExecution"));
+  }
+
+  @Test
+  void theStacksRunbookIsStartedByTheNameCloudFormationGivesIt() {
+    String runbook = Deployment.DEPLOYED_RESOURCES.get("LogArchiveRunbook");
+
+    Set<String> resources = FunctionPolicy.of(Deployment.DEFAULTS.template()).resourcesOf("ssm:StartAutomationExecution");
+
+    assertEquals(Set.of(
+        "arn:aws:ssm:us-east-1:123456789012:automation-definition/" + runbook + ":*",
+        "arn:aws:ssm:us-east-1:123456789012:document/" + runbook,
+        "arn:aws:ssm:us-east-1:123456789012:automation-execution/*"), resources);
+  }
+
+  @ParameterizedTest
+  @EnumSource(Deployment.class)
+  void executionsAreTaggedAndReadOnlyAsExecutions(Deployment deployment) {
+    FunctionPolicy policy = FunctionPolicy.of(deployment.template());
+    Set<String> executions = Set.of("arn:aws:ssm:us-east-1:123456789012:automation-execution/*");
+
+    assertEquals(executions, policy.resourcesOf("ssm:AddTagsToResource"));
+    assertEquals(executions, policy.resourcesOf("ssm:GetAutomationExecution"));
+  }
+
+  @Test
+  void lifecycleActionsAreAnsweredOnlyInTheConfiguredGroup() {
+    StackTemplate template = StackTemplate.deployedWith(Map.of("AutoScalingGroupName", "batch-workers"));
+    Set<String> group = Set.of(
+        "arn:aws:autoscaling:us-east-1:123456789012:autoScalingGroup:*:autoScalingGroupName/batch-workers");
+
+    assertEquals(group, FunctionPolicy.of(template).resourcesOf("autoscaling:CompleteLifecycleAction"));
+    assertEquals(group, FunctionPolicy.of(template).resourcesOf("autoscaling:RecordLifecycleActionHeartbeat"));
+  }
+
+  @Test
+  void theStacksAutomationRoleIsPassedOnlyToSsm() {
+    FunctionPolicy.Grant passRole = FunctionPolicy.of(Deployment.DEFAULTS.template()).grantOf("iam:PassRole");
+
+    assertEquals(List.of(Deployment.DEPLOYED_RESOURCES.get("AutomationRole.Arn")), passRole.resources());
+    assertEquals(Map.of("StringEquals", Map.of("iam:PassedToService", "ssm.amazonaws.com")), passRole.condition());
+  }
+
+  @Test
+  void yourAutomationRoleIsPassedOnlyToSsm() {
+    FunctionPolicy.Grant passRole = FunctionPolicy.of(Deployment.OWN_RUNBOOK_WITH_ROLE.template()).grantOf("iam:PassRole");
+
+    assertEquals(List.of("arn:aws:iam::123456789012:role/drain-and-archive-runbook"), passRole.resources());
+    assertEquals(Map.of("StringEquals", Map.of("iam:PassedToService", "ssm.amazonaws.com")), passRole.condition());
+  }
+
+  @Test
+  void noRoleIsPassedWhereTheRunbookRunsAsTheFunction() {
+    assertFalse(FunctionPolicy.of(Deployment.OWN_RUNBOOK_WITHOUT_ROLE.template()).actions().contains("iam:PassRole"));
+  }
+}

@@ -1,0 +1,254 @@
+package com.lifecycleorchestrator.simulation;
+
+import com.lifecycleorchestrator.core.Continuation;
+import com.lifecycleorchestrator.core.LifecycleAction;
+import com.lifecycleorchestrator.core.Milestone;
+import com.lifecycleorchestrator.core.Orchestration;
+import com.lifecycleorchestrator.core.Reconciler;
+import com.lifecycleorchestrator.core.Outcome;
+import com.lifecycleorchestrator.core.Runbook;
+import com.lifecycleorchestrator.handler.LifecycleHandler;
+import com.lifecycleorchestrator.ports.Continuations;
+import com.lifecycleorchestrator.ports.ServiceFailure;
+import com.lifecycleorchestrator.ports.WaitingRoom;
+import com.lifecycleorchestrator.testkit.FakeAutomations;
+import com.lifecycleorchestrator.testkit.FakeLifecycleActions;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.Optional;
+import java.util.Random;
+import java.util.function.BooleanSupplier;
+
+/**
+ * The function as Lambda runs it, on the event loop: asynchronous deliveries of the lifecycle
+ * events and of continuations, an account concurrency limit with the excess waiting in Lambda's
+ * queue, invocations of at most 15 minutes running the real core, Lambda's two retries of a failed
+ * invocation and the failure destination after them; and, if it has one, the waiting room's queue,
+ * which brings a parked action back as an invocation when its delay is over.
+ */
+final class SimulatedLambda {
+
+  static final Duration TIMEOUT = Duration.ofMinutes(15);
+  private static final Duration DELIVERY_LATENCY = Duration.ofMillis(300);
+  private static final Duration THROTTLED_REDELIVERY = Duration.ofSeconds(1);
+  private static final List<Duration> RETRY_DELAYS = List.of(Duration.ofMinutes(1), Duration.ofMinutes(2));
+
+  /** One asynchronous event for the function: a lifecycle action, or a continuation of one. */
+  private record Delivery(LifecycleAction action, Continuation continuation, int attempt) {}
+
+  private final EventLoop loop;
+  private final FakeAutomations automations;
+  private final FakeLifecycleActions lifecycleActions;
+  private final Runbook runbook;
+  private final Orchestration.Rules rules;
+  private final int concurrency;
+  private final double invokeFaultShare;
+  private final boolean withWaitingRoom;
+  private final Random random;
+  private final Deque<Delivery> waitingForConcurrency = new ArrayDeque<>();
+  private final List<Outcome> outcomes = new ArrayList<>();
+  private int running;
+  private long invocationMillis;
+  private int invocations;
+  private int handOvers;
+  private int invokeCalls;
+  private int startRetries;
+  private int failedToDestination;
+  private int timedOut;
+  private int parked;
+  private int recovered;
+  private int passes;
+
+  SimulatedLambda(EventLoop loop, FakeAutomations automations, FakeLifecycleActions lifecycleActions,
+      Runbook runbook, Orchestration.Rules rules, int concurrency, double invokeFaultShare,
+      boolean withWaitingRoom, Random random) {
+    this.loop = loop;
+    this.automations = automations;
+    this.lifecycleActions = lifecycleActions;
+    this.runbook = runbook;
+    this.rules = rules;
+    this.concurrency = concurrency;
+    this.invokeFaultShare = invokeFaultShare;
+    this.withWaitingRoom = withWaitingRoom;
+    this.random = random;
+  }
+
+  /** EventBridge delivers the lifecycle action's event. */
+  void deliver(LifecycleAction action, Instant at) {
+    deliver(new Delivery(action, null, 0), at.plus(DELIVERY_LATENCY));
+  }
+
+  /**
+   * Runs a reconciler pass every {@code interval} while {@code stillWaiting} says instances wait,
+   * its recoveries handed over like any continuation.
+   */
+  void reconcileEvery(Duration interval, Reconciler reconciler, BooleanSupplier stillWaiting) {
+    loop.at(loop.clock().now().plus(interval), () -> {
+      passes++;
+      step(reconciler.begin(continuationsFrom(), loop.clock().now()));
+      if (stillWaiting.getAsBoolean()) {
+        reconcileEvery(interval, reconciler, stillWaiting);
+      }
+    });
+  }
+
+  private void step(Reconciler.Pass pass) {
+    loop.at(pass.nextStepAt(), () -> {
+      pass.advance(loop.clock().now());
+      if (pass.report().isPresent()) {
+        recovered += pass.report().get().recovered();
+      } else {
+        step(pass);
+      }
+    });
+  }
+
+  int recovered() {
+    return recovered;
+  }
+
+  int passes() {
+    return passes;
+  }
+
+  private void deliver(Delivery delivery, Instant at) {
+    loop.at(at, () -> invokeOrQueue(delivery));
+  }
+
+  private void invokeOrQueue(Delivery delivery) {
+    if (running >= concurrency) {
+      waitingForConcurrency.add(delivery);
+      return;
+    }
+    running++;
+    invocations++;
+    Instant began = loop.clock().now();
+    Orchestration.Budget budget = Orchestration.Budget.of(began, TIMEOUT, LifecycleHandler.RESERVE,
+        LifecycleHandler.RETURN_MARGIN);
+    Orchestration.Ports ports = new Orchestration.Ports(automations, lifecycleActions,
+        continuationsFrom(), withWaitingRoom ? Optional.of(waitingRoom()) : Optional.empty(), this::count);
+    Orchestration orchestration = delivery.continuation() == null
+        ? Orchestration.begin(delivery.action(), runbook, ports, rules, budget, began)
+        : Orchestration.resume(delivery.continuation(), runbook, ports, rules, budget, began);
+    step(delivery, orchestration, began);
+  }
+
+  private void step(Delivery delivery, Orchestration orchestration, Instant began) {
+    loop.at(orchestration.nextStepAt(), () -> {
+      Instant now = loop.clock().now();
+      if (now.isAfter(began.plus(TIMEOUT))) {
+        timedOut++;
+        end(delivery, null, began);
+        return;
+      }
+      orchestration.advance(now);
+      if (orchestration.outcome().isPresent()) {
+        end(delivery, orchestration.outcome().get(), began);
+      } else {
+        step(delivery, orchestration, began);
+      }
+    });
+  }
+
+  /** The invocation ended with the outcome, or was cut off at Lambda's timeout (no outcome). */
+  private void end(Delivery delivery, Outcome outcome, Instant began) {
+    Instant now = loop.clock().now();
+    invocationMillis += Duration.between(began, now).toMillis();
+    running--;
+    if (outcome == null || outcome.needsAttention()) {
+      if (delivery.attempt() < RETRY_DELAYS.size()) {
+        deliver(new Delivery(delivery.action(), delivery.continuation(), delivery.attempt() + 1),
+            now.plus(RETRY_DELAYS.get(delivery.attempt())));
+      } else {
+        failedToDestination++;
+      }
+    }
+    if (outcome != null && !(outcome instanceof Outcome.HandedOver) && !(outcome instanceof Outcome.Parked)) {
+      outcomes.add(outcome);
+    }
+    Delivery next = waitingForConcurrency.poll();
+    if (next != null) {
+      deliver(next, now.plus(THROTTLED_REDELIVERY));
+    }
+  }
+
+  private Continuations continuationsFrom() {
+    return continuation -> {
+      invokeCalls++;
+      if (random.nextDouble() < invokeFaultShare) {
+        throw new ServiceFailure.Transient("ServiceException", "Lambda was unable to queue the event", null);
+      }
+      deliver(new Delivery(continuation.action(), continuation, 0), loop.clock().now().plus(DELIVERY_LATENCY));
+    };
+  }
+
+  /** The waiting room's queue: each message comes back as an invocation once its delay is over. */
+  private WaitingRoom waitingRoom() {
+    return new WaitingRoom() {
+      @Override
+      public Duration longestDelay() {
+        return Duration.ofMinutes(15);
+      }
+
+      @Override
+      public void park(Continuation continuation, Duration delay) {
+        invokeCalls++;
+        if (random.nextDouble() < invokeFaultShare) {
+          throw new ServiceFailure.Transient("InternalError", "SQS could not accept the message", null);
+        }
+        deliver(new Delivery(continuation.action(), continuation, 0),
+            loop.clock().now().plus(delay).plus(DELIVERY_LATENCY));
+      }
+    };
+  }
+
+  private void count(LifecycleAction action, Milestone milestone) {
+    if (milestone instanceof Milestone.Parked) {
+      parked++;
+    } else if (milestone instanceof Milestone.HandedOver) {
+      handOvers++;
+    } else if (milestone instanceof Milestone.StartRetried) {
+      startRetries++;
+    }
+  }
+
+  List<Outcome> outcomes() {
+    return outcomes;
+  }
+
+  double invocationSeconds() {
+    return invocationMillis / 1000.0;
+  }
+
+  int invocations() {
+    return invocations;
+  }
+
+  int handOvers() {
+    return handOvers;
+  }
+
+  int invokeCalls() {
+    return invokeCalls;
+  }
+
+  int startRetries() {
+    return startRetries;
+  }
+
+  int parked() {
+    return parked;
+  }
+
+  int timedOut() {
+    return timedOut;
+  }
+
+  int failedToDestination() {
+    return failedToDestination;
+  }
+}
