@@ -13,6 +13,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.lifecycleorchestrator.standin.AwsStandIn;
+import com.lifecycleorchestrator.standin.StandInLambda;
 import com.lifecycleorchestrator.standin.StandInAutoScaling.Cause;
 import com.lifecycleorchestrator.standin.StandInAutoScaling.Ending;
 import com.lifecycleorchestrator.standin.StandInAutoScaling.Hook;
@@ -33,6 +34,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
@@ -253,6 +255,72 @@ class HandlerAgainstStandInTest {
   }
 
   @Test
+  void anInstanceWhoseAgentIsOfflineGetsTheFailureResultWithoutARunbook() {
+    standIn.ssm().managedInstance(INSTANCE, "ConnectionLost");
+
+    JsonNode returned = invoke("terminate.json");
+
+    assertEquals("ABANDON", returned.path("result").asText());
+    assertTrue(returned.path("reason").asText().contains("ConnectionLost"), returned.toString());
+    assertEnded("ABANDON");
+    assertEquals(List.of(), standIn.calls("StartAutomationExecution"));
+  }
+
+  @Test
+  void aGroupBeingDeletedGetsItsInstanceReleasedAtOnce() {
+    standIn.autoScaling().deleting(GROUP);
+
+    JsonNode returned = invoke("terminate.json");
+
+    assertEquals("CONTINUE", returned.path("result").asText());
+    assertEnded("CONTINUE");
+    assertEquals(List.of(), standIn.calls("StartAutomationExecution"));
+  }
+
+  @Test
+  void aRunbookLongerThanAnInvocationIsHandedOverToFreshInvocationsUntilItEnds() throws InterruptedException {
+    standIn.ssm().everyExecution(Script.succeedsAfter(Duration.ofMinutes(5)));
+    Duration invocation = Duration.ofMinutes(2);
+    deliverInvocationsToTheFunction(invocation);
+
+    JsonNode first = handle(LocalFunction.against(standIn, environment, clock), read("terminate.json"), invocation);
+
+    assertEquals("HandedOver", first.path("outcome").asText(), first.toString());
+    assertTrue(standIn.lambda().awaitDeliveries(Duration.ofSeconds(60)), "the hand-overs did not end");
+    List<StandInLambda.Delivery> deliveries = standIn.lambda().deliveries();
+    assertTrue(deliveries.size() >= 2, "five minutes of runbook in two-minute invocations: " + deliveries.size());
+    assertTrue(deliveries.stream().allMatch(delivery -> delivery.failure().isEmpty()), deliveries.toString());
+    assertEnded("CONTINUE");
+    assertEquals(1, standIn.ssm().executions().size());
+  }
+
+  @Test
+  void anActionWhoseEventWasLostIsRecoveredByTheReconcilerAndCompletedByInstance() throws InterruptedException {
+    environment.putAll(Map.of("AUTO_SCALING_GROUP_NAMES", GROUP, "LIFECYCLE_HOOK_NAME", HOOK));
+    deliverInvocationsToTheFunction(Duration.ofMinutes(15));
+
+    JsonNode pass = invoke("scheduled.json");
+
+    assertEquals("Reconciled", pass.path("outcome").asText(), pass.toString());
+    assertTrue(standIn.lambda().awaitDeliveries(Duration.ofSeconds(60)), "the recovered action was not handled");
+    assertEnded("CONTINUE");
+    AwsStandIn.Call completion = standIn.calls("CompleteLifecycleAction").get(0);
+    assertEquals(Optional.empty(), completion.member("LifecycleActionToken"),
+        "the reconciler knows the instance, not the token the lost event carried");
+    assertEquals(Optional.of(INSTANCE), completion.member("InstanceId"));
+  }
+
+  /** The function's own asynchronous invocations (hand-overs, recovered actions) reach a fresh handler, as Lambda's would. */
+  private void deliverInvocationsToTheFunction(Duration invocation) {
+    standIn.lambda().function(FakeContext.FUNCTION_NAME, payload -> {
+      ByteArrayOutputStream output = new ByteArrayOutputStream();
+      LocalFunction.against(standIn, environment, clock)
+          .handleRequest(new ByteArrayInputStream(payload), output, new FakeContext(invocation));
+      return output.toByteArray();
+    });
+  }
+
+  @Test
   void aMalformedEventIsRefusedWithoutACall() {
     assertThrows(LifecycleHandler.LifecycleActionNotHandled.class, () -> invoke("malformed.json"));
 
@@ -277,9 +345,13 @@ class HandlerAgainstStandInTest {
   }
 
   private static JsonNode handle(LifecycleHandler handler, byte[] event) {
+    return handle(handler, event, Duration.ofMinutes(15));
+  }
+
+  private static JsonNode handle(LifecycleHandler handler, byte[] event, Duration invocation) {
     ByteArrayOutputStream output = new ByteArrayOutputStream();
     try {
-      handler.handleRequest(new ByteArrayInputStream(event), output, new FakeContext(Duration.ofMinutes(15)));
+      handler.handleRequest(new ByteArrayInputStream(event), output, new FakeContext(invocation));
       return JSON.readTree(output.toByteArray());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
