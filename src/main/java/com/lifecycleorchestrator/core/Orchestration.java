@@ -10,6 +10,7 @@ import com.lifecycleorchestrator.ports.WaitingRoom;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * The handling of one lifecycle action as a state machine: start the runbook, wait for it while
@@ -19,7 +20,7 @@ import java.util.Optional;
  * It never sleeps itself, so the same code runs one action in a Lambda invocation and thousands at
  * once on the virtual clock of a simulation.
  */
-public final class Orchestration {
+public final class Orchestration implements Steps {
 
   /** How long a new execution may be unknown to SSM's status call before we stop believing in it. */
   static final Duration NOT_FOUND_GRACE = Duration.ofSeconds(60);
@@ -242,7 +243,13 @@ public final class Orchestration {
         : Optional.empty();
   }
 
+  @Override
+  public boolean finished() {
+    return position instanceof Position.Finished;
+  }
+
   /** When the next step is due: the position's own step, a heartbeat, or the end of the wait. */
+  @Override
   public Instant nextStepAt() {
     if (!holdsInstance()) {
       return position.due();
@@ -252,15 +259,17 @@ public final class Orchestration {
   }
 
   /** Takes whatever steps are due at {@code now}. */
+  @Override
   public void advance(Instant now) {
     if (holdsInstance() && !now.isBefore(nextHeartbeat)) {
       keepAlive(now);
     }
     if (holdsInstance() && !now.isBefore(hookDeadline.minus(DEADLINE_MARGIN))) {
-      position = lastLookBeforeTheDeadline(now);
+      position = lastLook(now, () -> runbookFailed("the runbook did not " + (execution == null ? "start" : "end")
+          + " before the lifecycle hook's global timeout at " + hookDeadline, now));
     }
     if (holdsInstance() && !now.isBefore(budget.waitUntil())) {
-      position = lastLookBeforeHandingOver(now);
+      position = lastLook(now, () -> new Position.HandingOver(0, now));
     }
     if (now.isBefore(position.due())) {
       return;
@@ -364,27 +373,18 @@ public final class Orchestration {
         "the group is being deleted: the instance is released at once so that the deletion is not held up", 0, now);
   }
 
-  /** The runbook has not ended in all the time the hook allows: our failure result, not its default. */
-  private Position lastLookBeforeTheDeadline(Instant now) {
+  /**
+   * The wait cannot go on (the invocation's time or the hook's is up): one more status check if the
+   * runbook runs, and if it still runs, what comes {@code next}.
+   */
+  private Position lastLook(Instant now, Supplier<Position> next) {
     if (position instanceof Position.Waiting waiting) {
       Position looked = await(waiting, now);
       if (!(looked instanceof Position.Waiting)) {
         return looked;
       }
     }
-    return runbookFailed("the runbook did not " + (execution == null ? "start" : "end")
-        + " before the lifecycle hook's global timeout at " + hookDeadline, now);
-  }
-
-  /** This invocation's wait is over: one more status check, then hand over if it still runs. */
-  private Position lastLookBeforeHandingOver(Instant now) {
-    if (position instanceof Position.Waiting waiting) {
-      Position looked = await(waiting, now);
-      if (!(looked instanceof Position.Waiting)) {
-        return looked;
-      }
-    }
-    return new Position.HandingOver(0, now);
+    return next.get();
   }
 
   private Position start(Position.Starting starting, Instant now) {

@@ -91,19 +91,8 @@ public final class Orchestrator {
     }
     Orchestration.Ports ports =
         new Orchestration.Ports(automations, lifecycleActions, continuations, waitingRoom, listener);
-    return runToEnd(orchestration.apply(runbook.get(), ports));
-  }
-
-  private Outcome runToEnd(Orchestration orchestration) {
-    while (orchestration.outcome().isEmpty()) {
-      try {
-        clock.sleepUntil(orchestration.nextStepAt());
-      } catch (InterruptedException interrupted) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException("interrupted while handling a lifecycle action", interrupted);
-      }
-      orchestration.advance(clock.now());
-    }
-    return orchestration.outcome().orElseThrow();
+    Orchestration running = orchestration.apply(runbook.get(), ports);
+    Steps.runToEnd(running, clock);
+    return running.outcome().orElseThrow();
   }
 }

@@ -74,15 +74,7 @@ public final class Reconciler {
   /** Runs a whole pass on the clock. */
   public Report reconcile(Continuations continuations) {
     Pass pass = begin(continuations, clock.now());
-    while (pass.report().isEmpty()) {
-      try {
-        clock.sleepUntil(pass.nextStepAt());
-      } catch (InterruptedException interrupted) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException("interrupted during a reconciler pass", interrupted);
-      }
-      pass.advance(clock.now());
-    }
+    Steps.runToEnd(pass, clock);
     return pass.report().orElseThrow();
   }
 
@@ -92,7 +84,7 @@ public final class Reconciler {
   }
 
   /** One pass of the reconciler. */
-  public final class Pass {
+  public final class Pass implements Steps {
     private final Continuations continuations;
     private final Instant began;
     private final List<LifecycleAction> toExamine = new ArrayList<>();
@@ -117,10 +109,17 @@ public final class Reconciler {
       return Optional.ofNullable(report);
     }
 
+    @Override
+    public boolean finished() {
+      return report != null;
+    }
+
+    @Override
     public Instant nextStepAt() {
       return report == null ? due : Instant.MAX;
     }
 
+    @Override
     public void advance(Instant now) {
       if (report != null || now.isBefore(due)) {
         return;

@@ -1,5 +1,6 @@
 package com.lifecycleorchestrator.simulation;
 
+import com.lifecycleorchestrator.core.Steps;
 import com.lifecycleorchestrator.testkit.VirtualClock;
 import java.time.Instant;
 import java.util.PriorityQueue;
@@ -26,6 +27,25 @@ final class EventLoop {
 
   void at(Instant when, Runnable action) {
     events.add(new Event(when.isBefore(clock.now()) ? clock.now() : when, scheduled++, action));
+  }
+
+  /**
+   * Takes the steps at their times until they are finished, then runs {@code finished}; a step due
+   * after {@code deadline} is not taken, and {@code cutOff} runs instead.
+   */
+  void drive(Steps steps, Instant deadline, Runnable finished, Runnable cutOff) {
+    at(steps.nextStepAt(), () -> {
+      if (clock.now().isAfter(deadline)) {
+        cutOff.run();
+        return;
+      }
+      steps.advance(clock.now());
+      if (steps.finished()) {
+        finished.run();
+      } else {
+        drive(steps, deadline, finished, cutOff);
+      }
+    });
   }
 
   void runAll() {

@@ -89,20 +89,10 @@ final class SimulatedLambda {
   void reconcileEvery(Duration interval, Reconciler reconciler, BooleanSupplier stillWaiting) {
     loop.at(loop.clock().now().plus(interval), () -> {
       passes++;
-      step(reconciler.begin(continuationsFrom(), loop.clock().now()));
+      Reconciler.Pass pass = reconciler.begin(continuationsFrom(), loop.clock().now());
+      loop.drive(pass, Instant.MAX, () -> recovered += pass.report().orElseThrow().recovered(), () -> { });
       if (stillWaiting.getAsBoolean()) {
         reconcileEvery(interval, reconciler, stillWaiting);
-      }
-    });
-  }
-
-  private void step(Reconciler.Pass pass) {
-    loop.at(pass.nextStepAt(), () -> {
-      pass.advance(loop.clock().now());
-      if (pass.report().isPresent()) {
-        recovered += pass.report().get().recovered();
-      } else {
-        step(pass);
       }
     });
   }
@@ -134,24 +124,12 @@ final class SimulatedLambda {
     Orchestration orchestration = delivery.continuation() == null
         ? Orchestration.begin(delivery.action(), runbook, ports, rules, budget, began)
         : Orchestration.resume(delivery.continuation(), runbook, ports, rules, budget, began);
-    step(delivery, orchestration, began);
-  }
-
-  private void step(Delivery delivery, Orchestration orchestration, Instant began) {
-    loop.at(orchestration.nextStepAt(), () -> {
-      Instant now = loop.clock().now();
-      if (now.isAfter(began.plus(TIMEOUT))) {
-        timedOut++;
-        end(delivery, null, began);
-        return;
-      }
-      orchestration.advance(now);
-      if (orchestration.outcome().isPresent()) {
-        end(delivery, orchestration.outcome().get(), began);
-      } else {
-        step(delivery, orchestration, began);
-      }
-    });
+    loop.drive(orchestration, began.plus(TIMEOUT),
+        () -> end(delivery, orchestration.outcome().orElseThrow(), began),
+        () -> {
+          timedOut++;
+          end(delivery, null, began);
+        });
   }
 
   /** The invocation ended with the outcome, or was cut off at Lambda's timeout (no outcome). */
