@@ -33,7 +33,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.parallel.Execution;
@@ -71,16 +70,24 @@ class AwsCliConformanceTest {
   @TempDir
   Path files;
 
-  @BeforeAll
-  static void findTheCliAndTheModels() {
+  /**
+   * Checked before each test rather than once for the class, so that a machine without the CLI
+   * reports every test as skipped, with the reason.
+   */
+  @BeforeEach
+  void requireTheCliAndItsModels() {
     RequiredTool.onPath("aws", "pip install awscli (or the AWS CLI v2 installer)");
-    var data = ServiceModel.botocoreData();
-    RequiredTool.require(data.isPresent(), "botocore's service models were not found (python3 -c 'import botocore'); "
-        + "the AWS CLI v1 brings them: pip install awscli");
-    models = Map.of(
-        "SSM", ServiceModel.load(data.get(), "ssm", "2014-11-06"),
-        "Auto Scaling", ServiceModel.load(data.get(), "autoscaling", "2011-01-01"),
-        "Lambda", ServiceModel.load(data.get(), "lambda", "2015-03-31"));
+    synchronized (AwsCliConformanceTest.class) {
+      if (models == null) {
+        var data = ServiceModel.botocoreData();
+        RequiredTool.require(data.isPresent(), "botocore's service models were not found (python3 -c 'import "
+            + "botocore'); the AWS CLI v1 brings them: pip install awscli");
+        models = Map.of(
+            "SSM", ServiceModel.load(data.get(), "ssm", "2014-11-06"),
+            "Auto Scaling", ServiceModel.load(data.get(), "autoscaling", "2011-01-01"),
+            "Lambda", ServiceModel.load(data.get(), "lambda", "2015-03-31"));
+      }
+    }
   }
 
   @BeforeEach
