@@ -30,14 +30,29 @@ public final class RequiredTool {
 
   static Path onPath(String command, String howToInstall, Map<String, String> env) {
     Optional<Path> found = find(command, env.getOrDefault("PATH", ""));
-    if (found.isPresent()) {
-      return found.get();
+    require(found.isPresent(), command + " is not on PATH, so this check cannot run; install it with: "
+        + howToInstall, env);
+    return found.orElseThrow();
+  }
+
+  /**
+   * The same rule for something a check needs besides a tool on {@code PATH}, such as the data a
+   * tool ships with: returns if it is there, else skips the test, or fails it under {@code CI=true}.
+   *
+   * @param missing what is missing and how to get it, for the message
+   */
+  public static void require(boolean present, String missing) {
+    require(present, missing, System.getenv());
+  }
+
+  static void require(boolean present, String missing, Map<String, String> env) {
+    if (present) {
+      return;
     }
-    String missing = command + " is not on PATH, so this check cannot run; install it with: " + howToInstall;
     if ("true".equalsIgnoreCase(env.get("CI"))) {
-      return Assertions.fail(missing + " (CI=true: a missing tool fails the build rather than skipping)");
+      Assertions.fail(missing + " (CI=true: a missing tool fails the build rather than skipping)");
     }
-    return Assumptions.abort(missing);
+    Assumptions.abort(missing);
   }
 
   private static Optional<Path> find(String command, String path) {

@@ -51,6 +51,14 @@ class RequiredToolTest {
         () -> RequiredTool.onPath("lint-tool", "get it", Map.of("PATH", bin.toString())));
   }
 
+  @Test
+  void anythingElseACheckNeedsFollowsTheSameRule() {
+    RequiredTool.require(true, "present", Map.of("CI", "true"));
+    assertThrows(TestAbortedException.class, () -> RequiredTool.require(false, "models missing", Map.of()));
+    assertThrows(AssertionFailedError.class,
+        () -> RequiredTool.require(false, "models missing", Map.of("CI", "true")));
+  }
+
   private Path executable(String name) throws IOException {
     Path file = Files.writeString(bin.resolve(name), "#!/bin/sh\n");
     Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rwxr-xr-x"));

@@ -1,0 +1,368 @@
+package com.lifecycleorchestrator.handler;
+
+import static com.lifecycleorchestrator.testkit.TerminateSample.DOCUMENT;
+import static com.lifecycleorchestrator.testkit.TerminateSample.GROUP;
+import static com.lifecycleorchestrator.testkit.TerminateSample.HELD_SINCE;
+import static com.lifecycleorchestrator.testkit.TerminateSample.HOOK;
+import static com.lifecycleorchestrator.testkit.TerminateSample.INSTANCE;
+import static com.lifecycleorchestrator.testkit.TerminateSample.TOKEN;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.lifecycleorchestrator.standin.AwsStandIn;
+import com.lifecycleorchestrator.standin.StandInLambda;
+import com.lifecycleorchestrator.standin.StandInAutoScaling.Cause;
+import com.lifecycleorchestrator.standin.StandInAutoScaling.Ending;
+import com.lifecycleorchestrator.standin.StandInAutoScaling.Hook;
+import com.lifecycleorchestrator.standin.StandInSsm.Document;
+import com.lifecycleorchestrator.standin.StandInSsm.Script;
+import com.lifecycleorchestrator.standin.StandInSsm.TokenReuse;
+import com.lifecycleorchestrator.testkit.FakeContext;
+import com.lifecycleorchestrator.testkit.VirtualClock;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The function end to end, as Lambda runs it: the raw bytes of {@code events/terminate.json}
+ * through {@link LifecycleHandler#handleRequest}, its settings from environment variables, its
+ * real SDK clients with their serialization, retries and error mapping, against the AWS stand-in.
+ * The function and the stand-in share a virtual clock, so a ten-minute runbook costs no wall time;
+ * what is asserted is what Auto Scaling ends up doing with the instance.
+ */
+class HandlerAgainstStandInTest {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Path EVENTS = Path.of("events");
+
+  private final VirtualClock clock = new VirtualClock(HELD_SINCE.plusSeconds(2));
+  private final AwsStandIn standIn = AwsStandIn.start(clock);
+  private final Map<String, String> environment = new HashMap<>(Map.of(
+      "AWS_REGION", AwsStandIn.REGION,
+      "AUTOMATION_DOCUMENT_NAME", DOCUMENT,
+      "AUTOMATION_PARAMETERS", "{\"S3BucketName\": [\"my-logs\"]}",
+      "HEARTBEAT_TIMEOUT_SECONDS", "3600"));
+
+  @BeforeEach
+  void holdTheInstance() {
+    standIn.ssm()
+        .document(Document.declaring(DOCUMENT, "InstanceId", "S3BucketName", "AutomationAssumeRole")
+            .requiring("InstanceId"))
+        .everyExecution(Script.succeedsAfter(Duration.ofSeconds(45)))
+        .managedInstance(INSTANCE, "Online");
+    standIn.autoScaling()
+        .hook(Hook.terminating(GROUP, HOOK, Duration.ofHours(1), "ABANDON"))
+        .hold(GROUP, HOOK, INSTANCE, TOKEN, HELD_SINCE);
+  }
+
+  @AfterEach
+  void stopStandIn() {
+    standIn.close();
+  }
+
+  @Test
+  void aRunbookThatSucceedsReleasesTheInstanceWithContinue() {
+    JsonNode returned = invoke("terminate.json");
+
+    assertEquals("Completed", returned.path("outcome").asText());
+    assertEquals("CONTINUE", returned.path("result").asText());
+    assertEquals("Success", returned.path("final_status").asText());
+    assertEnded("CONTINUE");
+    var execution = standIn.ssm().executions().get(0);
+    assertEquals(List.of(INSTANCE), execution.parameters().get("InstanceId"));
+    assertEquals(List.of("my-logs"), execution.parameters().get("S3BucketName"));
+    assertEquals(Map.of("lifecycle-instance:" + INSTANCE, HOOK), execution.tags());
+    assertEquals(execution.id(), returned.path("execution_id").asText());
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"Failed", "TimedOut", "Cancelled"})
+  void aRunbookThatFailsReleasesTheInstanceWithAbandon(String finalStatus) {
+    standIn.ssm().everyExecution(Script.endsAfter(Duration.ofSeconds(20), finalStatus));
+
+    JsonNode returned = invoke("terminate.json");
+
+    assertEquals("ABANDON", returned.path("result").asText());
+    assertEquals(finalStatus, returned.path("final_status").asText());
+    assertEnded("ABANDON");
+  }
+
+  @ParameterizedTest
+  @CsvSource({
+      "No-Such-Runbook, '{}', AutomationDefinitionNotFoundException",
+      "GracefulExit-ArchiveLogs, '{\"Unknown\": [\"x\"]}', InvalidAutomationExecutionParametersException"})
+  void aRunbookThatCannotStartReleasesTheInstanceWithTheFailureResultAtOnce(
+      String document, String parameters, String error) {
+    environment.put("AUTOMATION_DOCUMENT_NAME", document);
+    environment.put("AUTOMATION_PARAMETERS", parameters);
+    Instant invokedAt = clock.now();
+
+    JsonNode returned = invoke("terminate.json");
+
+    assertEquals("ABANDON", returned.path("result").asText());
+    assertTrue(returned.path("reason").asText().contains(error), returned.toString());
+    assertEnded("ABANDON");
+    assertEquals(invokedAt, standIn.autoScaling().ending(TOKEN).orElseThrow().at());
+    assertTrue(standIn.calls("GetAutomationExecution").isEmpty());
+  }
+
+  @ParameterizedTest
+  @EnumSource(TokenReuse.class)
+  void theSameEventTwiceAtOnceRunsOneRunbookAndCompletesTheActionOnce(TokenReuse tokenReuse) throws Exception {
+    standIn.ssm().tokenReuse(tokenReuse);
+    CyclicBarrier together = new CyclicBarrier(2);
+    List<Callable<JsonNode>> deliveries = new ArrayList<>();
+    for (int environments = 0; environments < 2; environments++) {
+      // Two execution environments of the function, each with its own clients, as Lambda runs them.
+      LifecycleHandler handler = LocalFunction.against(standIn, environment, clock);
+      deliveries.add(() -> {
+        together.await();
+        return handle(handler, read("terminate.json"));
+      });
+    }
+    ExecutorService lambda = Executors.newFixedThreadPool(2);
+    List<JsonNode> returned;
+    try {
+      List<Future<JsonNode>> delivered = lambda.invokeAll(deliveries);
+      returned = List.of(delivered.get(0).get(), delivered.get(1).get());
+    } finally {
+      lambda.shutdownNow();
+    }
+
+    assertEquals(1, standIn.ssm().executions().size());
+    assertEquals(returned.get(0).path("execution_id"), returned.get(1).path("execution_id"));
+    assertEquals(1, standIn.calls("CompleteLifecycleAction").stream().filter(AwsStandIn.Call::succeeded).count());
+    assertEnded("CONTINUE");
+    for (JsonNode outcome : returned) {
+      assertTrue(List.of("Completed", "AlreadyCompleted").contains(outcome.path("outcome").asText()), outcome.toString());
+    }
+  }
+
+  @Test
+  void anActionAlreadyCompletedElsewhereIsASuccessNotAnError() {
+    standIn.autoScaling().completeElsewhere(TOKEN, "CONTINUE");
+
+    JsonNode returned = invoke("terminate.json");
+
+    assertEquals("AlreadyCompleted", returned.path("outcome").asText());
+    assertEquals("ValidationError", standIn.calls("CompleteLifecycleAction").get(0).answer());
+    assertEnded("CONTINUE");
+  }
+
+  @Test
+  void aThirdOfCallsThrottledChangesNothing() {
+    standIn.faults().everyOperation().throttle(0.3);
+
+    JsonNode returned = invoke("terminate.json");
+
+    assertEquals("Completed", returned.path("outcome").asText());
+    assertEquals("CONTINUE", returned.path("result").asText());
+    assertEnded("CONTINUE");
+    assertEquals(1, standIn.ssm().executions().size());
+    assertTrue(standIn.calls().stream().anyMatch(call -> call.answer().startsWith("Throttling")),
+        "no call was throttled, so this test proved nothing: " + standIn.calls());
+  }
+
+  @Test
+  void aBurstOfServerErrorsAndDroppedConnectionsChangesNothing() {
+    standIn.faults().everyOperation().failNext(3, 503);
+    standIn.faults().on("StartAutomationExecution").loseAnswerOfNext(1);
+    standIn.faults().on("GetAutomationExecution").dropNext(2);
+    standIn.faults().on("CompleteLifecycleAction").failNext(2, 500);
+
+    JsonNode returned = invoke("terminate.json");
+
+    assertEquals("Completed", returned.path("outcome").asText());
+    assertEquals("CONTINUE", returned.path("result").asText());
+    assertEnded("CONTINUE");
+    assertEquals(1, standIn.ssm().executions().size(),
+        "the start whose answer was lost was sent again with the same client token");
+    List<String> answers = standIn.calls().stream().map(AwsStandIn.Call::answer).toList();
+    for (String fault : List.of("ServiceUnavailable", "InternalFailure", "dropped", "answer lost")) {
+      assertTrue(answers.contains(fault), "no call met " + fault + ", so this test proved less than it says: " + answers);
+    }
+  }
+
+  @Test
+  void aCompletionWhoseAnswerIsLostIsNotSentTwice() {
+    standIn.faults().on("CompleteLifecycleAction").loseAnswerOfNext(1);
+
+    JsonNode returned = invoke("terminate.json");
+
+    assertEquals("AlreadyCompleted", returned.path("outcome").asText(),
+        "the retried completion finds the action completed by the first, whose answer was lost");
+    assertEnded("CONTINUE");
+  }
+
+  @Test
+  void aLongRunbookIsWaitedForWithHeartbeatsThatKeepTheHookAlive() {
+    Duration heartbeatTimeout = Duration.ofSeconds(60);
+    standIn.autoScaling().hook(Hook.terminating(GROUP, HOOK, heartbeatTimeout, "ABANDON"))
+        .hold(GROUP, HOOK, INSTANCE, TOKEN, HELD_SINCE);
+    environment.put("HEARTBEAT_TIMEOUT_SECONDS", "60");
+    standIn.ssm().everyExecution(Script.succeedsAfter(Duration.ofMinutes(10)));
+
+    JsonNode returned = invoke("terminate.json");
+
+    assertEquals("CONTINUE", returned.path("result").asText());
+    assertEnded("CONTINUE");
+    List<Instant> heartbeats = standIn.autoScaling().heartbeats(TOKEN);
+    assertTrue(heartbeats.size() >= 20, "a ten-minute runbook needs a heartbeat every 24 s: " + heartbeats.size());
+    Instant previous = HELD_SINCE;
+    for (Instant heartbeat : heartbeats) {
+      assertTrue(Duration.between(previous, heartbeat).compareTo(heartbeatTimeout) < 0,
+          "the hook went " + Duration.between(previous, heartbeat) + " without a heartbeat");
+      previous = heartbeat;
+    }
+  }
+
+  @Test
+  void aHookWhoseTimeoutTheSettingsUnderstateLetsTheActionTimeOut() {
+    standIn.autoScaling().hook(Hook.terminating(GROUP, HOOK, Duration.ofSeconds(60), "ABANDON"))
+        .hold(GROUP, HOOK, INSTANCE, TOKEN, HELD_SINCE);
+    standIn.ssm().everyExecution(Script.succeedsAfter(Duration.ofMinutes(10)));
+
+    JsonNode returned = invoke("terminate.json");
+
+    assertEquals("AlreadyCompleted", returned.path("outcome").asText());
+    Ending ending = standIn.autoScaling().ending(TOKEN).orElseThrow();
+    assertEquals(new Ending("ABANDON", Cause.HEARTBEAT_TIMEOUT, HELD_SINCE.plusSeconds(60)), ending);
+  }
+
+  @Test
+  void anInstanceWhoseAgentIsOfflineGetsTheFailureResultWithoutARunbook() {
+    standIn.ssm().managedInstance(INSTANCE, "ConnectionLost");
+
+    JsonNode returned = invoke("terminate.json");
+
+    assertEquals("ABANDON", returned.path("result").asText());
+    assertTrue(returned.path("reason").asText().contains("ConnectionLost"), returned.toString());
+    assertEnded("ABANDON");
+    assertEquals(List.of(), standIn.calls("StartAutomationExecution"));
+  }
+
+  @Test
+  void aGroupBeingDeletedGetsItsInstanceReleasedAtOnce() {
+    standIn.autoScaling().deleting(GROUP);
+
+    JsonNode returned = invoke("terminate.json");
+
+    assertEquals("CONTINUE", returned.path("result").asText());
+    assertEnded("CONTINUE");
+    assertEquals(List.of(), standIn.calls("StartAutomationExecution"));
+  }
+
+  @Test
+  void aRunbookLongerThanAnInvocationIsHandedOverToFreshInvocationsUntilItEnds() throws InterruptedException {
+    standIn.ssm().everyExecution(Script.succeedsAfter(Duration.ofMinutes(5)));
+    Duration invocation = Duration.ofMinutes(2);
+    deliverInvocationsToTheFunction(invocation);
+
+    JsonNode first = handle(LocalFunction.against(standIn, environment, clock), read("terminate.json"), invocation);
+
+    assertEquals("HandedOver", first.path("outcome").asText(), first.toString());
+    assertTrue(standIn.lambda().awaitDeliveries(Duration.ofSeconds(60)), "the hand-overs did not end");
+    List<StandInLambda.Delivery> deliveries = standIn.lambda().deliveries();
+    assertTrue(deliveries.size() >= 2, "five minutes of runbook in two-minute invocations: " + deliveries.size());
+    assertTrue(deliveries.stream().allMatch(delivery -> delivery.failure().isEmpty()), deliveries.toString());
+    assertEnded("CONTINUE");
+    assertEquals(1, standIn.ssm().executions().size());
+  }
+
+  @Test
+  void anActionWhoseEventWasLostIsRecoveredByTheReconcilerAndCompletedByInstance() throws InterruptedException {
+    environment.putAll(Map.of("AUTO_SCALING_GROUP_NAMES", GROUP, "LIFECYCLE_HOOK_NAME", HOOK));
+    deliverInvocationsToTheFunction(Duration.ofMinutes(15));
+
+    JsonNode pass = invoke("scheduled.json");
+
+    assertEquals("Reconciled", pass.path("outcome").asText(), pass.toString());
+    assertTrue(standIn.lambda().awaitDeliveries(Duration.ofSeconds(60)), "the recovered action was not handled");
+    assertEnded("CONTINUE");
+    AwsStandIn.Call completion = standIn.calls("CompleteLifecycleAction").get(0);
+    assertEquals(Optional.empty(), completion.member("LifecycleActionToken"),
+        "the reconciler knows the instance, not the token the lost event carried");
+    assertEquals(Optional.of(INSTANCE), completion.member("InstanceId"));
+  }
+
+  /** The function's own asynchronous invocations (hand-overs, recovered actions) reach a fresh handler, as Lambda's would. */
+  private void deliverInvocationsToTheFunction(Duration invocation) {
+    standIn.lambda().function(FakeContext.FUNCTION_NAME, payload -> {
+      ByteArrayOutputStream output = new ByteArrayOutputStream();
+      LocalFunction.against(standIn, environment, clock)
+          .handleRequest(new ByteArrayInputStream(payload), output, new FakeContext(invocation));
+      return output.toByteArray();
+    });
+  }
+
+  @Test
+  void aMalformedEventIsRefusedWithoutACall() {
+    assertThrows(LifecycleHandler.LifecycleActionNotHandled.class, () -> invoke("malformed.json"));
+
+    assertEquals(List.of(), standIn.calls());
+  }
+
+  @Test
+  void aTestNotificationIsIgnoredWithoutACall() {
+    JsonNode returned = invoke("test-notification.json");
+
+    assertEquals("Ignored", returned.path("outcome").asText());
+    assertEquals(List.of(), standIn.calls());
+  }
+
+  private void assertEnded(String result) {
+    Ending ending = standIn.autoScaling().ending(TOKEN).orElseThrow(() -> new AssertionError("the action is still held"));
+    assertEquals(new Ending(result, Cause.COMPLETED, ending.at()), ending);
+  }
+
+  private JsonNode invoke(String event) {
+    return handle(LocalFunction.against(standIn, environment, clock), read(event));
+  }
+
+  private static JsonNode handle(LifecycleHandler handler, byte[] event) {
+    return handle(handler, event, Duration.ofMinutes(15));
+  }
+
+  private static JsonNode handle(LifecycleHandler handler, byte[] event, Duration invocation) {
+    ByteArrayOutputStream output = new ByteArrayOutputStream();
+    try {
+      handler.handleRequest(new ByteArrayInputStream(event), output, new FakeContext(invocation));
+      return JSON.readTree(output.toByteArray());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static byte[] read(String event) {
+    try {
+      return Files.readAllBytes(EVENTS.resolve(event));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}

@@ -1,0 +1,316 @@
+package com.lifecycleorchestrator.handler;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.lifecycleorchestrator.core.Clock;
+import com.lifecycleorchestrator.standin.AwsStandIn;
+import com.lifecycleorchestrator.standin.StandInAutoScaling;
+import com.lifecycleorchestrator.standin.StandInSsm;
+import com.lifecycleorchestrator.testkit.FakeContext;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+
+/**
+ * The function run on a sample event with no AWS account: the event file's raw bytes through
+ * {@link LifecycleHandler#handleRequest}, as the Lambda runtime and {@code sam local invoke} hand
+ * them over, with the function's own settings and SDK clients talking to a local {@link AwsStandIn}
+ * on the wall clock. It prints a timeline of what the function logs and what AWS sees, from the
+ * event's arrival to the instance's release. The README's quick start runs it through Maven:
+ * {@code mvn -q -Plocal-run}, with {@code -Devent=...}, {@code -Drunbook=fails|slow} and
+ * {@code -Dthrottled}.
+ */
+public final class LocalRun {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final String DOCUMENT = "GracefulExit-ArchiveLogs";
+  private static final String LAUNCH_DOCUMENT = "GracefulLaunch-Warmup";
+  private static final Path FUNCTION_LOG = Path.of("target", "local-run", "function.log");
+  private static final String USAGE = """
+      usage: mvn -q -Plocal-run [-Devent=FILE] [-Drunbook=succeeds|fails|slow] [-Dthrottled]
+        -Devent=FILE        the event to deliver (default events/terminate.json)
+        -Drunbook=fails     the runbook ends Failed: the function completes the action with ABANDON
+        -Drunbook=slow      the runbook runs 40 s against a hook with a 30 s heartbeat timeout: heartbeats show
+        -Dthrottled         30% of all AWS calls are throttled; the SDK retries them
+      """;
+
+  /** How the runbook behaves, and the hook it runs against. */
+  enum RunbookMode {
+    SUCCEEDS(Duration.ofSeconds(3), "Success", Duration.ofHours(1)),
+    FAILS(Duration.ofSeconds(3), "Failed", Duration.ofHours(1)),
+    SLOW(Duration.ofSeconds(40), "Success", Duration.ofSeconds(30));
+
+    final Duration running;
+    final String finalStatus;
+    final Duration heartbeatTimeout;
+
+    RunbookMode(Duration running, String finalStatus, Duration heartbeatTimeout) {
+      this.running = running;
+      this.finalStatus = finalStatus;
+      this.heartbeatTimeout = heartbeatTimeout;
+    }
+
+    StandInSsm.Script script() {
+      return new StandInSsm.Script(List.of(new StandInSsm.Phase("Pending", Duration.ofMillis(1500)),
+          new StandInSsm.Phase("InProgress", running)), finalStatus);
+    }
+  }
+
+  record Options(Path event, RunbookMode runbook, boolean throttled) {
+    static Options parse(String... arguments) {
+      Map<String, String> given = new LinkedHashMap<>();
+      for (String argument : arguments) {
+        if (!argument.startsWith("--") || !argument.contains("=")) {
+          throw new IllegalArgumentException("not an option: " + argument);
+        }
+        given.put(argument.substring(2, argument.indexOf('=')), argument.substring(argument.indexOf('=') + 1));
+      }
+      Path event = Path.of(given.getOrDefault("event", "events/terminate.json"));
+      RunbookMode runbook;
+      try {
+        runbook = RunbookMode.valueOf(given.getOrDefault("runbook", "succeeds").toUpperCase(Locale.ROOT));
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("runbook must be succeeds, fails or slow, got " + given.get("runbook"));
+      }
+      String throttled = given.getOrDefault("throttled", "false");
+      if (!throttled.equals("true") && !throttled.equals("false")) {
+        throw new IllegalArgumentException("throttled is true or false, got " + throttled);
+      }
+      given.keySet().removeAll(List.of("event", "runbook", "throttled"));
+      if (!given.isEmpty()) {
+        throw new IllegalArgumentException("unknown options: " + given.keySet());
+      }
+      return new Options(event, runbook, Boolean.parseBoolean(throttled));
+    }
+  }
+
+  public static void main(String[] arguments) throws IOException {
+    Options options;
+    try {
+      options = Options.parse(arguments);
+      if (!Files.isRegularFile(options.event())) {
+        throw new IllegalArgumentException("no event file " + options.event().toAbsolutePath());
+      }
+    } catch (IllegalArgumentException e) {
+      System.err.println(e.getMessage());
+      System.err.print(USAGE);
+      System.exit(2);
+      return;
+    }
+    new LocalRun(options, System.out, Clock.SYSTEM).run();
+    // Like the Lambda runtime, a library may leave a thread of its own behind; the run is over.
+    System.exit(0);
+  }
+
+  private final Options options;
+  private final PrintStream out;
+  private final Clock clock;
+  private final Instant started;
+
+  /** A run on the given clock: the wall clock for a person, a virtual one for a test. */
+  LocalRun(Options options, PrintStream out, Clock clock) {
+    this.options = options;
+    this.out = out;
+    this.clock = clock;
+    this.started = clock.now();
+  }
+
+  void run() throws IOException {
+    byte[] event = Files.readAllBytes(options.event());
+    Files.createDirectories(FUNCTION_LOG.getParent());
+    try (AwsStandIn standIn = AwsStandIn.start(clock);
+         OutputStream functionLog = Files.newOutputStream(FUNCTION_LOG)) {
+      Optional<HeldAction> held = HeldAction.in(event);
+      prepare(standIn, held);
+      printHeader(standIn, held);
+      standIn.onCall(this::showCall);
+      PrintStream original = System.out;
+      System.setOut(new PrintStream(new FunctionLog(functionLog), true, StandardCharsets.UTF_8));
+      String returned;
+      try {
+        LifecycleHandler handler = LocalFunction.against(standIn, environment(), clock);
+        returned = invoke(handler, event);
+      } finally {
+        System.setOut(original);
+      }
+      printSummary(standIn, held, returned);
+    }
+  }
+
+  /** The lifecycle action an event names, when it names one completely. */
+  record HeldAction(String transition, String group, String hook, String instance, String token, Instant eventTime) {
+    static Optional<HeldAction> in(byte[] event) {
+      try {
+        JsonNode root = JSON.readTree(event);
+        JsonNode detail = root.path("detail");
+        List<String> fields = List.of("LifecycleTransition", "AutoScalingGroupName", "LifecycleHookName",
+            "EC2InstanceId", "LifecycleActionToken");
+        if (!root.path("source").asText().equals("aws.autoscaling")
+            || fields.stream().anyMatch(field -> !detail.path(field).isTextual())) {
+          return Optional.empty();
+        }
+        return Optional.of(new HeldAction(detail.path("LifecycleTransition").asText(),
+            detail.path("AutoScalingGroupName").asText(), detail.path("LifecycleHookName").asText(),
+            detail.path("EC2InstanceId").asText(), detail.path("LifecycleActionToken").asText(),
+            Instant.parse(root.path("time").asText())));
+      } catch (IOException | DateTimeParseException e) {
+        return Optional.empty();
+      }
+    }
+  }
+
+  private void prepare(AwsStandIn standIn, Optional<HeldAction> held) {
+    standIn.ssm()
+        .document(StandInSsm.Document.declaring(DOCUMENT, "InstanceId", "S3BucketName").requiring("InstanceId"))
+        .document(StandInSsm.Document.declaring(LAUNCH_DOCUMENT, "InstanceId", "S3BucketName").requiring("InstanceId"))
+        .everyExecution(options.runbook().script());
+    held.ifPresent(action -> {
+      standIn.autoScaling()
+          .hook(new StandInAutoScaling.Hook(action.group(), action.hook(), action.transition(),
+              options.runbook().heartbeatTimeout, "ABANDON"))
+          .hold(action.group(), action.hook(), action.instance(), action.token(), clock.now());
+      standIn.ssm().managedInstance(action.instance(), "Online");
+    });
+    if (options.throttled()) {
+      standIn.faults().everyOperation().throttle(0.3);
+    }
+  }
+
+  private Map<String, String> environment() {
+    return Map.of(
+        "AWS_REGION", AwsStandIn.REGION,
+        "AUTOMATION_DOCUMENT_NAME", DOCUMENT,
+        "LAUNCH_AUTOMATION_DOCUMENT_NAME", LAUNCH_DOCUMENT,
+        "AUTOMATION_PARAMETERS", "{\"S3BucketName\": [\"my-logs\"]}",
+        "HEARTBEAT_TIMEOUT_SECONDS", String.valueOf(options.runbook().heartbeatTimeout.toSeconds()),
+        // A short cap on the polling interval, so that the instance is released within two seconds of the end.
+        "MAX_POLL_INTERVAL_SECONDS", "2");
+  }
+
+  private String invoke(LifecycleHandler handler, byte[] event) {
+    ByteArrayOutputStream output = new ByteArrayOutputStream();
+    try {
+      handler.handleRequest(new ByteArrayInputStream(event), output, new FakeContext(Duration.ofMinutes(15)));
+      return output.toString(StandardCharsets.UTF_8);
+    } catch (LifecycleHandler.LifecycleActionNotHandled | IOException failed) {
+      return output.toString(StandardCharsets.UTF_8) + "\nThe invocation failed: " + failed.getMessage()
+          + "\nLambda would deliver the event again and, after its retries, keep it in the failure queue.";
+    }
+  }
+
+  private void printHeader(AwsStandIn standIn, Optional<HeldAction> held) {
+    RunbookMode runbook = options.runbook();
+    out.println("Local run: " + options.event() + " through LifecycleHandler.handleRequest, as Lambda delivers it,");
+    out.println("against a local AWS stand-in at " + standIn.endpoint() + " (no AWS account needed).");
+    out.println("The runbook " + DOCUMENT + " is NOT executed locally: the stand-in only plays its statuses");
+    out.println("(Pending 1.5 s, InProgress " + runbook.running.toSeconds() + " s, then " + runbook.finalStatus + ")."
+        + (options.throttled() ? " 30% of all calls are throttled." : ""));
+    held.ifPresent(action -> {
+      Duration sinceEvent = Duration.between(action.eventTime(), clock.now());
+      if (sinceEvent.compareTo(runbook.heartbeatTimeout.multipliedBy(2).dividedBy(5)) > 0) {
+        out.println("The event's time, " + action.eventTime() + ", is " + ago(sinceEvent) + " ago; the function counts");
+        out.println("the hook's heartbeat timer from it, so it sends a heartbeat at once.");
+      }
+    });
+    out.println();
+    if (held.isPresent()) {
+      HeldAction action = held.get();
+      show("Auto Scaling", "holds " + action.instance() + " at hook " + action.hook() + " of " + action.group() + " ("
+          + (action.transition().endsWith("TERMINATING") ? "Terminating:Wait" : "Pending:Wait") + ", heartbeat timeout "
+          + runbook.heartbeatTimeout.toSeconds() + " s, default result ABANDON)");
+    } else {
+      show("Auto Scaling", "holds nothing: the event names no complete lifecycle action");
+    }
+  }
+
+  private static String ago(Duration since) {
+    if (since.toHours() >= 48) {
+      return since.toDays() + " days";
+    }
+    return since.toMinutes() >= 120 ? since.toHours() + " hours" : since.toMinutes() + " minutes";
+  }
+
+  /** What AWS sees that the function's log does not say: faults, and the instance leaving its hook. */
+  private void showCall(AwsStandIn.Call call) {
+    if (!call.succeeded()) {
+      show(call.service(), call.operation() + " answered " + call.answer()
+          + (call.answer().startsWith("Throttling") ? "; the SDK backs off and tries again" : ""));
+    } else if (call.operation().equals("CompleteLifecycleAction")) {
+      show("Auto Scaling", "lifecycle action completed with " + call.member("LifecycleActionResult").orElse("?")
+          + ": " + call.member("InstanceId").orElse("the instance") + " leaves its wait state");
+    }
+  }
+
+  private void printSummary(AwsStandIn standIn, Optional<HeldAction> held, String returned) {
+    out.println();
+    out.println("Returned by handleRequest: " + returned.strip());
+    Map<String, Long> byOperation = standIn.calls().stream()
+        .collect(Collectors.groupingBy(AwsStandIn.Call::operation, TreeMap::new, Collectors.counting()));
+    out.println("The stand-in answered " + standIn.calls().size() + " calls: " + (byOperation.isEmpty() ? "none"
+        : byOperation.entrySet().stream().map(entry -> entry.getKey() + " " + entry.getValue())
+            .collect(Collectors.joining(", "))));
+    held.ifPresent(action -> out.println("Auto Scaling ended the wait of " + action.instance() + ": "
+        + standIn.autoScaling().ending(action.token())
+            .map(ending -> ending.result() + " (" + ending.cause().name().toLowerCase(Locale.ROOT)
+                .replace('_', ' ') + ")")
+            .orElse("still held")));
+    out.println("The function's own JSON log lines are in " + FUNCTION_LOG + ".");
+    out.println("Try also: -Drunbook=fails, -Drunbook=slow, -Dthrottled, -Devent=events/malformed.json");
+  }
+
+  private synchronized void show(String voice, String message) {
+    double elapsed = Duration.between(started, clock.now()).toMillis() / 1000.0;
+    out.printf(Locale.ROOT, "%6.1f s  %-12s  %s%n", elapsed, voice, message);
+  }
+
+  /**
+   * Where the function's output goes while it runs: every line to the log file, and the message of
+   * every log line to the timeline (its metrics, lines in Embedded Metric Format, go to the file only).
+   */
+  private final class FunctionLog extends OutputStream {
+    private final OutputStream file;
+    private final ByteArrayOutputStream line = new ByteArrayOutputStream();
+
+    FunctionLog(OutputStream file) {
+      this.file = file;
+    }
+
+    @Override
+    public synchronized void write(int b) throws IOException {
+      file.write(b);
+      if (b != '\n') {
+        line.write(b);
+        return;
+      }
+      String text = line.toString(StandardCharsets.UTF_8);
+      line.reset();
+      if (text.startsWith("{")) {
+        JsonNode logged = JSON.readTree(text);
+        if (logged.hasNonNull("message")) {
+          String level = logged.path("level").asText();
+          show("function", (level.equals("INFO") ? "" : level + " ") + logged.path("message").asText());
+        }
+      }
+    }
+
+    @Override
+    public synchronized void flush() throws IOException {
+      file.flush();
+    }
+  }
+}

@@ -1,0 +1,477 @@
+package com.lifecycleorchestrator.standin;
+
+import static com.lifecycleorchestrator.testkit.TerminateSample.DOCUMENT;
+import static com.lifecycleorchestrator.testkit.TerminateSample.GROUP;
+import static com.lifecycleorchestrator.testkit.TerminateSample.HOOK;
+import static com.lifecycleorchestrator.testkit.TerminateSample.INSTANCE;
+import static com.lifecycleorchestrator.testkit.TerminateSample.TOKEN;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.lifecycleorchestrator.standin.StandInAutoScaling.Hook;
+import com.lifecycleorchestrator.standin.StandInSsm.Document;
+import com.lifecycleorchestrator.standin.StandInSsm.Script;
+import com.lifecycleorchestrator.testkit.RequiredTool;
+import com.lifecycleorchestrator.testkit.TerminateSample;
+import com.lifecycleorchestrator.testkit.VirtualClock;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The stand-in driven by a client nobody here wrote: the AWS CLI, whose botocore serializes each
+ * request and parses each answer by AWS's own service models. Every operation the stand-in
+ * answers is called on its success path and its error paths; each output is then held against
+ * the same models ({@link ServiceModel}) and against what the stand-in meant to send, and each
+ * error code against the codes the model gives the operation. A stand-in that drifts from AWS
+ * fails here rather than in a test that trusts it. Each test has a stand-in of its own, so they run
+ * concurrently: the CLI's start-up is most of their time.
+ */
+@Execution(ExecutionMode.CONCURRENT)
+class AwsCliConformanceTest {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Instant T0 = TerminateSample.HELD_SINCE;
+  private static final String CLIENT_TOKEN = "0f1e2d3c-4b5a-4697-8877-665544332211";
+  private static final Pattern CLI_ERROR = Pattern.compile(
+      "An error occurred \\(([^)]+)\\) when calling the (\\w+) operation(?: \\(reached max retries: \\d+\\))?: (.*)");
+
+  /** Errors AWS documents for every API ("Common Errors"), besides those each operation's model lists. */
+  private static final Set<String> COMMON_ERRORS = Set.of("InternalFailure", "ServiceUnavailable",
+      "ThrottlingException", "Throttling", "MissingAuthenticationToken", "MissingAuthenticationTokenException",
+      "ValidationError", "ValidationException");
+
+  private static Map<String, ServiceModel> models;
+
+  private final VirtualClock clock = new VirtualClock(T0);
+  private AwsStandIn standIn;
+
+  @TempDir
+  Path files;
+
+  /**
+   * Checked before each test rather than once for the class, so that a machine without the CLI
+   * reports every test as skipped, with the reason.
+   */
+  @BeforeEach
+  void requireTheCliAndItsModels() {
+    RequiredTool.onPath("aws", "pip install awscli (or the AWS CLI v2 installer)");
+    synchronized (AwsCliConformanceTest.class) {
+      if (models == null) {
+        var data = ServiceModel.botocoreData();
+        RequiredTool.require(data.isPresent(), "botocore's service models were not found (python3 -c 'import "
+            + "botocore'); the AWS CLI v1 brings them: pip install awscli");
+        models = Map.of(
+            "SSM", ServiceModel.load(data.get(), "ssm", "2014-11-06"),
+            "Auto Scaling", ServiceModel.load(data.get(), "autoscaling", "2011-01-01"),
+            "Lambda", ServiceModel.load(data.get(), "lambda", "2015-03-31"));
+      }
+    }
+  }
+
+  @BeforeEach
+  void startStandIn() {
+    standIn = AwsStandIn.start(clock);
+    standIn.ssm()
+        .document(Document.declaring(DOCUMENT, "InstanceId", "S3BucketName").requiring("InstanceId"))
+        .everyExecution(Script.succeedsAfter(Duration.ofSeconds(30)))
+        .managedInstance(INSTANCE, "Online");
+    standIn.autoScaling()
+        .hook(Hook.terminating(GROUP, HOOK, Duration.ofHours(1), "ABANDON"))
+        .inService(GROUP, "i-0b1b2c3d4e5f67890")
+        .hold(GROUP, HOOK, INSTANCE, TOKEN, T0);
+  }
+
+  @AfterEach
+  void stopStandIn() {
+    standIn.close();
+  }
+
+  @Test
+  void anExecutionStartsRunsAndSucceeds() {
+    JsonNode started = succeeds("StartAutomationExecution", "ssm", "start-automation-execution",
+        "--document-name", DOCUMENT, "--parameters", "InstanceId=" + INSTANCE + ",S3BucketName=my-logs",
+        "--client-token", CLIENT_TOKEN, "--tags", "Key=lifecycle-instance:" + INSTANCE + ",Value=" + HOOK);
+    String id = started.path("AutomationExecutionId").asText();
+    assertEquals(36, id.length());
+
+    JsonNode running = succeeds("GetAutomationExecution", "ssm", "get-automation-execution",
+        "--automation-execution-id", id).path("AutomationExecution");
+    assertEquals("InProgress", running.path("AutomationExecutionStatus").asText());
+    assertEquals(INSTANCE, running.path("Parameters").path("InstanceId").path(0).asText());
+    assertFalse(running.has("ExecutionEndTime"));
+
+    clock.advance(Duration.ofSeconds(30));
+    JsonNode ended = succeeds("GetAutomationExecution", "ssm", "get-automation-execution",
+        "--automation-execution-id", id).path("AutomationExecution");
+    assertEquals("Success", ended.path("AutomationExecutionStatus").asText());
+    assertTrue(ended.has("ExecutionEndTime"));
+  }
+
+  @Test
+  void aClientTokenReturnsItsExecutionForTheSameRequestAndRefusesAnother() {
+    String[] start = {"ssm", "start-automation-execution", "--document-name", DOCUMENT,
+        "--parameters", "InstanceId=" + INSTANCE, "--client-token", CLIENT_TOKEN};
+    String first = succeeds("StartAutomationExecution", start).path("AutomationExecutionId").asText();
+    String again = succeeds("StartAutomationExecution", start).path("AutomationExecutionId").asText();
+    assertEquals(first, again);
+
+    fails("IdempotentParameterMismatch", "StartAutomationExecution", "ssm", "start-automation-execution",
+        "--document-name", DOCUMENT, "--parameters", "InstanceId=i-0ffffffffffffffff", "--client-token", CLIENT_TOKEN);
+
+    standIn.ssm().tokenReuse(StandInSsm.TokenReuse.REFUSED);
+    fails("IdempotentParameterMismatch", "StartAutomationExecution", start);
+  }
+
+  @Test
+  void aStartIsRefusedForAMissingDocumentOrParametersTheDocumentDoesNotTake() {
+    fails("AutomationDefinitionNotFoundException", "StartAutomationExecution", "ssm", "start-automation-execution",
+        "--document-name", "No-Such-Runbook", "--parameters", "InstanceId=" + INSTANCE);
+    fails("InvalidAutomationExecutionParametersException", "StartAutomationExecution", "ssm",
+        "start-automation-execution", "--document-name", DOCUMENT, "--parameters",
+        "InstanceId=" + INSTANCE + ",Unknown=x");
+    fails("InvalidAutomationExecutionParametersException", "StartAutomationExecution", "ssm",
+        "start-automation-execution", "--document-name", DOCUMENT, "--parameters", "S3BucketName=my-logs");
+  }
+
+  @Test
+  void executionsBeyondTheConcurrencyLimitQueueAndBeyondTheQueueAreRefused() {
+    standIn.ssm().maxRunning(1).maxQueued(1);
+    String[] start = {"ssm", "start-automation-execution", "--document-name", DOCUMENT,
+        "--parameters", "InstanceId=" + INSTANCE};
+    String runs = succeeds("StartAutomationExecution", start).path("AutomationExecutionId").asText();
+    String waits = succeeds("StartAutomationExecution", start).path("AutomationExecutionId").asText();
+    fails("AutomationExecutionLimitExceededException", "StartAutomationExecution", start);
+
+    assertEquals("InProgress", status(runs));
+    assertEquals("Pending", status(waits));
+    clock.advance(Duration.ofSeconds(30));
+    assertEquals("Success", status(runs));
+    assertEquals("InProgress", status(waits));
+  }
+
+  @Test
+  void anUnknownExecutionIsNotFound() {
+    fails("AutomationExecutionNotFoundException", "GetAutomationExecution", "ssm", "get-automation-execution",
+        "--automation-execution-id", "00000000-0000-0000-0000-000000000000");
+    fails("AutomationExecutionNotFoundException", "StopAutomationExecution", "ssm", "stop-automation-execution",
+        "--automation-execution-id", "00000000-0000-0000-0000-000000000000");
+  }
+
+  @Test
+  void executionsAreFoundByTheirTagAndDocument() {
+    String id = succeeds("StartAutomationExecution", "ssm", "start-automation-execution",
+        "--document-name", DOCUMENT, "--parameters", "InstanceId=" + INSTANCE,
+        "--tags", "Key=lifecycle-instance:" + INSTANCE + ",Value=" + HOOK).path("AutomationExecutionId").asText();
+
+    JsonNode found = succeeds("DescribeAutomationExecutions", "ssm", "describe-automation-executions",
+        "--filters", "Key=TagKey,Values=lifecycle-instance:" + INSTANCE, "Key=DocumentNamePrefix,Values=" + DOCUMENT);
+    assertEquals(id, found.path("AutomationExecutionMetadataList").path(0).path("AutomationExecutionId").asText());
+    assertEquals(1, found.path("AutomationExecutionMetadataList").size());
+
+    JsonNode none = succeeds("DescribeAutomationExecutions", "ssm", "describe-automation-executions",
+        "--filters", "Key=TagKey,Values=lifecycle-instance:i-0ffffffffffffffff");
+    assertEquals(0, none.path("AutomationExecutionMetadataList").size());
+  }
+
+  @Test
+  void aRunningExecutionStopsAsCancelledAndOnlyOnce() {
+    String id = succeeds("StartAutomationExecution", "ssm", "start-automation-execution",
+        "--document-name", DOCUMENT, "--parameters", "InstanceId=" + INSTANCE).path("AutomationExecutionId").asText();
+
+    succeeds("StopAutomationExecution", "ssm", "stop-automation-execution", "--automation-execution-id", id);
+    assertEquals("Cancelled", status(id));
+    fails("InvalidAutomationStatusUpdateException", "StopAutomationExecution", "ssm", "stop-automation-execution",
+        "--automation-execution-id", id);
+  }
+
+  @Test
+  void instanceInformationGivesTheAgentsPingStatus() {
+    standIn.ssm().managedInstance("i-0c1b2c3d4e5f67890", "ConnectionLost");
+
+    JsonNode online = succeeds("DescribeInstanceInformation", "ssm", "describe-instance-information",
+        "--filters", "Key=InstanceIds,Values=" + INSTANCE);
+    assertEquals("Online", online.path("InstanceInformationList").path(0).path("PingStatus").asText());
+    JsonNode lost = succeeds("DescribeInstanceInformation", "ssm", "describe-instance-information",
+        "--instance-information-filter-list", "key=InstanceIds,valueSet=i-0c1b2c3d4e5f67890");
+    assertEquals("ConnectionLost", lost.path("InstanceInformationList").path(0).path("PingStatus").asText());
+
+    fails("InvalidInstanceId", "DescribeInstanceInformation", "ssm", "describe-instance-information",
+        "--filters", "Key=InstanceIds,Values=i-0d1b2c3d4e5f67890");
+  }
+
+  @Test
+  void aLifecycleActionIsCompletedOnceAndThenNoLongerActive() {
+    succeeds("RecordLifecycleActionHeartbeat", "autoscaling", "record-lifecycle-action-heartbeat",
+        "--auto-scaling-group-name", GROUP, "--lifecycle-hook-name", HOOK, "--lifecycle-action-token", TOKEN,
+        "--instance-id", INSTANCE);
+    succeeds("CompleteLifecycleAction", "autoscaling", "complete-lifecycle-action",
+        "--auto-scaling-group-name", GROUP, "--lifecycle-hook-name", HOOK, "--lifecycle-action-token", TOKEN,
+        "--instance-id", INSTANCE, "--lifecycle-action-result", "CONTINUE");
+
+    String again = fails("ValidationError", "CompleteLifecycleAction", "autoscaling", "complete-lifecycle-action",
+        "--auto-scaling-group-name", GROUP, "--lifecycle-hook-name", HOOK, "--lifecycle-action-token", TOKEN,
+        "--instance-id", INSTANCE, "--lifecycle-action-result", "CONTINUE");
+    assertEquals("No active Lifecycle Action found with token " + TOKEN, again);
+    String heartbeat = fails("ValidationError", "RecordLifecycleActionHeartbeat", "autoscaling",
+        "record-lifecycle-action-heartbeat", "--auto-scaling-group-name", GROUP, "--lifecycle-hook-name", HOOK,
+        "--lifecycle-action-token", TOKEN);
+    assertEquals("No active Lifecycle Action found with token " + TOKEN, heartbeat);
+    assertEquals("CONTINUE", standIn.autoScaling().ending(TOKEN).orElseThrow().result());
+  }
+
+  @Test
+  void aLifecycleActionCanBeAddressedByItsInstanceAlone() {
+    succeeds("RecordLifecycleActionHeartbeat", "autoscaling", "record-lifecycle-action-heartbeat",
+        "--auto-scaling-group-name", GROUP, "--lifecycle-hook-name", HOOK, "--instance-id", INSTANCE);
+    succeeds("CompleteLifecycleAction", "autoscaling", "complete-lifecycle-action",
+        "--auto-scaling-group-name", GROUP, "--lifecycle-hook-name", HOOK, "--instance-id", INSTANCE,
+        "--lifecycle-action-result", "ABANDON");
+
+    String again = fails("ValidationError", "CompleteLifecycleAction", "autoscaling", "complete-lifecycle-action",
+        "--auto-scaling-group-name", GROUP, "--lifecycle-hook-name", HOOK, "--instance-id", INSTANCE,
+        "--lifecycle-action-result", "ABANDON");
+    assertEquals("No active Lifecycle Action found with instance ID " + INSTANCE, again);
+  }
+
+  @Test
+  void groupsInstancesAndHooksAreDescribed() {
+    standIn.autoScaling().deleting(GROUP);
+
+    JsonNode instances = succeeds("DescribeAutoScalingInstances", "autoscaling", "describe-auto-scaling-instances",
+        "--instance-ids", INSTANCE);
+    assertEquals("Terminating:Wait", instances.path("AutoScalingInstances").path(0).path("LifecycleState").asText());
+
+    JsonNode groups = succeeds("DescribeAutoScalingGroups", "autoscaling", "describe-auto-scaling-groups",
+        "--auto-scaling-group-names", GROUP);
+    JsonNode group = groups.path("AutoScalingGroups").path(0);
+    assertEquals("Delete in progress", group.path("Status").asText());
+    assertEquals(2, group.path("Instances").size());
+
+    JsonNode hooks = succeeds("DescribeLifecycleHooks", "autoscaling", "describe-lifecycle-hooks",
+        "--auto-scaling-group-name", GROUP);
+    JsonNode hook = hooks.path("LifecycleHooks").path(0);
+    assertEquals(3600, hook.path("HeartbeatTimeout").asInt());
+    assertEquals(172800, hook.path("GlobalTimeout").asInt());
+    assertEquals("ABANDON", hook.path("DefaultResult").asText());
+
+    fails("ValidationError", "DescribeLifecycleHooks", "autoscaling", "describe-lifecycle-hooks",
+        "--auto-scaling-group-name", "no-such-asg");
+  }
+
+  @Test
+  void listingsComeInPagesThatTheCliFollows() {
+    for (int i = 0; i < 3; i++) {
+      standIn.autoScaling().inService(GROUP, String.format("i-0e%015x", i));
+    }
+    List<String> pages = new ArrayList<>();
+    String token = null;
+    do {
+      List<String> arguments = new ArrayList<>(List.of("autoscaling", "describe-auto-scaling-instances",
+          "--max-records", "2", "--no-paginate"));
+      if (token != null) {
+        arguments.addAll(List.of("--next-token", token));
+      }
+      JsonNode page = succeeds("DescribeAutoScalingInstances", arguments.toArray(String[]::new));
+      page.path("AutoScalingInstances").forEach(instance -> pages.add(instance.path("InstanceId").asText()));
+      token = page.hasNonNull("NextToken") ? page.path("NextToken").asText() : null;
+    } while (token != null);
+    assertEquals(5, pages.size());
+    assertEquals(5, Set.copyOf(pages).size());
+  }
+
+  @Test
+  void anAsynchronousInvokeIsAcceptedAndDelivered() throws Exception {
+    List<String> delivered = new ArrayList<>();
+    standIn.lambda().function("lifecycle-orchestrator", payload -> {
+      synchronized (delivered) {
+        delivered.add(new String(payload, StandardCharsets.UTF_8));
+      }
+      return "{\"outcome\":\"Ignored\"}".getBytes(StandardCharsets.UTF_8);
+    });
+    Path payload = Files.writeString(files.resolve("payload.json"), "{\"continuation\":1}");
+
+    JsonNode accepted = succeeds("Invoke", Set.of("Payload"), "lambda", "invoke", "--function-name",
+        "arn:aws:lambda:us-east-1:123456789012:function:lifecycle-orchestrator:live",
+        "--invocation-type", "Event", "--payload", "fileb://" + payload, files.resolve("out-event.json").toString());
+    assertEquals(202, accepted.path("StatusCode").asInt());
+    assertTrue(standIn.lambda().awaitDeliveries(Duration.ofSeconds(10)));
+    assertEquals(List.of("{\"continuation\":1}"), delivered);
+
+    JsonNode answered = succeeds("Invoke", Set.of("Payload"), "lambda", "invoke", "--function-name",
+        "lifecycle-orchestrator", "--payload", "fileb://" + payload, files.resolve("out-sync.json").toString());
+    assertEquals(200, answered.path("StatusCode").asInt());
+    assertEquals("{\"outcome\":\"Ignored\"}", Files.readString(files.resolve("out-sync.json")));
+
+    String missing = fails("ResourceNotFoundException", "Invoke", "lambda", "invoke", "--function-name",
+        "no-such-function", "--invocation-type", "Event", files.resolve("out-missing.json").toString());
+    assertTrue(missing.startsWith("Function not found: arn:aws:lambda:us-east-1:123456789012:function:no-such-function"),
+        missing);
+  }
+
+  @Test
+  void throttlingIsAnsweredInEachServicesOwnTerms() {
+    standIn.faults().everyOperation().throttleNext(3);
+    standIn.lambda().function("lifecycle-orchestrator", payload -> new byte[0]);
+
+    fails("ThrottlingException", "GetAutomationExecution", "ssm", "get-automation-execution",
+        "--automation-execution-id", "00000000-0000-0000-0000-000000000000");
+    fails("Throttling", "DescribeLifecycleHooks", "autoscaling", "describe-lifecycle-hooks",
+        "--auto-scaling-group-name", GROUP);
+    fails("TooManyRequestsException", "Invoke", "lambda", "invoke", "--function-name", "lifecycle-orchestrator",
+        "--invocation-type", "Event", files.resolve("out.json").toString());
+  }
+
+  @Test
+  void serverErrorsAreAnsweredInEachServicesOwnTerms() {
+    standIn.faults().on("GetAutomationExecution").failNext(1, 500);
+    standIn.faults().on("DescribeLifecycleHooks").failNext(1, 503);
+
+    fails("InternalServerError", "GetAutomationExecution", "ssm", "get-automation-execution",
+        "--automation-execution-id", "00000000-0000-0000-0000-000000000000");
+    fails("ServiceUnavailable", "DescribeLifecycleHooks", "autoscaling", "describe-lifecycle-hooks",
+        "--auto-scaling-group-name", GROUP);
+  }
+
+  @Test
+  void aDroppedConnectionReachesTheCliAsOne() {
+    standIn.faults().on("DescribeLifecycleHooks").dropNext(1);
+
+    Cli dropped = aws("autoscaling", "describe-lifecycle-hooks", "--auto-scaling-group-name", GROUP);
+
+    assertNotEquals(0, dropped.exit());
+    assertTrue(dropped.stderr().contains("Connection was closed before we received a valid response"),
+        dropped.stderr());
+  }
+
+  @Test
+  void aRequestWithoutASignatureIsRefused() {
+    fails("MissingAuthenticationTokenException", "GetAutomationExecution", "ssm", "get-automation-execution",
+        "--automation-execution-id", "00000000-0000-0000-0000-000000000000", "--no-sign-request");
+    fails("MissingAuthenticationToken", "DescribeLifecycleHooks", "autoscaling", "describe-lifecycle-hooks",
+        "--auto-scaling-group-name", GROUP, "--no-sign-request");
+    assertTrue(standIn.autoScaling().ending(TOKEN).isEmpty());
+  }
+
+  private String status(String executionId) {
+    return succeeds("GetAutomationExecution", "ssm", "get-automation-execution",
+        "--automation-execution-id", executionId).path("AutomationExecution").path("AutomationExecutionStatus").asText();
+  }
+
+  private JsonNode succeeds(String operation, String... arguments) {
+    return succeeds(operation, Set.of(), arguments);
+  }
+
+  /** Runs the command, which must succeed, and holds its output against the model and what was sent. */
+  private JsonNode succeeds(String operation, Set<String> notParsed, String... arguments) {
+    Cli cli = aws(arguments);
+    assertEquals(0, cli.exit(), () -> String.join(" ", arguments) + " failed: " + cli.stderr());
+    JsonNode output = cli.json();
+    AwsStandIn.Call call = lastCall(operation);
+    List<String> problems = models.get(call.service()).problems(operation, output, call.response(), notParsed);
+    assertTrue(problems.isEmpty(), () -> operation + " does not conform:\n  " + String.join("\n  ", problems)
+        + "\nCLI output: " + output);
+    return output;
+  }
+
+  /** Runs the command, which must fail with this error code, one the model allows; returns the message. */
+  private String fails(String code, String operation, String... arguments) {
+    Cli cli = aws(arguments);
+    Matcher error = CLI_ERROR.matcher(cli.stderr());
+    assertTrue(error.find(), () -> String.join(" ", arguments) + " did not fail as a service error: exit "
+        + cli.exit() + ", " + cli.stderr() + cli.stdout());
+    assertEquals(code, error.group(1), cli.stderr());
+    assertEquals(operation, error.group(2));
+    String service = lastCall(operation).service();
+    assertTrue(models.get(service).errorCodes(operation).contains(code) || COMMON_ERRORS.contains(code),
+        () -> code + " is neither an error the model gives " + operation + " nor a common AWS error");
+    return error.group(3).strip();
+  }
+
+  private AwsStandIn.Call lastCall(String operation) {
+    List<AwsStandIn.Call> calls = standIn.calls(operation);
+    assertFalse(calls.isEmpty(), operation + " never reached the stand-in");
+    return calls.get(calls.size() - 1);
+  }
+
+  private record Cli(int exit, String stdout, String stderr) {
+    JsonNode json() {
+      try {
+        return stdout.isBlank() ? JSON.createObjectNode() : JSON.readTree(stdout);
+      } catch (IOException e) {
+        throw new UncheckedIOException("the CLI printed no JSON: " + stdout, e);
+      }
+    }
+  }
+
+  /**
+   * The CLI's configuration: timestamps parsed and printed as ISO 8601, so that botocore reads
+   * every timestamp the stand-in sends (the CLI v1's default prints them as they came).
+   */
+  private Path cliConfig() {
+    try {
+      Path config = files.resolve("cli-config");
+      return Files.exists(config) ? config : Files.writeString(config, "[default]\ncli_timestamp_format = iso8601\n");
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * One CLI command against the stand-in, with throw-away credentials, one attempt per call (so
+   * that an error is seen as the stand-in answered it) and no configuration of the user's.
+   */
+  private Cli aws(String... arguments) {
+    List<String> command = new ArrayList<>(List.of("aws"));
+    command.addAll(List.of(arguments));
+    command.addAll(List.of("--endpoint-url", standIn.endpoint().toString(), "--output", "json"));
+    ProcessBuilder builder = new ProcessBuilder(command);
+    Map<String, String> environment = builder.environment();
+    environment.keySet().removeIf(name -> name.startsWith("AWS_"));
+    environment.putAll(Map.of(
+        "AWS_ACCESS_KEY_ID", "test",
+        "AWS_SECRET_ACCESS_KEY", "test",
+        "AWS_DEFAULT_REGION", AwsStandIn.REGION,
+        "AWS_MAX_ATTEMPTS", "1",
+        "AWS_RETRY_MODE", "standard",
+        "AWS_CONFIG_FILE", cliConfig().toString(),
+        "AWS_SHARED_CREDENTIALS_FILE", files.resolve("no-credentials").toString(),
+        "AWS_PAGER", ""));
+    try {
+      Path stdout = files.resolve("stdout-" + System.nanoTime());
+      Path stderr = files.resolve("stderr-" + System.nanoTime());
+      Process process = builder.redirectOutput(stdout.toFile()).redirectError(stderr.toFile()).start();
+      if (!process.waitFor(60, TimeUnit.SECONDS)) {
+        process.destroyForcibly();
+        throw new AssertionError("aws " + String.join(" ", arguments) + " did not end within a minute");
+      }
+      return new Cli(process.exitValue(), Files.readString(stdout), Files.readString(stderr));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+}

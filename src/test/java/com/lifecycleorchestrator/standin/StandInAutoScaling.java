@@ -1,0 +1,359 @@
+package com.lifecycleorchestrator.standin;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.lifecycleorchestrator.core.Clock;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+
+/**
+ * EC2 Auto Scaling's lifecycle hooks as the stand-in plays them: groups with their instances and
+ * hooks, and lifecycle actions held at a hook until they are completed, or until their heartbeat
+ * timeout passes without a heartbeat, or until the hook's global timeout (48 hours or 100 times the
+ * heartbeat timeout, whichever is smaller) passes whatever the heartbeats; a timeout applies the
+ * hook's default result. Time is the stand-in's clock, so an hour-long hold costs a test nothing.
+ */
+public final class StandInAutoScaling {
+
+  static final Duration MAX_GLOBAL_TIMEOUT = Duration.ofHours(48);
+  static final String TERMINATING = "autoscaling:EC2_INSTANCE_TERMINATING";
+  static final String LAUNCHING = "autoscaling:EC2_INSTANCE_LAUNCHING";
+  private static final Set<String> RESULTS = Set.of("CONTINUE", "ABANDON");
+  private static final String ZONE = "us-east-1a";
+  private static final String INSTANCE_TYPE = "t3.micro";
+
+  /** A lifecycle hook of a group: which transition it holds, for how long, and what a timeout does. */
+  public record Hook(String group, String name, String transition, Duration heartbeatTimeout, String defaultResult) {
+    public static Hook terminating(String group, String name, Duration heartbeatTimeout, String defaultResult) {
+      return new Hook(group, name, TERMINATING, heartbeatTimeout, defaultResult);
+    }
+
+    public static Hook launching(String group, String name, Duration heartbeatTimeout, String defaultResult) {
+      return new Hook(group, name, LAUNCHING, heartbeatTimeout, defaultResult);
+    }
+
+    /** "The maximum is 172800 seconds (48 hours) or 100 times HeartbeatTimeout, whichever is smaller." */
+    public Duration globalTimeout() {
+      Duration hundredHeartbeats = heartbeatTimeout.multipliedBy(100);
+      return hundredHeartbeats.compareTo(MAX_GLOBAL_TIMEOUT) < 0 ? hundredHeartbeats : MAX_GLOBAL_TIMEOUT;
+    }
+  }
+
+  /** What ended a lifecycle action. */
+  public enum Cause {
+    COMPLETED,
+    HEARTBEAT_TIMEOUT,
+    GLOBAL_TIMEOUT
+  }
+
+  /** How a lifecycle action ended: its result, why, and when. */
+  public record Ending(String result, Cause cause, Instant at) {}
+
+  private static final class Group {
+    final String name;
+    final String arn;
+    final Instant createdAt;
+    final Map<String, String> instanceStates = new LinkedHashMap<>();
+    final Map<String, Hook> hooks = new LinkedHashMap<>();
+    String status;
+
+    Group(String name, Instant createdAt) {
+      this.name = name;
+      this.arn = "arn:aws:autoscaling:" + AwsStandIn.REGION + ":" + AwsStandIn.ACCOUNT + ":autoScalingGroup:"
+          + UUID.nameUUIDFromBytes(name.getBytes(StandardCharsets.UTF_8))
+          + ":autoScalingGroupName/" + name;
+      this.createdAt = createdAt;
+    }
+  }
+
+  private static final class Action {
+    final Hook hook;
+    final String instanceId;
+    final String token;
+    final Instant globalDeadline;
+    final List<Instant> heartbeats = new ArrayList<>();
+    Instant heartbeatDeadline;
+    Ending ending;
+
+    Action(Hook hook, String instanceId, String token, Instant heldSince) {
+      this.hook = hook;
+      this.instanceId = instanceId;
+      this.token = token;
+      this.globalDeadline = heldSince.plus(hook.globalTimeout());
+      this.heartbeatDeadline = heldSince.plus(hook.heartbeatTimeout());
+    }
+  }
+
+  private final Clock clock;
+  private final Protocol protocol;
+  private final Map<String, Group> groups = new LinkedHashMap<>();
+  private final Map<String, Action> actionsByToken = new LinkedHashMap<>();
+
+  StandInAutoScaling(Clock clock, Protocol protocol) {
+    this.clock = clock;
+    this.protocol = protocol;
+  }
+
+  /** Adds the hook to its group, making the group if it is new. */
+  public synchronized StandInAutoScaling hook(Hook hook) {
+    group(hook.group()).hooks.put(hook.name(), hook);
+    return this;
+  }
+
+  /** An instance serving in the group, not held by any hook. */
+  public synchronized StandInAutoScaling inService(String groupName, String instanceId) {
+    group(groupName).instanceStates.put(instanceId, "InService");
+    return this;
+  }
+
+  /** The group is being deleted, as {@code DeleteAutoScalingGroup} leaves it while it drains. */
+  public synchronized StandInAutoScaling deleting(String groupName) {
+    group(groupName).status = "Delete in progress";
+    return this;
+  }
+
+  /**
+   * Holds the instance at the hook from {@code heldSince} with this token, as a scale-in (or a
+   * launch) does: the instance waits in {@code Terminating:Wait} (or {@code Pending:Wait}).
+   */
+  public synchronized StandInAutoScaling hold(
+      String groupName, String hookName, String instanceId, String token, Instant heldSince) {
+    Group group = group(groupName);
+    Hook hook = group.hooks.get(hookName);
+    if (hook == null) {
+      throw new IllegalArgumentException("group " + groupName + " has no hook " + hookName + "; add it first");
+    }
+    actionsByToken.put(token.toLowerCase(Locale.ROOT), new Action(hook, instanceId, token, heldSince));
+    group.instanceStates.put(instanceId, hook.transition().equals(TERMINATING) ? "Terminating:Wait" : "Pending:Wait");
+    return this;
+  }
+
+  /** How the action with this token ended, if it has. */
+  public synchronized Optional<Ending> ending(String token) {
+    settle(clock.now());
+    return Optional.ofNullable(actionsByToken.get(token.toLowerCase(Locale.ROOT))).map(action -> action.ending);
+  }
+
+  /** When heartbeats for the action were recorded. */
+  public synchronized List<Instant> heartbeats(String token) {
+    return List.copyOf(held(token).heartbeats);
+  }
+
+  /** The instance's lifecycle state in its group, if it is still in one. */
+  public synchronized Optional<String> lifecycleState(String instanceId) {
+    settle(clock.now());
+    return groups.values().stream()
+        .map(group -> group.instanceStates.get(instanceId))
+        .filter(state -> state != null)
+        .findFirst();
+  }
+
+  /** A person or another process completes the action, as {@code aws autoscaling complete-lifecycle-action} would. */
+  public synchronized void completeElsewhere(String token, String result) {
+    Instant now = clock.now();
+    settle(now);
+    end(held(token), new Ending(result, Cause.COMPLETED, now));
+  }
+
+  private Action held(String token) {
+    Action action = actionsByToken.get(token.toLowerCase(Locale.ROOT));
+    if (action == null) {
+      throw new IllegalArgumentException("no lifecycle action was held with token " + token);
+    }
+    return action;
+  }
+
+  Map<String, AwsStandIn.Operation> operations() {
+    return Map.of(
+        "CompleteLifecycleAction", this::complete,
+        "RecordLifecycleActionHeartbeat", this::heartbeat,
+        "DescribeAutoScalingInstances", this::describeInstances,
+        "DescribeAutoScalingGroups", this::describeGroups,
+        "DescribeLifecycleHooks", this::describeHooks);
+  }
+
+  private synchronized ObjectNode complete(JsonNode input) {
+    Instant now = clock.now();
+    settle(now);
+    String result = protocol.required(input, "LifecycleActionResult");
+    if (!RESULTS.contains(result)) {
+      throw protocol.invalid("LifecycleActionResult must be CONTINUE or ABANDON, got " + result);
+    }
+    end(active(input), new Ending(result, Cause.COMPLETED, now));
+    return JsonNodeFactory.instance.objectNode();
+  }
+
+  private synchronized ObjectNode heartbeat(JsonNode input) {
+    Instant now = clock.now();
+    settle(now);
+    Action action = active(input);
+    action.heartbeats.add(now);
+    action.heartbeatDeadline = now.plus(action.hook.heartbeatTimeout());
+    return JsonNodeFactory.instance.objectNode();
+  }
+
+  /**
+   * The active action the call names by token or, without one, by instance. Auto Scaling answers
+   * any other with {@code ValidationError} "No active Lifecycle Action found with token ..." (or
+   * "... with instance ID ...").
+   */
+  private Action active(JsonNode input) {
+    String groupName = protocol.required(input, "AutoScalingGroupName");
+    String hookName = protocol.required(input, "LifecycleHookName");
+    Optional<String> token = text(input, "LifecycleActionToken");
+    Optional<String> instanceId = text(input, "InstanceId");
+    if (token.isEmpty() && instanceId.isEmpty()) {
+      throw protocol.invalid("A lifecycle action is named by LifecycleActionToken or InstanceId; neither was given");
+    }
+    Optional<Action> found = token.isPresent()
+        ? Optional.ofNullable(actionsByToken.get(token.get().toLowerCase(Locale.ROOT)))
+        : actionsByToken.values().stream()
+            .filter(action -> action.ending == null && action.instanceId.equals(instanceId.get()))
+            .findFirst();
+    return found
+        .filter(action -> action.ending == null)
+        .filter(action -> action.hook.group().equals(groupName) && action.hook.name().equals(hookName))
+        .filter(action -> instanceId.isEmpty() || action.instanceId.equals(instanceId.get()))
+        .orElseThrow(() -> protocol.invalid(token.isPresent()
+            ? "No active Lifecycle Action found with token " + token.get()
+            : "No active Lifecycle Action found with instance ID " + instanceId.get()));
+  }
+
+  private synchronized ObjectNode describeInstances(JsonNode input) {
+    settle(clock.now());
+    List<String> wanted = AwsStandIn.strings(input.path("InstanceIds"));
+    List<ObjectNode> found = new ArrayList<>();
+    for (Group group : groups.values()) {
+      group.instanceStates.forEach((instanceId, state) -> {
+        if (wanted.isEmpty() || wanted.contains(instanceId)) {
+          found.add(JsonNodeFactory.instance.objectNode()
+              .put("InstanceId", instanceId)
+              .put("InstanceType", INSTANCE_TYPE)
+              .put("AutoScalingGroupName", group.name)
+              .put("AvailabilityZone", ZONE)
+              .put("LifecycleState", state)
+              .put("HealthStatus", "HEALTHY")
+              .put("ProtectedFromScaleIn", false));
+        }
+      });
+    }
+    return AwsStandIn.paged(found, "AutoScalingInstances", input, "MaxRecords", 50);
+  }
+
+  private synchronized ObjectNode describeGroups(JsonNode input) {
+    settle(clock.now());
+    if (input.has("Filters")) {
+      throw protocol.invalid("The stand-in does not filter groups; name them in AutoScalingGroupNames");
+    }
+    List<String> wanted = AwsStandIn.strings(input.path("AutoScalingGroupNames"));
+    List<ObjectNode> found = groups.values().stream()
+        .filter(group -> wanted.isEmpty() || wanted.contains(group.name))
+        .map(StandInAutoScaling::describe)
+        .toList();
+    return AwsStandIn.paged(found, "AutoScalingGroups", input, "MaxRecords", 50);
+  }
+
+  private static ObjectNode describe(Group group) {
+    ObjectNode described = JsonNodeFactory.instance.objectNode()
+        .put("AutoScalingGroupName", group.name)
+        .put("AutoScalingGroupARN", group.arn)
+        .put("MinSize", 0)
+        .put("MaxSize", 10)
+        .put("DesiredCapacity", group.instanceStates.values().stream().filter(state -> !state.startsWith("Terminating")).count())
+        .put("DefaultCooldown", 300);
+    described.putArray("AvailabilityZones").add(ZONE);
+    described.putArray("LoadBalancerNames");
+    described.putArray("TargetGroupARNs");
+    described.put("HealthCheckType", "EC2").put("HealthCheckGracePeriod", 300);
+    ArrayNode instances = described.putArray("Instances");
+    group.instanceStates.forEach((instanceId, state) -> instances.addObject()
+        .put("InstanceId", instanceId)
+        .put("InstanceType", INSTANCE_TYPE)
+        .put("AvailabilityZone", ZONE)
+        .put("LifecycleState", state)
+        .put("HealthStatus", "Healthy")
+        .put("ProtectedFromScaleIn", false));
+    described.putPOJO("CreatedTime", group.createdAt);
+    described.putArray("SuspendedProcesses");
+    described.putArray("EnabledMetrics");
+    if (group.status != null) {
+      described.put("Status", group.status);
+    }
+    described.putArray("Tags");
+    described.putArray("TerminationPolicies").add("Default");
+    described.put("NewInstancesProtectedFromScaleIn", false);
+    described.put("ServiceLinkedRoleARN", "arn:aws:iam::" + AwsStandIn.ACCOUNT
+        + ":role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling");
+    return described;
+  }
+
+  private synchronized ObjectNode describeHooks(JsonNode input) {
+    String groupName = protocol.required(input, "AutoScalingGroupName");
+    Group group = groups.get(groupName);
+    if (group == null) {
+      throw protocol.invalid("AutoScalingGroup name not found - AutoScalingGroup '" + groupName + "' not found");
+    }
+    List<String> wanted = AwsStandIn.strings(input.path("LifecycleHookNames"));
+    ObjectNode output = JsonNodeFactory.instance.objectNode();
+    ArrayNode hooks = output.putArray("LifecycleHooks");
+    group.hooks.values().stream()
+        .filter(hook -> wanted.isEmpty() || wanted.contains(hook.name()))
+        .forEach(hook -> hooks.addObject()
+            .put("LifecycleHookName", hook.name())
+            .put("AutoScalingGroupName", hook.group())
+            .put("LifecycleTransition", hook.transition())
+            .put("HeartbeatTimeout", hook.heartbeatTimeout().toSeconds())
+            .put("GlobalTimeout", hook.globalTimeout().toSeconds())
+            .put("DefaultResult", hook.defaultResult()));
+    return output;
+  }
+
+  private Group group(String name) {
+    return groups.computeIfAbsent(name, key -> new Group(key, clock.now()));
+  }
+
+  /** Applies each hook's default result to the actions whose time ran out before {@code now}. */
+  private void settle(Instant now) {
+    for (Action action : actionsByToken.values()) {
+      if (action.ending != null) {
+        continue;
+      }
+      boolean heartbeatFirst = action.heartbeatDeadline.isBefore(action.globalDeadline);
+      Instant deadline = heartbeatFirst ? action.heartbeatDeadline : action.globalDeadline;
+      if (!now.isBefore(deadline)) {
+        end(action, new Ending(action.hook.defaultResult(),
+            heartbeatFirst ? Cause.HEARTBEAT_TIMEOUT : Cause.GLOBAL_TIMEOUT, deadline));
+      }
+    }
+  }
+
+  /**
+   * The instance moves on: a terminating one is terminated whatever the result (ABANDON only skips
+   * the remaining hooks) and leaves the group; a launching one goes in service on CONTINUE and is
+   * terminated on ABANDON.
+   */
+  private void end(Action action, Ending ending) {
+    action.ending = ending;
+    Group group = groups.get(action.hook.group());
+    if (action.hook.transition().equals(LAUNCHING) && ending.result().equals("CONTINUE")) {
+      group.instanceStates.put(action.instanceId, "InService");
+    } else {
+      group.instanceStates.remove(action.instanceId);
+    }
+  }
+
+  private static Optional<String> text(JsonNode input, String member) {
+    return Optional.ofNullable(input.get(member)).map(JsonNode::asText).filter(text -> !text.isEmpty());
+  }
+}
