@@ -17,6 +17,7 @@ import software.amazon.awssdk.services.ssm.model.AutomationExecutionLimitExceede
 import software.amazon.awssdk.services.ssm.model.AutomationExecutionNotFoundException;
 import software.amazon.awssdk.services.ssm.model.IdempotentParameterMismatchException;
 import software.amazon.awssdk.services.ssm.model.InvalidAutomationExecutionParametersException;
+import software.amazon.awssdk.services.ssm.model.InvalidInstanceIdException;
 import software.amazon.awssdk.services.ssm.model.InvalidTargetException;
 import software.amazon.awssdk.services.ssm.model.Tag;
 
@@ -86,6 +87,9 @@ public final class SsmAutomations implements Automations {
             default -> Fleet.Agent.INACTIVE;
           })
           .orElse(Fleet.Agent.NOT_MANAGED);
+    } catch (InvalidInstanceIdException e) {
+      // How SSM answers a filter by an instance id it does not manage (or that does not exist).
+      return Fleet.Agent.NOT_MANAGED;
     } catch (SdkException e) {
       throw ServiceFailures.classify(e);
     }

@@ -26,6 +26,7 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -263,6 +264,23 @@ class HandlerAgainstStandInTest {
     assertEquals("ABANDON", returned.path("result").asText());
     assertTrue(returned.path("reason").asText().contains("ConnectionLost"), returned.toString());
     assertEnded("ABANDON");
+    assertEquals(List.of(), standIn.calls("StartAutomationExecution"));
+  }
+
+  @Test
+  void anInstanceSsmDoesNotManageGetsTheFailureResultSayingSoNotAnAgentOffline() throws IOException {
+    String unmanaged = "i-0f0e0d0c0b0a09080";
+    String token = "11111111-2222-3333-4444-555555555555";
+    standIn.autoScaling().hold(GROUP, HOOK, unmanaged, token, HELD_SINCE);
+    String event = Files.readString(EVENTS.resolve("terminate.json"))
+        .replace(INSTANCE, unmanaged).replace(TOKEN, token);
+
+    JsonNode returned = handle(LocalFunction.against(standIn, environment, clock),
+        event.getBytes(StandardCharsets.UTF_8), Duration.ofMinutes(15));
+
+    assertEquals("ABANDON", returned.path("result").asText());
+    assertTrue(returned.path("reason").asText().contains("SSM does not manage the instance"), returned.toString());
+    assertEquals("ABANDON", standIn.autoScaling().ending(token).orElseThrow().result());
     assertEquals(List.of(), standIn.calls("StartAutomationExecution"));
   }
 
