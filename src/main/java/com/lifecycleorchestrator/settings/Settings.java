@@ -45,6 +45,7 @@ public record Settings(
   public static final String LAUNCH_DOCUMENT = "LAUNCH_AUTOMATION_DOCUMENT_NAME";
   public static final String ASSUME_ROLE = "AUTOMATION_ASSUME_ROLE_ARN";
   public static final String PARAMETERS = "AUTOMATION_PARAMETERS";
+  public static final String LAUNCH_PARAMETERS = "LAUNCH_AUTOMATION_PARAMETERS";
   public static final String GROUP_NAME_PARAMETER = "AUTOMATION_GROUP_NAME_PARAMETER";
   public static final String FAILURE_RESULT = "FAILURE_RESULT";
   public static final String UNREACHABLE_AGENT_RESULT = "UNREACHABLE_AGENT_RESULT";
@@ -60,7 +61,7 @@ public record Settings(
 
   /** Every variable the settings read. */
   public static final List<String> VARIABLES = List.of(REGION, DOCUMENT, LAUNCH_DOCUMENT, ASSUME_ROLE,
-      PARAMETERS, GROUP_NAME_PARAMETER, FAILURE_RESULT, UNREACHABLE_AGENT_RESULT, HEARTBEAT_TIMEOUT, MAX_POLL_INTERVAL,
+      PARAMETERS, LAUNCH_PARAMETERS, GROUP_NAME_PARAMETER, FAILURE_RESULT, UNREACHABLE_AGENT_RESULT, HEARTBEAT_TIMEOUT, MAX_POLL_INTERVAL,
       WAITING_ROOM_QUEUE_URL, GROUP_NAMES, HOOK_NAME, LAUNCH_HOOK_NAME, RECONCILE_EVERY, RECONCILE_BATCH, RECONCILE_PACE);
 
   /** The value of UNREACHABLE_AGENT_RESULT that starts the runbook even without an agent. */
@@ -129,8 +130,12 @@ public record Settings(
         "an AWS Region such as eu-west-1 (Lambda sets it; set it yourself to run elsewhere)");
     Optional<String> role = reader.optional(ASSUME_ROLE, ROLE_ARN_FORM,
         "an IAM role ARN such as arn:aws:iam::123456789012:role/AutomationRole");
-    Map<String, List<String>> parameters = reader.parameters();
-    role.ifPresent(arn -> parameters.put(ASSUME_ROLE_PARAMETER, List.of(arn)));
+    Map<String, List<String>> parameters = reader.parameters(PARAMETERS);
+    Map<String, List<String>> launchParameters = reader.parameters(LAUNCH_PARAMETERS);
+    role.ifPresent(arn -> {
+      parameters.put(ASSUME_ROLE_PARAMETER, List.of(arn));
+      launchParameters.put(ASSUME_ROLE_PARAMETER, List.of(arn));
+    });
     Optional<String> groupNameParameter = reader.optional(GROUP_NAME_PARAMETER, PARAMETER_NAME_FORM,
         "the name of a runbook parameter, 1 to 50 letters, digits and _");
     groupNameParameter.filter(parameters::containsKey).ifPresent(name -> reader.problem(
@@ -154,7 +159,7 @@ public record Settings(
     reader.throwIfAnyProblem();
     return new Settings(region,
         new Runbook(document, parameters, groupNameParameter),
-        launchDocument.map(name -> new Runbook(name, parameters, groupNameParameter)),
+        launchDocument.map(name -> new Runbook(name, launchParameters)),
         failureResult,
         unreachableAgentResult,
         Duration.ofSeconds(heartbeatSeconds),
@@ -300,9 +305,10 @@ public record Settings(
       return fallback;
     }
 
-    Map<String, List<String>> parameters() {
+    /** Runbook parameters in the variable, the ones the function sets itself refused. */
+    Map<String, List<String>> parameters(String variable) {
       Map<String, List<String>> parameters = new LinkedHashMap<>();
-      Optional<String> value = value(PARAMETERS);
+      Optional<String> value = value(variable);
       if (value.isEmpty()) {
         return parameters;
       }
@@ -312,29 +318,29 @@ public record Settings(
       try {
         root = JSON.readTree(value.get());
       } catch (JsonProcessingException e) {
-        problems.add(PARAMETERS + shape + "; it is not JSON: " + e.getOriginalMessage());
+        problems.add(variable + shape + "; it is not JSON: " + e.getOriginalMessage());
         return parameters;
       }
       if (root == null || !root.isObject()) {
-        problems.add(PARAMETERS + shape + ", got '" + value.get() + "'");
+        problems.add(variable + shape + ", got '" + value.get() + "'");
         return parameters;
       }
       for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {
         Map.Entry<String, JsonNode> field = it.next();
         String name = field.getKey();
         if (name.equals(Runbook.INSTANCE_PARAMETER) || name.equals(ASSUME_ROLE_PARAMETER)) {
-          problems.add(PARAMETERS + " must not set " + name + ": the function sets "
+          problems.add(variable + " must not set " + name + ": the function sets "
               + (name.equals(ASSUME_ROLE_PARAMETER) ? "it from " + ASSUME_ROLE : "it to the event's instance"));
           continue;
         }
         if (name.isEmpty() || name.length() > 50) {
-          problems.add(PARAMETERS + " has a parameter name of " + name.length()
+          problems.add(variable + " has a parameter name of " + name.length()
               + " characters; SSM allows 1 to 50");
           continue;
         }
         List<String> values = stringsOf(field.getValue());
         if (values == null) {
-          problems.add(PARAMETERS + " parameter " + name + shape);
+          problems.add(variable + " parameter " + name + shape);
         } else {
           parameters.put(name, values);
         }

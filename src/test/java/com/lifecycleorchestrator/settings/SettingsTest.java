@@ -40,6 +40,7 @@ class SettingsTest {
     env.put("AUTOMATION_ASSUME_ROLE_ARN", "arn:aws:iam::123456789012:role/GracefulExitAutomation");
     env.put("AUTOMATION_PARAMETERS", "{\"S3BucketName\": [\"my-logs\"], \"LogPaths\": [\"/var/log\", \"/opt/app/logs\"]}");
     env.put("AUTOMATION_GROUP_NAME_PARAMETER", "AutoScalingGroupName");
+    env.put("LAUNCH_AUTOMATION_PARAMETERS", "{\"WarmUpSeconds\": [\"30\"]}");
     env.put("FAILURE_RESULT", "CONTINUE");
     env.put("HEARTBEAT_TIMEOUT_SECONDS", "300");
     env.put("MAX_POLL_INTERVAL_SECONDS", "30");
@@ -53,7 +54,11 @@ class SettingsTest {
         settings.terminateRunbook().parameters());
     assertEquals(Optional.of("AutoScalingGroupName"), settings.terminateRunbook().groupNameParameter());
     assertEquals("GracefulLaunch-Warmup", settings.launchRunbook().orElseThrow().documentName());
-    assertEquals(settings.terminateRunbook().parameters(), settings.launchRunbook().orElseThrow().parameters());
+    assertEquals(Map.of("AutomationAssumeRole", List.of("arn:aws:iam::123456789012:role/GracefulExitAutomation"),
+            "WarmUpSeconds", List.of("30")),
+        settings.launchRunbook().orElseThrow().parameters(),
+        "the launch runbook gets its own parameters, the role, and not the group name");
+    assertEquals(Optional.empty(), settings.launchRunbook().orElseThrow().groupNameParameter());
     assertEquals(LifecycleResult.CONTINUE, settings.failureResult());
     assertEquals(Duration.ofSeconds(300), settings.heartbeatTimeout());
     assertEquals(Duration.ofSeconds(30), settings.maxPollInterval());
