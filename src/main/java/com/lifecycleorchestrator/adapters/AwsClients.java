@@ -72,6 +72,11 @@ public final class AwsClients implements ServiceClients {
         .connectionTimeout(Duration.ofSeconds(2))
         .socketTimeout(Duration.ofSeconds(10))
         .build();
+    return over(region, credentials, http);
+  }
+
+  /** Clients that send their requests through the given transport instead: for priming. */
+  static AwsClients over(String region, AwsCredentialsProvider credentials, SdkHttpClient http) {
     return new AwsClients(Region.of(region), credentials, http);
   }
 

@@ -86,12 +86,14 @@ public final class LifecycleHandler implements RequestStreamHandler {
 
   /** Built once, while Lambda initialises the function (and before a SnapStart snapshot). */
   private static final class ColdStart {
-    static final LifecycleHandler HANDLER = build();
+    static final Settings SETTINGS = settings();
+    static final LifecycleHandler HANDLER =
+        wiredTo(SETTINGS, AwsClients.forLambdaEnvironment(SETTINGS.region()), Clock.SYSTEM);
+    static final SnapStartPriming PRIMING = SnapStartPriming.registeredFor(SETTINGS.region());
 
-    private static LifecycleHandler build() {
+    private static Settings settings() {
       try {
-        Settings settings = Settings.fromEnvironment();
-        return wiredTo(settings, AwsClients.forLambdaEnvironment(settings.region()), Clock.SYSTEM);
+        return Settings.fromEnvironment();
       } catch (Settings.InvalidSettings invalid) {
         LOG.error(invalid.getMessage());
         throw invalid;
