@@ -8,20 +8,15 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.lifecycleorchestrator.core.Clock;
 import com.lifecycleorchestrator.standin.AwsStandIn;
-import java.io.ByteArrayOutputStream;
-import java.io.File;
+import com.lifecycleorchestrator.testkit.DeploymentPackage;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.stream.Stream;
-import java.util.zip.ZipEntry;
-import java.util.zip.ZipOutputStream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.testcontainers.containers.localstack.LocalStackContainer;
@@ -77,7 +72,7 @@ class LocalStackFunctionTest {
   @BeforeAll
   static void deployTheFunction() throws IOException {
     lambda = lambdaAt(LOCALSTACK.getEndpoint());
-    SdkBytes deploymentPackage = SdkBytes.fromByteArray(deploymentPackage());
+    SdkBytes deploymentPackage = SdkBytes.fromByteArray(DeploymentPackage.ofThisFunction().zipped());
     lambda.createFunction(request -> request
         .functionName(FUNCTION)
         .runtime(Runtime.JAVA21)
@@ -154,32 +149,5 @@ class LocalStackFunctionTest {
         .httpClient(UrlConnectionHttpClient.builder().socketTimeout(Duration.ofMinutes(5)).build())
         .overrideConfiguration(ClientOverrideConfiguration.builder().apiCallTimeout(Duration.ofMinutes(5)).build())
         .build();
-  }
-
-  /** The function as {@code sam build} lays it out: the compiled classes at the root, the runtime jars in lib/. */
-  private static byte[] deploymentPackage() throws IOException {
-    Path classes = Path.of("target", "classes");
-    List<String> jars = List.of(Files.readString(Path.of("target", "runtime-classpath.txt")).strip()
-        .split(File.pathSeparator));
-    ByteArrayOutputStream zipped = new ByteArrayOutputStream();
-    try (ZipOutputStream zip = new ZipOutputStream(zipped); Stream<Path> files = Files.walk(classes)) {
-      for (Path file : files.filter(Files::isRegularFile).toList()) {
-        add(zip, classes.relativize(file).toString().replace(File.separatorChar, '/'), file);
-      }
-      for (String jar : jars) {
-        add(zip, "lib/" + Path.of(jar).getFileName(), Path.of(jar));
-      }
-    }
-    return zipped.toByteArray();
-  }
-
-  private static void add(ZipOutputStream zip, String name, Path file) {
-    try {
-      zip.putNextEntry(new ZipEntry(name));
-      Files.copy(file, zip);
-      zip.closeEntry();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
   }
 }

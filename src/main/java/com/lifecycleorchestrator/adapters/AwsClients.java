@@ -21,7 +21,7 @@ import software.amazon.awssdk.services.ssm.SsmClient;
  * Endpoints are left to the SDK, so its standard variables ({@code AWS_ENDPOINT_URL},
  * {@code AWS_ENDPOINT_URL_SSM}, ...) point the function elsewhere without code of ours.
  */
-public final class AwsClients {
+public final class AwsClients implements ServiceClients {
 
   /** Attempts per call, the first included; throttled attempts back off with jitter. */
   static final int MAX_ATTEMPTS = 8;
@@ -50,8 +50,9 @@ public final class AwsClients {
   }
 
   /** The attempts AWS throttled, over every client built here. */
-  public ThrottledAttempts throttledAttempts() {
-    return throttledAttempts;
+  @Override
+  public long takeThrottledCount() {
+    return throttledAttempts.takeCount();
   }
 
   /**
@@ -71,9 +72,15 @@ public final class AwsClients {
         .connectionTimeout(Duration.ofSeconds(2))
         .socketTimeout(Duration.ofSeconds(10))
         .build();
+    return over(region, credentials, http);
+  }
+
+  /** Clients that send their requests through the given transport instead: for priming. */
+  static AwsClients over(String region, AwsCredentialsProvider credentials, SdkHttpClient http) {
     return new AwsClients(Region.of(region), credentials, http);
   }
 
+  @Override
   public SsmClient ssm() {
     return SsmClient.builder()
         .region(region)
@@ -83,6 +90,7 @@ public final class AwsClients {
         .build();
   }
 
+  @Override
   public LambdaClient lambda() {
     return LambdaClient.builder()
         .region(region)
@@ -92,6 +100,7 @@ public final class AwsClients {
         .build();
   }
 
+  @Override
   public SqsClient sqs() {
     return SqsClient.builder()
         .region(region)
@@ -101,6 +110,7 @@ public final class AwsClients {
         .build();
   }
 
+  @Override
   public AutoScalingClient autoScaling() {
     return AutoScalingClient.builder()
         .region(region)

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.lifecycleorchestrator.adapters.AutoScalingLifecycleActions;
 import com.lifecycleorchestrator.adapters.AwsClients;
 import com.lifecycleorchestrator.adapters.LambdaContinuations;
+import com.lifecycleorchestrator.adapters.ServiceClients;
 import com.lifecycleorchestrator.adapters.SqsWaitingRoom;
 import com.lifecycleorchestrator.adapters.SsmAutomations;
 import com.lifecycleorchestrator.core.Clock;
@@ -85,12 +86,14 @@ public final class LifecycleHandler implements RequestStreamHandler {
 
   /** Built once, while Lambda initialises the function (and before a SnapStart snapshot). */
   private static final class ColdStart {
-    static final LifecycleHandler HANDLER = build();
+    static final Settings SETTINGS = settings();
+    static final LifecycleHandler HANDLER =
+        wiredTo(SETTINGS, AwsClients.forLambdaEnvironment(SETTINGS.region()), Clock.SYSTEM);
+    static final SnapStartPriming PRIMING = SnapStartPriming.registeredFor(SETTINGS.region());
 
-    private static LifecycleHandler build() {
+    private static Settings settings() {
       try {
-        Settings settings = Settings.fromEnvironment();
-        return wiredTo(settings, AwsClients.forLambdaEnvironment(settings.region()), Clock.SYSTEM);
+        return Settings.fromEnvironment();
       } catch (Settings.InvalidSettings invalid) {
         LOG.error(invalid.getMessage());
         throw invalid;
@@ -99,11 +102,11 @@ public final class LifecycleHandler implements RequestStreamHandler {
   }
 
   /** The handler with the core wired to AWS through the adapters, logging its milestones. */
-  static LifecycleHandler wiredTo(Settings settings, AwsClients clients, Clock clock) {
+  static LifecycleHandler wiredTo(Settings settings, ServiceClients clients, Clock clock) {
     Function<Continuation, byte[]> encoding = continuation -> ContinuationEvent.encode(continuation, clock.now());
     Optional<WaitingRoom> waitingRoom = settings.waitingRoomQueueUrl()
         .map(queueUrl -> new SqsWaitingRoom(clients.sqs(), queueUrl, encoding));
-    FunctionMetrics metrics = new FunctionMetrics(clients.throttledAttempts()::takeCount);
+    FunctionMetrics metrics = new FunctionMetrics(clients::takeThrottledCount);
     SsmAutomations automations = new SsmAutomations(clients.ssm());
     AutoScalingLifecycleActions lifecycleActions = new AutoScalingLifecycleActions(clients.autoScaling());
     Orchestrator.Config config = settings.orchestration();

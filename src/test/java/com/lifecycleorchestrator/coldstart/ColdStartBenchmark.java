@@ -1,0 +1,330 @@
+package com.lifecycleorchestrator.coldstart;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.lifecycleorchestrator.core.Clock;
+import com.lifecycleorchestrator.deployment.DeployedFunction;
+import com.lifecycleorchestrator.standin.AwsStandIn;
+import com.lifecycleorchestrator.standin.StandInAutoScaling;
+import com.lifecycleorchestrator.standin.StandInSsm;
+import com.lifecycleorchestrator.testkit.DeploymentPackage;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.TimeoutException;
+import java.util.function.ToDoubleFunction;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.ssm.SsmClient;
+
+/**
+ * The cold-start benchmark: the function started as Lambda's {@code java21} runtime starts it (a
+ * fresh JVM per run running the runtime interface client against a local Runtime API, the
+ * deployment package as its task root, the AWS stand-in answering its calls) and invoked twice: a
+ * terminate event that goes the whole way to {@code CompleteLifecycleAction}, then a continuation
+ * of another instance's action. The same runs with the baseline, the function wired the ordinary
+ * way ({@link com.lifecycleorchestrator.handler.OrdinaryLifecycleHandler}), alternate with those of
+ * the deployment package. It prints the median and range of each figure and the ratio of the
+ * medians; it asserts nothing, but refuses to print figures of a run in which the function did not
+ * complete both lifecycle actions with {@code CONTINUE}.
+ */
+public final class ColdStartBenchmark {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Path WORK = Path.of("target", "coldstart");
+  private static final Path RUNTIME_INTERFACE_CLIENT = Path.of("target", "runtime-interface-client-classpath.txt");
+  private static final Path BASELINE_EXTRA_CLASSPATH = WORK.resolve("baseline-extra-classpath.txt");
+  private static final Path TEST_CLASSES = Path.of("target", "test-classes");
+  private static final String HANDLER = "com.lifecycleorchestrator.handler.LifecycleHandler::handleRequest";
+  private static final String ORDINARY_HANDLER = "com.lifecycleorchestrator.handler.OrdinaryLifecycleHandler";
+  private static final Duration INVOCATION_TIMEOUT = Duration.ofMinutes(2);
+
+  private static final String SECOND_INSTANCE = "i-0f1e2d3c4b5a69788";
+
+  /** One way of building the function: its package, its handler, and the JVM options its template gives. */
+  record Variant(String name, DeploymentPackage functionPackage, String handler, Optional<String> javaToolOptions) {}
+
+  /**
+   * The figures of one cold start. {@code firstPauseMillis} is the time from the stand-in's receipt
+   * of the first invocation's {@code StartAutomationExecution} to its receipt of the first
+   * {@code GetAutomationExecution}: the function's deliberate wait before its first status check,
+   * and the little work around it.
+   */
+  record Run(double initMillis, double firstMillis, double firstPauseMillis, double secondMillis,
+      double peakRssMegabytes, double classes) {
+    double initAndFirstMillis() {
+      return initMillis + firstMillis;
+    }
+
+    double initAndFirstLessPauseMillis() {
+      return initAndFirstMillis() - firstPauseMillis;
+    }
+  }
+
+  private final Path javaHome;
+  private final int runs;
+  private final Optional<String> triedJavaToolOptions;
+  private final DeployedFunction function = DeployedFunction.withDefaults();
+  private final String runbook = function.variables().get("AUTOMATION_DOCUMENT_NAME");
+
+  /** @param triedJavaToolOptions JVM options to try on the deployed package in place of the template's */
+  ColdStartBenchmark(Path javaHome, int runs, Optional<String> triedJavaToolOptions) {
+    this.javaHome = javaHome;
+    this.runs = runs;
+    this.triedJavaToolOptions = triedJavaToolOptions;
+  }
+
+  public static void main(String[] arguments) throws Exception {
+    Map<String, String> options = new LinkedHashMap<>(Map.of("runs", "10", "jvm", System.getProperty("java.home")));
+    options.put("try-java-tool-options", "");
+    for (String argument : arguments) {
+      if (!argument.startsWith("--") || !argument.contains("=")) {
+        throw new IllegalArgumentException("usage: --runs=N --jvm=JAVA_HOME --try-java-tool-options=OPTIONS, got " + argument);
+      }
+      options.put(argument.substring(2, argument.indexOf('=')), argument.substring(argument.indexOf('=') + 1));
+    }
+    new ColdStartBenchmark(Path.of(options.get("jvm")), Integer.parseInt(options.get("runs")),
+        Optional.of(options.get("try-java-tool-options")).filter(tried -> !tried.isBlank())).run();
+    // The stand-ins' and the Runtime APIs' worker threads are daemons; Maven's JVM goes on.
+  }
+
+  void run() throws IOException, TimeoutException {
+    Variant baseline = new Variant("baseline (ordinary)", DeploymentPackage.ofThisFunction()
+        .withClasses(TEST_CLASSES, name -> name.startsWith(ORDINARY_HANDLER.replace('.', '/')))
+        .withLibraries(DeploymentPackage.classpath(BASELINE_EXTRA_CLASSPATH)),
+        ORDINARY_HANDLER + "::handleRequest", Optional.empty());
+    Variant deployed = new Variant(triedJavaToolOptions.isPresent() ? "deployed, options tried" : "deployed",
+        DeploymentPackage.ofThisFunction(), HANDLER,
+        triedJavaToolOptions.or(() -> Optional.ofNullable(function.variables().get("JAVA_TOOL_OPTIONS"))));
+    int memory = function.memoryMegabytes();
+
+    String jvm = javaVersion();
+    System.out.printf(Locale.ROOT, "Cold start as Lambda's java21 runtime starts the function: a fresh JVM per run (%s),%n", jvm);
+    System.out.printf(Locale.ROOT, "the runtime interface client against a local Runtime API, %d MB as in template.yaml, initialised%n", memory);
+    System.out.println("for SnapStart (before-checkpoint hooks run at the end of init, credentials from the container");
+    System.out.println("endpoint), the AWS stand-in behind it. First invocation: events/terminate.json, the whole way to");
+    System.out.println("CompleteLifecycleAction, with the function's first status check about 1 s (0.8-1.0 s, jittered)");
+    System.out.println("after the start; second: a continuation of another instance's action (status, completion).");
+    System.out.printf(Locale.ROOT, "%d runs of each, alternating, after one untimed run of each; median [min-max].%n", runs);
+    System.out.printf(Locale.ROOT, "JAVA_TOOL_OPTIONS: baseline none; deployed %s.%n%n", deployed.javaToolOptions()
+        .map(options -> options + (triedJavaToolOptions.isPresent() ? " (tried, not template.yaml's)" : " (template.yaml's)"))
+        .orElse("none (template.yaml sets none)"));
+
+    Path baselineRoot = fresh(WORK.resolve("baseline"));
+    Path deployedRoot = fresh(WORK.resolve("deployed"));
+    baseline.functionPackage().unpackedIn(baselineRoot);
+    deployed.functionPackage().unpackedIn(deployedRoot);
+    List<Path> runtimeClasspath = DeploymentPackage.classpath(RUNTIME_INTERFACE_CLIENT);
+
+    Map<String, String> variables = new LinkedHashMap<>(function.variables());
+    variables.remove("JAVA_TOOL_OPTIONS");
+    coldStart(baseline, baselineRoot, runtimeClasspath, memory, variables, "warm-up");
+    coldStart(deployed, deployedRoot, runtimeClasspath, memory, variables, "warm-up");
+    List<Run> baselineRuns = new ArrayList<>();
+    List<Run> deployedRuns = new ArrayList<>();
+    for (int run = 1; run <= runs; run++) {
+      baselineRuns.add(coldStart(baseline, baselineRoot, runtimeClasspath, memory, variables, String.valueOf(run)));
+      deployedRuns.add(coldStart(deployed, deployedRoot, runtimeClasspath, memory, variables, String.valueOf(run)));
+    }
+    print(baseline, baselineRuns, deployed, deployedRuns);
+  }
+
+  /** Starts the variant's JVM, invokes it twice, and takes its figures. */
+  private Run coldStart(Variant variant, Path taskRoot, List<Path> runtimeClasspath, int memory,
+      Map<String, String> functionVariables, String label) throws IOException, TimeoutException {
+    Instant now = Instant.now();
+    try (AwsStandIn standIn = AwsStandIn.start(Clock.SYSTEM); LocalRuntimeApi api = LocalRuntimeApi.start()) {
+      byte[] terminate = terminateEvent(now);
+      JsonNode detail = JSON.readTree(terminate).path("detail");
+      String firstToken = detail.path("LifecycleActionToken").asText();
+      String secondToken = UUID.randomUUID().toString();
+      prepare(standIn, detail, secondToken, now);
+      byte[] continuation = continuationEvent(startExecution(standIn, SECOND_INSTANCE), secondToken, now);
+
+      Path output = WORK.resolve(variant.handler().contains("Ordinary") ? "baseline-" + label + ".log" : "deployed-" + label + ".log");
+      Map<String, String> variables = new LinkedHashMap<>(functionVariables);
+      variables.putAll(standIn.endpointVariables());
+      ManagedJavaRuntime.Launch launch = new ManagedJavaRuntime.Launch(javaHome, runtimeClasspath, taskRoot.toAbsolutePath(),
+          variant.handler(), memory, variables, variant.javaToolOptions(), output.toAbsolutePath());
+      try (ManagedJavaRuntime runtime = ManagedJavaRuntime.start(launch, api)) {
+        long ready = api.awaitReady(INVOCATION_TIMEOUT);
+        LocalRuntimeApi.Invocation first = api.invoke(terminate, INVOCATION_TIMEOUT);
+        LocalRuntimeApi.Invocation second = api.invoke(continuation, INVOCATION_TIMEOUT);
+        requireCompleted(first, standIn, firstToken, output);
+        requireCompleted(second, standIn, secondToken, output);
+        return new Run(millis(ready - runtime.startedNanos()), millis(first.duration()),
+            millis(pauseBeforeFirstStatusCheck(standIn, detail.path("EC2InstanceId").asText())),
+            millis(second.duration()), runtime.peakResidentKilobytes() / 1024.0, runtime.classesLoaded());
+      }
+    }
+  }
+
+  /**
+   * The AWS side of both actions: the event's hook holding both instances, their agents online, and
+   * a runbook that has succeeded by the function's first status check.
+   */
+  private void prepare(AwsStandIn standIn, JsonNode detail, String secondToken, Instant now) {
+    String group = detail.path("AutoScalingGroupName").asText();
+    String hook = detail.path("LifecycleHookName").asText();
+    String firstInstance = detail.path("EC2InstanceId").asText();
+    standIn.ssm()
+        .document(StandInSsm.Document.declaring(runbook, "InstanceId", "AutomationAssumeRole", "AutoScalingGroupName")
+            .requiring("InstanceId"))
+        .everyExecution(new StandInSsm.Script(List.of(), "Success"))
+        .managedInstance(firstInstance, "Online")
+        .managedInstance(SECOND_INSTANCE, "Online");
+    standIn.autoScaling()
+        .hook(StandInAutoScaling.Hook.terminating(group, hook,
+            Duration.ofSeconds(Long.parseLong(function.variables().get("HEARTBEAT_TIMEOUT_SECONDS"))), "ABANDON"))
+        .hold(group, hook, firstInstance, detail.path("LifecycleActionToken").asText(), now)
+        .hold(group, hook, SECOND_INSTANCE, secondToken, now);
+  }
+
+  /** The execution an earlier invocation started for the second instance, which the continuation follows. */
+  private String startExecution(AwsStandIn standIn, String instance) {
+    try (SsmClient ssm = SsmClient.builder()
+        .endpointOverride(standIn.endpoint())
+        .region(Region.of(AwsStandIn.REGION))
+        .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("test", "test")))
+        .httpClient(UrlConnectionHttpClient.create())
+        .build()) {
+      return ssm.startAutomationExecution(request -> request.documentName(runbook)
+          .parameters(Map.of("InstanceId", List.of(instance)))).automationExecutionId();
+    }
+  }
+
+  /** From the start of the instance's runbook to the first question about its status, as the stand-in saw them. */
+  private static Duration pauseBeforeFirstStatusCheck(AwsStandIn standIn, String instance) {
+    AwsStandIn.Call start = standIn.calls("StartAutomationExecution").stream()
+        .filter(call -> call.member("Parameters.InstanceId.1").orElse("").equals(instance))
+        .findFirst().orElseThrow(() -> new IllegalStateException("the function started no runbook on " + instance));
+    String execution = start.output("AutomationExecutionId").orElseThrow();
+    AwsStandIn.Call firstCheck = standIn.calls("GetAutomationExecution").stream()
+        .filter(call -> call.member("AutomationExecutionId").orElse("").equals(execution))
+        .findFirst().orElseThrow(() -> new IllegalStateException("the function never asked about " + execution));
+    return Duration.between(start.at(), firstCheck.at());
+  }
+
+  /** The sample terminate event, sent now: the hook's timers count from the event's time. */
+  private static byte[] terminateEvent(Instant now) throws IOException {
+    ObjectNode event = (ObjectNode) JSON.readTree(Path.of("events", "terminate.json").toFile());
+    event.put("time", now.toString());
+    return JSON.writeValueAsBytes(event);
+  }
+
+  /** The sample continuation, for the second instance's action and execution, handed over a minute ago. */
+  private static byte[] continuationEvent(String executionId, String token, Instant now) throws IOException {
+    ObjectNode event = (ObjectNode) JSON.readTree(Path.of("events", "continuation.json").toFile());
+    event.put("id", UUID.randomUUID().toString()).put("time", now.toString());
+    ((ObjectNode) event.path("detail"))
+        .put("EC2InstanceId", SECOND_INSTANCE)
+        .put("LifecycleActionToken", token)
+        .put("AutomationExecutionId", executionId)
+        .put("LifecycleActionHeldSince", now.minus(Duration.ofMinutes(1)).toString())
+        .put("LastHeartbeat", now.minus(Duration.ofMinutes(1)).toString())
+        .put("HookDeadline", now.plus(Duration.ofHours(47)).toString());
+    return JSON.writeValueAsBytes(event);
+  }
+
+  private static void requireCompleted(LocalRuntimeApi.Invocation invocation, AwsStandIn standIn, String token, Path output)
+      throws IOException {
+    JsonNode answer = invocation.failed() ? JSON.createObjectNode() : JSON.readTree(invocation.answer());
+    Optional<StandInAutoScaling.Ending> ending = standIn.autoScaling().ending(token);
+    if (invocation.failed() || !answer.path("outcome").asText().equals("Completed")
+        || ending.isEmpty() || !ending.get().result().equals("CONTINUE")) {
+      throw new IllegalStateException("the function did not complete the lifecycle action with CONTINUE; it answered "
+          + invocation.answer() + "; the runtime's output is in " + output);
+    }
+  }
+
+  private void print(Variant baseline, List<Run> baselineRuns, Variant deployed, List<Run> deployedRuns) {
+    String format = "%-42s %-26s %-26s %s%n";
+    System.out.printf(Locale.ROOT, format, "", baseline.name(), deployed.name(), "ratio");
+    row(format, "init: JVM start to ready for invoke", baselineRuns, deployedRuns, Run::initMillis, "%,.0f ms");
+    row(format, "first invocation (terminate event)", baselineRuns, deployedRuns, Run::firstMillis, "%,.0f ms");
+    row(format, "  of which the pause before the 1st check", baselineRuns, deployedRuns, Run::firstPauseMillis, "%,.0f ms");
+    row(format, "init + first invocation", baselineRuns, deployedRuns, Run::initAndFirstMillis, "%,.0f ms");
+    row(format, "init + first, less that pause", baselineRuns, deployedRuns, Run::initAndFirstLessPauseMillis, "%,.0f ms");
+    row(format, "second invocation (continuation)", baselineRuns, deployedRuns, Run::secondMillis, "%,.0f ms");
+    row(format, "peak RSS (VmHWM)", baselineRuns, deployedRuns, Run::peakRssMegabytes, "%,.1f MB");
+    row(format, "classes loaded", baselineRuns, deployedRuns, Run::classes, "%,.0f");
+    long baselineSize = baseline.functionPackage().zipped().length;
+    long deployedSize = deployed.functionPackage().zipped().length;
+    System.out.printf(Locale.ROOT, format, "deployment package (zip)", megabytes(baselineSize), megabytes(deployedSize),
+        String.format(Locale.ROOT, "%.2f", (double) deployedSize / baselineSize));
+    System.out.printf(Locale.ROOT, format, "  of which jars in lib/", libraries(baseline), libraries(deployed), "");
+    System.out.printf(Locale.ROOT, "%nThe runtime's output of each run is in %s.%n", WORK);
+  }
+
+  private static void row(String format, String label, List<Run> baseline, List<Run> deployed,
+      ToDoubleFunction<Run> figure, String unit) {
+    double baselineMedian = median(baseline, figure);
+    double deployedMedian = median(deployed, figure);
+    System.out.printf(Locale.ROOT, format, label, summary(baseline, figure, unit), summary(deployed, figure, unit),
+        String.format(Locale.ROOT, "%.2f", deployedMedian / baselineMedian));
+  }
+
+  private static String summary(List<Run> runs, ToDoubleFunction<Run> figure, String unit) {
+    double[] sorted = runs.stream().mapToDouble(figure).sorted().toArray();
+    return String.format(Locale.ROOT, unit, median(runs, figure)) + " [" + String.format(Locale.ROOT, unit, sorted[0])
+        .replaceAll(" .*", "") + "-" + String.format(Locale.ROOT, unit, sorted[sorted.length - 1]).replaceAll(" .*", "") + "]";
+  }
+
+  static double median(List<Run> runs, ToDoubleFunction<Run> figure) {
+    double[] sorted = runs.stream().mapToDouble(figure).sorted().toArray();
+    int middle = sorted.length / 2;
+    return sorted.length % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+  }
+
+  private static String megabytes(long bytes) {
+    return String.format(Locale.ROOT, "%.1f MB", bytes / 1e6);
+  }
+
+  private static String libraries(Variant variant) {
+    return variant.functionPackage().entries().keySet().stream().filter(name -> name.startsWith("lib/")).count() + " jars";
+  }
+
+  private String javaVersion() throws IOException {
+    Path release = javaHome.resolve("release");
+    return Files.readAllLines(release).stream()
+        .filter(line -> line.startsWith("JAVA_VERSION="))
+        .map(line -> "Java " + line.substring("JAVA_VERSION=".length()).replace("\"", "") + " at " + javaHome)
+        .findFirst()
+        .orElse(javaHome.toString());
+  }
+
+  private static double millis(long nanos) {
+    return nanos / 1e6;
+  }
+
+  private static double millis(Duration duration) {
+    return duration.toNanos() / 1e6;
+  }
+
+  private static Path fresh(Path directory) {
+    try {
+      if (Files.exists(directory)) {
+        try (var files = Files.walk(directory)) {
+          files.sorted(Comparator.reverseOrder()).forEach(file -> file.toFile().delete());
+        }
+      }
+      return Files.createDirectories(directory);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}

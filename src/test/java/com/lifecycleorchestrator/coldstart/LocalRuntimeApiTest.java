@@ -1,0 +1,68 @@
+package com.lifecycleorchestrator.coldstart;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.lifecycleorchestrator.testkit.DeploymentPackage;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeoutException;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The benchmark's Runtime API against the real runtime interface client, in a JVM started as the
+ * benchmark starts one: the client initialises for SnapStart and asks to be restored, is ready,
+ * takes events with the context Lambda's headers give, and reports a function's error and an init
+ * error the way the Runtime API expects.
+ */
+class LocalRuntimeApiTest {
+
+  private static final Duration TIMEOUT = Duration.ofSeconds(60);
+
+  @TempDir
+  Path output;
+
+  @Test
+  void theClientIsRestoredThenInvokedWithLambdasContextAndItsErrorsReported() throws Exception {
+    try (LocalRuntimeApi api = LocalRuntimeApi.start();
+         ManagedJavaRuntime runtime = ManagedJavaRuntime.start(launch(EchoFunction.class.getName()), api)) {
+      long ready = api.awaitReady(TIMEOUT);
+
+      assertTrue(api.restoreRequestedAt().filter(restored -> restored <= ready).isPresent(),
+          "a runtime initialised for SnapStart asks to be restored before its first invocation");
+      LocalRuntimeApi.Invocation echoed = api.invoke("{\"n\":1}".getBytes(StandardCharsets.UTF_8), TIMEOUT);
+      assertFalse(echoed.failed(), echoed.answer());
+      assertTrue(echoed.answer().startsWith(LocalRuntimeApi.FUNCTION_ARN + " ") && echoed.answer().endsWith(" {\"n\":1}"),
+          echoed.answer());
+      assertTrue(echoed.answeredNanos() > echoed.servedNanos());
+      LocalRuntimeApi.Invocation failed = api.invoke("\"fail\"".getBytes(StandardCharsets.UTF_8), TIMEOUT);
+      assertTrue(failed.failed() && failed.answer().contains("failing as asked"), failed.answer());
+      assertTrue(runtime.peakResidentKilobytes() > 0 && runtime.classesLoaded() > 0);
+    }
+  }
+
+  @Test
+  void aHandlerThatCannotBeBuiltIsAnInitError() {
+    try (LocalRuntimeApi api = LocalRuntimeApi.start();
+         ManagedJavaRuntime runtime = ManagedJavaRuntime.start(launch(EchoFunction.Unbuildable.class.getName()), api)) {
+      IllegalStateException error = assertThrows(IllegalStateException.class, () -> api.awaitReady(TIMEOUT));
+
+      assertTrue(error.getMessage().contains("init error") && error.getMessage().contains("cannot be built"),
+          error.getMessage());
+    }
+  }
+
+  /** The runtime with this test's compiled classes as its deployment package. */
+  private ManagedJavaRuntime.Launch launch(String handlerClass) {
+    return new ManagedJavaRuntime.Launch(Path.of(System.getProperty("java.home")),
+        DeploymentPackage.classpath(Path.of("target", "runtime-interface-client-classpath.txt")),
+        Path.of("target", "test-classes").toAbsolutePath(), handlerClass + "::handleRequest", 256, Map.of(),
+        Optional.empty(), output.resolve("runtime.log"));
+  }
+}

@@ -1,0 +1,168 @@
+package com.lifecycleorchestrator.coldstart;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+
+/**
+ * A fresh JVM started the way Lambda's {@code java21} managed runtime starts one: the runtime
+ * interface client's {@code AWSLambda} on the runtime's own class path, the handler as its
+ * argument, the function's deployment package as the working directory (the client loads the
+ * classes at its root and the jars in its {@code lib/}), the runtime's JVM flags, and only the
+ * environment Lambda gives a function. The flags are those the managed runtime's bootstrap passes
+ * (serial GC, tiered compilation stopped at C1, a heap of 85% of the memory, the CRaC hooks routed
+ * to the client); its Log4Shell hot-patch agent and its own class data archive are not available
+ * outside Lambda, so the JDK's default archive is used.
+ */
+final class ManagedJavaRuntime implements AutoCloseable {
+
+  static final String MAIN_CLASS = "com.amazonaws.services.lambda.runtime.api.client.AWSLambda";
+
+  /** What a start needs: the JVM, the runtime's class path, the package, the handler and the function's settings. */
+  record Launch(
+      Path javaHome,
+      List<Path> runtimeClasspath,
+      Path taskRoot,
+      String handler,
+      int memoryMegabytes,
+      Map<String, String> functionVariables,
+      Optional<String> javaToolOptions,
+      Path output) {}
+
+  private final Process process;
+  private final long startedNanos;
+  private final Path javaHome;
+
+  private ManagedJavaRuntime(Process process, long startedNanos, Path javaHome) {
+    this.process = process;
+    this.startedNanos = startedNanos;
+    this.javaHome = javaHome;
+  }
+
+  /**
+   * Starts the JVM against the Runtime API given. The function is initialised as for SnapStart
+   * ({@code AWS_LAMBDA_INITIALIZATION_TYPE=snap-start}): the client runs the before-checkpoint hooks
+   * at the end of init and asks to be restored, and the credentials come from the container
+   * endpoint, as in the deployed function.
+   */
+  static ManagedJavaRuntime start(Launch launch, LocalRuntimeApi api) {
+    List<String> command = new ArrayList<>(List.of(
+        launch.javaHome().resolve("bin").resolve("java").toString(),
+        "-XX:MaxHeapSize=" + launch.memoryMegabytes() * 1024L * 85 / 100 + "k",
+        "-XX:+UseSerialGC",
+        "-Xshare:auto",
+        "-XX:+TieredCompilation",
+        "-XX:TieredStopAtLevel=1",
+        "--add-opens=java.base/java.io=ALL-UNNAMED",
+        "-Dorg.crac.Core.Compat=com.amazonaws.services.lambda.crac",
+        "-Djava.net.preferIPv4Stack=true",
+        "-XX:+ErrorFileToStderr",
+        "-classpath",
+        launch.runtimeClasspath().stream().map(Path::toString).collect(Collectors.joining(File.pathSeparator)),
+        MAIN_CLASS,
+        launch.handler()));
+    ProcessBuilder builder = new ProcessBuilder(command)
+        .directory(launch.taskRoot().toFile())
+        .redirectErrorStream(true)
+        .redirectOutput(launch.output().toFile());
+    Map<String, String> environment = builder.environment();
+    environment.clear();
+    environment.putAll(lambdaEnvironment(launch, api));
+    long started = System.nanoTime();
+    try {
+      return new ManagedJavaRuntime(builder.start(), started, launch.javaHome());
+    } catch (IOException e) {
+      throw new UncheckedIOException("could not start " + command.get(0), e);
+    }
+  }
+
+  /** The variables Lambda sets for a {@code java21} function, then the function's own. */
+  private static Map<String, String> lambdaEnvironment(Launch launch, LocalRuntimeApi api) {
+    Map<String, String> environment = new LinkedHashMap<>();
+    environment.put("PATH", "/usr/local/bin:/usr/bin:/bin");
+    environment.put("LANG", "en_US.UTF-8");
+    environment.put("TZ", ":UTC");
+    environment.put("LAMBDA_TASK_ROOT", launch.taskRoot().toString());
+    environment.put("_HANDLER", launch.handler());
+    environment.put("AWS_LAMBDA_RUNTIME_API", api.address());
+    environment.put("AWS_EXECUTION_ENV", "AWS_Lambda_java21");
+    environment.put("AWS_LAMBDA_INITIALIZATION_TYPE", "snap-start");
+    environment.put("AWS_LAMBDA_FUNCTION_NAME", "lifecycle-orchestrator");
+    environment.put("AWS_LAMBDA_FUNCTION_VERSION", "1");
+    environment.put("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", String.valueOf(launch.memoryMegabytes()));
+    environment.put("AWS_LAMBDA_LOG_GROUP_NAME", "/aws/lambda/lifecycle-orchestrator");
+    environment.put("AWS_LAMBDA_LOG_STREAM_NAME", "2026/11/25/[1]0123456789abcdef0123456789abcdef");
+    environment.put("AWS_REGION", "us-east-1");
+    environment.put("AWS_DEFAULT_REGION", "us-east-1");
+    environment.putAll(api.credentialVariables());
+    launch.javaToolOptions().ifPresent(options -> environment.put("JAVA_TOOL_OPTIONS", options));
+    environment.putAll(launch.functionVariables());
+    return environment;
+  }
+
+  long startedNanos() {
+    return startedNanos;
+  }
+
+  /** The most memory the JVM has held resident so far ({@code VmHWM}), in kilobytes. */
+  long peakResidentKilobytes() {
+    return statusField("VmHWM");
+  }
+
+  /** The classes the JVM has loaded so far, as its performance counters tell {@code jstat}. */
+  long classesLoaded() {
+    Path jstat = javaHome.resolve("bin").resolve("jstat");
+    try {
+      Process counting = new ProcessBuilder(jstat.toString(), "-class", String.valueOf(process.pid()))
+          .redirectErrorStream(true).start();
+      String printed = new String(counting.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      if (!counting.waitFor(30, TimeUnit.SECONDS) || counting.exitValue() != 0) {
+        throw new IllegalStateException("jstat -class failed: " + printed);
+      }
+      // "Loaded  Bytes  Unloaded  Bytes     Time" and one line of figures.
+      return Long.parseLong(printed.strip().split("\\R")[1].trim().split("\\s+")[0]);
+    } catch (IOException e) {
+      throw new UncheckedIOException("could not run " + jstat, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while counting classes", e);
+    }
+  }
+
+  boolean isAlive() {
+    return process.isAlive();
+  }
+
+  private long statusField(String field) {
+    try {
+      return Files.readAllLines(Path.of("/proc", String.valueOf(process.pid()), "status")).stream()
+          .filter(line -> line.startsWith(field + ":"))
+          .map(line -> Long.parseLong(line.replaceAll("\\D", "")))
+          .findFirst()
+          .orElseThrow(() -> new IllegalStateException("/proc has no " + field + " for the runtime's JVM"));
+    } catch (IOException e) {
+      throw new UncheckedIOException("could not read the runtime JVM's status from /proc", e);
+    }
+  }
+
+  /** Ends the JVM, as Lambda ends an execution environment it no longer needs. */
+  @Override
+  public void close() {
+    process.destroyForcibly();
+    try {
+      process.waitFor(30, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}
