@@ -2,6 +2,9 @@ package com.lifecycleorchestrator;
 
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 
+import com.tngtech.archunit.core.domain.JavaCall;
+import com.tngtech.archunit.core.domain.JavaClass;
+import com.tngtech.archunit.core.domain.properties.HasReturnType;
 import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.junit.AnalyzeClasses;
 import com.tngtech.archunit.junit.ArchTest;
@@ -23,6 +26,13 @@ class ArchitectureTest {
       .that().resideOutsideOfPackage("..adapters..")
       .should().dependOnClassesThat().resideInAnyPackage("software.amazon.awssdk..")
       .because("the adapters are the only code that knows SSM and Auto Scaling wire types and error codes");
+
+  @ArchTest
+  static final ArchRule noCallOutsideTheAdaptersHandsOverAnSdkType = noClasses()
+      .that().resideOutsideOfPackage("..adapters..")
+      .should().callMethodWhere(JavaCall.Predicates.target(HasReturnType.Predicates.rawReturnType(
+          JavaClass.Predicates.resideInAPackage("software.amazon.awssdk.."))))
+      .because("a value of an SDK type held outside the adapters is SDK knowledge too, though no import shows it");
 
   @ArchTest
   static final ArchRule onlyTheHandlerKnowsLambda = noClasses()

@@ -5,20 +5,17 @@ import static software.amazon.lambda.powertools.logging.argument.StructuredArgum
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.lifecycleorchestrator.adapters.AutoScalingLifecycleActions;
 import com.lifecycleorchestrator.adapters.AwsClients;
-import com.lifecycleorchestrator.adapters.LambdaContinuations;
+import com.lifecycleorchestrator.adapters.AwsPorts;
 import com.lifecycleorchestrator.adapters.ServiceClients;
-import com.lifecycleorchestrator.adapters.SqsWaitingRoom;
-import com.lifecycleorchestrator.adapters.SsmAutomations;
 import com.lifecycleorchestrator.core.Clock;
-import com.lifecycleorchestrator.core.Continuation;
 import com.lifecycleorchestrator.core.Orchestration;
 import com.lifecycleorchestrator.core.Orchestrator;
 import com.lifecycleorchestrator.core.Outcome;
 import com.lifecycleorchestrator.core.Reconciler;
+import com.lifecycleorchestrator.ports.Automations;
 import com.lifecycleorchestrator.ports.Continuations;
-import com.lifecycleorchestrator.ports.WaitingRoom;
+import com.lifecycleorchestrator.ports.LifecycleActions;
 import com.lifecycleorchestrator.settings.Settings;
 import java.io.IOException;
 import java.io.InputStream;
@@ -33,7 +30,6 @@ import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
-import software.amazon.awssdk.services.lambda.LambdaClient;
 import software.amazon.lambda.powertools.logging.PowertoolsLogging;
 
 /**
@@ -103,20 +99,16 @@ public final class LifecycleHandler implements RequestStreamHandler {
 
   /** The handler with the core wired to AWS through the adapters, logging its milestones. */
   static LifecycleHandler wiredTo(Settings settings, ServiceClients clients, Clock clock) {
-    Function<Continuation, byte[]> encoding = continuation -> ContinuationEvent.encode(continuation, clock.now());
-    Optional<WaitingRoom> waitingRoom = settings.waitingRoomQueueUrl()
-        .map(queueUrl -> new SqsWaitingRoom(clients.sqs(), queueUrl, encoding));
-    FunctionMetrics metrics = new FunctionMetrics(clients::takeThrottledCount);
-    SsmAutomations automations = new SsmAutomations(clients.ssm());
-    AutoScalingLifecycleActions lifecycleActions = new AutoScalingLifecycleActions(clients.autoScaling());
+    AwsPorts ports = new AwsPorts(clients, continuation -> ContinuationEvent.encode(continuation, clock.now()));
+    FunctionMetrics metrics = new FunctionMetrics(ports::takeThrottledCount);
+    Automations automations = ports.automations();
+    LifecycleActions lifecycleActions = ports.lifecycleActions();
     Orchestrator.Config config = settings.orchestration();
-    Orchestrator orchestrator = new Orchestrator(automations, lifecycleActions, waitingRoom, clock, config,
-        new MilestoneLog().andThen(metrics));
+    Orchestrator orchestrator = new Orchestrator(automations, lifecycleActions,
+        settings.waitingRoomQueueUrl().map(ports::waitingRoom), clock, config, new MilestoneLog().andThen(metrics));
     Optional<Reconciler> reconciler = settings.reconciler().map(reconciling ->
         new Reconciler(automations, lifecycleActions, clock, config, reconciling));
-    LambdaClient lambda = clients.lambda();
-    return new LifecycleHandler(orchestrator,
-        functionArn -> new LambdaContinuations(lambda, functionArn, encoding), metrics, reconciler);
+    return new LifecycleHandler(orchestrator, ports::continuationsTo, metrics, reconciler);
   }
 
   @Override
