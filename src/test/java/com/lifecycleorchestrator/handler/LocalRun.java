@@ -1,6 +1,7 @@
 package com.lifecycleorchestrator.handler;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.lifecycleorchestrator.core.Clock;
 import com.lifecycleorchestrator.standin.AwsStandIn;
@@ -18,6 +19,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -131,7 +133,7 @@ public final class LocalRun {
   }
 
   void run() throws IOException {
-    byte[] event = Files.readAllBytes(options.event());
+    byte[] event = asIfJustSent(Files.readAllBytes(options.event()));
     Files.createDirectories(FUNCTION_LOG.getParent());
     try (AwsStandIn standIn = AwsStandIn.start(clock);
          OutputStream functionLog = Files.newOutputStream(FUNCTION_LOG)) {
@@ -150,6 +152,24 @@ public final class LocalRun {
       }
       printSummary(standIn, held, returned);
     }
+  }
+
+  /**
+   * An Auto Scaling event stamped with the run's time, as if Auto Scaling had just sent it: the
+   * function counts the hook's timers from the event's time, and a sample's time lies in the past.
+   */
+  private byte[] asIfJustSent(byte[] event) {
+    try {
+      JsonNode root = JSON.readTree(event);
+      if (root instanceof ObjectNode object && "aws.autoscaling".equals(root.path("source").asText())
+          && root.path("time").isTextual()) {
+        object.put("time", clock.now().truncatedTo(ChronoUnit.SECONDS).toString());
+        return JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(object);
+      }
+    } catch (IOException notJson) {
+      // Handed to the function as it is, which says what is wrong with it.
+    }
+    return event;
   }
 
   /** The lifecycle action an event names, when it names one completely. */
@@ -220,13 +240,8 @@ public final class LocalRun {
     out.println("The runbook " + DOCUMENT + " is NOT executed locally: the stand-in only plays its statuses");
     out.println("(Pending 1.5 s, InProgress " + runbook.running.toSeconds() + " s, then " + runbook.finalStatus + ")."
         + (options.throttled() ? " 30% of all calls are throttled." : ""));
-    held.ifPresent(action -> {
-      Duration sinceEvent = Duration.between(action.eventTime(), clock.now());
-      if (sinceEvent.compareTo(runbook.heartbeatTimeout.multipliedBy(2).dividedBy(5)) > 0) {
-        out.println("The event's time, " + action.eventTime() + ", is " + ago(sinceEvent) + " ago; the function counts");
-        out.println("the hook's heartbeat timer from it, so it sends a heartbeat at once.");
-      }
-    });
+    held.ifPresent(action -> out.println("The event's time is set to now, " + action.eventTime()
+        + ", as if Auto Scaling had just sent it."));
     out.println();
     if (held.isPresent()) {
       HeldAction action = held.get();
@@ -236,13 +251,6 @@ public final class LocalRun {
     } else {
       show("Auto Scaling", "holds nothing: the event names no complete lifecycle action");
     }
-  }
-
-  private static String ago(Duration since) {
-    if (since.toHours() >= 48) {
-      return since.toDays() + " days";
-    }
-    return since.toMinutes() >= 120 ? since.toHours() + " hours" : since.toMinutes() + " minutes";
   }
 
   /** What AWS sees that the function's log does not say: faults, and the instance leaving its hook. */

@@ -214,7 +214,7 @@ public final class AwsStandIn implements AutoCloseable {
   }
 
   private void handle(HttpExchange exchange) {
-    try (exchange) {
+    try {
       Protocol.Inbound request = new Protocol.Inbound(exchange.getRequestMethod(),
           exchange.getRequestURI().getRawPath(), exchange.getRequestURI().getRawQuery(),
           exchange.getRequestHeaders(), readBody(exchange.getRequestBody()));
@@ -230,6 +230,9 @@ public final class AwsStandIn implements AutoCloseable {
       answer(exchange, request, service.get());
     } catch (RuntimeException | IOException | Error failure) {
       ownFailures.add(failure);
+    } finally {
+      // Only now: the client sees the answer end after the failure is on record.
+      exchange.close();
     }
   }
 
