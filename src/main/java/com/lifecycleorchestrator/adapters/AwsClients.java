@@ -4,6 +4,8 @@ import java.time.Duration;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.ContainerCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.EnvironmentVariableCredentialsProvider;
+import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
+import software.amazon.awssdk.awscore.client.builder.AwsSyncClientBuilder;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
 import software.amazon.awssdk.http.SdkHttpClient;
@@ -82,37 +84,27 @@ public final class AwsClients implements ServiceClients {
 
   @Override
   public SsmClient ssm() {
-    return SsmClient.builder()
-        .region(region)
-        .credentialsProvider(credentials)
-        .httpClient(http)
-        .overrideConfiguration(overrides)
-        .build();
+    return configured(SsmClient.builder());
   }
 
   @Override
   public LambdaClient lambda() {
-    return LambdaClient.builder()
-        .region(region)
-        .credentialsProvider(credentials)
-        .httpClient(http)
-        .overrideConfiguration(overrides)
-        .build();
+    return configured(LambdaClient.builder());
   }
 
   @Override
   public SqsClient sqs() {
-    return SqsClient.builder()
-        .region(region)
-        .credentialsProvider(credentials)
-        .httpClient(http)
-        .overrideConfiguration(overrides)
-        .build();
+    return configured(SqsClient.builder());
   }
 
   @Override
   public AutoScalingClient autoScaling() {
-    return AutoScalingClient.builder()
+    return configured(AutoScalingClient.builder());
+  }
+
+  /** Any service's client with the Region, credentials, transport and retries of them all. */
+  private <B extends AwsClientBuilder<B, C> & AwsSyncClientBuilder<B, C>, C> C configured(B builder) {
+    return builder
         .region(region)
         .credentialsProvider(credentials)
         .httpClient(http)
