@@ -171,6 +171,7 @@ public final class Orchestration implements Steps {
       Rules rules,
       Budget budget,
       Instant now,
+      Instant hookDeadline,
       Instant lastHeartbeat,
       int handOversBefore,
       int capacityWaits) {
@@ -184,7 +185,7 @@ public final class Orchestration implements Steps {
     this.rules = requireNonNull(rules, "rules");
     this.budget = requireNonNull(budget, "budget");
     this.began = requireNonNull(now, "now");
-    this.hookDeadline = rules.hookDeadline(action);
+    this.hookDeadline = requireNonNull(hookDeadline, "hookDeadline");
     this.handOversBefore = handOversBefore;
     this.capacityWaits = capacityWaits;
     this.position = new Position.Checking(true, new Position.Starting(0, now), now);
@@ -216,15 +217,18 @@ public final class Orchestration implements Steps {
   public static Orchestration begin(
       LifecycleAction action, Runbook runbook, Ports ports, Rules rules, Budget budget, Instant now) {
     return new Orchestration(action, runbook.startFor(action), ports, rules, budget, now,
-        action.heldSince(), 0, 0);
+        rules.hookDeadline(action), action.heldSince(), 0, 0);
   }
 
-  /** The handling of a lifecycle action that an earlier invocation handed over. */
+  /**
+   * The handling of a lifecycle action that an earlier invocation handed over, by the deadline the
+   * continuation carries: the hook's global timeout was fixed when the action was first seen.
+   */
   public static Orchestration resume(
       Continuation continuation, Runbook runbook, Ports ports, Rules rules, Budget budget, Instant now) {
     Orchestration resumed = new Orchestration(continuation.action(), runbook.startFor(continuation.action()),
-        ports, rules, budget, now, continuation.lastHeartbeat(), continuation.handOvers(),
-        continuation.capacityWaits());
+        ports, rules, budget, now, continuation.hookDeadline(), continuation.lastHeartbeat(),
+        continuation.handOvers(), continuation.capacityWaits());
     Position on = new Position.Starting(0, now);
     if (continuation.execution().isPresent()) {
       resumed.execution = continuation.execution().get();

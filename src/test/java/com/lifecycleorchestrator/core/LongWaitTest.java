@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -178,6 +179,24 @@ class LongWaitTest {
 
     assertEquals(LifecycleResult.CONTINUE, assertInstanceOf(Outcome.Completed.class, outcome).result());
     assertTrue(rig.waitingRoom.stays().isEmpty());
+  }
+
+  @Test
+  void aResumedWaitKeepsTheDeadlineItsContinuationCarries() {
+    LifecycleAction action = rig.held(rig.terminating());
+    rig.automations.everyRunbook(Script.runsThen(Duration.ofHours(1), "Success"));
+    Runbook.ExecutionId execution = rig.automations.start(
+        rig.config().runbookFor(action.transition()).orElseThrow().startFor(action));
+    Instant deadline = Rig.T0.plus(Duration.ofMinutes(10));
+
+    Outcome outcome = rig.orchestrator().resume(
+        new Continuation(action, Optional.of(execution), Rig.T0, deadline, 1, 0), rig.budget(),
+        rig.continuations);
+
+    Outcome.Completed completed = assertInstanceOf(Outcome.Completed.class, outcome);
+    assertEquals(LifecycleResult.ABANDON, completed.result());
+    assertTrue(completed.reason().contains(deadline.toString()), completed.reason());
+    assertTrue(rig.lifecycleActions.ending(action).orElseThrow().at().isBefore(deadline));
   }
 
   private void assertHeartbeatsCameBeforeHalfTheTimeout(LifecycleAction action) {
