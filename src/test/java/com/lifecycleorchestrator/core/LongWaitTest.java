@@ -8,12 +8,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.lifecycleorchestrator.ports.ServiceFailure;
 import com.lifecycleorchestrator.testkit.FakeAutomations;
 import com.lifecycleorchestrator.testkit.FakeAutomations.Script;
+import com.lifecycleorchestrator.testkit.Failures;
 import com.lifecycleorchestrator.testkit.FakeLifecycleActions;
 import com.lifecycleorchestrator.testkit.FakeWaitingRoom;
 import com.lifecycleorchestrator.testkit.Rig;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -72,10 +72,7 @@ class LongWaitTest {
   @Test
   void aStartRefusedForSsmsCapacityIsTriedAgainNotCountedAsAFailure() {
     LifecycleAction action = rig.held(rig.terminating());
-    ServiceFailure[] full = new ServiceFailure[10];
-    Arrays.fill(full, new ServiceFailure.ExecutionLimitReached("AutomationExecutionLimitExceededException",
-        "Maximum number of queued automation executions reached", null));
-    rig.automations.failNext(FakeAutomations.Operation.START, full);
+    rig.automations.failNext(FakeAutomations.Operation.START, Failures.times(10, Failures.queueFull()));
 
     Outcome outcome = rig.handleAcrossInvocations(action, INVOCATION);
 
@@ -91,10 +88,7 @@ class LongWaitTest {
   void aStartRefusedUntilTheHooksDeadlineNearsGetsTheFailureResultBeforeIt() {
     rig.heartbeatTimeout(Duration.ofMinutes(2));
     LifecycleAction action = rig.held(rig.terminating());
-    ServiceFailure[] full = new ServiceFailure[5000];
-    Arrays.fill(full, new ServiceFailure.ExecutionLimitReached("AutomationExecutionLimitExceededException",
-        "Maximum number of queued automation executions reached", null));
-    rig.automations.failNext(FakeAutomations.Operation.START, full);
+    rig.automations.failNext(FakeAutomations.Operation.START, Failures.times(5000, Failures.queueFull()));
 
     Outcome outcome = rig.handleAcrossInvocations(action, INVOCATION);
 
@@ -124,10 +118,7 @@ class LongWaitTest {
   void withAWaitingRoomARefusedStartWaitsThereNotInAnInvocation() {
     rig.withWaitingRoom();
     LifecycleAction action = rig.held(rig.terminating());
-    ServiceFailure[] full = new ServiceFailure[12];
-    Arrays.fill(full, new ServiceFailure.ExecutionLimitReached("AutomationExecutionLimitExceededException",
-        "Maximum number of queued automation executions reached", null));
-    rig.automations.failNext(FakeAutomations.Operation.START, full);
+    rig.automations.failNext(FakeAutomations.Operation.START, Failures.times(12, Failures.queueFull()));
 
     Outcome outcome = rig.handleAcrossInvocations(action, INVOCATION);
 

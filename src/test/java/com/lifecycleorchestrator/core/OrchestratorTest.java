@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.lifecycleorchestrator.ports.ServiceFailure;
+import com.lifecycleorchestrator.testkit.Failures;
 import com.lifecycleorchestrator.testkit.FakeAutomations;
 import com.lifecycleorchestrator.testkit.FakeAutomations.Script;
 import com.lifecycleorchestrator.testkit.FakeLifecycleActions;
@@ -282,10 +283,8 @@ class OrchestratorTest {
   @Test
   void anExecutionThatSsmNeverKnowsEndsWithTheFailureResult() {
     LifecycleAction action = rig.held(rig.terminating());
-    ServiceFailure[] notFound = new ServiceFailure[200];
-    java.util.Arrays.fill(notFound, new ServiceFailure.ExecutionNotFound(
-        "AutomationExecutionNotFoundException", "not found", null));
-    rig.automations.failNext(FakeAutomations.Operation.STATUS, notFound);
+    rig.automations.failNext(FakeAutomations.Operation.STATUS, Failures.times(200,
+        new ServiceFailure.ExecutionNotFound("AutomationExecutionNotFoundException", "not found", null)));
 
     Outcome outcome = rig.handle(action);
 

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.lifecycleorchestrator.ports.ServiceFailure;
+import com.lifecycleorchestrator.testkit.Failures;
 import com.lifecycleorchestrator.testkit.FakeAutomations;
 import com.lifecycleorchestrator.testkit.FakeAutomations.Script;
 import com.lifecycleorchestrator.testkit.FakeAutomations.TokenReuse;
@@ -104,8 +104,7 @@ class ReconcilerTest {
     Rig rig = new Rig();
     LifecycleAction waiting = rig.held(rig.terminating());
     LifecycleAction alsoWaiting = rig.held(rig.terminating());
-    rig.automations.failNext(FakeAutomations.Operation.START, new ServiceFailure.ExecutionLimitReached(
-        "AutomationExecutionLimitExceededException", "Maximum number of queued automation executions reached", null));
+    rig.automations.failNext(FakeAutomations.Operation.START, Failures.queueFull());
 
     Reconciler.Report pass = rig.reconciler().reconcile(rig.continuations);
 

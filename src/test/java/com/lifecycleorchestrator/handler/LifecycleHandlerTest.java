@@ -13,6 +13,7 @@ import com.lifecycleorchestrator.core.Runbook;
 import com.lifecycleorchestrator.core.LifecycleResult;
 import com.lifecycleorchestrator.ports.ServiceFailure;
 import com.lifecycleorchestrator.testkit.CapturedOutput;
+import com.lifecycleorchestrator.testkit.Failures;
 import com.lifecycleorchestrator.testkit.FakeAutomations;
 import com.lifecycleorchestrator.testkit.FakeContext;
 import com.lifecycleorchestrator.testkit.FakeLifecycleActions;
@@ -180,9 +181,8 @@ class LifecycleHandlerTest {
   void aHandOverThatCannotBeSentFailsTheInvocationWithEveryIdentifierLogged() {
     rig.held(sampleAction("terminate.json", LifecycleAction.Transition.TERMINATING));
     rig.automations.everyRunbook(FakeAutomations.Script.runsThen(Duration.ofHours(1), "Success"));
-    ServiceFailure[] refused = new ServiceFailure[20];
-    java.util.Arrays.fill(refused, new ServiceFailure.Transient("TooManyRequestsException", "Rate exceeded", null));
-    rig.continuations.failNext(refused);
+    rig.continuations.failNext(Failures.times(20,
+        new ServiceFailure.Transient("TooManyRequestsException", "Rate exceeded", null)));
 
     List<JsonNode> lines = CapturedOutput.logLinesOf(() -> assertThrows(
         LifecycleHandler.LifecycleActionNotHandled.class, () -> invoke("terminate.json")));
