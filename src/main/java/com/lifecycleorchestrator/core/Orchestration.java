@@ -304,7 +304,8 @@ public final class Orchestration implements Steps {
   }
 
   private void keepAlive(Instant now) {
-    if (groupIsBeingDeleted()) {
+    // Before the first check the check itself asks about the group, at the same moment.
+    if (!(position instanceof Position.Checking) && groupIsBeingDeleted()) {
       position = releasedForTheGroupsDeletion(now);
       return;
     }

@@ -69,6 +69,17 @@ class PreflightTest {
   }
 
   @Test
+  void anActionHeartbeatenAtOnceAsksAboutItsGroupOnceAtTheStart() {
+    LifecycleAction action = rig.held(rig.action(LifecycleAction.Transition.TERMINATING,
+        Rig.T0.minus(Duration.ofMinutes(40))));
+
+    assertEquals(LifecycleResult.CONTINUE, assertInstanceOf(Outcome.Completed.class, rig.handle(action)).result());
+
+    assertEquals(Rig.T0, rig.lifecycleActions.heartbeats(action).get(0));
+    assertEquals(1, rig.lifecycleActions.calls(FakeLifecycleActions.Operation.DESCRIBE));
+  }
+
+  @Test
   void anInstanceOfAGroupBeingDeletedIsReleasedWithContinueAtOnce() {
     LifecycleAction action = rig.held(rig.terminating());
     rig.lifecycleActions.groupState(action.group(), Fleet.GroupState.DELETING);
