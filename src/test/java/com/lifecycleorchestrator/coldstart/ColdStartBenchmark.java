@@ -55,50 +55,64 @@ public final class ColdStartBenchmark {
 
   private static final String SECOND_INSTANCE = "i-0f1e2d3c4b5a69788";
 
-  /** One way of building the function: its package, its handler, and the JVM options its template gives. */
-  record Variant(String name, DeploymentPackage functionPackage, String handler, Optional<String> javaToolOptions) {}
+  /**
+   * One way of building the function: its package, its handler, the JVM options its template
+   * gives, and whether Lambda starts it from a SnapStart snapshot.
+   */
+  record Variant(String name, DeploymentPackage functionPackage, String handler, Optional<String> javaToolOptions,
+      boolean snapStart) {}
 
   /**
-   * The figures of one cold start. {@code firstPauseMillis} is the time from the stand-in's receipt
-   * of the first invocation's {@code StartAutomationExecution} to its receipt of the first
-   * {@code GetAutomationExecution}: the function's deliberate wait before its first status check,
-   * and the little work around it.
+   * The figures of one cold start. {@code coldStartMillis} runs from the JVM's start (on demand, or
+   * SnapStart without a checkpointer) or from the start of the restore to the runtime's first
+   * request for an event; {@code snapshotInitMillis} is the init a snapshot was taken after, paid
+   * when the version is published (NaN when there was none). {@code firstPauseMillis} is the time
+   * from the stand-in's receipt of the first invocation's {@code StartAutomationExecution} to its
+   * receipt of the first {@code GetAutomationExecution}: the function's deliberate wait before its
+   * first status check, and the little work around it.
    */
-  record Run(double initMillis, double firstMillis, double firstPauseMillis, double secondMillis,
-      double peakRssMegabytes, double classes) {
-    double initAndFirstMillis() {
-      return initMillis + firstMillis;
+  record Run(double coldStartMillis, double snapshotInitMillis, double firstMillis, double firstPauseMillis,
+      double secondMillis, double peakRssMegabytes, double classes) {
+    double coldStartAndFirstMillis() {
+      return coldStartMillis + firstMillis;
     }
 
-    double initAndFirstLessPauseMillis() {
-      return initAndFirstMillis() - firstPauseMillis;
+    double coldStartAndFirstLessPauseMillis() {
+      return coldStartAndFirstMillis() - firstPauseMillis;
     }
   }
 
   private final Path javaHome;
   private final int runs;
   private final Optional<String> triedJavaToolOptions;
+  private final Checkpointer.Result snapshots;
   private final DeployedFunction function = DeployedFunction.withDefaults();
   private final String runbook = function.variables().get("AUTOMATION_DOCUMENT_NAME");
 
-  /** @param triedJavaToolOptions JVM options to try on the deployed package in place of the template's */
-  ColdStartBenchmark(Path javaHome, int runs, Optional<String> triedJavaToolOptions) {
+  /**
+   * @param triedJavaToolOptions JVM options to try on the deployed package in place of the template's
+   * @param snapshots the CRIU that snapshots and restores a SnapStart build, or why there is none
+   */
+  ColdStartBenchmark(Path javaHome, int runs, Optional<String> triedJavaToolOptions, Checkpointer.Result snapshots) {
     this.javaHome = javaHome;
     this.runs = runs;
     this.triedJavaToolOptions = triedJavaToolOptions;
+    this.snapshots = snapshots;
   }
 
   public static void main(String[] arguments) throws Exception {
     Map<String, String> options = new LinkedHashMap<>(Map.of("runs", "10", "jvm", System.getProperty("java.home")));
     options.put("try-java-tool-options", "");
+    options.put("criu", "criu");
     for (String argument : arguments) {
       if (!argument.startsWith("--") || !argument.contains("=")) {
-        throw new IllegalArgumentException("usage: --runs=N --jvm=JAVA_HOME --try-java-tool-options=OPTIONS, got " + argument);
+        throw new IllegalArgumentException("usage: --runs=N --jvm=JAVA_HOME --try-java-tool-options=OPTIONS --criu=PATH, got " + argument);
       }
       options.put(argument.substring(2, argument.indexOf('=')), argument.substring(argument.indexOf('=') + 1));
     }
     new ColdStartBenchmark(Path.of(options.get("jvm")), Integer.parseInt(options.get("runs")),
-        Optional.of(options.get("try-java-tool-options")).filter(tried -> !tried.isBlank())).run();
+        Optional.of(options.get("try-java-tool-options")).filter(tried -> !tried.isBlank()),
+        Checkpointer.find(options.get("criu"))).run();
     // The stand-ins' and the Runtime APIs' worker threads are daemons; Maven's JVM goes on.
   }
 
@@ -106,17 +120,26 @@ public final class ColdStartBenchmark {
     Variant baseline = new Variant("baseline (ordinary)", DeploymentPackage.ofThisFunction()
         .withClasses(TEST_CLASSES, name -> name.startsWith(ORDINARY_HANDLER.replace('.', '/')))
         .withLibraries(DeploymentPackage.classpath(BASELINE_EXTRA_CLASSPATH)),
-        ORDINARY_HANDLER + "::handleRequest", Optional.empty());
+        ORDINARY_HANDLER + "::handleRequest", Optional.empty(), false);
     Variant deployed = new Variant(triedJavaToolOptions.isPresent() ? "deployed, options tried" : "deployed",
         DeploymentPackage.ofThisFunction(), HANDLER,
-        triedJavaToolOptions.or(() -> Optional.ofNullable(function.variables().get("JAVA_TOOL_OPTIONS"))));
+        triedJavaToolOptions.or(() -> Optional.ofNullable(function.variables().get("JAVA_TOOL_OPTIONS"))),
+        function.snapStart());
     int memory = function.memoryMegabytes();
 
     String jvm = javaVersion();
     System.out.printf(Locale.ROOT, "Cold start as Lambda's java21 runtime starts the function: a fresh JVM per run (%s),%n", jvm);
-    System.out.printf(Locale.ROOT, "the runtime interface client against a local Runtime API, %d MB as in template.yaml, initialised%n", memory);
-    System.out.println("for SnapStart (before-checkpoint hooks run at the end of init, credentials from the container");
-    System.out.println("endpoint), the AWS stand-in behind it. First invocation: events/terminate.json, the whole way to");
+    System.out.printf(Locale.ROOT, "the runtime interface client against a local Runtime API, %d MB as in template.yaml, the AWS%n", memory);
+    System.out.println("stand-in behind it. The baseline starts on demand (init on the cold start, keys in the environment).");
+    System.out.println(snapshots.checkpointer().isPresent()
+        ? "The deployed build starts as SnapStart starts it: init with the before-checkpoint hooks, a snapshot\n"
+            + "(the JVM checkpointed with CRIU and ended), then each cold start is a restore of it, its\n"
+            + "after-restore hooks, credentials from the container endpoint. CRIU's restore stands in for\n"
+            + "Lambda's; it is not a measurement of Lambda's."
+        : "The deployed build is initialised for SnapStart (before-checkpoint hooks at the end of init, credentials\n"
+            + "from the container endpoint) but NOT snapshotted: its cold start below is its whole init, which\n"
+            + "SnapStart pays at publish. Restore not measured: " + snapshots.whyNot() + ".");
+    System.out.println("First invocation: events/terminate.json, the whole way to");
     System.out.println("CompleteLifecycleAction, with the function's first status check about 1 s (0.8-1.0 s, jittered)");
     System.out.println("after the start; second: a continuation of another instance's action (status, completion).");
     System.out.printf(Locale.ROOT, "%d runs of each, alternating, after one untimed run of each; median [min-max].%n", runs);
@@ -159,14 +182,28 @@ public final class ColdStartBenchmark {
       Map<String, String> variables = new LinkedHashMap<>(functionVariables);
       variables.putAll(standIn.endpointVariables());
       ManagedJavaRuntime.Launch launch = new ManagedJavaRuntime.Launch(javaHome, runtimeClasspath, taskRoot.toAbsolutePath(),
-          variant.handler(), memory, variables, variant.javaToolOptions(), output.toAbsolutePath());
+          variant.handler(), memory, variables, variant.javaToolOptions(), variant.snapStart(), output.toAbsolutePath());
+      Optional<Checkpointer> checkpointer = snapshots.checkpointer().filter(present -> variant.snapStart());
+      if (checkpointer.isPresent()) {
+        api.holdRestoreRequest();
+      }
       try (ManagedJavaRuntime runtime = ManagedJavaRuntime.start(launch, api)) {
+        long coldStartFrom = runtime.startedNanos();
+        double snapshotInit = Double.NaN;
+        if (checkpointer.isPresent()) {
+          snapshotInit = millis(api.awaitRestoreRequest(INVOCATION_TIMEOUT) - runtime.startedNanos());
+          Path images = fresh(WORK.resolve("snapshot"));
+          checkpointer.get().dump(runtime.pid(), images);
+          coldStartFrom = System.nanoTime();
+          checkpointer.get().restore(images);
+          api.answerRestore();
+        }
         long ready = api.awaitReady(INVOCATION_TIMEOUT);
         LocalRuntimeApi.Invocation first = api.invoke(terminate, INVOCATION_TIMEOUT);
         LocalRuntimeApi.Invocation second = api.invoke(continuation, INVOCATION_TIMEOUT);
         requireCompleted(first, standIn, firstToken, output);
         requireCompleted(second, standIn, secondToken, output);
-        return new Run(millis(ready - runtime.startedNanos()), millis(first.duration()),
+        return new Run(millis(ready - coldStartFrom), snapshotInit, millis(first.duration()),
             millis(pauseBeforeFirstStatusCheck(standIn, detail.path("EC2InstanceId").asText())),
             millis(second.duration()), runtime.peakResidentKilobytes() / 1024.0, runtime.classesLoaded());
       }
@@ -254,11 +291,14 @@ public final class ColdStartBenchmark {
   private void print(Variant baseline, List<Run> baselineRuns, Variant deployed, List<Run> deployedRuns) {
     String format = "%-42s %-26s %-26s %s%n";
     System.out.printf(Locale.ROOT, format, "", baseline.name(), deployed.name(), "ratio");
-    row(format, "init: JVM start to ready for invoke", baselineRuns, deployedRuns, Run::initMillis, "%,.0f ms");
+    row(format, "cold start (" + coldStartLabel(baseline) + " / " + coldStartLabel(deployed) + ") to ready", baselineRuns,
+        deployedRuns,
+        Run::coldStartMillis, "%,.0f ms");
     row(format, "first invocation (terminate event)", baselineRuns, deployedRuns, Run::firstMillis, "%,.0f ms");
     row(format, "  of which the pause before the 1st check", baselineRuns, deployedRuns, Run::firstPauseMillis, "%,.0f ms");
-    row(format, "init + first invocation", baselineRuns, deployedRuns, Run::initAndFirstMillis, "%,.0f ms");
-    row(format, "init + first, less that pause", baselineRuns, deployedRuns, Run::initAndFirstLessPauseMillis, "%,.0f ms");
+    row(format, "cold start + first invocation", baselineRuns, deployedRuns, Run::coldStartAndFirstMillis, "%,.0f ms");
+    row(format, "cold start + first, less that pause", baselineRuns, deployedRuns, Run::coldStartAndFirstLessPauseMillis,
+        "%,.0f ms");
     row(format, "second invocation (continuation)", baselineRuns, deployedRuns, Run::secondMillis, "%,.0f ms");
     row(format, "peak RSS (VmHWM)", baselineRuns, deployedRuns, Run::peakRssMegabytes, "%,.1f MB");
     row(format, "classes loaded", baselineRuns, deployedRuns, Run::classes, "%,.0f");
@@ -267,7 +307,16 @@ public final class ColdStartBenchmark {
     System.out.printf(Locale.ROOT, format, "deployment package (zip)", megabytes(baselineSize), megabytes(deployedSize),
         String.format(Locale.ROOT, "%.2f", (double) deployedSize / baselineSize));
     System.out.printf(Locale.ROOT, format, "  of which jars in lib/", libraries(baseline), libraries(deployed), "");
+    if (deployedRuns.stream().noneMatch(run -> Double.isNaN(run.snapshotInitMillis()))) {
+      System.out.printf(Locale.ROOT, format, "init before the snapshot (at publish)", "", summary(deployedRuns,
+          Run::snapshotInitMillis, "%,.0f ms"), "");
+    }
     System.out.printf(Locale.ROOT, "%nThe runtime's output of each run is in %s.%n", WORK);
+  }
+
+  /** What the cold start of a build is: its init, or the restore of its snapshot. */
+  private String coldStartLabel(Variant variant) {
+    return variant.snapStart() && snapshots.checkpointer().isPresent() ? "restore" : "init";
   }
 
   private static void row(String format, String label, List<Run> baseline, List<Run> deployed,

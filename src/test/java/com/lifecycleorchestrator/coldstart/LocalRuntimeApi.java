@@ -68,6 +68,7 @@ public final class LocalRuntimeApi implements AutoCloseable {
   private final Map<String, Long> servedAt = new ConcurrentHashMap<>();
   private final CompletableFuture<Long> firstNext = new CompletableFuture<>();
   private final CompletableFuture<Long> restoreRequested = new CompletableFuture<>();
+  private volatile CompletableFuture<Void> restoreAnswered = CompletableFuture.completedFuture(null);
   private volatile boolean closed;
 
   private LocalRuntimeApi() throws IOException {
@@ -112,9 +113,33 @@ public final class LocalRuntimeApi implements AutoCloseable {
     return await(firstNext, timeout, "the runtime's first request for an invocation");
   }
 
+  /** Whether the runtime has asked for its first invocation yet. */
+  boolean askedForAnEvent() {
+    return firstNext.isDone();
+  }
+
   /** When the runtime asked to be restored, if it was initialised for SnapStart. */
   public Optional<Long> restoreRequestedAt() {
     return Optional.ofNullable(restoreRequested.getNow(null));
+  }
+
+  /**
+   * From now on leaves the runtime's request to be restored unanswered, as Lambda leaves it while
+   * it takes the snapshot, until {@link #answerRestore()}. Without it, the request is answered at
+   * once, as if the snapshot had been restored on the spot.
+   */
+  void holdRestoreRequest() {
+    restoreAnswered = new CompletableFuture<>();
+  }
+
+  /** Waits for the runtime's request to be restored; returns when it arrived. */
+  long awaitRestoreRequest(Duration timeout) throws TimeoutException {
+    return await(restoreRequested, timeout, "the runtime's request to be restored");
+  }
+
+  /** Answers the runtime's request to be restored: it runs its after-restore hooks, then asks for an event. */
+  void answerRestore() {
+    restoreAnswered.complete(null);
   }
 
   /** Hands the event to the runtime's next request and waits for its answer. */
@@ -161,6 +186,7 @@ public final class LocalRuntimeApi implements AutoCloseable {
         send(exchange, 202, "{\"status\":\"OK\"}");
       } else if (method.equals("GET") && path.equals(BASE + "/restore/next")) {
         restoreRequested.complete(arrived);
+        awaitRestoreAnswer();
         send(exchange, 200, "");
       } else if (method.equals("POST") && path.equals(BASE + "/restore/error")) {
         firstNext.completeExceptionally(new IllegalStateException("the runtime reported a restore error: " + text(body)));
@@ -169,6 +195,22 @@ public final class LocalRuntimeApi implements AutoCloseable {
         credentials(exchange);
       } else {
         send(exchange, 404, "{\"errorMessage\":\"not a Runtime API request: " + method + " " + path + "\"}");
+      }
+    }
+  }
+
+  private void awaitRestoreAnswer() {
+    while (!closed) {
+      try {
+        restoreAnswered.get(POLL.toMillis(), TimeUnit.MILLISECONDS);
+        return;
+      } catch (TimeoutException e) {
+        // Still snapshotting; the poll only lets close() end the wait.
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      } catch (ExecutionException e) {
+        throw new IllegalStateException(e);
       }
     }
   }

@@ -48,6 +48,20 @@ class LocalRuntimeApiTest {
   }
 
   @Test
+  void aHeldRequestToBeRestoredKeepsTheRuntimeFromItsFirstEventUntilAnswered() throws Exception {
+    try (LocalRuntimeApi api = LocalRuntimeApi.start()) {
+      api.holdRestoreRequest();
+      try (ManagedJavaRuntime runtime = ManagedJavaRuntime.start(launch(EchoFunction.class.getName()), api)) {
+        long asked = api.awaitRestoreRequest(TIMEOUT);
+
+        assertFalse(api.askedForAnEvent(), "the runtime asks for an event only once it is restored");
+        api.answerRestore();
+        assertTrue(api.awaitReady(TIMEOUT) > asked);
+      }
+    }
+  }
+
+  @Test
   void aHandlerThatCannotBeBuiltIsAnInitError() {
     try (LocalRuntimeApi api = LocalRuntimeApi.start();
          ManagedJavaRuntime runtime = ManagedJavaRuntime.start(launch(EchoFunction.Unbuildable.class.getName()), api)) {
@@ -63,6 +77,6 @@ class LocalRuntimeApiTest {
     return new ManagedJavaRuntime.Launch(Path.of(System.getProperty("java.home")),
         DeploymentPackage.classpath(Path.of("target", "runtime-interface-client-classpath.txt")),
         Path.of("target", "test-classes").toAbsolutePath(), handlerClass + "::handleRequest", 256, Map.of(),
-        Optional.empty(), output.resolve("runtime.log"));
+        Optional.empty(), true, output.resolve("runtime.log"));
   }
 }

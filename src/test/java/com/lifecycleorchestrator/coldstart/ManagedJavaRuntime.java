@@ -18,8 +18,8 @@ import java.util.stream.Collectors;
  * A fresh JVM started the way Lambda's {@code java21} managed runtime starts one: the runtime
  * interface client's {@code AWSLambda} on the runtime's own class path, the handler as its
  * argument, the function's deployment package as the working directory (the client loads the
- * classes at its root and the jars in its {@code lib/}), the runtime's JVM flags, and only the
- * environment Lambda gives a function. The flags are those the managed runtime's bootstrap passes
+ * classes at its root and the jars in its {@code lib/}), the runtime's JVM flags, the memory of
+ * the function's microVM, and only the environment Lambda gives a function. The flags are those the managed runtime's bootstrap passes
  * (serial GC, tiered compilation stopped at C1, a heap of 85% of the memory, the CRaC hooks routed
  * to the client); its Log4Shell hot-patch agent and its own class data archive are not available
  * outside Lambda, so the JDK's default archive is used.
@@ -28,7 +28,10 @@ final class ManagedJavaRuntime implements AutoCloseable {
 
   static final String MAIN_CLASS = "com.amazonaws.services.lambda.runtime.api.client.AWSLambda";
 
-  /** What a start needs: the JVM, the runtime's class path, the package, the handler and the function's settings. */
+  /**
+   * What a start needs: the JVM, the runtime's class path, the package, the handler, the function's
+   * settings, and whether it is initialised for SnapStart or on demand.
+   */
   record Launch(
       Path javaHome,
       List<Path> runtimeClasspath,
@@ -37,6 +40,7 @@ final class ManagedJavaRuntime implements AutoCloseable {
       int memoryMegabytes,
       Map<String, String> functionVariables,
       Optional<String> javaToolOptions,
+      boolean snapStart,
       Path output) {}
 
   private final Process process;
@@ -50,15 +54,19 @@ final class ManagedJavaRuntime implements AutoCloseable {
   }
 
   /**
-   * Starts the JVM against the Runtime API given. The function is initialised as for SnapStart
-   * ({@code AWS_LAMBDA_INITIALIZATION_TYPE=snap-start}): the client runs the before-checkpoint hooks
+   * Starts the JVM against the Runtime API given. For SnapStart
+   * ({@code AWS_LAMBDA_INITIALIZATION_TYPE=snap-start}) the client runs the before-checkpoint hooks
    * at the end of init and asks to be restored, and the credentials come from the container
-   * endpoint, as in the deployed function.
+   * endpoint; on demand, they are in the environment. Its input is {@code /dev/null}, as a pipe to
+   * this JVM could not be taken into a snapshot.
    */
   static ManagedJavaRuntime start(Launch launch, LocalRuntimeApi api) {
     List<String> command = new ArrayList<>(List.of(
         launch.javaHome().resolve("bin").resolve("java").toString(),
         "-XX:MaxHeapSize=" + launch.memoryMegabytes() * 1024L * 85 / 100 + "k",
+        // Lambda's microVM has the function's memory and the JVM sizes its initial heap and young
+        // generation from it; this machine's many gigabytes would make both (and the RSS) larger.
+        "-XX:MaxRAM=" + launch.memoryMegabytes() + "m",
         "-XX:+UseSerialGC",
         "-Xshare:auto",
         "-XX:+TieredCompilation",
@@ -73,6 +81,7 @@ final class ManagedJavaRuntime implements AutoCloseable {
         launch.handler()));
     ProcessBuilder builder = new ProcessBuilder(command)
         .directory(launch.taskRoot().toFile())
+        .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
         .redirectErrorStream(true)
         .redirectOutput(launch.output().toFile());
     Map<String, String> environment = builder.environment();
@@ -96,7 +105,7 @@ final class ManagedJavaRuntime implements AutoCloseable {
     environment.put("_HANDLER", launch.handler());
     environment.put("AWS_LAMBDA_RUNTIME_API", api.address());
     environment.put("AWS_EXECUTION_ENV", "AWS_Lambda_java21");
-    environment.put("AWS_LAMBDA_INITIALIZATION_TYPE", "snap-start");
+    environment.put("AWS_LAMBDA_INITIALIZATION_TYPE", launch.snapStart() ? "snap-start" : "on-demand");
     environment.put("AWS_LAMBDA_FUNCTION_NAME", "lifecycle-orchestrator");
     environment.put("AWS_LAMBDA_FUNCTION_VERSION", "1");
     environment.put("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", String.valueOf(launch.memoryMegabytes()));
@@ -104,7 +113,13 @@ final class ManagedJavaRuntime implements AutoCloseable {
     environment.put("AWS_LAMBDA_LOG_STREAM_NAME", "2026/11/25/[1]0123456789abcdef0123456789abcdef");
     environment.put("AWS_REGION", "us-east-1");
     environment.put("AWS_DEFAULT_REGION", "us-east-1");
-    environment.putAll(api.credentialVariables());
+    if (launch.snapStart()) {
+      environment.putAll(api.credentialVariables());
+    } else {
+      environment.put("AWS_ACCESS_KEY_ID", "ASIAEXAMPLECOLDSTART");
+      environment.put("AWS_SECRET_ACCESS_KEY", "test");
+      environment.put("AWS_SESSION_TOKEN", "test");
+    }
     launch.javaToolOptions().ifPresent(options -> environment.put("JAVA_TOOL_OPTIONS", options));
     environment.putAll(launch.functionVariables());
     return environment;
@@ -112,6 +127,10 @@ final class ManagedJavaRuntime implements AutoCloseable {
 
   long startedNanos() {
     return startedNanos;
+  }
+
+  long pid() {
+    return process.pid();
   }
 
   /** The most memory the JVM has held resident so far ({@code VmHWM}), in kilobytes. */
@@ -139,10 +158,6 @@ final class ManagedJavaRuntime implements AutoCloseable {
     }
   }
 
-  boolean isAlive() {
-    return process.isAlive();
-  }
-
   private long statusField(String field) {
     try {
       return Files.readAllLines(Path.of("/proc", String.valueOf(process.pid()), "status")).stream()
@@ -155,9 +170,13 @@ final class ManagedJavaRuntime implements AutoCloseable {
     }
   }
 
-  /** Ends the JVM, as Lambda ends an execution environment it no longer needs. */
+  /**
+   * Ends the JVM, as Lambda ends an execution environment it no longer needs; by its pid, since a
+   * restored JVM is no longer this JVM's child.
+   */
   @Override
   public void close() {
+    ProcessHandle.of(process.pid()).ifPresent(ProcessHandle::destroyForcibly);
     process.destroyForcibly();
     try {
       process.waitFor(30, TimeUnit.SECONDS);
