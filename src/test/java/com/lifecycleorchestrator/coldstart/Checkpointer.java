@@ -22,6 +22,8 @@ import java.util.concurrent.TimeUnit;
  */
 final class Checkpointer {
 
+  private static final String REMEDY = "scripts/build-criu.sh builds one that knows this kernel, then pass -Dcriu=<its path>, as root";
+
   private final Path criu;
 
   private Checkpointer(Path criu) {
@@ -38,13 +40,11 @@ final class Checkpointer {
       Process check = new ProcessBuilder(binary.toString(), "check").redirectErrorStream(true).start();
       String printed = new String(check.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
       if (!check.waitFor(60, TimeUnit.SECONDS) || check.exitValue() != 0) {
-        return new Result(Optional.empty(), "'" + criu + " check' failed (" + lastLine(printed)
-            + "); scripts/build-criu.sh builds a CRIU that knows this kernel, then pass -Dcriu=<its path>, as root");
+        return new Result(Optional.empty(), "'" + criu + " check' failed (" + lastLine(printed) + "); " + REMEDY);
       }
       return new Result(Optional.of(new Checkpointer(binary)), "");
     } catch (IOException e) {
-      return new Result(Optional.empty(), "no CRIU at '" + criu + "' (" + e.getMessage()
-          + "); scripts/build-criu.sh builds one, then pass -Dcriu=<its path>, as root");
+      return new Result(Optional.empty(), "no CRIU at '" + criu + "' (" + e.getMessage() + "); " + REMEDY);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while checking CRIU", e);

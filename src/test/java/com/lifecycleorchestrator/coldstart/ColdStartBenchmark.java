@@ -183,7 +183,7 @@ public final class ColdStartBenchmark {
       variables.putAll(standIn.endpointVariables());
       ManagedJavaRuntime.Launch launch = new ManagedJavaRuntime.Launch(javaHome, runtimeClasspath, taskRoot.toAbsolutePath(),
           variant.handler(), memory, variables, variant.javaToolOptions(), variant.snapStart(), output.toAbsolutePath());
-      Optional<Checkpointer> checkpointer = snapshots.checkpointer().filter(present -> variant.snapStart());
+      Optional<Checkpointer> checkpointer = checkpointerFor(variant);
       if (checkpointer.isPresent()) {
         api.holdRestoreRequest();
       }
@@ -291,9 +291,8 @@ public final class ColdStartBenchmark {
   private void print(Variant baseline, List<Run> baselineRuns, Variant deployed, List<Run> deployedRuns) {
     String format = "%-42s %-26s %-26s %s%n";
     System.out.printf(Locale.ROOT, format, "", baseline.name(), deployed.name(), "ratio");
-    row(format, "cold start (" + coldStartLabel(baseline) + " / " + coldStartLabel(deployed) + ") to ready", baselineRuns,
-        deployedRuns,
-        Run::coldStartMillis, "%,.0f ms");
+    row(format, "cold start (" + coldStartLabel(baseline) + " / " + coldStartLabel(deployed) + ") to ready",
+        baselineRuns, deployedRuns, Run::coldStartMillis, "%,.0f ms");
     row(format, "first invocation (terminate event)", baselineRuns, deployedRuns, Run::firstMillis, "%,.0f ms");
     row(format, "  of which the pause before the 1st check", baselineRuns, deployedRuns, Run::firstPauseMillis, "%,.0f ms");
     row(format, "cold start + first invocation", baselineRuns, deployedRuns, Run::coldStartAndFirstMillis, "%,.0f ms");
@@ -307,7 +306,7 @@ public final class ColdStartBenchmark {
     System.out.printf(Locale.ROOT, format, "deployment package (zip)", megabytes(baselineSize), megabytes(deployedSize),
         String.format(Locale.ROOT, "%.2f", (double) deployedSize / baselineSize));
     System.out.printf(Locale.ROOT, format, "  of which jars in lib/", libraries(baseline), libraries(deployed), "");
-    if (deployedRuns.stream().noneMatch(run -> Double.isNaN(run.snapshotInitMillis()))) {
+    if (checkpointerFor(deployed).isPresent()) {
       System.out.printf(Locale.ROOT, format, "init before the snapshot (at publish)", "", summary(deployedRuns,
           Run::snapshotInitMillis, "%,.0f ms"), "");
     }
@@ -316,7 +315,12 @@ public final class ColdStartBenchmark {
 
   /** What the cold start of a build is: its init, or the restore of its snapshot. */
   private String coldStartLabel(Variant variant) {
-    return variant.snapStart() && snapshots.checkpointer().isPresent() ? "restore" : "init";
+    return checkpointerFor(variant).isPresent() ? "restore" : "init";
+  }
+
+  /** The CRIU that snapshots and restores this build, if it is a SnapStart build and there is one. */
+  private Optional<Checkpointer> checkpointerFor(Variant variant) {
+    return snapshots.checkpointer().filter(present -> variant.snapStart());
   }
 
   private static void row(String format, String label, List<Run> baseline, List<Run> deployed,

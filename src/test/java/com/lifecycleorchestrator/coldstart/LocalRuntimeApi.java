@@ -43,6 +43,9 @@ public final class LocalRuntimeApi implements AutoCloseable {
   static final String FUNCTION_ARN = "arn:aws:lambda:us-east-1:123456789012:function:lifecycle-orchestrator:live";
   private static final String BASE = "/2018-06-01/runtime";
   private static final String CREDENTIALS_PATH = "/2021-04-23/credentials";
+  private static final String ACCESS_KEY_ID = "ASIAEXAMPLECOLDSTART";
+  private static final String SECRET_ACCESS_KEY = "test";
+  private static final String SESSION_TOKEN = "test";
   private static final Pattern INVOCATION_ANSWER = Pattern.compile(BASE + "/invocation/([^/]+)/(response|error)");
   private static final Duration POLL = Duration.ofMillis(200);
 
@@ -103,6 +106,15 @@ public final class LocalRuntimeApi implements AutoCloseable {
   public Map<String, String> credentialVariables() {
     return Map.of("AWS_CONTAINER_CREDENTIALS_FULL_URI", URI.create("http://" + address() + CREDENTIALS_PATH).toString(),
         "AWS_CONTAINER_AUTHORIZATION_TOKEN", authorizationToken);
+  }
+
+  /**
+   * The variables with which Lambda gives a function started on demand its role's keys, the same
+   * keys the container endpoint serves.
+   */
+  public Map<String, String> keyVariables() {
+    return Map.of("AWS_ACCESS_KEY_ID", ACCESS_KEY_ID, "AWS_SECRET_ACCESS_KEY", SECRET_ACCESS_KEY,
+        "AWS_SESSION_TOKEN", SESSION_TOKEN);
   }
 
   /**
@@ -262,8 +274,8 @@ public final class LocalRuntimeApi implements AutoCloseable {
       send(exchange, 401, "{\"message\":\"not authorized\"}");
       return;
     }
-    send(exchange, 200, "{\"AccessKeyId\":\"ASIAEXAMPLECOLDSTART\",\"SecretAccessKey\":\"test\","
-        + "\"Token\":\"test\",\"Expiration\":\"" + Instant.now().plus(Duration.ofHours(6)) + "\"}");
+    send(exchange, 200, "{\"AccessKeyId\":\"" + ACCESS_KEY_ID + "\",\"SecretAccessKey\":\"" + SECRET_ACCESS_KEY + "\","
+        + "\"Token\":\"" + SESSION_TOKEN + "\",\"Expiration\":\"" + Instant.now().plus(Duration.ofHours(6)) + "\"}");
   }
 
   private static byte[] readBody(InputStream body) throws IOException {

@@ -19,10 +19,10 @@ import java.util.stream.Collectors;
  * interface client's {@code AWSLambda} on the runtime's own class path, the handler as its
  * argument, the function's deployment package as the working directory (the client loads the
  * classes at its root and the jars in its {@code lib/}), the runtime's JVM flags, the memory of
- * the function's microVM, and only the environment Lambda gives a function. The flags are those the managed runtime's bootstrap passes
- * (serial GC, tiered compilation stopped at C1, a heap of 85% of the memory, the CRaC hooks routed
- * to the client); its Log4Shell hot-patch agent and its own class data archive are not available
- * outside Lambda, so the JDK's default archive is used.
+ * the function's microVM, and only the environment Lambda gives a function. The flags are those
+ * the managed runtime's bootstrap passes (serial GC, tiered compilation stopped at C1, a heap of 85%
+ * of the memory, the CRaC hooks routed to the client); its Log4Shell hot-patch agent and its own
+ * class data archive are not available outside Lambda, so the JDK's default archive is used.
  */
 final class ManagedJavaRuntime implements AutoCloseable {
 
@@ -113,13 +113,7 @@ final class ManagedJavaRuntime implements AutoCloseable {
     environment.put("AWS_LAMBDA_LOG_STREAM_NAME", "2026/11/25/[1]0123456789abcdef0123456789abcdef");
     environment.put("AWS_REGION", "us-east-1");
     environment.put("AWS_DEFAULT_REGION", "us-east-1");
-    if (launch.snapStart()) {
-      environment.putAll(api.credentialVariables());
-    } else {
-      environment.put("AWS_ACCESS_KEY_ID", "ASIAEXAMPLECOLDSTART");
-      environment.put("AWS_SECRET_ACCESS_KEY", "test");
-      environment.put("AWS_SESSION_TOKEN", "test");
-    }
+    environment.putAll(launch.snapStart() ? api.credentialVariables() : api.keyVariables());
     launch.javaToolOptions().ifPresent(options -> environment.put("JAVA_TOOL_OPTIONS", options));
     environment.putAll(launch.functionVariables());
     return environment;
@@ -177,7 +171,6 @@ final class ManagedJavaRuntime implements AutoCloseable {
   @Override
   public void close() {
     ProcessHandle.of(process.pid()).ifPresent(ProcessHandle::destroyForcibly);
-    process.destroyForcibly();
     try {
       process.waitFor(30, TimeUnit.SECONDS);
     } catch (InterruptedException e) {

@@ -5,9 +5,9 @@ import java.util.Map;
 
 /**
  * The orchestrator function as {@code template.yaml} configures it when deployed with only the
- * group named: its environment variables, its memory and whether it publishes SnapStart versions, resolved as CloudFormation would. For the
- * programs outside this package that run the function the way Lambda would, such as the cold-start
- * benchmark.
+ * group named: its environment variables, its memory and whether it publishes SnapStart versions,
+ * resolved as CloudFormation would. For the programs outside this package that run the function the
+ * way Lambda would, such as the cold-start benchmark.
  */
 public record DeployedFunction(Map<String, String> variables, int memoryMegabytes, boolean snapStart) {
 
