@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.lifecycleorchestrator.core.Clock;
 import com.lifecycleorchestrator.deployment.DeployedFunction;
+import com.lifecycleorchestrator.lambdaruntime.LocalRuntimeApi;
+import com.lifecycleorchestrator.lambdaruntime.ManagedJavaRuntime;
 import com.lifecycleorchestrator.standin.AwsStandIn;
 import com.lifecycleorchestrator.standin.StandInAutoScaling;
 import com.lifecycleorchestrator.standin.StandInSsm;

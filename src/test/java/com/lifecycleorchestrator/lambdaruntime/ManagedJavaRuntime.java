@@ -1,4 +1,4 @@
-package com.lifecycleorchestrator.coldstart;
+package com.lifecycleorchestrator.lambdaruntime;
 
 import java.io.File;
 import java.io.IOException;
@@ -24,15 +24,15 @@ import java.util.stream.Collectors;
  * of the memory, the CRaC hooks routed to the client); its Log4Shell hot-patch agent and its own
  * class data archive are not available outside Lambda, so the JDK's default archive is used.
  */
-final class ManagedJavaRuntime implements AutoCloseable {
+public final class ManagedJavaRuntime implements AutoCloseable {
 
-  static final String MAIN_CLASS = "com.amazonaws.services.lambda.runtime.api.client.AWSLambda";
+  public static final String MAIN_CLASS = "com.amazonaws.services.lambda.runtime.api.client.AWSLambda";
 
   /**
    * What a start needs: the JVM, the runtime's class path, the package, the handler, the function's
    * settings, and whether it is initialised for SnapStart or on demand.
    */
-  record Launch(
+  public record Launch(
       Path javaHome,
       List<Path> runtimeClasspath,
       Path taskRoot,
@@ -60,7 +60,7 @@ final class ManagedJavaRuntime implements AutoCloseable {
    * endpoint; on demand, they are in the environment. Its input is {@code /dev/null}, as a pipe to
    * this JVM could not be taken into a snapshot.
    */
-  static ManagedJavaRuntime start(Launch launch, LocalRuntimeApi api) {
+  public static ManagedJavaRuntime start(Launch launch, LocalRuntimeApi api) {
     List<String> command = new ArrayList<>(List.of(
         launch.javaHome().resolve("bin").resolve("java").toString(),
         "-XX:MaxHeapSize=" + launch.memoryMegabytes() * 1024L * 85 / 100 + "k",
@@ -89,7 +89,9 @@ final class ManagedJavaRuntime implements AutoCloseable {
     environment.putAll(lambdaEnvironment(launch, api));
     long started = System.nanoTime();
     try {
-      return new ManagedJavaRuntime(builder.start(), started, launch.javaHome());
+      Process process = builder.start();
+      process.onExit().thenAccept(ended -> api.runtimeExited(ended.exitValue()));
+      return new ManagedJavaRuntime(process, started, launch.javaHome());
     } catch (IOException e) {
       throw new UncheckedIOException("could not start " + command.get(0), e);
     }
@@ -119,21 +121,21 @@ final class ManagedJavaRuntime implements AutoCloseable {
     return environment;
   }
 
-  long startedNanos() {
+  public long startedNanos() {
     return startedNanos;
   }
 
-  long pid() {
+  public long pid() {
     return process.pid();
   }
 
   /** The most memory the JVM has held resident so far ({@code VmHWM}), in kilobytes. */
-  long peakResidentKilobytes() {
+  public long peakResidentKilobytes() {
     return statusField("VmHWM");
   }
 
   /** The classes the JVM has loaded so far, as its performance counters tell {@code jstat}. */
-  long classesLoaded() {
+  public long classesLoaded() {
     Path jstat = javaHome.resolve("bin").resolve("jstat");
     try {
       Process counting = new ProcessBuilder(jstat.toString(), "-class", String.valueOf(process.pid()))

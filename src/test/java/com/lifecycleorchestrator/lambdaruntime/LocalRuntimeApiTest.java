@@ -1,4 +1,4 @@
-package com.lifecycleorchestrator.coldstart;
+package com.lifecycleorchestrator.lambdaruntime;
 
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -69,6 +69,17 @@ class LocalRuntimeApiTest {
 
       assertTrue(error.getMessage().contains("init error") && error.getMessage().contains("cannot be built"),
           error.getMessage());
+    }
+  }
+
+  @Test
+  void aRuntimeWhoseJvmEndsInItsInitFailsTheWaitForItAtOnce() {
+    try (LocalRuntimeApi api = LocalRuntimeApi.start();
+         ManagedJavaRuntime runtime = ManagedJavaRuntime.start(launch(EchoFunction.Exiting.class.getName()), api)) {
+      // Not a TimeoutException: the wait ends when the JVM does.
+      IllegalStateException error = assertThrows(IllegalStateException.class, () -> api.awaitReady(TIMEOUT));
+
+      assertTrue(error.getMessage().contains("exited with code " + EchoFunction.Exiting.EXIT_CODE), error.getMessage());
     }
   }
 

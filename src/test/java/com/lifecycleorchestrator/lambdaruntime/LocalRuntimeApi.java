@@ -1,4 +1,4 @@
-package com.lifecycleorchestrator.coldstart;
+package com.lifecycleorchestrator.lambdaruntime;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
@@ -40,7 +40,7 @@ import java.util.regex.Pattern;
  */
 public final class LocalRuntimeApi implements AutoCloseable {
 
-  static final String FUNCTION_ARN = "arn:aws:lambda:us-east-1:123456789012:function:lifecycle-orchestrator:live";
+  public static final String FUNCTION_ARN = "arn:aws:lambda:us-east-1:123456789012:function:lifecycle-orchestrator:live";
   private static final String BASE = "/2018-06-01/runtime";
   private static final String CREDENTIALS_PATH = "/2021-04-23/credentials";
   private static final String ACCESS_KEY_ID = "ASIAEXAMPLECOLDSTART";
@@ -126,7 +126,7 @@ public final class LocalRuntimeApi implements AutoCloseable {
   }
 
   /** Whether the runtime has asked for its first invocation yet. */
-  boolean askedForAnEvent() {
+  public boolean askedForAnEvent() {
     return firstNext.isDone();
   }
 
@@ -140,18 +140,29 @@ public final class LocalRuntimeApi implements AutoCloseable {
    * it takes the snapshot, until {@link #answerRestore()}. Without it, the request is answered at
    * once, as if the snapshot had been restored on the spot.
    */
-  void holdRestoreRequest() {
+  public void holdRestoreRequest() {
     restoreAnswered = new CompletableFuture<>();
   }
 
   /** Waits for the runtime's request to be restored; returns when it arrived. */
-  long awaitRestoreRequest(Duration timeout) throws TimeoutException {
+  public long awaitRestoreRequest(Duration timeout) throws TimeoutException {
     return await(restoreRequested, timeout, "the runtime's request to be restored");
   }
 
   /** Answers the runtime's request to be restored: it runs its after-restore hooks, then asks for an event. */
-  void answerRestore() {
+  public void answerRestore() {
     restoreAnswered.complete(null);
+  }
+
+  /**
+   * Tells the API that the runtime's JVM has ended. Before it asked to be restored, that is what
+   * Lambda reports as {@code Runtime.ExitError}, and waiting for it to be ready fails at once;
+   * after, the JVM ended because its snapshot was taken.
+   */
+  public void runtimeExited(int exitCode) {
+    if (!restoreRequested.isDone()) {
+      firstNext.completeExceptionally(new IllegalStateException("the runtime's JVM exited with code " + exitCode));
+    }
   }
 
   /** Hands the event to the runtime's next request and waits for its answer. */
