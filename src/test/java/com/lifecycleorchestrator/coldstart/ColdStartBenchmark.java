@@ -119,12 +119,12 @@ public final class ColdStartBenchmark {
   }
 
   void run() throws IOException, TimeoutException {
-    Variant baseline = new Variant("baseline (ordinary)", DeploymentPackage.ofThisFunction()
+    Variant baseline = new Variant("baseline (ordinary)", DeploymentPackage.unshrunk()
         .withClasses(TEST_CLASSES, name -> name.startsWith(ORDINARY_HANDLER.replace('.', '/')))
         .withLibraries(DeploymentPackage.classpath(BASELINE_EXTRA_CLASSPATH)),
         ORDINARY_HANDLER + "::handleRequest", Optional.empty(), false);
     Variant deployed = new Variant(triedJavaToolOptions.isPresent() ? "deployed, options tried" : "deployed",
-        DeploymentPackage.ofThisFunction(), HANDLER,
+        DeploymentPackage.built(), HANDLER,
         triedJavaToolOptions.or(() -> Optional.ofNullable(function.variables().get("JAVA_TOOL_OPTIONS"))),
         function.snapStart());
     int memory = function.memoryMegabytes();
@@ -305,8 +305,10 @@ public final class ColdStartBenchmark {
     row(format, "classes loaded", baselineRuns, deployedRuns, Run::classes, "%,.0f");
     long baselineSize = baseline.functionPackage().zipped().length;
     long deployedSize = deployed.functionPackage().zipped().length;
+    // Sizes do not vary between runs: one more digit than the timings, so that a ratio near a
+    // target is not rounded onto it.
     System.out.printf(Locale.ROOT, format, "deployment package (zip)", megabytes(baselineSize), megabytes(deployedSize),
-        String.format(Locale.ROOT, "%.2f", (double) deployedSize / baselineSize));
+        String.format(Locale.ROOT, "%.3f", (double) deployedSize / baselineSize));
     System.out.printf(Locale.ROOT, format, "  of which jars in lib/", libraries(baseline), libraries(deployed), "");
     if (checkpointerFor(deployed).isPresent()) {
       System.out.printf(Locale.ROOT, format, "init before the snapshot (at publish)", "", summary(deployedRuns,
@@ -346,7 +348,7 @@ public final class ColdStartBenchmark {
   }
 
   private static String megabytes(long bytes) {
-    return String.format(Locale.ROOT, "%.1f MB", bytes / 1e6);
+    return String.format(Locale.ROOT, "%.2f MB", bytes / 1e6);
   }
 
   private static String libraries(Variant variant) {

@@ -15,12 +15,13 @@ import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 
 /**
- * A function's deployment package as {@code sam build} lays it out from {@code CodeUri: .}: the
- * compiled classes and resources at the root, the runtime dependencies' jars in {@code lib/}. Each
- * entry is its name in the package and the file it comes from.
+ * A function's deployment package as Lambda unpacks it in {@code /var/task}: the compiled classes
+ * and resources at the root, the runtime dependencies' jars in {@code lib/}. Each entry is its name
+ * in the package and the file it comes from.
  */
 public record DeploymentPackage(Map<String, Path> entries) {
 
+  static final Path BUILT = Path.of("target", "lambda");
   static final Path CLASSES = Path.of("target", "classes");
   static final Path RUNTIME_CLASSPATH = Path.of("target", "runtime-classpath.txt");
 
@@ -28,8 +29,22 @@ public record DeploymentPackage(Map<String, Path> entries) {
     entries = Map.copyOf(entries);
   }
 
-  /** What {@code sam build} deploys: {@code target/classes}, and the runtime class path Maven wrote. */
-  public static DeploymentPackage ofThisFunction() {
+  /**
+   * What {@code sam build} deploys: {@code target/lambda}, which Maven's package phase builds with
+   * the AWS SDK shrunk, and the Makefile copies.
+   */
+  public static DeploymentPackage built() {
+    if (!Files.isDirectory(BUILT.resolve("lib"))) {
+      throw new IllegalStateException(BUILT + " is built by Maven's package phase; run mvn package (or verify) first");
+    }
+    return new DeploymentPackage(Map.of()).withClasses(BUILT, name -> true);
+  }
+
+  /**
+   * The function as an ordinary Maven build packages it, nothing shrunk: {@code target/classes},
+   * and every jar of the runtime class path Maven wrote.
+   */
+  public static DeploymentPackage unshrunk() {
     return new DeploymentPackage(Map.of()).withClasses(CLASSES, name -> true).withLibraries(classpath(RUNTIME_CLASSPATH));
   }
 

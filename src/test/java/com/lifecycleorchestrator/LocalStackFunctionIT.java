@@ -42,12 +42,12 @@ import software.amazon.awssdk.services.lambda.model.Runtime;
  * {@code DescribeInstanceInformation} is in the Pro image only) nor Auto Scaling (Pro image only,
  * and {@code CompleteLifecycleAction} and {@code RecordLifecycleActionHeartbeat} not even there),
  * so the lifecycle flow itself is tried against the stand-in; here the deployment package (the
- * compiled classes and {@code lib/}, as {@code sam build} lays them out) must start in the
+ * compiled classes and {@code lib/} with the SDK shrunk, as {@code sam build} ships them) must start in the
  * runtime, take the sample events as the runtime hands them over, and answer an asynchronous
  * {@code Invoke} the way the stand-in does. Needs Docker; without it, skipped.
  */
 @Testcontainers(disabledWithoutDocker = true)
-class LocalStackFunctionTest {
+class LocalStackFunctionIT {
 
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String FUNCTION = "lifecycle-orchestrator";
@@ -72,7 +72,7 @@ class LocalStackFunctionTest {
   @BeforeAll
   static void deployTheFunction() throws IOException {
     lambda = lambdaAt(LOCALSTACK.getEndpoint());
-    SdkBytes deploymentPackage = SdkBytes.fromByteArray(DeploymentPackage.ofThisFunction().zipped());
+    SdkBytes deploymentPackage = SdkBytes.fromByteArray(DeploymentPackage.built().zipped());
     lambda.createFunction(request -> request
         .functionName(FUNCTION)
         .runtime(Runtime.JAVA21)

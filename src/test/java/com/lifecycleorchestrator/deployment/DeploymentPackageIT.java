@@ -1,0 +1,234 @@
+package com.lifecycleorchestrator.deployment;
+
+import static com.lifecycleorchestrator.testkit.TerminateSample.GROUP;
+import static com.lifecycleorchestrator.testkit.TerminateSample.HOOK;
+import static com.lifecycleorchestrator.testkit.TerminateSample.INSTANCE;
+import static com.lifecycleorchestrator.testkit.TerminateSample.TOKEN;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.lifecycleorchestrator.core.Clock;
+import com.lifecycleorchestrator.lambdaruntime.LocalRuntimeApi;
+import com.lifecycleorchestrator.lambdaruntime.ManagedJavaRuntime;
+import com.lifecycleorchestrator.standin.AwsStandIn;
+import com.lifecycleorchestrator.standin.StandInAutoScaling.Ending;
+import com.lifecycleorchestrator.standin.StandInAutoScaling.Hook;
+import com.lifecycleorchestrator.standin.StandInLambda;
+import com.lifecycleorchestrator.standin.StandInSsm.Document;
+import com.lifecycleorchestrator.standin.StandInSsm.Script;
+import com.lifecycleorchestrator.testkit.DeploymentPackage;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeoutException;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The deployment package that {@code sam build} ships ({@code target/lambda}, the AWS SDK in it
+ * shrunk by ProGuard) run as Lambda runs it: the runtime interface client in a fresh JVM, with the
+ * settings of {@code template.yaml}, initialised for SnapStart so that its before-checkpoint priming
+ * makes every AWS call once (SQS's too, which the stand-in does not serve), against the AWS
+ * stand-in. ProGuard keeps what it sees the function's classes reach; what the SDK reaches by name
+ * it cannot see, and a keep rule missing for it fails here, on a call or an error answer the
+ * function gets, rather than on a scale-in. One fresh runtime per case, as Lambda starts them.
+ */
+class DeploymentPackageIT {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Duration TIMEOUT = Duration.ofSeconds(60);
+  private static final String HANDLER = "com.lifecycleorchestrator.handler.LifecycleHandler::handleRequest";
+  private static final Path RUNTIME_INTERFACE_CLIENT = Path.of("target", "runtime-interface-client-classpath.txt");
+
+  private final DeployedFunction function = DeployedFunction.withDefaults();
+  private final Map<String, String> variables = new LinkedHashMap<>(function.variables());
+  private final AwsStandIn standIn = AwsStandIn.start(Clock.SYSTEM);
+  private final LocalRuntimeApi api = LocalRuntimeApi.start();
+  private ManagedJavaRuntime runtime;
+
+  @TempDir
+  Path taskRoot;
+
+  @TempDir
+  Path logs;
+
+  @BeforeEach
+  void holdTheInstance() {
+    standIn.ssm()
+        .document(Document.declaring(variables.get("AUTOMATION_DOCUMENT_NAME"),
+            "InstanceId", "AutomationAssumeRole", "AutoScalingGroupName").requiring("InstanceId"))
+        .everyExecution(Script.succeedsAfter(Duration.ofSeconds(1)))
+        .managedInstance(INSTANCE, "Online");
+    standIn.autoScaling()
+        .hook(Hook.terminating(GROUP, HOOK, Duration.ofHours(1), "ABANDON"))
+        .hold(GROUP, HOOK, INSTANCE, TOKEN, Instant.now());
+    // The function's own asynchronous invocations (hand-overs, recovered actions) go to the same
+    // runtime, one after another, as to a warm execution environment.
+    standIn.lambda().function("lifecycle-orchestrator", payload -> {
+      LocalRuntimeApi.Invocation invocation = api.invoke(payload, TIMEOUT);
+      if (invocation.failed()) {
+        throw new IllegalStateException("the function failed: " + invocation.answer());
+      }
+      return invocation.answer().getBytes(StandardCharsets.UTF_8);
+    });
+  }
+
+  @AfterEach
+  void endTheRuntime() {
+    if (runtime != null) {
+      runtime.close();
+    }
+    api.close();
+    standIn.close();
+  }
+
+  @Test
+  void aRunbookThatSucceedsReleasesTheInstanceWithContinue() throws Exception {
+    start();
+
+    JsonNode answer = invoke(terminateEvent(), TIMEOUT);
+
+    assertEquals("Completed", answer.path("outcome").asText(), answer.toString());
+    assertEquals("CONTINUE", answer.path("result").asText());
+    assertEnded("CONTINUE");
+    for (String operation : List.of("DescribeInstanceInformation", "StartAutomationExecution", "GetAutomationExecution",
+        "CompleteLifecycleAction")) {
+      assertTrue(standIn.calls(operation).stream().anyMatch(AwsStandIn.Call::succeeded), operation + " " + log());
+    }
+  }
+
+  @Test
+  void aRunbookThatFailsReleasesTheInstanceWithAbandon() throws Exception {
+    standIn.ssm().everyExecution(Script.endsAfter(Duration.ofSeconds(1), "Failed"));
+    start();
+
+    JsonNode answer = invoke(terminateEvent(), TIMEOUT);
+
+    assertEquals("Failed", answer.path("final_status").asText(), answer.toString());
+    assertEnded("ABANDON");
+  }
+
+  @Test
+  void ssmsErrorAnswerReachesTheFunctionAsItsModeledException() throws Exception {
+    variables.put("AUTOMATION_DOCUMENT_NAME", "No-Such-Runbook");
+    start();
+
+    JsonNode answer = invoke(terminateEvent(), TIMEOUT);
+
+    assertTrue(answer.path("reason").asText().contains("AutomationDefinitionNotFoundException"), answer.toString());
+    assertEnded("ABANDON");
+  }
+
+  @Test
+  void autoScalingsErrorAnswerReachesTheFunctionAsItsErrorCode() throws Exception {
+    standIn.autoScaling().completeElsewhere(TOKEN, "CONTINUE");
+    start();
+
+    JsonNode answer = invoke(terminateEvent(), TIMEOUT);
+
+    assertEquals("AlreadyCompleted", answer.path("outcome").asText(), answer.toString());
+    assertEquals("ValidationError", standIn.calls("CompleteLifecycleAction").get(0).answer());
+  }
+
+  @Test
+  void aRunbookLongerThanTheInvocationIsHandedOverAndFinishedByTheContinuation() throws Exception {
+    standIn.ssm().everyExecution(Script.succeedsAfter(Duration.ofSeconds(6)));
+    start();
+
+    // Eight seconds left: the function stops waiting after about four and hands the action over.
+    JsonNode answer = invoke(terminateEvent(), Duration.ofSeconds(8));
+
+    assertEquals("HandedOver", answer.path("outcome").asText(), answer.toString());
+    assertDeliveredWithoutFailure();
+    assertEnded("CONTINUE");
+    assertEquals(1, standIn.ssm().executions().size());
+  }
+
+  @Test
+  void anActionWhoseEventWasLostIsFoundByTheReconcilerAndCompleted() throws Exception {
+    variables.putAll(Map.of("AUTO_SCALING_GROUP_NAMES", GROUP, "LIFECYCLE_HOOK_NAME", HOOK));
+    start();
+
+    JsonNode answer = invoke(Files.readAllBytes(Path.of("events", "scheduled.json")), TIMEOUT);
+
+    assertEquals("Reconciled", answer.path("outcome").asText(), answer.toString());
+    assertDeliveredWithoutFailure();
+    assertEnded("CONTINUE");
+  }
+
+  @Test
+  void aMalformedEventIsAFunctionErrorWithoutACall() throws Exception {
+    start();
+
+    LocalRuntimeApi.Invocation invocation = api.invoke(Files.readAllBytes(Path.of("events", "malformed.json")), TIMEOUT);
+
+    assertTrue(invocation.failed(), invocation.answer());
+    assertTrue(invocation.answer().contains("LifecycleActionNotHandled"), invocation.answer());
+    assertEquals(List.of(), standIn.calls());
+  }
+
+  /** Starts the package's runtime with the variables as they stand and waits until it asks for an event. */
+  private void start() throws TimeoutException {
+    Map<String, String> environment = new LinkedHashMap<>(variables);
+    Optional<String> javaToolOptions = Optional.ofNullable(environment.remove("JAVA_TOOL_OPTIONS"));
+    environment.putAll(standIn.endpointVariables());
+    ManagedJavaRuntime.Launch launch = new ManagedJavaRuntime.Launch(Path.of(System.getProperty("java.home")),
+        DeploymentPackage.classpath(RUNTIME_INTERFACE_CLIENT), DeploymentPackage.built().unpackedIn(taskRoot),
+        HANDLER, function.memoryMegabytes(), environment, javaToolOptions, true, logs.resolve("runtime.log"));
+    runtime = ManagedJavaRuntime.start(launch, api);
+    try {
+      api.awaitReady(TIMEOUT);
+    } catch (IllegalStateException | TimeoutException notReady) {
+      throw new AssertionError("the package's runtime did not get ready: " + notReady.getMessage() + "\n" + log(), notReady);
+    }
+  }
+
+  private JsonNode invoke(byte[] event, Duration timeout) throws TimeoutException, IOException {
+    LocalRuntimeApi.Invocation invocation = api.invoke(event, timeout);
+    assertFalse(invocation.failed(), invocation.answer() + "\n" + log());
+    return JSON.readTree(invocation.answer());
+  }
+
+  /** The sample terminate event, sent now: the hook's timers count from the event's time. */
+  private static byte[] terminateEvent() throws IOException {
+    ObjectNode event = (ObjectNode) JSON.readTree(Path.of("events", "terminate.json").toFile());
+    event.put("time", Instant.now().toString());
+    return JSON.writeValueAsBytes(event);
+  }
+
+  private void assertDeliveredWithoutFailure() throws InterruptedException {
+    assertTrue(standIn.lambda().awaitDeliveries(TIMEOUT), "the function's own invocations did not end\n" + log());
+    List<StandInLambda.Delivery> deliveries = standIn.lambda().deliveries();
+    assertFalse(deliveries.isEmpty(), "the function invoked itself with nothing\n" + log());
+    assertTrue(deliveries.stream().allMatch(delivery -> delivery.failure().isEmpty()), deliveries + "\n" + log());
+  }
+
+  private void assertEnded(String result) {
+    Ending ending = standIn.autoScaling().ending(TOKEN)
+        .orElseThrow(() -> new AssertionError("the action is still held\n" + log()));
+    assertEquals(result, ending.result(), log());
+  }
+
+  /** What the runtime printed: the function's JSON log lines and the runtime client's own. */
+  private String log() {
+    try {
+      return Files.readString(logs.resolve("runtime.log"));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}
