@@ -4,5 +4,5 @@
 # The tests are CI's job (mvn verify), not the deployment's.
 
 build-OrchestratorFunction:
-	mvn -B -q clean package -DskipTests
+	mvn -B --no-transfer-progress clean package -DskipTests
 	cp -R target/lambda/. "$(ARTIFACTS_DIR)"

@@ -13,8 +13,8 @@ import java.util.zip.ZipFile;
 import org.junit.jupiter.api.Test;
 
 /**
- * What {@code sam build} packages, the compiled classes and the runtime dependencies, holds
- * nothing of the test scope: not the AWS stand-in, not the local run, not a test library.
+ * What the deployment package is built from, the compiled classes and the runtime dependencies,
+ * holds nothing of the test scope: not the AWS stand-in, not the local run, not a test library.
  */
 class DeploymentPackageTest {
 
