@@ -21,7 +21,7 @@ import java.util.zip.ZipOutputStream;
  */
 public record DeploymentPackage(Map<String, Path> entries) {
 
-  static final Path BUILT = Path.of("target", "lambda");
+  public static final Path BUILT = Path.of("target", "lambda");
   static final Path CLASSES = Path.of("target", "classes");
   static final Path RUNTIME_CLASSPATH = Path.of("target", "runtime-classpath.txt");
 
