@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.lifecycleorchestrator.core.Clock;
+import com.lifecycleorchestrator.deployment.DeployedFunction;
 import com.lifecycleorchestrator.standin.AwsStandIn;
 import com.lifecycleorchestrator.testkit.DeploymentPackage;
 import java.io.IOException;
@@ -76,7 +77,7 @@ class LocalStackFunctionIT {
     lambda.createFunction(request -> request
         .functionName(FUNCTION)
         .runtime(Runtime.JAVA21)
-        .handler("com.lifecycleorchestrator.handler.LifecycleHandler::handleRequest")
+        .handler(DeployedFunction.withDefaults().handler())
         .role("arn:aws:iam::000000000000:role/lifecycle-orchestrator")
         .memorySize(512)
         .timeout(60)

@@ -11,6 +11,7 @@ import com.lifecycleorchestrator.standin.AwsStandIn;
 import com.lifecycleorchestrator.standin.StandInAutoScaling;
 import com.lifecycleorchestrator.standin.StandInSsm;
 import com.lifecycleorchestrator.testkit.DeploymentPackage;
+import com.lifecycleorchestrator.testkit.TerminateSample;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -48,10 +49,8 @@ public final class ColdStartBenchmark {
 
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Path WORK = Path.of("target", "coldstart");
-  private static final Path RUNTIME_INTERFACE_CLIENT = Path.of("target", "runtime-interface-client-classpath.txt");
   private static final Path BASELINE_EXTRA_CLASSPATH = WORK.resolve("baseline-extra-classpath.txt");
   private static final Path TEST_CLASSES = Path.of("target", "test-classes");
-  private static final String HANDLER = "com.lifecycleorchestrator.handler.LifecycleHandler::handleRequest";
   private static final String ORDINARY_HANDLER = "com.lifecycleorchestrator.handler.OrdinaryLifecycleHandler";
   private static final Duration INVOCATION_TIMEOUT = Duration.ofMinutes(2);
 
@@ -124,8 +123,7 @@ public final class ColdStartBenchmark {
         .withLibraries(DeploymentPackage.classpath(BASELINE_EXTRA_CLASSPATH)),
         ORDINARY_HANDLER + "::handleRequest", Optional.empty(), false);
     Variant deployed = new Variant(triedJavaToolOptions.isPresent() ? "deployed, options tried" : "deployed",
-        DeploymentPackage.built(), HANDLER,
-        triedJavaToolOptions.or(() -> Optional.ofNullable(function.variables().get("JAVA_TOOL_OPTIONS"))),
+        DeploymentPackage.built(), function.handler(), triedJavaToolOptions.or(function::javaToolOptions),
         function.snapStart());
     int memory = function.memoryMegabytes();
 
@@ -153,10 +151,9 @@ public final class ColdStartBenchmark {
     Path deployedRoot = fresh(WORK.resolve("deployed"));
     baseline.functionPackage().unpackedIn(baselineRoot);
     deployed.functionPackage().unpackedIn(deployedRoot);
-    List<Path> runtimeClasspath = DeploymentPackage.classpath(RUNTIME_INTERFACE_CLIENT);
+    List<Path> runtimeClasspath = ManagedJavaRuntime.runtimeClasspath();
 
-    Map<String, String> variables = new LinkedHashMap<>(function.variables());
-    variables.remove("JAVA_TOOL_OPTIONS");
+    Map<String, String> variables = function.variables();
     coldStart(baseline, baselineRoot, runtimeClasspath, memory, variables, "warm-up");
     coldStart(deployed, deployedRoot, runtimeClasspath, memory, variables, "warm-up");
     List<Run> baselineRuns = new ArrayList<>();
@@ -173,7 +170,7 @@ public final class ColdStartBenchmark {
       Map<String, String> functionVariables, String label) throws IOException, TimeoutException {
     Instant now = Instant.now();
     try (AwsStandIn standIn = AwsStandIn.start(Clock.SYSTEM); LocalRuntimeApi api = LocalRuntimeApi.start()) {
-      byte[] terminate = terminateEvent(now);
+      byte[] terminate = TerminateSample.eventSentAt(now);
       JsonNode detail = JSON.readTree(terminate).path("detail");
       String firstToken = detail.path("LifecycleActionToken").asText();
       String secondToken = UUID.randomUUID().toString();
@@ -256,13 +253,6 @@ public final class ColdStartBenchmark {
         .filter(call -> call.member("AutomationExecutionId").orElse("").equals(execution))
         .findFirst().orElseThrow(() -> new IllegalStateException("the function never asked about " + execution));
     return Duration.between(start.at(), firstCheck.at());
-  }
-
-  /** The sample terminate event, sent now: the hook's timers count from the event's time. */
-  private static byte[] terminateEvent(Instant now) throws IOException {
-    ObjectNode event = (ObjectNode) JSON.readTree(Path.of("events", "terminate.json").toFile());
-    event.put("time", now.toString());
-    return JSON.writeValueAsBytes(event);
   }
 
   /** The sample continuation, for the second instance's action and execution, handed over a minute ago. */

@@ -10,7 +10,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.lifecycleorchestrator.core.Clock;
 import com.lifecycleorchestrator.lambdaruntime.LocalRuntimeApi;
 import com.lifecycleorchestrator.lambdaruntime.ManagedJavaRuntime;
@@ -21,6 +20,7 @@ import com.lifecycleorchestrator.standin.StandInLambda;
 import com.lifecycleorchestrator.standin.StandInSsm.Document;
 import com.lifecycleorchestrator.standin.StandInSsm.Script;
 import com.lifecycleorchestrator.testkit.DeploymentPackage;
+import com.lifecycleorchestrator.testkit.TerminateSample;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -31,7 +31,6 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -51,8 +50,6 @@ class DeploymentPackageIT {
 
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Duration TIMEOUT = Duration.ofSeconds(60);
-  private static final String HANDLER = "com.lifecycleorchestrator.handler.LifecycleHandler::handleRequest";
-  private static final Path RUNTIME_INTERFACE_CLIENT = Path.of("target", "runtime-interface-client-classpath.txt");
 
   private final DeployedFunction function = DeployedFunction.withDefaults();
   private final Map<String, String> variables = new LinkedHashMap<>(function.variables());
@@ -100,7 +97,7 @@ class DeploymentPackageIT {
   void aRunbookThatSucceedsReleasesTheInstanceWithContinue() throws Exception {
     start();
 
-    JsonNode answer = invoke(terminateEvent(), TIMEOUT);
+    JsonNode answer = invoke(TerminateSample.eventSentAt(Instant.now()), TIMEOUT);
 
     assertEquals("Completed", answer.path("outcome").asText(), answer.toString());
     assertEquals("CONTINUE", answer.path("result").asText());
@@ -116,7 +113,7 @@ class DeploymentPackageIT {
     standIn.ssm().everyExecution(Script.endsAfter(Duration.ofSeconds(1), "Failed"));
     start();
 
-    JsonNode answer = invoke(terminateEvent(), TIMEOUT);
+    JsonNode answer = invoke(TerminateSample.eventSentAt(Instant.now()), TIMEOUT);
 
     assertEquals("Failed", answer.path("final_status").asText(), answer.toString());
     assertEnded("ABANDON");
@@ -127,7 +124,7 @@ class DeploymentPackageIT {
     variables.put("AUTOMATION_DOCUMENT_NAME", "No-Such-Runbook");
     start();
 
-    JsonNode answer = invoke(terminateEvent(), TIMEOUT);
+    JsonNode answer = invoke(TerminateSample.eventSentAt(Instant.now()), TIMEOUT);
 
     assertTrue(answer.path("reason").asText().contains("AutomationDefinitionNotFoundException"), answer.toString());
     assertEnded("ABANDON");
@@ -138,7 +135,7 @@ class DeploymentPackageIT {
     standIn.autoScaling().completeElsewhere(TOKEN, "CONTINUE");
     start();
 
-    JsonNode answer = invoke(terminateEvent(), TIMEOUT);
+    JsonNode answer = invoke(TerminateSample.eventSentAt(Instant.now()), TIMEOUT);
 
     assertEquals("AlreadyCompleted", answer.path("outcome").asText(), answer.toString());
     assertEquals("ValidationError", standIn.calls("CompleteLifecycleAction").get(0).answer());
@@ -150,7 +147,7 @@ class DeploymentPackageIT {
     start();
 
     // Eight seconds left: the function stops waiting after about four and hands the action over.
-    JsonNode answer = invoke(terminateEvent(), Duration.ofSeconds(8));
+    JsonNode answer = invoke(TerminateSample.eventSentAt(Instant.now()), Duration.ofSeconds(8));
 
     assertEquals("HandedOver", answer.path("outcome").asText(), answer.toString());
     assertDeliveredWithoutFailure();
@@ -184,11 +181,10 @@ class DeploymentPackageIT {
   /** Starts the package's runtime with the variables as they stand and waits until it asks for an event. */
   private void start() throws TimeoutException {
     Map<String, String> environment = new LinkedHashMap<>(variables);
-    Optional<String> javaToolOptions = Optional.ofNullable(environment.remove("JAVA_TOOL_OPTIONS"));
     environment.putAll(standIn.endpointVariables());
     ManagedJavaRuntime.Launch launch = new ManagedJavaRuntime.Launch(Path.of(System.getProperty("java.home")),
-        DeploymentPackage.classpath(RUNTIME_INTERFACE_CLIENT), DeploymentPackage.built().unpackedIn(taskRoot),
-        HANDLER, function.memoryMegabytes(), environment, javaToolOptions, true, logs.resolve("runtime.log"));
+        ManagedJavaRuntime.runtimeClasspath(), DeploymentPackage.built().unpackedIn(taskRoot), function.handler(),
+        function.memoryMegabytes(), environment, function.javaToolOptions(), true, logs.resolve("runtime.log"));
     runtime = ManagedJavaRuntime.start(launch, api);
     try {
       api.awaitReady(TIMEOUT);
@@ -201,13 +197,6 @@ class DeploymentPackageIT {
     LocalRuntimeApi.Invocation invocation = api.invoke(event, timeout);
     assertFalse(invocation.failed(), invocation.answer() + "\n" + log());
     return JSON.readTree(invocation.answer());
-  }
-
-  /** The sample terminate event, sent now: the hook's timers count from the event's time. */
-  private static byte[] terminateEvent() throws IOException {
-    ObjectNode event = (ObjectNode) JSON.readTree(Path.of("events", "terminate.json").toFile());
-    event.put("time", Instant.now().toString());
-    return JSON.writeValueAsBytes(event);
   }
 
   private void assertDeliveredWithoutFailure() throws InterruptedException {

@@ -4,9 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.lifecycleorchestrator.testkit.DeploymentPackage;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -86,7 +84,7 @@ class LocalRuntimeApiTest {
   /** The runtime with this test's compiled classes as its deployment package. */
   private ManagedJavaRuntime.Launch launch(String handlerClass) {
     return new ManagedJavaRuntime.Launch(Path.of(System.getProperty("java.home")),
-        DeploymentPackage.classpath(Path.of("target", "runtime-interface-client-classpath.txt")),
+        ManagedJavaRuntime.runtimeClasspath(),
         Path.of("target", "test-classes").toAbsolutePath(), handlerClass + "::handleRequest", 256, Map.of(),
         Optional.empty(), true, output.resolve("runtime.log"));
   }

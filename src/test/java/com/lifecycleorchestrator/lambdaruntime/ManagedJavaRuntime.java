@@ -1,5 +1,6 @@
 package com.lifecycleorchestrator.lambdaruntime;
 
+import com.lifecycleorchestrator.testkit.DeploymentPackage;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -27,6 +28,7 @@ import java.util.stream.Collectors;
 public final class ManagedJavaRuntime implements AutoCloseable {
 
   public static final String MAIN_CLASS = "com.amazonaws.services.lambda.runtime.api.client.AWSLambda";
+  private static final Path RUNTIME_CLASSPATH = Path.of("target", "runtime-interface-client-classpath.txt");
 
   /**
    * What a start needs: the JVM, the runtime's class path, the package, the handler, the function's
@@ -95,6 +97,14 @@ public final class ManagedJavaRuntime implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException("could not start " + command.get(0), e);
     }
+  }
+
+  /**
+   * The runtime's own class path ({@code /var/runtime/lib} on Lambda): the runtime interface client
+   * and what it brings, as Maven's build wrote it.
+   */
+  public static List<Path> runtimeClasspath() {
+    return DeploymentPackage.classpath(RUNTIME_CLASSPATH);
   }
 
   /** The variables Lambda sets for a {@code java21} function, then the function's own. */
