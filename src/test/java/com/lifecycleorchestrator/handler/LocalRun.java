@@ -1,5 +1,6 @@
 package com.lifecycleorchestrator.handler;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -33,9 +34,9 @@ import java.util.stream.Collectors;
  * {@link LifecycleHandler#handleRequest}, as the Lambda runtime and {@code sam local invoke} hand
  * them over, with the function's own settings and SDK clients talking to a local {@link AwsStandIn}
  * on the wall clock. It prints a timeline of what the function logs and what AWS sees, from the
- * event's arrival to the instance's release. The README's quick start runs it through Maven:
- * {@code mvn -q -Plocal-run}, with {@code -Devent=...}, {@code -Drunbook=fails|slow} and
- * {@code -Dthrottled}.
+ * event's arrival to the instance's release. The README's quick start runs it through Maven,
+ * {@code mvn -q -Plocal-run} with the {@link #OPTIONS} as {@code -D} properties, which
+ * {@link LocalRunCommand} checks and hands to this class's {@link #main} in a JVM of its own.
  */
 public final class LocalRun {
 
@@ -43,13 +44,61 @@ public final class LocalRun {
   private static final String DOCUMENT = "GracefulExit-ArchiveLogs";
   private static final String LAUNCH_DOCUMENT = "GracefulLaunch-Warmup";
   private static final Path FUNCTION_LOG = Path.of("target", "local-run", "function.log");
-  private static final String USAGE = """
-      usage: mvn -q -Plocal-run [-Devent=FILE] [-Drunbook=succeeds|fails|slow] [-Dthrottled]
-        -Devent=FILE        the event to deliver (default events/terminate.json)
-        -Drunbook=fails     the runbook ends Failed: the function completes the action with ABANDON
-        -Drunbook=slow      the runbook runs 40 s against a hook with a 30 s heartbeat timeout: heartbeats show
-        -Dthrottled         30% of all AWS calls are throttled; the SDK retries them
-      """;
+
+  /** What a run ends with: its process's exit status. */
+  enum Exit {
+    /** The function handled the event: completed the action, ignored the event, or handed it on. */
+    HANDLED(0),
+    /** The function failed the invocation: Lambda would retry it and keep it in the failure queue. */
+    INVOCATION_FAILED(1),
+    /** The run could not begin: an option or the event file is wrong. */
+    BAD_USAGE(2);
+
+    final int status;
+
+    Exit(int status) {
+      this.status = status;
+    }
+  }
+
+  /** An option or an event file the run cannot go on with, said in one line. */
+  static final class UsageError extends RuntimeException {
+    UsageError(String message) {
+      super(message.replaceAll("\\s*\\R\\s*", " "));
+    }
+  }
+
+  /**
+   * One {@code -D} option of the local run: its name, the values it takes (any, when empty: a
+   * file), its default and what it does. A new scenario is a new row of {@link #OPTIONS}, a
+   * component of {@link Options} and the line of {@link Options#of} that reads it.
+   */
+  record Option(String name, List<String> values, String byDefault, String help) {
+
+    String read(Map<String, String> given) {
+      String value = given.getOrDefault(name, byDefault);
+      if (!values.isEmpty() && !values.contains(value)) {
+        throw new UsageError("-D" + name + "=" + value + " is not an option: -D" + name + " takes "
+            + String.join(", ", values));
+      }
+      return value;
+    }
+
+    String usage() {
+      return "-D" + name + "=" + (values.isEmpty() ? "FILE" : String.join("|", values));
+    }
+  }
+
+  static final Option EVENT = new Option("event", List.of(), "events/terminate.json",
+      "the event to deliver");
+  static final Option RUNBOOK = new Option("runbook", List.of("succeeds", "fails", "slow"), "succeeds",
+      "fails: the runbook ends Failed and the function completes the action with ABANDON; slow: it runs "
+          + "40 s against a hook with a 30 s heartbeat timeout, and heartbeats show");
+  static final Option THROTTLED = new Option("throttled", List.of("true", "false"), "false",
+      "30% of all AWS calls are throttled; the SDK retries them (-Dthrottled alone means true)");
+
+  /** Every option, in the order the usage lists them. */
+  static final List<Option> OPTIONS = List.of(EVENT, RUNBOOK, THROTTLED);
 
   /** How the runbook behaves, and the hook it runs against. */
   enum RunbookMode {
@@ -74,30 +123,110 @@ public final class LocalRun {
   }
 
   record Options(Path event, RunbookMode runbook, boolean throttled) {
+
+    /**
+     * The options given by name, every one checked: an unknown name, a value an option does not
+     * take, or an event file that is missing or not JSON is a {@link UsageError}.
+     */
+    static Options of(Map<String, String> given, Path directory) {
+      List<String> unknown = given.keySet().stream()
+          .filter(name -> OPTIONS.stream().noneMatch(option -> option.name().equals(name)))
+          .toList();
+      if (!unknown.isEmpty()) {
+        throw new UsageError("unknown option -D" + unknown.get(0) + similarTo(unknown.get(0))
+            .map(option -> "; did you mean -D" + option.name() + "?").orElse("") + " " + usage());
+      }
+      return new Options(eventFile(EVENT.read(given), directory),
+          RunbookMode.valueOf(RUNBOOK.read(given).toUpperCase(Locale.ROOT)),
+          Boolean.parseBoolean(THROTTLED.read(given)));
+    }
+
+    /** The options as the command line of {@link LocalRun#main} gives them: {@code --name=value}. */
     static Options parse(String... arguments) {
       Map<String, String> given = new LinkedHashMap<>();
       for (String argument : arguments) {
         if (!argument.startsWith("--") || !argument.contains("=")) {
-          throw new IllegalArgumentException("not an option: " + argument);
+          throw new UsageError("not an option: " + argument + " " + usage());
         }
         given.put(argument.substring(2, argument.indexOf('=')), argument.substring(argument.indexOf('=') + 1));
       }
-      Path event = Path.of(given.getOrDefault("event", "events/terminate.json"));
-      RunbookMode runbook;
+      return of(given, Path.of(""));
+    }
+
+    /**
+     * The options among the properties Maven was given with {@code -D} (with every other system
+     * property of its JVM): ours, and any that looks like a misspelling of ours, which is refused
+     * rather than left to be silently ignored. Other names are Maven's or Java's.
+     */
+    static Options fromProperties(Map<String, String> properties, Path directory) {
+      Map<String, String> given = new LinkedHashMap<>();
+      properties.forEach((name, value) -> {
+        if (OPTIONS.stream().anyMatch(option -> option.name().equals(name)) || similarTo(name).isPresent()) {
+          given.put(name, value);
+        }
+      });
+      return of(given, directory);
+    }
+
+    /** The command line that gives these options to {@link LocalRun#main}. */
+    List<String> arguments() {
+      return List.of("--" + EVENT.name() + "=" + event, "--" + RUNBOOK.name() + "=" + runbook.name().toLowerCase(Locale.ROOT),
+          "--" + THROTTLED.name() + "=" + throttled);
+    }
+
+    /** The option a name not ours was probably meant to be: same letters but for case, or two edits away. */
+    static Optional<Option> similarTo(String name) {
+      String lower = name.toLowerCase(Locale.ROOT);
+      return OPTIONS.stream()
+          .filter(option -> !option.name().equals(name))
+          .filter(option -> !name.contains(".") && (lower.contains(option.name().toLowerCase(Locale.ROOT))
+              || editDistance(lower, option.name().toLowerCase(Locale.ROOT)) <= 2))
+          .findFirst();
+    }
+
+    private static int editDistance(String a, String b) {
+      int[] previous = new int[b.length() + 1];
+      for (int j = 0; j <= b.length(); j++) {
+        previous[j] = j;
+      }
+      for (int i = 1; i <= a.length(); i++) {
+        int[] current = new int[b.length() + 1];
+        current[0] = i;
+        for (int j = 1; j <= b.length(); j++) {
+          int substitution = previous[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
+          current[j] = Math.min(substitution, Math.min(previous[j], current[j - 1]) + 1);
+        }
+        previous = current;
+      }
+      return previous[b.length()];
+    }
+
+    /**
+     * The event file, if it is one: present in {@code directory}, readable, and a JSON document
+     * (what the document says is the function's to judge).
+     */
+    private static Path eventFile(String name, Path directory) {
+      Path file = directory.resolve(name);
+      if (!Files.isRegularFile(file) || !Files.isReadable(file)) {
+        throw new UsageError("-D" + EVENT.name() + "=" + name + ": no such file (looked for "
+            + file.toAbsolutePath().normalize() + ")");
+      }
       try {
-        runbook = RunbookMode.valueOf(given.getOrDefault("runbook", "succeeds").toUpperCase(Locale.ROOT));
-      } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException("runbook must be succeeds, fails or slow, got " + given.get("runbook"));
+        if (JSON.readTree(file.toFile()).isMissingNode()) {
+          throw new UsageError("-D" + EVENT.name() + "=" + name + " is empty: it must hold one JSON event");
+        }
+      } catch (JsonProcessingException e) {
+        throw new UsageError("-D" + EVENT.name() + "=" + name + " is not JSON: " + e.getOriginalMessage()
+            + Optional.ofNullable(e.getLocation())
+                .map(at -> " at line " + at.getLineNr() + ", column " + at.getColumnNr()).orElse(""));
+      } catch (IOException e) {
+        throw new UsageError("-D" + EVENT.name() + "=" + name + " cannot be read: " + e.getMessage());
       }
-      String throttled = given.getOrDefault("throttled", "false");
-      if (!throttled.equals("true") && !throttled.equals("false")) {
-        throw new IllegalArgumentException("throttled is true or false, got " + throttled);
-      }
-      given.keySet().removeAll(List.of("event", "runbook", "throttled"));
-      if (!given.isEmpty()) {
-        throw new IllegalArgumentException("unknown options: " + given.keySet());
-      }
-      return new Options(event, runbook, Boolean.parseBoolean(throttled));
+      return Path.of(name);
+    }
+
+    static String usage() {
+      return "(options: " + OPTIONS.stream().map(Option::usage).collect(Collectors.joining(" ")) + ")";
     }
   }
 
@@ -105,18 +234,14 @@ public final class LocalRun {
     Options options;
     try {
       options = Options.parse(arguments);
-      if (!Files.isRegularFile(options.event())) {
-        throw new IllegalArgumentException("no event file " + options.event().toAbsolutePath());
-      }
-    } catch (IllegalArgumentException e) {
-      System.err.println(e.getMessage());
-      System.err.print(USAGE);
-      System.exit(2);
+    } catch (UsageError e) {
+      System.err.println("local run: " + e.getMessage());
+      System.exit(Exit.BAD_USAGE.status);
       return;
     }
-    new LocalRun(options, System.out, Clock.SYSTEM).run();
+    Exit exit = new LocalRun(options, System.out, Clock.SYSTEM).run();
     // Like the Lambda runtime, a library may leave a thread of its own behind; the run is over.
-    System.exit(0);
+    System.exit(exit.status);
   }
 
   private final Options options;
@@ -132,7 +257,7 @@ public final class LocalRun {
     this.started = clock.now();
   }
 
-  void run() throws IOException {
+  Exit run() throws IOException {
     byte[] event = asIfJustSent(Files.readAllBytes(options.event()));
     Files.createDirectories(FUNCTION_LOG.getParent());
     try (AwsStandIn standIn = AwsStandIn.start(clock);
@@ -143,16 +268,20 @@ public final class LocalRun {
       standIn.onCall(this::showCall);
       PrintStream original = System.out;
       System.setOut(new PrintStream(new FunctionLog(functionLog), true, StandardCharsets.UTF_8));
-      String returned;
+      Invocation invocation;
       try {
         LifecycleHandler handler = LocalFunction.against(standIn, environment(), clock);
-        returned = invoke(handler, event);
+        invocation = invoke(handler, event);
       } finally {
         System.setOut(original);
       }
-      printSummary(standIn, held, returned);
+      printSummary(standIn, held, invocation);
+      return invocation.failure().isPresent() ? Exit.INVOCATION_FAILED : Exit.HANDLED;
     }
   }
+
+  /** What handleRequest returned, and why it failed the invocation if it did. */
+  private record Invocation(String returned, Optional<String> failure) {}
 
   /**
    * An Auto Scaling event stamped with the run's time, as if Auto Scaling had just sent it: the
@@ -222,14 +351,13 @@ public final class LocalRun {
         "MAX_POLL_INTERVAL_SECONDS", "2");
   }
 
-  private String invoke(LifecycleHandler handler, byte[] event) {
+  private Invocation invoke(LifecycleHandler handler, byte[] event) {
     ByteArrayOutputStream output = new ByteArrayOutputStream();
     try {
       handler.handleRequest(new ByteArrayInputStream(event), output, new FakeContext(Duration.ofMinutes(15)));
-      return output.toString(StandardCharsets.UTF_8);
+      return new Invocation(output.toString(StandardCharsets.UTF_8), Optional.empty());
     } catch (LifecycleHandler.LifecycleActionNotHandled | IOException failed) {
-      return output.toString(StandardCharsets.UTF_8) + "\nThe invocation failed: " + failed.getMessage()
-          + "\nLambda would deliver the event again and, after its retries, keep it in the failure queue.";
+      return new Invocation(output.toString(StandardCharsets.UTF_8), Optional.of(failed.getMessage()));
     }
   }
 
@@ -264,9 +392,9 @@ public final class LocalRun {
     }
   }
 
-  private void printSummary(AwsStandIn standIn, Optional<HeldAction> held, String returned) {
+  private void printSummary(AwsStandIn standIn, Optional<HeldAction> held, Invocation invocation) {
     out.println();
-    out.println("Returned by handleRequest: " + returned.strip());
+    out.println("Returned by handleRequest: " + invocation.returned().strip());
     Map<String, Long> byOperation = standIn.calls().stream()
         .collect(Collectors.groupingBy(AwsStandIn.Call::operation, TreeMap::new, Collectors.counting()));
     out.println("The stand-in answered " + standIn.calls().size() + " calls: " + (byOperation.isEmpty() ? "none"
@@ -278,7 +406,10 @@ public final class LocalRun {
                 .replace('_', ' ') + ")")
             .orElse("still held")));
     out.println("The function's own JSON log lines are in " + FUNCTION_LOG + ".");
-    out.println("Try also: -Drunbook=fails, -Drunbook=slow, -Dthrottled, -Devent=events/malformed.json");
+    invocation.failure().ifPresentOrElse(
+        failure -> out.println("The invocation failed (exit status " + Exit.INVOCATION_FAILED.status + "): " + failure
+            + ". Lambda would deliver the event again and, after its retries, keep it in the failure queue."),
+        () -> out.println("Try also: -Drunbook=fails, -Drunbook=slow, -Dthrottled, -Devent=events/malformed.json"));
   }
 
   private synchronized void show(String voice, String message) {

@@ -1,6 +1,7 @@
 package com.lifecycleorchestrator.handler;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -9,12 +10,18 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
-/** The README's first command, on a virtual clock: the timeline a person reads must say what happened. */
+/**
+ * The README's first command, on a virtual clock: the timeline a person reads must say what happened,
+ * a wrong option or event file must be said in one line, and the exit status must tell a failed run.
+ */
 class LocalRunTest {
 
   @Test
@@ -63,25 +70,110 @@ class LocalRunTest {
     String printed = run("--event=events/malformed.json");
 
     assertInOrder(printed, "holds nothing", "ERROR lifecycle action event refused: detail.LifecycleActionToken is missing",
-        "The invocation failed", "The stand-in answered 0 calls");
+        "The stand-in answered 0 calls", "The invocation failed");
   }
 
   @Test
-  void optionsAreCheckedBeforeAnythingRuns() {
-    assertEquals(new LocalRun.Options(Path.of("events/launch.json"), LocalRun.RunbookMode.SLOW, true),
-        LocalRun.Options.parse("--event=events/launch.json", "--runbook=slow", "--throttled=true"));
-    for (List<String> wrong : List.of(List.of("--runbook=sometimes"), List.of("--throttled=yes"),
-        List.of("--colour=blue"), List.of("terminate.json"))) {
-      assertThrows(IllegalArgumentException.class, () -> LocalRun.Options.parse(wrong.toArray(String[]::new)));
-    }
+  void aRefusedEventEndsTheRunWithAFailureStatus() throws IOException {
+    Run refused = runToEnd("--event=events/malformed.json");
+
+    assertEquals(LocalRun.Exit.INVOCATION_FAILED, refused.exit(), refused.printed());
+    assertTrue(refused.printed().contains("The invocation failed (exit status 1)"), refused.printed());
   }
 
+  @Test
+  void handledAndIgnoredEventsEndTheRunWell() throws IOException {
+    assertEquals(LocalRun.Exit.HANDLED, runToEnd("--runbook=fails").exit());
+    assertEquals(LocalRun.Exit.HANDLED, runToEnd("--event=events/test-notification.json").exit());
+  }
+
+  @Test
+  void optionsAreReadFromTheirCommandLine() {
+    assertEquals(new LocalRun.Options(Path.of("events/launch.json"), LocalRun.RunbookMode.SLOW, true),
+        LocalRun.Options.parse("--event=events/launch.json", "--runbook=slow", "--throttled=true"));
+    assertEquals(new LocalRun.Options(Path.of("events/terminate.json"), LocalRun.RunbookMode.SUCCEEDS, false),
+        LocalRun.Options.parse());
+    LocalRun.Options options = LocalRun.Options.parse("--runbook=fails", "--throttled=true");
+    assertEquals(options, LocalRun.Options.parse(options.arguments().toArray(String[]::new)));
+  }
+
+  @Test
+  void mavenPropertiesGiveTheOptionsAndLeaveMavensAndJavasAlone() {
+    Map<String, String> properties = Map.of("runbook", "slow", "throttled", "true",
+        "maven.repo.local", "/tmp/repository", "skipTests", "true", "java.home", "/usr/lib/jvm/17", "runs", "3");
+
+    assertEquals(new LocalRun.Options(Path.of("events/terminate.json"), LocalRun.RunbookMode.SLOW, true),
+        LocalRun.Options.fromProperties(properties, Path.of("")));
+  }
+
+  @Test
+  void aMisspeltOptionIsRefusedWithTheOptionItResembles() {
+    assertUsageError(Map.of("runbok", "slow"), "unknown option -Drunbok; did you mean -Drunbook?");
+    assertUsageError(Map.of("Throttled", "true"), "unknown option -DThrottled; did you mean -Dthrottled?");
+    assertUsageError(Map.of("events", "events/launch.json"), "unknown option -Devents; did you mean -Devent?");
+  }
+
+  @Test
+  void aValueAnOptionDoesNotTakeIsRefusedWithTheValuesItTakes() {
+    assertUsageError(Map.of("runbook", "foo"), "-Drunbook=foo is not an option: -Drunbook takes succeeds, fails, slow");
+    assertUsageError(Map.of("throttled", "yes"), "-Dthrottled=yes is not an option: -Dthrottled takes true, false");
+  }
+
+  @Test
+  void aMissingEmptyOrMalformedEventFileIsRefusedInOneLine(@TempDir Path directory) throws IOException {
+    Files.writeString(directory.resolve("broken.json"), "{\n  \"source\": \"aws.autoscaling\",\n}\n");
+    Files.writeString(directory.resolve("empty.json"), "");
+
+    assertTrue(usageError(Map.of("event", "nowhere.json"), directory)
+        .startsWith("-Devent=nowhere.json: no such file (looked for " + directory.resolve("nowhere.json")));
+    assertTrue(usageError(Map.of("event", "broken.json"), directory)
+        .matches("-Devent=broken.json is not JSON: .* at line 3, column 1"));
+    assertEquals("-Devent=empty.json is empty: it must hold one JSON event", usageError(Map.of("event", "empty.json"), directory));
+  }
+
+  @Test
+  void anArgumentThatIsNoOptionIsRefused() {
+    LocalRun.UsageError wrong = assertThrows(LocalRun.UsageError.class, () -> LocalRun.Options.parse("terminate.json"));
+    assertTrue(wrong.getMessage().startsWith("not an option: terminate.json (options: -Devent=FILE"), wrong.getMessage());
+  }
+
+  @Test
+  void theRunGetsAJvmOfItsOwnWithTheCheckedOptions() {
+    LocalRun.Options options = LocalRun.Options.parse("--runbook=slow");
+
+    List<String> command = LocalRunCommand.command(options, "target/test-classes");
+
+    assertEquals(List.of("-XX:TieredStopAtLevel=1", "-classpath", "target/test-classes", LocalRun.class.getName(),
+        "--event=events/terminate.json", "--runbook=slow", "--throttled=false"), command.subList(1, command.size()));
+  }
+
+  private static void assertUsageError(Map<String, String> properties, String expected) {
+    String message = usageError(properties, Path.of(""));
+    assertTrue(message.startsWith(expected), message);
+  }
+
+  /** The one line a wrong option or event file gets. */
+  private static String usageError(Map<String, String> properties, Path directory) {
+    String message = assertThrows(LocalRun.UsageError.class,
+        () -> LocalRun.Options.fromProperties(properties, directory)).getMessage();
+    assertFalse(message.contains("\n"), message);
+    return message;
+  }
+
+  /** What a run printed, and how it ended. */
+  private record Run(String printed, LocalRun.Exit exit) {}
+
   /** The run on a virtual clock that starts a second after the sample events' time. */
-  private static String run(String... arguments) throws IOException {
+  private static Run runToEnd(String... arguments) throws IOException {
     ByteArrayOutputStream printed = new ByteArrayOutputStream();
     VirtualClock clock = new VirtualClock(Instant.parse("2026-11-25T13:00:01Z"));
-    new LocalRun(LocalRun.Options.parse(arguments), new PrintStream(printed, true, StandardCharsets.UTF_8), clock).run();
-    return printed.toString(StandardCharsets.UTF_8);
+    LocalRun.Exit exit = new LocalRun(LocalRun.Options.parse(arguments),
+        new PrintStream(printed, true, StandardCharsets.UTF_8), clock).run();
+    return new Run(printed.toString(StandardCharsets.UTF_8), exit);
+  }
+
+  private static String run(String... arguments) throws IOException {
+    return runToEnd(arguments).printed();
   }
 
   private static void assertInOrder(String printed, String... expected) {
