@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds CRIU 4.2.1 from Debian's source, for the cold-start benchmark's SnapStart restore
-# (README "Cold start and package size"). Debian 12 ships CRIU 3.17, which cannot checkpoint a
+# (docs/cold-start-and-packaging.md). Debian 12 ships CRIU 3.17, which cannot checkpoint a
 # process on kernels from 6.13 (it does not know their vDSO layout). Needs root: apt-get here,
 # and CRIU itself when the benchmark runs. Prints the path to pass as -Dcriu=.
 set -euo pipefail

@@ -10,7 +10,7 @@ import com.tngtech.archunit.junit.AnalyzeClasses;
 import com.tngtech.archunit.junit.ArchTest;
 import com.tngtech.archunit.lang.ArchRule;
 
-/** The layout DESIGN.md gives, held by the compiled classes rather than by good intentions. */
+/** The layout docs/architecture.md gives, held by the compiled classes rather than by good intentions. */
 @AnalyzeClasses(packages = "com.lifecycleorchestrator", importOptions = ImportOption.DoNotIncludeTests.class)
 class ArchitectureTest {
 

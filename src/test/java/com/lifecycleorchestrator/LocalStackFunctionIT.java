@@ -109,7 +109,7 @@ class LocalStackFunctionIT {
     assertTrue(error.contains("detail.EC2InstanceId must be 'i-' followed by 8 or 17"), error);
   }
 
-  /** The function's asynchronous self-invocation (DESIGN.md, "Long waits") meets the same answer in both. */
+  /** The function's asynchronous self-invocation (docs/long-waits.md) meets the same answer in both. */
   @Test
   void anAsynchronousInvokeIsAnsweredAsTheStandInAnswersIt() {
     byte[] payload = sample("test-notification.json");

@@ -19,7 +19,7 @@ import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import net.jqwik.api.constraints.IntRange;
 
-/** Every status SSM can report maps to a result or to "keep waiting", exactly as DESIGN.md lists. */
+/** Every status SSM can report maps to a result or to "keep waiting", exactly as docs/architecture.md lists. */
 class StatusResultTest {
 
   /** AutomationExecutionStatus as SSM's service model (2014-11-06) enumerates it. */

@@ -29,7 +29,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * The log-archiving runbook of {@code template.yaml}: it accepts what the function passes, keeps
  * every parameter inside quotes, and its script, run by a real POSIX shell with {@code aws} standing
- * in for the AWS CLI, archives the logs where the README says and fails when it cannot.
+ * in for the AWS CLI, archives the logs where docs/deployment.md says and fails when it cannot.
  */
 class LogArchiveRunbookTest {
 
