@@ -4,12 +4,23 @@ import com.lifecycleorchestrator.core.Fleet;
 import com.lifecycleorchestrator.core.LifecycleAction;
 import com.lifecycleorchestrator.core.LifecycleResult;
 import com.lifecycleorchestrator.ports.LifecycleActions;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.autoscaling.AutoScalingClient;
+import software.amazon.awssdk.services.autoscaling.model.Activity;
+import software.amazon.awssdk.services.autoscaling.model.AutoScalingGroup;
+import software.amazon.awssdk.services.autoscaling.model.DescribeScalingActivitiesResponse;
+import software.amazon.awssdk.services.autoscaling.model.Instance;
+import software.amazon.awssdk.services.autoscaling.model.InstanceLifecyclePolicy;
+import software.amazon.awssdk.services.autoscaling.model.RetentionTriggers;
 
 /** EC2 Auto Scaling through the AWS SDK: the only code that knows its wire types and error codes. */
 public final class AutoScalingLifecycleActions implements LifecycleActions {
@@ -50,27 +61,126 @@ public final class AutoScalingLifecycleActions implements LifecycleActions {
   /** The group's status while DeleteAutoScalingGroup runs. */
   static final String DELETING = "Delete in progress";
 
-  /** The lifecycle states of an instance held at a hook, and the transition each belongs to. */
-  static final Map<String, LifecycleAction.Transition> WAITING = Map.of(
-      "Pending:Wait", LifecycleAction.Transition.LAUNCHING,
-      "Warmed:Pending:Wait", LifecycleAction.Transition.LAUNCHING,
-      "Terminating:Wait", LifecycleAction.Transition.TERMINATING,
-      "Warmed:Terminating:Wait", LifecycleAction.Transition.TERMINATING);
+  /**
+   * The lifecycle states of an instance held at a hook, and the actions that can hold it there: the
+   * transition and where the instance goes ("Warm pool instance lifecycle" and "Amazon EC2 Auto
+   * Scaling instance lifecycle", EC2 Auto Scaling User Guide). {@code Warmed:Pending:Wait} is
+   * reached by a launch into the warm pool and by a return to it on scale-in alike.
+   */
+  static final Map<String, List<Waiting>> WAITING = Map.of(
+      "Pending:Wait", List.of(
+          new Waiting(LifecycleAction.Transition.LAUNCHING, LifecycleAction.Place.AUTO_SCALING_GROUP)),
+      "Warmed:Pending:Wait", List.of(
+          new Waiting(LifecycleAction.Transition.LAUNCHING, LifecycleAction.Place.WARM_POOL),
+          new Waiting(LifecycleAction.Transition.TERMINATING, LifecycleAction.Place.WARM_POOL)),
+      "Terminating:Wait", List.of(
+          new Waiting(LifecycleAction.Transition.TERMINATING, LifecycleAction.Place.EC2)),
+      "Warmed:Terminating:Wait", List.of(
+          new Waiting(LifecycleAction.Transition.TERMINATING, LifecycleAction.Place.EC2)));
+
+  /** One way an instance in a wait state can be held. */
+  record Waiting(LifecycleAction.Transition transition, LifecycleAction.Place destination) {}
+
+  /** The value of RetentionTriggers' TerminateHookAbandon that keeps an abandoned instance. */
+  static final String RETAIN = "retain";
+
+  /**
+   * DescribeWarmPool answers a group without warm pool with an empty list; a warm pool's listing
+   * pages at most 50 instances (the MaxRecords maximum in the DescribeWarmPool API reference).
+   */
+  static final int WARM_POOL_PAGE = 50;
+
+  /** DescribeScalingActivities pages at most 100 activities, newest first (its API reference). */
+  static final int ACTIVITIES_PAGE = 100;
 
   @Override
   public Fleet.Group describe(LifecycleAction.GroupName group) {
     try {
-      return autoScaling.describeAutoScalingGroups(request -> request.autoScalingGroupNames(group.value()))
+      Optional<AutoScalingGroup> found = autoScaling.describeAutoScalingGroups(request -> request
+              .autoScalingGroupNames(group.value()))
           .autoScalingGroups().stream()
-          .findFirst()
-          .map(found -> new Fleet.Group(
-              DELETING.equals(found.status()) ? Fleet.GroupState.DELETING : Fleet.GroupState.ACTIVE,
-              found.instances().stream()
-                  .filter(instance -> WAITING.containsKey(instance.lifecycleStateAsString()))
-                  .map(instance -> new Fleet.WaitingInstance(new LifecycleAction.InstanceId(instance.instanceId()),
-                      WAITING.get(instance.lifecycleStateAsString())))
-                  .toList()))
-          .orElse(new Fleet.Group(Fleet.GroupState.GONE, List.of()));
+          .findFirst();
+      if (found.isEmpty()) {
+        return new Fleet.Group(Fleet.GroupState.GONE, List.of());
+      }
+      List<Fleet.WaitingInstance> waiting = new ArrayList<>(waitingOf(found.get().instances()));
+      if (found.get().warmPoolConfiguration() != null) {
+        autoScaling.describeWarmPoolPaginator(request -> request
+                .autoScalingGroupName(group.value())
+                .maxRecords(WARM_POOL_PAGE))
+            .forEach(page -> waiting.addAll(waitingOf(page.instances())));
+      }
+      boolean retains = Optional.ofNullable(found.get().instanceLifecyclePolicy())
+          .map(InstanceLifecyclePolicy::retentionTriggers)
+          .map(RetentionTriggers::terminateHookAbandonAsString)
+          .map(RETAIN::equalsIgnoreCase)
+          .orElse(false);
+      return new Fleet.Group(
+          DELETING.equals(found.get().status()) ? Fleet.GroupState.DELETING : Fleet.GroupState.ACTIVE,
+          waiting, retains);
+    } catch (SdkException e) {
+      throw ServiceFailures.classify(e);
+    }
+  }
+
+  private static List<Fleet.WaitingInstance> waitingOf(List<Instance> instances) {
+    return instances.stream()
+        .flatMap(instance -> WAITING.getOrDefault(instance.lifecycleStateAsString(), List.of()).stream()
+            .map(way -> new Fleet.WaitingInstance(new LifecycleAction.InstanceId(instance.instanceId()),
+                way.transition(), way.destination())))
+        .toList();
+  }
+
+  @Override
+  public List<Fleet.Activity> activities(LifecycleAction.GroupName group, Instant since) {
+    List<Fleet.Activity> found = new ArrayList<>();
+    scanActivities(group, activity -> {
+      if (activity.startedAt().isBefore(since)) {
+        return false;
+      }
+      found.add(activity);
+      return true;
+    });
+    return found;
+  }
+
+  @Override
+  public Optional<Fleet.Activity> activityMoving(
+      LifecycleAction.GroupName group, LifecycleAction.InstanceId instance, Instant notAfter) {
+    Instant since = notAfter.minus(LONGEST_HOLD);
+    Fleet.Activity[] found = new Fleet.Activity[1];
+    scanActivities(group, activity -> {
+      if (activity.startedAt().isBefore(since)) {
+        return false;
+      }
+      if (!activity.startedAt().isAfter(notAfter) && activity.moves(instance)) {
+        found[0] = activity;
+        return false;
+      }
+      return true;
+    });
+    return Optional.ofNullable(found[0]);
+  }
+
+  /** A hook holds an instance 48 hours at most ("Amazon EC2 Auto Scaling lifecycle hooks"). */
+  static final Duration LONGEST_HOLD = Duration.ofHours(48);
+
+  /**
+   * Reads the group's activities newest first, page by page, while {@code more} wants the next one:
+   * a look-up ends on the page that answers it.
+   */
+  private void scanActivities(LifecycleAction.GroupName group, Predicate<Fleet.Activity> more) {
+    try {
+      for (DescribeScalingActivitiesResponse page : autoScaling.describeScalingActivitiesPaginator(request -> request
+          .autoScalingGroupName(group.value())
+          .maxRecords(ACTIVITIES_PAGE))) {
+        for (Activity activity : page.activities()) {
+          if (!more.test(new Fleet.Activity(activity.activityId(), activity.startTime(),
+              Optional.ofNullable(activity.description()).orElse("")))) {
+            return;
+          }
+        }
+      }
     } catch (SdkException e) {
       throw ServiceFailures.classify(e);
     }

@@ -57,13 +57,20 @@ public final class SsmAutomations implements Automations {
     }
   }
 
+  /**
+   * Looks the execution up by the tag key only it carries, and keeps the one whose document name is
+   * exactly ours: DescribeAutomationExecutions can filter by a document name's prefix only
+   * (DocumentNamePrefix), and by a tag key exactly (TagKey). Every page is read: a filtered listing
+   * may answer with an empty page and a NextToken.
+   */
   @Override
   public Optional<Runbook.Found> findEarlier(Runbook.Start start) {
     try {
-      return ssm.describeAutomationExecutions(request -> request.filters(
+      return ssm.describeAutomationExecutionsPaginator(request -> request.filters(
               filter -> filter.key(AutomationExecutionFilterKey.TAG_KEY).values(start.lookupTagKey()),
               filter -> filter.key(AutomationExecutionFilterKey.DOCUMENT_NAME_PREFIX).values(start.documentName())))
           .automationExecutionMetadataList().stream()
+          .filter(found -> start.documentName().equals(found.documentName()))
           .findFirst()
           .map(found -> new Runbook.Found(new Runbook.ExecutionId(found.automationExecutionId()),
               new Runbook.Observation(new Runbook.Status(found.automationExecutionStatusAsString()),
@@ -73,13 +80,18 @@ public final class SsmAutomations implements Automations {
     }
   }
 
+  /**
+   * Follows every page of DescribeInstanceInformation filtered by the one instance id: a filtered
+   * listing may answer with an empty page and a NextToken before the page that holds the instance.
+   */
   @Override
   public Fleet.Agent agentOf(LifecycleAction.InstanceId instance) {
     try {
-      return ssm.describeInstanceInformation(request -> request.filters(filter -> filter
+      return ssm.describeInstanceInformationPaginator(request -> request.filters(filter -> filter
               .key("InstanceIds")
               .values(instance.value())))
           .instanceInformationList().stream()
+          .filter(information -> instance.value().equals(information.instanceId()))
           .findFirst()
           .map(information -> switch (information.pingStatus()) {
             case ONLINE -> Fleet.Agent.ONLINE;

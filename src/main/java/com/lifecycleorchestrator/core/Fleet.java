@@ -2,7 +2,10 @@ package com.lifecycleorchestrator.core;
 
 import static java.util.Objects.requireNonNull;
 
+import java.time.Instant;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * What the function can see of the fleet around a lifecycle action: whether the group is being
@@ -33,19 +36,74 @@ public final class Fleet {
     GONE
   }
 
-  /** An instance waiting at a lifecycle hook of the group, and which way it is going. */
-  public record WaitingInstance(LifecycleAction.InstanceId instance, LifecycleAction.Transition transition) {
+  /**
+   * An instance waiting at a lifecycle hook of the group (or of its warm pool), which way it is going,
+   * and where to. An instance in {@code Warmed:Pending:Wait} waits either at the launch hook (launched
+   * into the pool) or at the terminate hook (returned to the pool on scale-in): it is listed once for
+   * each, and the hook that holds it is the one that accepts a heartbeat.
+   */
+  public record WaitingInstance(
+      LifecycleAction.InstanceId instance, LifecycleAction.Transition transition, LifecycleAction.Place destination) {
     public WaitingInstance {
       requireNonNull(instance, "instance");
       requireNonNull(transition, "transition");
+      requireNonNull(destination, "destination");
     }
   }
 
-  /** A group's state and the instances waiting at its hooks. */
-  public record Group(GroupState state, List<WaitingInstance> waiting) {
+  /**
+   * A group's state, the instances waiting at its hooks (in the group and in its warm pool), and
+   * whether its instance lifecycle policy retains an instance whose terminate action is abandoned
+   * (RetentionTriggers TerminateHookAbandon = retain) instead of terminating it.
+   */
+  public record Group(GroupState state, List<WaitingInstance> waiting, boolean retainsAbandoned) {
     public Group {
       requireNonNull(state, "state");
       waiting = List.copyOf(waiting);
+    }
+
+    public Group(GroupState state, List<WaitingInstance> waiting) {
+      this(state, waiting, false);
+    }
+  }
+
+  /**
+   * A scaling activity of a group as DescribeScalingActivities lists it: its id, its start and its
+   * description, which names the instance it moves ("Terminating EC2 instance: i-...").
+   */
+  public record Activity(String id, Instant startedAt, String description) {
+    public Activity {
+      requireNonNull(id, "id");
+      requireNonNull(startedAt, "startedAt");
+      requireNonNull(description, "description");
+    }
+
+    /** Whether the description names the instance, as a whole word. */
+    public boolean moves(LifecycleAction.InstanceId instance) {
+      int at = description.indexOf(instance.value());
+      while (at >= 0) {
+        int end = at + instance.value().length();
+        if (end == description.length() || !Character.isLetterOrDigit(description.charAt(end))) {
+          return true;
+        }
+        at = description.indexOf(instance.value(), end);
+      }
+      return false;
+    }
+
+    public LifecycleAction.ScalingActivity asScalingActivity() {
+      return new LifecycleAction.ScalingActivity(id, startedAt);
+    }
+
+    /**
+     * The activity that put the instance where it waits: the latest of {@code activities} that moves
+     * it and started no later than {@code notAfter} (the event's time, or now).
+     */
+    public static Optional<Activity> latestMoving(
+        List<Activity> activities, LifecycleAction.InstanceId instance, Instant notAfter) {
+      return activities.stream()
+          .filter(activity -> !activity.startedAt().isAfter(notAfter) && activity.moves(instance))
+          .max(Comparator.comparing(Activity::startedAt));
     }
   }
 }

@@ -5,7 +5,9 @@ import static java.util.Objects.requireNonNull;
 import com.lifecycleorchestrator.ports.Automations;
 import com.lifecycleorchestrator.ports.Continuations;
 import com.lifecycleorchestrator.ports.LifecycleActions;
+import com.lifecycleorchestrator.ports.ServiceFailure;
 import com.lifecycleorchestrator.ports.WaitingRoom;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.BiFunction;
@@ -16,16 +18,27 @@ public final class Orchestrator {
   /**
    * The runbook for each transition that has one; the hook whose actions are ours for each
    * transition where it is known (an action of another hook is not touched; without a known hook,
-   * every action the rule delivers is ours); and the rules every orchestration runs by.
+   * every action the rule delivers is ours); the rules every orchestration runs by; and what a
+   * return to the warm pool on scale-in does.
    */
   public record Config(
       Map<LifecycleAction.Transition, Runbook> runbooks,
       Map<LifecycleAction.Transition, LifecycleAction.HookName> hooks,
-      Orchestration.Rules rules) {
+      Orchestration.Rules rules,
+      WarmPoolReturn warmPoolReturn) {
     public Config {
       runbooks = Map.copyOf(runbooks);
       hooks = Map.copyOf(hooks);
       requireNonNull(rules, "rules");
+      requireNonNull(warmPoolReturn, "warmPoolReturn");
+    }
+
+    /** A configuration that runs the terminate runbook when an instance returns to the warm pool. */
+    public Config(
+        Map<LifecycleAction.Transition, Runbook> runbooks,
+        Map<LifecycleAction.Transition, LifecycleAction.HookName> hooks,
+        Orchestration.Rules rules) {
+      this(runbooks, hooks, rules, WarmPoolReturn.RUN);
     }
 
     public Optional<Runbook> runbookFor(LifecycleAction.Transition transition) {
@@ -63,16 +76,77 @@ public final class Orchestrator {
     return clock;
   }
 
-  /** Handles a new lifecycle action within the budget. */
+  /**
+   * What a lifecycle action that returns an instance to the warm pool on scale-in does: run the
+   * terminate runbook like a termination, or complete at once with CONTINUE.
+   */
+  public enum WarmPoolReturn {
+    RUN,
+    CONTINUE
+  }
+
+  /**
+   * Handles a new lifecycle action within the budget: first finds the scaling activity that tells it
+   * from the instance's other actions (see {@link Runbook#startFor}), then runs it.
+   */
   public Outcome handle(LifecycleAction action, Orchestration.Budget budget, Continuations continuations) {
-    return run(action, continuations,
-        (runbook, ports) -> Orchestration.begin(action, runbook, ports, config.rules(), budget, clock.now()));
+    return run(action, continuations, (runbook, ports) -> Orchestration.begin(
+        identified(action), runbook, ports, config.rules(), budget, clock.now()));
   }
 
   /** Goes on with a lifecycle action that an earlier invocation handed over. */
   public Outcome resume(Continuation continuation, Orchestration.Budget budget, Continuations continuations) {
     return run(continuation.action(), continuations,
         (runbook, ports) -> Orchestration.resume(continuation, runbook, ports, config.rules(), budget, clock.now()));
+  }
+
+  /**
+   * The action with its scaling activity: the latest activity of the group that moves the instance
+   * and started no later than the event. If the listing is refused or fails, or the activity is not
+   * listed, the action goes on without it and its lifecycle action token tells it apart.
+   */
+  private LifecycleAction identified(LifecycleAction action) {
+    if (action.activity().isPresent()) {
+      return action;
+    }
+    try {
+      return lifecycleActions.activityMoving(action.group(), action.instance(), action.heldSince())
+          .map(found -> action.withActivity(found.asScalingActivity()))
+          .orElse(action);
+    } catch (ServiceFailure failure) {
+      return action;
+    }
+  }
+
+  /**
+   * Whether an ABANDON of the terminate action leaves the instance retained rather than terminated:
+   * the group's instance lifecycle policy says so (RetentionTriggers TerminateHookAbandon = retain).
+   * Empty when Auto Scaling cannot say.
+   */
+  public Optional<Boolean> retainsAbandoned(LifecycleAction.GroupName group) {
+    try {
+      return Optional.of(lifecycleActions.describe(group).retainsAbandoned());
+    } catch (ServiceFailure failure) {
+      return Optional.empty();
+    }
+  }
+
+  /** Completes a return to the warm pool at once, as {@link WarmPoolReturn#CONTINUE} asks. */
+  private Outcome releaseToWarmPool(LifecycleAction action) {
+    Outcome.Progress progress = new Outcome.Progress(action, Optional.empty(), Optional.empty(),
+        new Outcome.Timings(Duration.ZERO, Duration.ZERO, Duration.ZERO, Optional.empty(), Optional.empty()));
+    String reason = "the instance returns to the warm pool and the warm pool return setting is CONTINUE: "
+        + "no runbook is run";
+    try {
+      if (lifecycleActions.complete(action, LifecycleResult.CONTINUE) == LifecycleActions.Answer.NOT_ACTIVE) {
+        return new Outcome.AlreadyCompleted(progress, Optional.of(LifecycleResult.CONTINUE),
+            "no active lifecycle action: it was completed already; " + reason);
+      }
+      return new Outcome.Completed(progress, LifecycleResult.CONTINUE, reason);
+    } catch (ServiceFailure failure) {
+      return new Outcome.Unfinished(progress, Optional.of(LifecycleResult.CONTINUE),
+          "Auto Scaling refused the result: " + failure.getMessage());
+    }
   }
 
   private Outcome run(
@@ -88,6 +162,9 @@ public final class Orchestrator {
     if (ours.isPresent() && !ours.get().equals(action.hook())) {
       return new Outcome.Ignored("a lifecycle action of hook " + action.hook() + ", not of this function's hook "
           + ours.get() + " (instance " + action.instance() + "); another hook's actions are not touched");
+    }
+    if (action.returnsToWarmPool() && config.warmPoolReturn() == WarmPoolReturn.CONTINUE) {
+      return releaseToWarmPool(action);
     }
     Orchestration.Ports ports =
         new Orchestration.Ports(automations, lifecycleActions, continuations, waitingRoom, listener);

@@ -18,8 +18,15 @@ import java.util.Optional;
  * waits at our hook with no execution of our runbook (its event never arrived, or its invocation
  * died before the start), or whose execution ended a while ago without the action being completed
  * (the invocation following it died). An instance whose execution still runs is left to whoever
- * follows it; since every start for one instance is the same request to SSM, a recovered action and
- * a late event can never start two runbooks.
+ * follows it. The reconciler and the event name an action alike, by the scaling activity that moved
+ * the instance (see {@link Runbook#startFor}), so a recovered action and a late event send SSM the
+ * same request and can never start two runbooks, while the instance's next action gets its own. An
+ * instance whose activity cannot be found is not recovered (counted as unidentified): without it the
+ * pass could neither name the action as its event does nor know when its hold began.
+ *
+ * <p>Instances waiting in the warm pool are covered as well: {@code Warmed:Pending:Wait} is where a
+ * launch into the pool and a return to the pool on scale-in both wait, so such an instance is
+ * examined for either hook, and the hook that accepts its heartbeat is the one that holds it.
  *
  * <p>A pass examines instances at a steady pace, so its calls stay within the account's rates, and
  * as many as it takes to look at every waiting instance within 40% of the heartbeat timeout (the
@@ -54,7 +61,8 @@ public final class Reconciler {
   }
 
   /** What one pass found and did. */
-  public record Report(int waiting, int examined, int recovered, int releasedForDeletion, int failedCalls) {}
+  public record Report(
+      int waiting, int examined, int recovered, int releasedForDeletion, int failedCalls, int unidentified) {}
 
   private final Automations automations;
   private final LifecycleActions lifecycleActions;
@@ -96,6 +104,7 @@ public final class Reconciler {
     private int recovered;
     private int releasedForDeletion;
     private int failedCalls;
+    private int unidentified;
     private boolean ssmIsFull;
     private Report report;
 
@@ -133,7 +142,7 @@ public final class Reconciler {
       }
       due = now.plus(config.pace());
       if (next >= toExamine.size() || !due.isBefore(began.plus(config.passTime()))) {
-        report = new Report(waiting, examined, recovered, releasedForDeletion, failedCalls);
+        report = new Report(waiting, examined, recovered, releasedForDeletion, failedCalls, unidentified);
       }
     }
 
@@ -147,12 +156,21 @@ public final class Reconciler {
           failedCalls++;
           continue;
         }
-        List<LifecycleAction> waitingHere = found.waiting().stream()
+        List<Fleet.WaitingInstance> ours = found.waiting().stream()
             .filter(instance -> orchestration.runbookFor(instance.transition()).isPresent()
                 && orchestration.hookFor(instance.transition()).isPresent())
-            .map(instance -> waitingAction(group, instance, now))
             .toList();
-        waiting += waitingHere.size();
+        waiting += ours.stream().map(Fleet.WaitingInstance::instance).distinct().count();
+        List<Fleet.Activity> activities = ours.isEmpty() ? List.of() : activitiesOf(group, now);
+        List<LifecycleAction> waitingHere = new ArrayList<>();
+        for (Fleet.WaitingInstance instance : ours) {
+          Optional<Fleet.Activity> activity = Fleet.Activity.latestMoving(activities, instance.instance(), now);
+          if (activity.isPresent()) {
+            waitingHere.add(waitingAction(group, instance, activity.get()));
+          } else {
+            unidentified++;
+          }
+        }
         if (found.state() == Fleet.GroupState.DELETING) {
           waitingHere.forEach(this::releaseForTheGroupsDeletion);
         } else {
@@ -161,6 +179,19 @@ public final class Reconciler {
       }
       all.sort(Comparator.comparing((LifecycleAction action) -> action.instance().value()));
       toExamine.addAll(rotation(all, now));
+    }
+
+    /**
+     * The group's activities of the longest hold a hook allows, listed once per pass for all its
+     * waiting instances; none if the listing fails (its instances then stay unidentified).
+     */
+    private List<Fleet.Activity> activitiesOf(LifecycleAction.GroupName group, Instant now) {
+      try {
+        return lifecycleActions.activities(group, now.minus(Orchestration.LONGEST_GLOBAL_TIMEOUT));
+      } catch (ServiceFailure failure) {
+        failedCalls++;
+        return List.of();
+      }
     }
 
     /**
@@ -197,6 +228,12 @@ public final class Reconciler {
     private void examine(LifecycleAction action, Instant now) {
       Runbook.Start start = orchestration.runbookFor(action.transition()).orElseThrow().startFor(action);
       try {
+        if (action.returnsToWarmPool() && orchestration.warmPoolReturn() == Orchestrator.WarmPoolReturn.CONTINUE) {
+          if (lifecycleActions.complete(action, LifecycleResult.CONTINUE) == LifecycleActions.Answer.ACCEPTED) {
+            recovered++;
+          }
+          return;
+        }
         Optional<Runbook.Found> found = automations.findEarlier(start);
         if (found.isPresent() && isFollowed(found.get().observation(), now)) {
           return;
@@ -241,13 +278,17 @@ public final class Reconciler {
   }
 
   /**
-   * The action of an instance found waiting: no token (it is completed by instance id), and, since
-   * the hold's start is unknown, taken to have begun a whole heartbeat timeout ago, so that its first
-   * heartbeat is due at once and its global deadline is never put too late.
+   * The action of an instance found waiting: no token (it is completed by instance id), named by the
+   * scaling activity that moved the instance, and held since that activity started. The hold began
+   * when the instance reached the hook, after its activity started, so the global deadline reckoned
+   * from the activity's start is never later than the one Auto Scaling keeps, however many
+   * heartbeats have kept the instance since (a hold start guessed from the heartbeat timeout would
+   * be too late for an instance kept alive that way).
    */
-  private LifecycleAction waitingAction(LifecycleAction.GroupName group, Fleet.WaitingInstance instance, Instant now) {
+  private LifecycleAction waitingAction(
+      LifecycleAction.GroupName group, Fleet.WaitingInstance instance, Fleet.Activity activity) {
     return new LifecycleAction(instance.transition(), group,
         orchestration.hookFor(instance.transition()).orElseThrow(), instance.instance(), Optional.empty(),
-        now.minus(orchestration.rules().heartbeatTimeout()));
+        activity.startedAt(), Optional.of(activity.asScalingActivity()), Optional.of(instance.destination()));
   }
 }

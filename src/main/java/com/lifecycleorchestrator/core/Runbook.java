@@ -33,27 +33,50 @@ public record Runbook(
   }
 
   /**
-   * The request that starts this runbook for one lifecycle action. It is the same for every
-   * delivery of that action, and for the reconciler that finds the action without its event, so
-   * SSM's idempotency (the client token) holds across all of them: the token is derived from what
-   * names the action in either case (document, group, hook, transition, instance), not from the
-   * lifecycle action token that only the event carries.
+   * The request that starts this runbook for one lifecycle action: the same for every delivery of
+   * that action and for the reconciler that finds it without its event, and different for every
+   * other action of the same instance, so that SSM's idempotency starts exactly one execution per
+   * action.
+   *
+   * <p>The client token is a name-based UUID (SSM's ClientToken "enforces the UUID format", 36
+   * characters, StartAutomationExecution API reference) of the document, group, hook, transition,
+   * instance and what tells this action from the instance's other ones:
+   *
+   * <ul>
+   *   <li>the scaling activity that moved the instance, when it is known. Both paths can find it:
+   *       the event's handler and the reconciler list DescribeScalingActivities, where every launch,
+   *       termination and move into or out of the warm pool of an instance is an activity of its
+   *       own whose description names the instance. The lifecycle action token would tell actions
+   *       apart as well, but the reconciler never sees it; the event's time is not the reconciler's
+   *       either.
+   *   <li>else the lifecycle action token, when the event brought one and its activity could not be
+   *       found (the listing was refused or failed): still one execution per action and per
+   *       delivery. The reconciler does not recover an action whose activity it cannot find, so it
+   *       never starts a second execution beside one started under the token.
+   * </ul>
+   *
+   * <p>The execution's tags let it be found again: {@code lifecycle-action:<client token>} names this
+   * one action exactly, and {@code lifecycle-instance:<instance id>} (with the hook as value) the
+   * instance it serves.
    */
   public Start startFor(LifecycleAction action) {
     Map<String, List<String>> all = new LinkedHashMap<>(parameters);
     all.put(INSTANCE_PARAMETER, List.of(action.instance().value()));
     groupNameParameter.ifPresent(name -> all.put(name, List.of(action.group().value())));
+    String occasion = action.activity().map(activity -> "activity " + activity.id())
+        .or(() -> action.token().map(token -> "token " + token.value()))
+        .orElse("");
     String name = String.join("\n", documentName, action.group().value(), action.hook().value(),
-        action.transition().wireName(), action.instance().value());
+        action.transition().wireName(), action.instance().value(), occasion);
     String clientToken = UUID.nameUUIDFromBytes(name.getBytes(StandardCharsets.UTF_8)).toString();
-    return new Start(documentName, all, clientToken,
-        Map.of(Start.instanceTagKey(action.instance()), action.hook().value()));
+    return new Start(documentName, all, clientToken, Map.of(
+        Start.ACTION_TAG_PREFIX + clientToken, action.instance().value(),
+        Start.instanceTagKey(action.instance()), action.hook().value()));
   }
 
   /**
-   * One StartAutomationExecution request, in our own terms. Its one tag,
-   * {@code lifecycle-instance:<instance id>} with the hook's name as value, lets the execution be
-   * found again by the instance it serves.
+   * One StartAutomationExecution request, in our own terms, with the tags that find its execution
+   * again (see {@link Runbook#startFor}).
    */
   public record Start(
       String documentName,
@@ -62,6 +85,7 @@ public record Runbook(
       Map<String, String> tags) {
 
     public static final String INSTANCE_TAG_PREFIX = "lifecycle-instance:";
+    public static final String ACTION_TAG_PREFIX = "lifecycle-action:";
 
     public Start {
       requireNonNull(documentName, "documentName");
@@ -70,12 +94,9 @@ public record Runbook(
       tags = Map.copyOf(tags);
     }
 
-    /** The tag key an execution started by this request can be found by. */
+    /** The tag key that only the execution started by this request carries. */
     public String lookupTagKey() {
-      return tags.keySet().stream()
-          .filter(key -> key.startsWith(INSTANCE_TAG_PREFIX))
-          .findFirst()
-          .orElseThrow();
+      return ACTION_TAG_PREFIX + clientToken;
     }
 
     public static String instanceTagKey(LifecycleAction.InstanceId instance) {

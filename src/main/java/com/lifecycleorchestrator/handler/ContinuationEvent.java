@@ -22,6 +22,8 @@ import java.util.UUID;
  *             "AutoScalingGroupName": "...", "LifecycleHookName": "...",
  *             "EC2InstanceId": "...", "LifecycleTransition": "autoscaling:EC2_INSTANCE_TERMINATING",
  *             "LifecycleActionHeldSince": "...", "AutomationExecutionId": "..." (absent before a start),
+ *             "Destination": "WarmPool" (absent when unknown), "ActivityId": "...",
+ *             "ActivityStartTime": "..." (both absent when the scaling activity is unknown),
  *             "LastHeartbeat": "...", "HookDeadline": "...", "HandOvers": 1, "CapacityWaits": 0}}
  * </pre>
  */
@@ -35,6 +37,8 @@ final class ContinuationEvent {
   static final String HOOK_DEADLINE = "HookDeadline";
   static final String HAND_OVERS = "HandOvers";
   static final String CAPACITY_WAITS = "CapacityWaits";
+  static final String ACTIVITY_ID = "ActivityId";
+  static final String ACTIVITY_STARTED = "ActivityStartTime";
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -55,6 +59,9 @@ final class ContinuationEvent {
         .put(EventParser.INSTANCE, action.instance().value())
         .put(EventParser.TRANSITION, action.transition().wireName())
         .put(HELD_SINCE, action.heldSince().toString());
+    action.destination().ifPresent(place -> detail.put(EventParser.DESTINATION, place.wireName()));
+    action.activity().ifPresent(activity -> detail.put(ACTIVITY_ID, activity.id())
+        .put(ACTIVITY_STARTED, activity.startedAt().toString()));
     continuation.execution().ifPresent(id -> detail.put(EXECUTION, id.value()));
     detail.put(LAST_HEARTBEAT, continuation.lastHeartbeat().toString())
         .put(HOOK_DEADLINE, continuation.hookDeadline().toString())

@@ -40,6 +40,8 @@ final class EventParser {
   static final String HOOK = "LifecycleHookName";
   static final String INSTANCE = "EC2InstanceId";
   static final String TRANSITION = "LifecycleTransition";
+  static final String ORIGIN = "Origin";
+  static final String DESTINATION = "Destination";
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -147,8 +149,10 @@ final class EventParser {
           + " but detail-type says " + expected.wireName());
     }
     LifecycleAction action = details.action(expected, heldSince, true);
+    details.place(ORIGIN);
+    Optional<LifecycleAction.Place> destination = details.place(DESTINATION);
     fields.throwIfAnyProblem();
-    return action;
+    return destination.map(action::withDestination).orElse(action);
   }
 
   /** The continuation event: the action's fields, and what the wait needs, all required but the execution. */
@@ -157,6 +161,13 @@ final class EventParser {
     LifecycleAction.Transition transition = details.get(TRANSITION, LifecycleAction.Transition::fromWireName);
     Instant heldSince = details.get(ContinuationEvent.HELD_SINCE, EventParser::instant);
     LifecycleAction action = details.action(transition, heldSince, details.has(TOKEN));
+    Optional<LifecycleAction.Place> destination = details.place(DESTINATION);
+    Optional<LifecycleAction.ScalingActivity> activity = Optional.empty();
+    if (details.has(ContinuationEvent.ACTIVITY_ID) || details.has(ContinuationEvent.ACTIVITY_STARTED)) {
+      Instant started = details.get(ContinuationEvent.ACTIVITY_STARTED, EventParser::instant);
+      activity = Optional.ofNullable(details.get(ContinuationEvent.ACTIVITY_ID,
+          id -> new LifecycleAction.ScalingActivity(id, started == null ? Instant.EPOCH : started)));
+    }
     Optional<Runbook.ExecutionId> execution = details.has(ContinuationEvent.EXECUTION)
         ? Optional.ofNullable(details.get(ContinuationEvent.EXECUTION, Runbook.ExecutionId::new))
         : Optional.empty();
@@ -165,7 +176,9 @@ final class EventParser {
     Integer handOvers = details.count(ContinuationEvent.HAND_OVERS, 1);
     Integer capacityWaits = details.count(ContinuationEvent.CAPACITY_WAITS, 0);
     details.throwIfAnyProblem();
-    return new Continuation(action, execution, lastHeartbeat, hookDeadline, handOvers, capacityWaits);
+    LifecycleAction placed = destination.map(action::withDestination).orElse(action);
+    return new Continuation(activity.map(placed::withActivity).orElse(placed), execution, lastHeartbeat,
+        hookDeadline, handOvers, capacityWaits);
   }
 
   private static Instant instant(String value) {
@@ -211,6 +224,14 @@ final class EventParser {
       LifecycleAction.HookName hook = get(HOOK, LifecycleAction.HookName::new);
       LifecycleAction.InstanceId instance = get(INSTANCE, LifecycleAction.InstanceId::new);
       return problems.isEmpty() ? new LifecycleAction(transition, group, hook, instance, token, heldSince) : null;
+    }
+
+    /**
+     * Where an instance comes from or goes to: optional (events from before warm pools lack it),
+     * but one of AWS's three names when present.
+     */
+    Optional<LifecycleAction.Place> place(String name) {
+      return has(name) ? Optional.ofNullable(get(name, LifecycleAction.Place::fromWireName)) : Optional.empty();
     }
 
     boolean has(String name) {

@@ -146,7 +146,7 @@ public final class LifecycleHandler implements RequestStreamHandler {
       outcome = new Outcome.Refused(malformed.problems());
     }
     metrics.flush(outcome);
-    OutcomeReport report = OutcomeReport.of(outcome);
+    OutcomeReport report = OutcomeReport.of(outcome, orchestrator::retainsAbandoned);
     Map<String, Object> logged = new LinkedHashMap<>(report.fields());
     Optional.ofNullable(MDC.getCopyOfContextMap()).ifPresent(keys -> logged.keySet().removeAll(keys.keySet()));
     if (outcome instanceof Outcome.Refused) {

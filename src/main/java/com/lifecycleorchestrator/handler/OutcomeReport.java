@@ -1,12 +1,15 @@
 package com.lifecycleorchestrator.handler;
 
 import com.lifecycleorchestrator.core.LifecycleAction;
+import com.lifecycleorchestrator.core.LifecycleResult;
 import com.lifecycleorchestrator.core.Outcome;
 import com.lifecycleorchestrator.core.Reconciler;
 import com.lifecycleorchestrator.core.Runbook;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
 
 /**
  * The one line that ends the handling of a delivery: what happened and every identifier a person
@@ -22,12 +25,28 @@ record OutcomeReport(Severity severity, String message, Map<String, Object> fiel
   }
 
   static OutcomeReport of(Outcome outcome) {
+    return of(outcome, group -> Optional.empty());
+  }
+
+  /**
+   * The report, saying for a terminate action completed with ABANDON what becomes of the instance:
+   * {@code retained} where the group's instance lifecycle policy retains it (RetentionTriggers
+   * TerminateHookAbandon = retain), {@code terminated} where it is known not to; nothing where Auto
+   * Scaling could not say.
+   */
+  static OutcomeReport of(Outcome outcome, Function<LifecycleAction.GroupName, Optional<Boolean>> retainsAbandoned) {
     Map<String, Object> fields = new LinkedHashMap<>();
     fields.put("outcome", outcome.getClass().getSimpleName());
     if (outcome instanceof Outcome.Completed completed) {
       progress(fields, completed.progress());
       fields.put("result", completed.result().name());
       fields.put("reason", completed.reason());
+      LifecycleAction action = completed.progress().action();
+      if (completed.result() == LifecycleResult.ABANDON
+          && action.transition() == LifecycleAction.Transition.TERMINATING && !action.returnsToWarmPool()) {
+        retainsAbandoned.apply(action.group())
+            .ifPresent(retains -> fields.put("instance_fate", retains ? "retained" : "terminated"));
+      }
       boolean succeeded = completed.progress().status()
           .map(status -> status.state() == Runbook.State.SUCCEEDED)
           .orElse(false);

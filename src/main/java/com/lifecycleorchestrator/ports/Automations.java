@@ -23,8 +23,8 @@ public interface Automations {
   Runbook.ExecutionId start(Runbook.Start start);
 
   /**
-   * The execution an earlier start like this one created, found by its document and tag, with its
-   * status as the look-up saw it; if there is one.
+   * The execution an earlier start of this very request created (same document, same action tag,
+   * hence same lifecycle action), with its status as the look-up saw it; if there is one.
    */
   Optional<Runbook.Found> findEarlier(Runbook.Start start);
 

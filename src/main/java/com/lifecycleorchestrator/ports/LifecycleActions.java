@@ -24,6 +24,21 @@ public interface LifecycleActions {
   /** Completes the action with the result. */
   Answer complete(LifecycleAction action, LifecycleResult result);
 
-  /** The group's state and the instances waiting at its lifecycle hooks. */
+  /**
+   * The group's state, the instances waiting at its lifecycle hooks in the group and in its warm
+   * pool, and whether it retains instances whose terminate action is abandoned.
+   */
   Fleet.Group describe(LifecycleAction.GroupName group);
+
+  // ---- Scaling activities: what tells one lifecycle action of an instance from the next ----
+
+  /** The group's scaling activities that started at or after {@code since}, newest first. */
+  java.util.List<Fleet.Activity> activities(LifecycleAction.GroupName group, java.time.Instant since);
+
+  /**
+   * The group's latest scaling activity that moves the instance and started no later than
+   * {@code notAfter}, looked for among the activities of the longest hold a hook allows before it.
+   */
+  java.util.Optional<Fleet.Activity> activityMoving(
+      LifecycleAction.GroupName group, LifecycleAction.InstanceId instance, java.time.Instant notAfter);
 }

@@ -38,7 +38,8 @@ public record Settings(
     Duration maxPollInterval,
     Optional<String> waitingRoomQueueUrl,
     Map<LifecycleAction.Transition, LifecycleAction.HookName> hooks,
-    Optional<Reconciler.Config> reconciler) {
+    Optional<Reconciler.Config> reconciler,
+    Orchestrator.WarmPoolReturn warmPoolReturn) {
 
   public static final String REGION = "AWS_REGION";
   public static final String DOCUMENT = "AUTOMATION_DOCUMENT_NAME";
@@ -58,11 +59,14 @@ public record Settings(
   public static final String RECONCILE_BATCH = "RECONCILE_BATCH_SIZE";
   public static final String RECONCILE_EVERY = "RECONCILE_EVERY_MINUTES";
   public static final String RECONCILE_PACE = "RECONCILE_INSTANCES_PER_SECOND";
+  // ---- Warm pools ----
+  public static final String WARM_POOL_RETURN = "WARM_POOL_RETURN";
 
   /** Every variable the settings read. */
   public static final List<String> VARIABLES = List.of(REGION, DOCUMENT, LAUNCH_DOCUMENT, ASSUME_ROLE,
       PARAMETERS, LAUNCH_PARAMETERS, GROUP_NAME_PARAMETER, FAILURE_RESULT, UNREACHABLE_AGENT_RESULT, HEARTBEAT_TIMEOUT, MAX_POLL_INTERVAL,
-      WAITING_ROOM_QUEUE_URL, GROUP_NAMES, HOOK_NAME, LAUNCH_HOOK_NAME, RECONCILE_EVERY, RECONCILE_BATCH, RECONCILE_PACE);
+      WAITING_ROOM_QUEUE_URL, GROUP_NAMES, HOOK_NAME, LAUNCH_HOOK_NAME, RECONCILE_EVERY, RECONCILE_BATCH, RECONCILE_PACE,
+      WARM_POOL_RETURN);
 
   /** The value of UNREACHABLE_AGENT_RESULT that starts the runbook even without an agent. */
   static final String RUN_ANYWAY = "RUN";
@@ -111,7 +115,8 @@ public record Settings(
         heartbeatTimeout,
         Backoff.fromOneSecond(maxPollInterval, random),
         Backoff.fromOneSecond(MAX_RETRY_PAUSE, random),
-        new Backoff(FIRST_CAPACITY_WAIT, 2.0, MAX_CAPACITY_WAIT, random)));
+        new Backoff(FIRST_CAPACITY_WAIT, 2.0, MAX_CAPACITY_WAIT, random)),
+        warmPoolReturn);
   }
 
   /** Reads the settings from the process environment. */
@@ -156,6 +161,7 @@ public record Settings(
     reader.hook(HOOK_NAME).ifPresent(hook -> hooks.put(LifecycleAction.Transition.TERMINATING, hook));
     reader.hook(LAUNCH_HOOK_NAME).ifPresent(hook -> hooks.put(LifecycleAction.Transition.LAUNCHING, hook));
     Optional<Reconciler.Config> reconciler = reader.reconciler(Duration.ofSeconds(pollSeconds), !hooks.isEmpty());
+    Orchestrator.WarmPoolReturn warmPoolReturn = reader.warmPoolReturn();
     reader.throwIfAnyProblem();
     return new Settings(region,
         new Runbook(document, parameters, groupNameParameter),
@@ -166,7 +172,8 @@ public record Settings(
         Duration.ofSeconds(pollSeconds),
         waitingRoom,
         hooks,
-        reconciler);
+        reconciler,
+        warmPoolReturn);
   }
 
   /** A configuration that cannot work, with every problem in it. */
@@ -217,6 +224,24 @@ public record Settings(
         problems.add(name + " must be " + meaning + ", got '" + value + "'");
       }
       return value;
+    }
+
+    /**
+     * What a return to the warm pool on scale-in does: RUN (the default) runs the terminate runbook,
+     * since the instance leaves service as at a termination; CONTINUE releases it to the pool at once.
+     */
+    Orchestrator.WarmPoolReturn warmPoolReturn() {
+      Optional<String> value = value(WARM_POOL_RETURN);
+      if (value.isEmpty()) {
+        return Orchestrator.WarmPoolReturn.RUN;
+      }
+      try {
+        return Orchestrator.WarmPoolReturn.valueOf(value.get());
+      } catch (IllegalArgumentException e) {
+        problems.add(WARM_POOL_RETURN + " must be RUN (run the terminate runbook when an instance returns to the "
+            + "warm pool) or CONTINUE (let it return at once), got '" + value.get() + "'");
+        return Orchestrator.WarmPoolReturn.RUN;
+      }
     }
 
     void problem(String problem) {

@@ -1,6 +1,7 @@
 package com.lifecycleorchestrator.core;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -42,7 +43,8 @@ class OrchestratorTest {
             "S3BucketName", List.of("my-logs"),
             "AutomationAssumeRole", List.of("arn:aws:iam::123456789012:role/Automation")),
         execution.start().parameters());
-    assertEquals(Map.of("lifecycle-instance:" + action.instance().value(), action.hook().value()),
+    assertEquals(Map.of("lifecycle-instance:" + action.instance().value(), action.hook().value(),
+            execution.start().lookupTagKey(), action.instance().value()),
         execution.start().tags());
     FakeLifecycleActions.Ending ending = rig.lifecycleActions.ending(action).orElseThrow();
     assertEquals(LifecycleResult.CONTINUE, ending.result());
@@ -62,15 +64,39 @@ class OrchestratorTest {
   }
 
   @Test
-  void theStartIsTheSameForTheEventAndForTheReconcilerThatFindsTheActionWithoutItsToken() {
-    LifecycleAction fromEvent = rig.terminating();
+  void theStartIsTheSameForTheEventAndForTheReconcilerThatFindsTheActionByItsScalingActivity() {
+    LifecycleAction.ScalingActivity activity =
+        new LifecycleAction.ScalingActivity("5d2e9c1a-7a4b-4c3d-9e8f-0a1b2c3d4e5f", Rig.T0.minusSeconds(20));
+    LifecycleAction fromEvent = rig.terminating().withActivity(activity);
     LifecycleAction found = new LifecycleAction(fromEvent.transition(), fromEvent.group(), fromEvent.hook(),
-        fromEvent.instance(), Optional.empty(), Rig.T0.plus(Duration.ofMinutes(7)));
+        fromEvent.instance(), Optional.empty(), activity.startedAt(), Optional.of(activity),
+        Optional.of(LifecycleAction.Place.EC2));
     Runbook runbook = rig.config().runbookFor(fromEvent.transition()).orElseThrow();
 
     assertEquals(runbook.startFor(fromEvent), runbook.startFor(found));
     assertTrue(!runbook.startFor(fromEvent).clientToken().equals(
-        runbook.startFor(rig.terminating()).clientToken()), "two instances share a client token");
+        runbook.startFor(rig.terminating().withActivity(activity)).clientToken()), "two instances share a client token");
+  }
+
+  /** With a warm pool one instance meets the hooks again and again: each action its own execution. */
+  @Test
+  void twoActionsOfOneInstanceGetTwoClientTokensWhetherNamedByActivityOrByToken() {
+    LifecycleAction first = rig.terminating();
+    LifecycleAction later = new LifecycleAction(first.transition(), first.group(), first.hook(), first.instance(),
+        new LifecycleAction.Token("11111111-2222-3333-4444-555555555555"), Rig.T0.plus(Duration.ofHours(3)));
+    Runbook runbook = rig.config().runbookFor(first.transition()).orElseThrow();
+    LifecycleAction.ScalingActivity firstMove =
+        new LifecycleAction.ScalingActivity("5d2e9c1a-7a4b-4c3d-9e8f-0a1b2c3d4e5f", Rig.T0);
+    LifecycleAction.ScalingActivity laterMove =
+        new LifecycleAction.ScalingActivity("8f7e6d5c-4b3a-4921-8a7b-6c5d4e3f2a1b", Rig.T0.plus(Duration.ofHours(3)));
+
+    assertNotEquals(runbook.startFor(first).clientToken(), runbook.startFor(later).clientToken());
+    assertNotEquals(runbook.startFor(first.withActivity(firstMove)).clientToken(),
+        runbook.startFor(later.withActivity(laterMove)).clientToken());
+    assertEquals(runbook.startFor(first.withActivity(firstMove)).clientToken(),
+        runbook.startFor(later.withActivity(firstMove)).clientToken(), "the activity, not the token, names the action");
+    assertTrue(runbook.startFor(first).clientToken().matches(
+        "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"), "SSM's ClientToken is a UUID");
   }
 
   @Test

@@ -32,7 +32,7 @@ class ReconcilerTest {
 
     Reconciler.Report pass = rig.reconciler().reconcile(rig.continuations);
 
-    assertEquals(new Reconciler.Report(1, 1, 1, 0, 0), pass);
+    assertEquals(new Reconciler.Report(1, 1, 1, 0, 0, 0), pass);
     assertEquals(Rig.T0.plus(Duration.ofMinutes(5)).plusMillis(250), rig.clock.now());
     Continuation recovered = rig.continuations.handedOver().get(0);
     assertEquals(lost.instance(), recovered.action().instance());
@@ -51,7 +51,7 @@ class ReconcilerTest {
     Rig rig = new Rig();
     LifecycleAction action = rig.held(rig.terminating());
     rig.automations.everyRunbook(Script.runsThen(Duration.ofMinutes(30), "Success"));
-    rig.automations.start(rig.config().runbookFor(action.transition()).orElseThrow().startFor(action));
+    rig.automations.start(rig.config().runbookFor(action.transition()).orElseThrow().startFor(rig.lifecycleActions.identified(action)));
     rig.clock.advance(Duration.ofMinutes(10));
 
     Reconciler.Report pass = rig.reconciler().reconcile(rig.continuations);
@@ -66,7 +66,7 @@ class ReconcilerTest {
     Rig rig = new Rig();
     LifecycleAction action = rig.held(rig.terminating());
     rig.automations.everyRunbook(Script.runsThen(Duration.ofMinutes(2), "Failed"));
-    rig.automations.start(rig.config().runbookFor(action.transition()).orElseThrow().startFor(action));
+    rig.automations.start(rig.config().runbookFor(action.transition()).orElseThrow().startFor(rig.lifecycleActions.identified(action)));
     rig.clock.advance(Duration.ofSeconds(150));
     assertEquals(0, rig.reconciler().reconcile(rig.continuations).recovered(), "recovered within the grace");
     rig.clock.advance(Duration.ofMinutes(5));
@@ -166,13 +166,13 @@ class ReconcilerTest {
 
     List<Interleaving.Arrival> arrivals = List.of(
         new Interleaving.Arrival(Rig.T0.plusSeconds(eventDelaySeconds),
-            now -> Orchestration.begin(action, runbook, rig.ports(), rig.rules(), rig.budget(), now)),
+            now -> Orchestration.begin(rig.lifecycleActions.identified(action), runbook, rig.ports(), rig.rules(), rig.budget(), now)),
         new Interleaving.Arrival(Rig.T0.plusSeconds(passDelaySeconds), now -> {
           rig.reconciler().reconcile(rig.continuations);
           Optional<Continuation> recovered = rig.continuations.handedOver().stream().findFirst();
           return recovered.isPresent()
               ? Orchestration.resume(recovered.get(), runbook, rig.ports(), rig.rules(), rig.budget(), now)
-              : Orchestration.begin(action, runbook, rig.ports(), rig.rules(), rig.budget(), now);
+              : Orchestration.begin(rig.lifecycleActions.identified(action), runbook, rig.ports(), rig.rules(), rig.budget(), now);
         }));
     List<Outcome> outcomes = Interleaving.run(rig.clock, arrivals);
 

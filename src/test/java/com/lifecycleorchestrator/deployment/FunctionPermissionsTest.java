@@ -30,10 +30,12 @@ class FunctionPermissionsTest {
 
   /**
    * Actions whose Resource can only be "*": the service authorization reference lists no resource
-   * type for them.
+   * type for them ("Actions, resources, and condition keys for Amazon EC2 Auto Scaling" and "... for
+   * AWS Systems Manager").
    */
   private static final Set<String> WITHOUT_RESOURCE_LEVEL_PERMISSIONS = Set.of(
-      "ssm:DescribeAutomationExecutions", "ssm:DescribeInstanceInformation", "autoscaling:DescribeAutoScalingGroups");
+      "ssm:DescribeAutomationExecutions", "ssm:DescribeInstanceInformation", "autoscaling:DescribeAutoScalingGroups",
+      "autoscaling:DescribeScalingActivities", "autoscaling:DescribeWarmPool");
 
   private static final Set<String> CALLED = AwsActionsCalled.byTheFunction();
 

@@ -37,6 +37,12 @@ class LifecycleRuleTest {
         Arguments.of("a terminate lifecycle action", sample("terminate.json"), true, true),
         Arguments.of("a malformed terminate action, for the function to refuse loudly", sample("malformed.json"), true, true),
         Arguments.of("a launch lifecycle action", sample("launch.json"), false, true),
+        // "Warm pool example events and patterns" (EC2 Auto Scaling User Guide): the warm pool's
+        // actions carry the same detail-types, told apart by Origin and Destination only.
+        Arguments.of("a launch into the warm pool", sample("warm-pool-launch-into-pool.json"), false, true),
+        Arguments.of("a launch from the warm pool into the group", sample("warm-pool-launch-into-group.json"), false, true),
+        Arguments.of("a return to the warm pool on scale-in", sample("warm-pool-return.json"), true, true),
+        Arguments.of("a termination from the warm pool", sample("warm-pool-terminate.json"), true, true),
         Arguments.of("a launch lifecycle action at a hook of the terminate hook's name",
             withDetail(sample("launch.json"), "LifecycleHookName", "graceful-exit"), false, true),
         Arguments.of("Auto Scaling's test notification", sample("test-notification.json"), false, false),

@@ -97,8 +97,64 @@ class HandlerAgainstStandInTest {
     var execution = standIn.ssm().executions().get(0);
     assertEquals(List.of(INSTANCE), execution.parameters().get("InstanceId"));
     assertEquals(List.of("my-logs"), execution.parameters().get("S3BucketName"));
-    assertEquals(Map.of("lifecycle-instance:" + INSTANCE, HOOK), execution.tags());
+    assertEquals(HOOK, execution.tags().get("lifecycle-instance:" + INSTANCE));
+    assertEquals(2, execution.tags().size(), "the instance's tag and the one action's own tag");
     assertEquals(execution.id(), returned.path("execution_id").asText());
+  }
+
+  /**
+   * "Warm pool instance lifecycle" (EC2 Auto Scaling User Guide): with instance reuse, one instance
+   * returns to the warm pool on scale-in and is terminated from it later; each of the two terminate
+   * actions runs its own runbook and is completed with its own result.
+   */
+  @Test
+  void anInstanceReturnedToTheWarmPoolThenTerminatedGetsTwoRunbooksAndTwoCompletions() {
+    String toPool = "b1c2d3e4-f5a6-4b7c-8d9e-0f1a2b3c4d5e";
+    String fromPool = "c2d3e4f5-a6b7-4c8d-9e0f-1a2b3c4d5e6f";
+    standIn.autoScaling().holdIn(GROUP, HOOK, INSTANCE, toPool, Instant.parse("2026-11-25T12:59:58Z"),
+        "Warmed:Pending:Wait", "Moving EC2 instance " + INSTANCE + " into the warm pool");
+    JsonNode returned = invoke("warm-pool-return.json");
+    clock.advance(Duration.ofHours(3));
+    standIn.ssm().everyExecution(Script.endsAfter(Duration.ofSeconds(20), "Failed"));
+    standIn.autoScaling().holdIn(GROUP, HOOK, INSTANCE, fromPool, Instant.parse("2026-11-25T15:59:58Z"),
+        "Warmed:Terminating:Wait", "Terminating EC2 instance: " + INSTANCE);
+    JsonNode terminated = invoke("warm-pool-terminate.json");
+
+    assertEquals(2, standIn.ssm().executions().size(), "one execution per lifecycle action");
+    assertEquals("CONTINUE", returned.path("result").asText());
+    assertEquals("ABANDON", terminated.path("result").asText(), "the second action's own runbook failed");
+    assertEquals("CONTINUE", standIn.autoScaling().ending(toPool).orElseThrow().result());
+    assertEquals("ABANDON", standIn.autoScaling().ending(fromPool).orElseThrow().result());
+  }
+
+  @Test
+  void aReturnToTheWarmPoolIsReleasedAtOnceWhenTheSettingSaysContinue() {
+    environment.put("WARM_POOL_RETURN", "CONTINUE");
+    String toPool = "b1c2d3e4-f5a6-4b7c-8d9e-0f1a2b3c4d5e";
+    standIn.autoScaling().holdIn(GROUP, HOOK, INSTANCE, toPool, Instant.parse("2026-11-25T12:59:58Z"),
+        "Warmed:Pending:Wait", "Moving EC2 instance " + INSTANCE + " into the warm pool");
+
+    JsonNode returned = invoke("warm-pool-return.json");
+
+    assertEquals("CONTINUE", returned.path("result").asText());
+    assertTrue(standIn.ssm().executions().isEmpty());
+    assertEquals(Optional.of("Warmed:Stopped"), standIn.autoScaling().lifecycleState(INSTANCE));
+  }
+
+  /**
+   * "Control instance retention with instance lifecycle policies": a group whose policy retains
+   * instances on TerminateHookAbandon keeps an abandoned instance, and the final line says so.
+   */
+  @Test
+  void anAbandonedInstanceOfARetainingGroupIsReportedRetained() {
+    standIn.autoScaling().retainsAbandoned(GROUP);
+    standIn.ssm().everyExecution(Script.endsAfter(Duration.ofSeconds(20), "Failed"));
+
+    JsonNode returned = invoke("terminate.json");
+
+    assertEquals("ABANDON", returned.path("result").asText());
+    assertEquals("retained", returned.path("instance_fate").asText());
+    assertEquals(Optional.of("Terminating:Retained"), standIn.autoScaling().lifecycleState(INSTANCE));
   }
 
   @ParameterizedTest

@@ -66,6 +66,9 @@ public final class StandInAutoScaling {
     final Instant createdAt;
     final Map<String, String> instanceStates = new LinkedHashMap<>();
     final Map<String, Hook> hooks = new LinkedHashMap<>();
+    final List<ObjectNode> activities = new ArrayList<>();
+    boolean warmPool;
+    boolean retainsAbandoned;
     String status;
 
     Group(String name, Instant createdAt) {
@@ -134,9 +137,101 @@ public final class StandInAutoScaling {
     if (hook == null) {
       throw new IllegalArgumentException("group " + groupName + " has no hook " + hookName + "; add it first");
     }
+    boolean terminating = hook.transition().equals(TERMINATING);
+    return holdIn(groupName, hookName, instanceId, token, heldSince,
+        terminating ? "Terminating:Wait" : "Pending:Wait",
+        terminating ? "Terminating EC2 instance: " + instanceId : "Launching a new EC2 instance: " + instanceId);
+  }
+
+  // ---- Warm pools, scaling activities and instance lifecycle policies ----
+
+  /**
+   * Holds the instance at the hook in the given wait state, after a scaling activity with the given
+   * description that starts at {@code heldSince} ("Verify a scaling activity for an Auto Scaling
+   * group": every launch, termination and warm-pool move of an instance is an activity naming it).
+   * States that begin with {@code Warmed:} are the warm pool's ("Warm pool instance lifecycle"):
+   * DescribeWarmPool lists them, DescribeAutoScalingGroups does not.
+   */
+  public synchronized StandInAutoScaling holdIn(String groupName, String hookName, String instanceId, String token,
+      Instant heldSince, String waitState, String activityDescription) {
+    Group group = group(groupName);
+    Hook hook = group.hooks.get(hookName);
+    if (hook == null) {
+      throw new IllegalArgumentException("group " + groupName + " has no hook " + hookName + "; add it first");
+    }
     actionsByToken.put(token.toLowerCase(Locale.ROOT), new Action(hook, instanceId, token, heldSince));
-    group.instanceStates.put(instanceId, hook.transition().equals(TERMINATING) ? "Terminating:Wait" : "Pending:Wait");
+    group.instanceStates.put(instanceId, waitState);
+    group.warmPool |= waitState.startsWith(WARMED);
+    group.activities.add(0, JsonNodeFactory.instance.objectNode()
+        .put("ActivityId", UUID.randomUUID().toString())
+        .put("AutoScalingGroupName", groupName)
+        .put("AutoScalingGroupARN", group.arn)
+        .put("Description", activityDescription)
+        .put("Cause", "At " + heldSince + " an instance was moved in response to a change in capacity.")
+        .putPOJO("StartTime", heldSince)
+        .put("StatusCode", "InProgress")
+        .put("Progress", 50));
     return this;
+  }
+
+  /** The group has a warm pool, even while nothing is in it. */
+  public synchronized StandInAutoScaling warmPool(String groupName) {
+    group(groupName).warmPool = true;
+    return this;
+  }
+
+  /**
+   * The group's instance lifecycle policy retains an instance whose terminate action is abandoned
+   * (RetentionTriggers TerminateHookAbandon = retain, "Control instance retention with instance
+   * lifecycle policies"): it waits in {@code Terminating:Retained} instead of being terminated.
+   */
+  public synchronized StandInAutoScaling retainsAbandoned(String groupName) {
+    group(groupName).retainsAbandoned = true;
+    return this;
+  }
+
+  static final String WARMED = "Warmed:";
+
+  /** DescribeScalingActivities: newest first, at most 100 a page (its MaxRecords default and maximum). */
+  private synchronized ObjectNode describeActivities(JsonNode input) {
+    String groupName = protocol.required(input, "AutoScalingGroupName");
+    Group group = groups.get(groupName);
+    List<ObjectNode> activities = group == null ? List.of() : List.copyOf(group.activities);
+    return AwsStandIn.paged(activities, "Activities", input, "MaxRecords", 100);
+  }
+
+  /** DescribeWarmPool: the pool's instances, at most 50 a page (its MaxRecords maximum). */
+  private synchronized ObjectNode describeWarmPool(JsonNode input) {
+    settle(clock.now());
+    String groupName = protocol.required(input, "AutoScalingGroupName");
+    Group group = groups.get(groupName);
+    if (group == null) {
+      throw protocol.invalid("AutoScalingGroup name not found - AutoScalingGroup '" + groupName + "' not found");
+    }
+    if (input.path("MaxRecords").asInt(50) > 50) {
+      throw protocol.invalid("MaxRecords must be at most 50");
+    }
+    List<ObjectNode> pooled = new ArrayList<>();
+    group.instanceStates.forEach((instanceId, state) -> {
+      if (state.startsWith(WARMED)) {
+        pooled.add(instance(instanceId, state));
+      }
+    });
+    ObjectNode output = AwsStandIn.paged(pooled, "Instances", input, "MaxRecords", 50);
+    if (group.warmPool) {
+      output.putObject("WarmPoolConfiguration").put("MinSize", 0).put("PoolState", "Stopped");
+    }
+    return output;
+  }
+
+  private static ObjectNode instance(String instanceId, String state) {
+    return JsonNodeFactory.instance.objectNode()
+        .put("InstanceId", instanceId)
+        .put("InstanceType", INSTANCE_TYPE)
+        .put("AvailabilityZone", ZONE)
+        .put("LifecycleState", state)
+        .put("HealthStatus", "Healthy")
+        .put("ProtectedFromScaleIn", false);
   }
 
   /** How the action with this token ended, if it has. */
@@ -180,7 +275,9 @@ public final class StandInAutoScaling {
         "RecordLifecycleActionHeartbeat", this::heartbeat,
         "DescribeAutoScalingInstances", this::describeInstances,
         "DescribeAutoScalingGroups", this::describeGroups,
-        "DescribeLifecycleHooks", this::describeHooks);
+        "DescribeLifecycleHooks", this::describeHooks,
+        "DescribeScalingActivities", this::describeActivities,
+        "DescribeWarmPool", this::describeWarmPool);
   }
 
   private synchronized ObjectNode complete(JsonNode input) {
@@ -277,13 +374,17 @@ public final class StandInAutoScaling {
     described.putArray("TargetGroupARNs");
     described.put("HealthCheckType", "EC2").put("HealthCheckGracePeriod", 300);
     ArrayNode instances = described.putArray("Instances");
-    group.instanceStates.forEach((instanceId, state) -> instances.addObject()
-        .put("InstanceId", instanceId)
-        .put("InstanceType", INSTANCE_TYPE)
-        .put("AvailabilityZone", ZONE)
-        .put("LifecycleState", state)
-        .put("HealthStatus", "Healthy")
-        .put("ProtectedFromScaleIn", false));
+    group.instanceStates.forEach((instanceId, state) -> {
+      if (!state.startsWith(WARMED)) {
+        instances.add(instance(instanceId, state));
+      }
+    });
+    if (group.warmPool) {
+      described.putObject("WarmPoolConfiguration").put("MinSize", 0).put("PoolState", "Stopped");
+    }
+    if (group.retainsAbandoned) {
+      described.putObject("InstanceLifecyclePolicy").putObject("RetentionTriggers").put("TerminateHookAbandon", "retain");
+    }
     described.putPOJO("CreatedTime", group.createdAt);
     described.putArray("SuspendedProcesses");
     described.putArray("EnabledMetrics");
@@ -340,14 +441,21 @@ public final class StandInAutoScaling {
 
   /**
    * The instance moves on: a terminating one is terminated whatever the result (ABANDON only skips
-   * the remaining hooks) and leaves the group; a launching one goes in service on CONTINUE and is
-   * terminated on ABANDON.
+   * the remaining hooks) and leaves the group, unless the group retains abandoned instances; a
+   * launching one goes in service on CONTINUE and is terminated on ABANDON; one entering the warm
+   * pool is stopped there on CONTINUE.
    */
   private void end(Action action, Ending ending) {
     action.ending = ending;
     Group group = groups.get(action.hook.group());
-    if (action.hook.transition().equals(LAUNCHING) && ending.result().equals("CONTINUE")) {
+    String state = group.instanceStates.get(action.instanceId);
+    boolean continues = ending.result().equals("CONTINUE");
+    if ("Warmed:Pending:Wait".equals(state) && continues) {
+      group.instanceStates.put(action.instanceId, "Warmed:Stopped");
+    } else if (action.hook.transition().equals(LAUNCHING) && continues) {
       group.instanceStates.put(action.instanceId, "InService");
+    } else if ("Terminating:Wait".equals(state) && !continues && group.retainsAbandoned) {
+      group.instanceStates.put(action.instanceId, "Terminating:Retained");
     } else {
       group.instanceStates.remove(action.instanceId);
     }

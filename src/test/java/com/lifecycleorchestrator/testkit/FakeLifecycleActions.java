@@ -14,6 +14,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
+import java.util.UUID;
+import java.nio.charset.StandardCharsets;
 
 /**
  * Auto Scaling's lifecycle hooks as the core sees them, in memory: actions held until completed or
@@ -22,7 +24,7 @@ import java.util.Random;
  */
 public final class FakeLifecycleActions implements LifecycleActions {
 
-  public enum Operation { HEARTBEAT, COMPLETE, DESCRIBE }
+  public enum Operation { HEARTBEAT, COMPLETE, DESCRIBE, ACTIVITIES }
 
   /** How a held action ended: by whom, with which result, and when. */
   public record Ending(LifecycleResult result, boolean byTimeout, Instant at) {}
@@ -46,16 +48,42 @@ public final class FakeLifecycleActions implements LifecycleActions {
   private final Clock clock;
   private final Map<String, Held> held = new LinkedHashMap<>();
   private final Map<String, Fleet.GroupState> groupStates = new LinkedHashMap<>();
+  private final Map<String, Boolean> retaining = new LinkedHashMap<>();
+  private final List<Fleet.Activity> activities = new ArrayList<>();
+  private final Map<String, String> groupOfActivity = new LinkedHashMap<>();
+  private final Map<String, Fleet.Activity> activityOfHold = new LinkedHashMap<>();
   private final CallFaults<Operation> faults = new CallFaults<>(Operation.class, "Throttling");
 
   public FakeLifecycleActions(Clock clock) {
     this.clock = clock;
   }
 
-  /** Holds the action at its hook from its {@code heldSince}, as Auto Scaling does on scale-in. */
+  /**
+   * Holds the action at its hook from its {@code heldSince}, as Auto Scaling does on scale-in, after
+   * a scaling activity of its own that started a moment before and names the instance.
+   */
   public synchronized FakeLifecycleActions hold(
       LifecycleAction action, Duration heartbeatTimeout, LifecycleResult defaultResult) {
     held.put(key(action), new Held(action, heartbeatTimeout, defaultResult, action.heldSince()));
+    Fleet.Activity activity = new Fleet.Activity(
+        UUID.nameUUIDFromBytes((key(action) + "/" + activities.size()).getBytes(StandardCharsets.UTF_8)).toString(),
+        action.heldSince().minusSeconds(1),
+        (action.transition() == LifecycleAction.Transition.LAUNCHING ? "Launching a new EC2 instance: "
+            : "Terminating EC2 instance: ") + action.instance());
+    activities.add(0, activity);
+    activityOfHold.put(key(action), activity);
+    groupOfActivity.put(activity.id(), action.group().value());
+    return this;
+  }
+
+  /** The action as the event's handler and the reconciler name it: with its scaling activity. */
+  public synchronized LifecycleAction identified(LifecycleAction action) {
+    return action.withActivity(activityOfHold.get(key(action)).asScalingActivity());
+  }
+
+  /** The group's instance lifecycle policy retains instances whose terminate action is abandoned. */
+  public synchronized FakeLifecycleActions retainsAbandoned(LifecycleAction.GroupName group) {
+    retaining.put(group.value(), true);
     return this;
   }
 
@@ -134,10 +162,33 @@ public final class FakeLifecycleActions implements LifecycleActions {
     for (Held h : held.values()) {
       expireIfDue(h);
       if (h.ending == null && h.action.group().equals(group)) {
-        waiting.add(new Fleet.WaitingInstance(h.action.instance(), h.action.transition()));
+        waiting.add(new Fleet.WaitingInstance(h.action.instance(), h.action.transition(),
+            h.action.destination().orElse(h.action.transition() == LifecycleAction.Transition.LAUNCHING
+                ? LifecycleAction.Place.AUTO_SCALING_GROUP : LifecycleAction.Place.EC2)));
       }
     }
-    return new Fleet.Group(groupStates.getOrDefault(group.value(), Fleet.GroupState.ACTIVE), waiting);
+    return new Fleet.Group(groupStates.getOrDefault(group.value(), Fleet.GroupState.ACTIVE), waiting,
+        retaining.getOrDefault(group.value(), false));
+  }
+
+  @Override
+  public synchronized List<Fleet.Activity> activities(LifecycleAction.GroupName group, Instant since) {
+    called(Operation.ACTIVITIES);
+    return activities.stream()
+        .filter(activity -> !activity.startedAt().isBefore(since) && heldIn(group, activity))
+        .toList();
+  }
+
+  @Override
+  public synchronized Optional<Fleet.Activity> activityMoving(
+      LifecycleAction.GroupName group, LifecycleAction.InstanceId instance, Instant notAfter) {
+    called(Operation.ACTIVITIES);
+    return Fleet.Activity.latestMoving(
+        activities.stream().filter(activity -> heldIn(group, activity)).toList(), instance, notAfter);
+  }
+
+  private boolean heldIn(LifecycleAction.GroupName group, Fleet.Activity activity) {
+    return group.value().equals(groupOfActivity.get(activity.id()));
   }
 
   @Override

@@ -51,6 +51,13 @@ public final class Rig {
       Map.of(LifecycleAction.Transition.TERMINATING, new LifecycleAction.HookName("graceful-exit"));
   private Optional<LifecycleResult> unreachableAgentResult = Optional.of(LifecycleResult.ABANDON);
   private Duration invocationTime = Duration.ZERO;
+  private Orchestrator.WarmPoolReturn warmPoolReturn = Orchestrator.WarmPoolReturn.RUN;
+
+  /** What a return to the warm pool on scale-in does. */
+  public Rig warmPoolReturn(Orchestrator.WarmPoolReturn choice) {
+    this.warmPoolReturn = choice;
+    return this;
+  }
 
   public Rig failureResult(LifecycleResult result) {
     this.failureResult = result;
@@ -105,7 +112,7 @@ public final class Rig {
     if (launchRunbook) {
       runbooks.put(LifecycleAction.Transition.LAUNCHING, new Runbook(LAUNCH_DOCUMENT, parameters));
     }
-    return new Orchestrator.Config(runbooks, hooks, rules());
+    return new Orchestrator.Config(runbooks, hooks, rules(), warmPoolReturn);
   }
 
   public Orchestration.Rules rules() {
