@@ -3,7 +3,7 @@ package com.lifecycleorchestrator.adapters;
 import com.lifecycleorchestrator.core.Fleet;
 import com.lifecycleorchestrator.core.LifecycleAction;
 import com.lifecycleorchestrator.core.LifecycleResult;
-import com.lifecycleorchestrator.ports.LifecycleActions;
+import com.lifecycleorchestrator.core.LifecycleActions;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
@@ -70,7 +70,8 @@ public final class AutoScalingLifecycleActions implements LifecycleActions {
                   .map(instance -> new Fleet.WaitingInstance(new LifecycleAction.InstanceId(instance.instanceId()),
                       WAITING.get(instance.lifecycleStateAsString())))
                   .toList()))
-          .orElse(new Fleet.Group(Fleet.GroupState.GONE, List.of()));
+          // A group Auto Scaling does not list holds no instance, and no deletion to hold up.
+          .orElse(new Fleet.Group(Fleet.GroupState.ACTIVE, List.of()));
     } catch (SdkException e) {
       throw ServiceFailures.classify(e);
     }

@@ -1,5 +1,6 @@
 package com.lifecycleorchestrator.adapters;
 
+import com.lifecycleorchestrator.core.Timings;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -45,9 +46,9 @@ public final class SdkPriming {
   private SdkPriming() {}
 
   /** Makes each call of the function once against the local transport. */
-  public static void primeEveryCall(String region) {
+  public static void primeEveryCall(String region, Timings.Sdk sdk) {
     AwsClients clients = AwsClients.over(region,
-        StaticCredentialsProvider.create(AwsBasicCredentials.create("priming", "priming")), new LocalAnswers());
+        StaticCredentialsProvider.create(AwsBasicCredentials.create("priming", "priming")), new LocalAnswers(), sdk);
     try (SsmClient ssm = clients.ssm();
          AutoScalingClient autoScaling = clients.autoScaling();
          LambdaClient lambda = clients.lambda();

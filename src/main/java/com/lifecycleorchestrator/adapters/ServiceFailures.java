@@ -1,6 +1,6 @@
 package com.lifecycleorchestrator.adapters;
 
-import com.lifecycleorchestrator.ports.ServiceFailure;
+import com.lifecycleorchestrator.core.ServiceFailure;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.exception.SdkException;
 

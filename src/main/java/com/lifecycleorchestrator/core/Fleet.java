@@ -28,9 +28,7 @@ public final class Fleet {
   public enum GroupState {
     ACTIVE,
     /** The group is being deleted: holding its instances only holds the deletion up. */
-    DELETING,
-    /** No such group (any more). */
-    GONE
+    DELETING
   }
 
   /** An instance waiting at a lifecycle hook of the group, and which way it is going. */

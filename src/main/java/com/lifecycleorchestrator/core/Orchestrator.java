@@ -2,10 +2,8 @@ package com.lifecycleorchestrator.core;
 
 import static java.util.Objects.requireNonNull;
 
-import com.lifecycleorchestrator.ports.Automations;
-import com.lifecycleorchestrator.ports.Continuations;
-import com.lifecycleorchestrator.ports.LifecycleActions;
-import com.lifecycleorchestrator.ports.WaitingRoom;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.BiFunction;
@@ -63,14 +61,19 @@ public final class Orchestrator {
     return clock;
   }
 
+  /** The budget of an invocation that has {@code remaining} time at {@code now}. */
+  public Budget budget(Instant now, Duration remaining) {
+    return Budget.of(now, remaining, config.rules().timings());
+  }
+
   /** Handles a new lifecycle action within the budget. */
-  public Outcome handle(LifecycleAction action, Orchestration.Budget budget, Continuations continuations) {
+  public Outcome handle(LifecycleAction action, Budget budget, Continuations continuations) {
     return run(action, continuations,
         (runbook, ports) -> Orchestration.begin(action, runbook, ports, config.rules(), budget, clock.now()));
   }
 
   /** Goes on with a lifecycle action that an earlier invocation handed over. */
-  public Outcome resume(Continuation continuation, Orchestration.Budget budget, Continuations continuations) {
+  public Outcome resume(Continuation continuation, Budget budget, Continuations continuations) {
     return run(continuation.action(), continuations,
         (runbook, ports) -> Orchestration.resume(continuation, runbook, ports, config.rules(), budget, clock.now()));
   }

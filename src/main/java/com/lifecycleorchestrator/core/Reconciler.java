@@ -2,10 +2,6 @@ package com.lifecycleorchestrator.core;
 
 import static java.util.Objects.requireNonNull;
 
-import com.lifecycleorchestrator.ports.Automations;
-import com.lifecycleorchestrator.ports.Continuations;
-import com.lifecycleorchestrator.ports.LifecycleActions;
-import com.lifecycleorchestrator.ports.ServiceFailure;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

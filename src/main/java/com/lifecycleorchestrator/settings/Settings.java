@@ -11,6 +11,7 @@ import com.lifecycleorchestrator.core.Orchestrator;
 import com.lifecycleorchestrator.core.Reconciler;
 import com.lifecycleorchestrator.core.ResultPolicy;
 import com.lifecycleorchestrator.core.Runbook;
+import com.lifecycleorchestrator.core.Timings;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -77,7 +78,13 @@ public record Settings(
   static final Duration LONGEST_PASS = Duration.ofMinutes(10);
   static final int DEFAULT_MAX_POLL_INTERVAL_SECONDS = 15;
 
-  /** The pause before retrying a call that failed for now grows to at most this. */
+  /** The first status check of a new runbook comes after this, and each pause grows by half. */
+  static final Duration FIRST_POLL = Duration.ofSeconds(1);
+  static final double POLL_GROWTH = 1.5;
+
+  /** The pause before retrying a call that failed for now: 1 s, growing by half to at most 20 s. */
+  static final Duration FIRST_RETRY_PAUSE = Duration.ofSeconds(1);
+  static final double RETRY_GROWTH = 1.5;
   static final Duration MAX_RETRY_PAUSE = Duration.ofSeconds(20);
 
   /**
@@ -86,7 +93,40 @@ public record Settings(
    * not hundreds.
    */
   static final Duration FIRST_CAPACITY_WAIT = Duration.ofSeconds(10);
+  static final double CAPACITY_WAIT_GROWTH = 2.0;
   static final Duration MAX_CAPACITY_WAIT = Duration.ofMinutes(10);
+
+  /**
+   * SSM's status call may not know an execution for a moment after its start (eventual
+   * consistency); one unknown for longer is taken to be lost.
+   */
+  static final Duration NOT_FOUND_GRACE = Duration.ofSeconds(60);
+
+  /** An execution Pending this long is taken to be queued behind SSM's concurrency quota. */
+  static final Duration QUEUED_AFTER = Duration.ofSeconds(30);
+
+  /** A queued execution is left unwatched, parked, for this long at most. */
+  static final Duration LONGEST_QUEUED_PARK = Duration.ofMinutes(2);
+
+  /** Our result goes out this long before the hook's global timeout if the runbook has not ended. */
+  static final Duration DEADLINE_MARGIN = Duration.ofMinutes(2);
+
+  /** Heartbeats go out at 40% of the hook's heartbeat timeout: two can fail before the hook gives up. */
+  static final int HEARTBEAT_PERCENT = 40;
+
+  /**
+   * The SDK's attempts per call (the first included), enough to ride out throttling; the longest
+   * one attempt may take; the longest a call may take with all its retries.
+   */
+  static final int SDK_ATTEMPTS = 8;
+  static final Duration SDK_ATTEMPT_TIMEOUT = Duration.ofSeconds(10);
+  static final Duration SDK_CALL_TIMEOUT = Duration.ofSeconds(30);
+
+  /** Kept back from an invocation's wait: one call with all its retries, and some. */
+  static final Duration INVOCATION_RESERVE = SDK_CALL_TIMEOUT.plusSeconds(5);
+
+  /** Kept back from the invocation's end to return cleanly. */
+  static final Duration RETURN_MARGIN = Duration.ofSeconds(2);
 
   private static final String ASSUME_ROLE_PARAMETER = "AutomationAssumeRole";
   private static final Pattern DOCUMENT_FORM = Pattern.compile("[a-zA-Z0-9_\\-.:/]{3,128}");
@@ -107,11 +147,33 @@ public record Settings(
     runbooks.put(LifecycleAction.Transition.TERMINATING, terminateRunbook);
     launchRunbook.ifPresent(runbook -> runbooks.put(LifecycleAction.Transition.LAUNCHING, runbook));
     return new Orchestrator.Config(runbooks, hooks, new Orchestration.Rules(
-        new ResultPolicy(failureResult, unreachableAgentResult),
-        heartbeatTimeout,
-        Backoff.fromOneSecond(maxPollInterval, random),
-        Backoff.fromOneSecond(MAX_RETRY_PAUSE, random),
-        new Backoff(FIRST_CAPACITY_WAIT, 2.0, MAX_CAPACITY_WAIT, random)));
+        new ResultPolicy(failureResult, unreachableAgentResult), heartbeatTimeout, timings(random)));
+  }
+
+  /** Every timing the function runs by, with jitter drawn from {@code random}. */
+  public Timings timings(DoubleSupplier random) {
+    return timings(maxPollInterval, random);
+  }
+
+  /** Every timing the function runs by, given the longest pause between two status checks. */
+  public static Timings timings(Duration maxPollInterval, DoubleSupplier random) {
+    return new Timings(
+        new Backoff(FIRST_POLL, POLL_GROWTH, maxPollInterval, random),
+        new Backoff(FIRST_RETRY_PAUSE, RETRY_GROWTH, MAX_RETRY_PAUSE, random),
+        new Backoff(FIRST_CAPACITY_WAIT, CAPACITY_WAIT_GROWTH, MAX_CAPACITY_WAIT, random),
+        NOT_FOUND_GRACE,
+        QUEUED_AFTER,
+        LONGEST_QUEUED_PARK,
+        DEADLINE_MARGIN,
+        HEARTBEAT_PERCENT,
+        INVOCATION_RESERVE,
+        RETURN_MARGIN,
+        new Timings.Sdk(SDK_ATTEMPTS, SDK_ATTEMPT_TIMEOUT, SDK_CALL_TIMEOUT));
+  }
+
+  /** The SDK's attempts and timeouts of each call. */
+  public Timings.Sdk sdk() {
+    return timings(() -> 0.0).sdk();
   }
 
   /** Reads the settings from the process environment. */

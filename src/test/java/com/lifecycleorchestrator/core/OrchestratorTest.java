@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.lifecycleorchestrator.ports.ServiceFailure;
 import com.lifecycleorchestrator.testkit.Failures;
 import com.lifecycleorchestrator.testkit.FakeAutomations;
 import com.lifecycleorchestrator.testkit.FakeAutomations.Script;
@@ -241,7 +240,7 @@ class OrchestratorTest {
   void theWaitIsHandedOverBeforeTheInvocationsTimeRunsOut() {
     LifecycleAction action = rig.held(rig.terminating());
     rig.automations.everyRunbook(Script.runsThen(Duration.ofHours(2), "Success"));
-    Orchestration.Budget budget = rig.budget(Duration.ofMinutes(15));
+    Budget budget = rig.budget(Duration.ofMinutes(15));
 
     Outcome outcome = rig.orchestrator().handle(action, budget, rig.continuations);
 

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.lifecycleorchestrator.ports.ServiceFailure;
 import com.lifecycleorchestrator.testkit.FakeAutomations;
 import com.lifecycleorchestrator.testkit.FakeLifecycleActions;
 import com.lifecycleorchestrator.testkit.Rig;

@@ -25,7 +25,7 @@ public final class LocalFunction {
       Clock clock) {
     Settings settings = Settings.from(environment);
     AwsClients clients = AwsClients.of(settings.region(),
-        StaticCredentialsProvider.create(AwsBasicCredentials.create("test", "test")));
+        StaticCredentialsProvider.create(AwsBasicCredentials.create("test", "test")), settings.sdk());
     // The SDK reads the endpoint properties when a client is built; they are restored at once, so
     // that nothing else in this JVM is sent to the stand-in by accident.
     Map<String, String> before = new HashMap<>();

@@ -1,5 +1,6 @@
 package com.lifecycleorchestrator.simulation;
 
+import com.lifecycleorchestrator.core.Budget;
 import com.lifecycleorchestrator.core.Continuation;
 import com.lifecycleorchestrator.core.LifecycleAction;
 import com.lifecycleorchestrator.core.Milestone;
@@ -7,10 +8,9 @@ import com.lifecycleorchestrator.core.Orchestration;
 import com.lifecycleorchestrator.core.Reconciler;
 import com.lifecycleorchestrator.core.Outcome;
 import com.lifecycleorchestrator.core.Runbook;
-import com.lifecycleorchestrator.handler.LifecycleHandler;
-import com.lifecycleorchestrator.ports.Continuations;
-import com.lifecycleorchestrator.ports.ServiceFailure;
-import com.lifecycleorchestrator.ports.WaitingRoom;
+import com.lifecycleorchestrator.core.Continuations;
+import com.lifecycleorchestrator.core.ServiceFailure;
+import com.lifecycleorchestrator.core.WaitingRoom;
 import com.lifecycleorchestrator.testkit.FakeAutomations;
 import com.lifecycleorchestrator.testkit.FakeLifecycleActions;
 import java.time.Duration;
@@ -117,8 +117,7 @@ final class SimulatedLambda {
     running++;
     invocations++;
     Instant began = loop.clock().now();
-    Orchestration.Budget budget = Orchestration.Budget.of(began, TIMEOUT, LifecycleHandler.RESERVE,
-        LifecycleHandler.RETURN_MARGIN);
+    Budget budget = Budget.of(began, TIMEOUT, rules.timings());
     Orchestration.Ports ports = new Orchestration.Ports(automations, lifecycleActions,
         continuationsFrom(), withWaitingRoom ? Optional.of(waitingRoom()) : Optional.empty(), this::count);
     Orchestration orchestration = delivery.continuation() == null

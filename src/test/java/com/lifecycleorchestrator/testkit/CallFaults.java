@@ -1,6 +1,6 @@
 package com.lifecycleorchestrator.testkit;
 
-import com.lifecycleorchestrator.ports.ServiceFailure;
+import com.lifecycleorchestrator.core.ServiceFailure;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.Deque;

@@ -1,6 +1,6 @@
 package com.lifecycleorchestrator.testkit;
 
-import com.lifecycleorchestrator.ports.ServiceFailure;
+import com.lifecycleorchestrator.core.ServiceFailure;
 import java.util.Arrays;
 
 /** Failures the tests queue on the fakes, as AWS answers them. */

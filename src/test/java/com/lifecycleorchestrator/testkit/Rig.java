@@ -1,8 +1,7 @@
 package com.lifecycleorchestrator.testkit;
 
-import com.lifecycleorchestrator.core.Backoff;
+import com.lifecycleorchestrator.core.Budget;
 import com.lifecycleorchestrator.core.Continuation;
-import com.lifecycleorchestrator.handler.LifecycleHandler;
 import com.lifecycleorchestrator.core.LifecycleAction;
 import com.lifecycleorchestrator.core.LifecycleResult;
 import com.lifecycleorchestrator.core.Milestone;
@@ -12,7 +11,9 @@ import com.lifecycleorchestrator.core.Outcome;
 import com.lifecycleorchestrator.core.Reconciler;
 import com.lifecycleorchestrator.core.ResultPolicy;
 import com.lifecycleorchestrator.core.Runbook;
-import com.lifecycleorchestrator.ports.WaitingRoom;
+import com.lifecycleorchestrator.core.Timings;
+import com.lifecycleorchestrator.settings.Settings;
+import com.lifecycleorchestrator.core.WaitingRoom;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -110,9 +111,12 @@ public final class Rig {
 
   public Orchestration.Rules rules() {
     return new Orchestration.Rules(new ResultPolicy(failureResult, unreachableAgentResult), heartbeatTimeout,
-        Backoff.fromOneSecond(maxPollInterval, random::nextDouble),
-        Backoff.fromOneSecond(Duration.ofSeconds(20), random::nextDouble),
-        new Backoff(Duration.ofSeconds(10), 2.0, Duration.ofMinutes(10), random::nextDouble));
+        timings());
+  }
+
+  /** The function's own timings, as the settings build them, with this rig's polling cap and seeded jitter. */
+  public Timings timings() {
+    return Settings.timings(maxPollInterval, random::nextDouble);
   }
 
   public Orchestrator orchestrator() {
@@ -184,12 +188,12 @@ public final class Rig {
   }
 
   /** A budget like a 15-minute invocation's, from now. */
-  public Orchestration.Budget budget() {
+  public Budget budget() {
     return budget(Duration.ofMinutes(15));
   }
 
-  public Orchestration.Budget budget(Duration invocation) {
-    return Orchestration.Budget.of(clock.now(), invocation, LifecycleHandler.RESERVE, LifecycleHandler.RETURN_MARGIN);
+  public Budget budget(Duration invocation) {
+    return Budget.of(clock.now(), invocation, timings());
   }
 
   /** A new terminate action, held at its hook from now. */

@@ -1,8 +1,5 @@
-package com.lifecycleorchestrator.ports;
+package com.lifecycleorchestrator.core;
 
-import com.lifecycleorchestrator.core.Fleet;
-import com.lifecycleorchestrator.core.LifecycleAction;
-import com.lifecycleorchestrator.core.LifecycleResult;
 
 /**
  * What the orchestration and the reconciler need from EC2 Auto Scaling. Failures come as {@link ServiceFailure}s after
