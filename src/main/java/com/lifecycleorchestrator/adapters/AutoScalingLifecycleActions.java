@@ -1,10 +1,14 @@
 package com.lifecycleorchestrator.adapters;
 
 import com.lifecycleorchestrator.core.Fleet;
+import com.lifecycleorchestrator.core.HookTimeouts;
 import com.lifecycleorchestrator.core.LifecycleAction;
 import com.lifecycleorchestrator.core.LifecycleResult;
 import com.lifecycleorchestrator.core.LifecycleActions;
+import com.lifecycleorchestrator.core.ServiceFailure;
+import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.Map;
 import java.util.function.Supplier;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
@@ -45,6 +49,32 @@ public final class AutoScalingLifecycleActions implements LifecycleActions {
         .lifecycleActionToken(action.token().map(LifecycleAction.Token::value).orElse(null))
         .instanceId(action.instance().value())
         .lifecycleActionResult(result.name())));
+  }
+
+  /** What a hook Auto Scaling does not list is reported as: it cannot be read, now or later. */
+  static final String HOOK_NOT_FOUND = "LifecycleHookNotFound";
+
+  /**
+   * The hook's timeouts, from DescribeLifecycleHooks (Amazon EC2 Auto Scaling API Reference). A call
+   * the function's role may not make (AccessDenied) comes out as a rejection, like a hook that is
+   * not there.
+   */
+  @Override
+  public HookTimeouts timeoutsOf(LifecycleAction.GroupName group, LifecycleAction.HookName hook) {
+    try {
+      return autoScaling.describeLifecycleHooks(request -> request
+              .autoScalingGroupName(group.value())
+              .lifecycleHookNames(hook.value()))
+          .lifecycleHooks().stream()
+          .findFirst()
+          .map(found -> new HookTimeouts(Duration.ofSeconds(found.heartbeatTimeout()),
+              Duration.ofSeconds(found.globalTimeout()),
+              Optional.ofNullable(found.defaultResult()).map(LifecycleResult::valueOf)))
+          .orElseThrow(() -> new ServiceFailure.Rejected(HOOK_NOT_FOUND,
+              "Auto Scaling group " + group + " has no lifecycle hook " + hook, null));
+    } catch (SdkException e) {
+      throw ServiceFailures.classify(e);
+    }
   }
 
   /** The group's status while DeleteAutoScalingGroup runs. */

@@ -62,6 +62,8 @@ public final class SdkPriming {
       ssm.describeAutomationExecutions(request -> request.filters(
           filter -> filter.key(AutomationExecutionFilterKey.TAG_KEY).values("priming")));
       autoScaling.describeAutoScalingGroups(request -> request.autoScalingGroupNames("priming"));
+      autoScaling.describeLifecycleHooks(request -> request.autoScalingGroupName("priming")
+          .lifecycleHookNames("priming"));
       autoScaling.recordLifecycleActionHeartbeat(request -> request.autoScalingGroupName("priming")
           .lifecycleHookName("priming").instanceId(INSTANCE));
       autoScaling.completeLifecycleAction(request -> request.autoScalingGroupName("priming")

@@ -6,8 +6,9 @@ import java.util.Optional;
 
 /**
  * The supervision of the hold on one instance: whether holding it makes sense before the runbook
- * starts (the group is not being deleted, the SSM agent can run the runbook), the heartbeats that
- * keep the hook from giving up, and the hook's global deadline, which no heartbeat moves.
+ * starts (the group is not being deleted, the SSM agent can run the runbook, or, for a launching
+ * instance, comes online in time), the heartbeats that keep the hook from giving up, and the hook's
+ * global deadline, which no heartbeat moves. Both follow the hook's own timeouts.
  */
 final class Hold {
 
@@ -15,25 +16,35 @@ final class Hold {
   private final Orchestration.Ports ports;
   private final Orchestration.Rules rules;
   private final Timeline timeline;
+  private final HookTimeouts hook;
   private final Instant hookDeadline;
   private Instant lastHeartbeat;
   private Instant nextHeartbeat;
   private int heartbeatFailures;
 
   Hold(LifecycleAction action, Orchestration.Ports ports, Orchestration.Rules rules, Timeline timeline,
-      Instant hookDeadline, Instant lastHeartbeat, Instant now) {
+      HookTimeouts hook, Instant hookDeadline, Instant lastHeartbeat, Instant now) {
     this.action = action;
     this.ports = ports;
     this.rules = rules;
     this.timeline = timeline;
+    this.hook = hook;
     this.hookDeadline = hookDeadline;
     this.lastHeartbeat = lastHeartbeat;
     Instant firstHeartbeat = lastHeartbeat.plus(heartbeatEvery());
     this.nextHeartbeat = firstHeartbeat.isAfter(now) ? firstHeartbeat : now;
   }
 
+  /**
+   * Heartbeats go out at a share of the hook's heartbeat timeout: each RecordLifecycleActionHeartbeat
+   * restarts that timer (Amazon EC2 Auto Scaling User Guide, "Complete a lifecycle action").
+   */
   Duration heartbeatEvery() {
-    return rules.heartbeatEvery();
+    return rules.timings().heartbeatEvery(hook.heartbeatTimeout());
+  }
+
+  HookTimeouts hook() {
+    return hook;
   }
 
   Instant hookDeadline() {
@@ -46,6 +57,15 @@ final class Hold {
 
   Instant nextHeartbeat() {
     return nextHeartbeat;
+  }
+
+  /**
+   * When the hook gives up unless it hears from us: a heartbeat timeout after the last heartbeat,
+   * and at the global deadline whatever the heartbeats.
+   */
+  Instant expiresAt() {
+    Instant unrenewed = lastHeartbeat.plus(hook.heartbeatTimeout());
+    return unrenewed.isBefore(hookDeadline) ? unrenewed : hookDeadline;
   }
 
   /** The last moment to look at the runbook and send our result before the hook's default applies. */
@@ -92,22 +112,56 @@ final class Hold {
     if (!checking.agent()) {
       return checking.on();
     }
+    return lookForTheAgent(0, checking.on(), now);
+  }
+
+  /** Looks again for a launching instance's agent; once online, the runbook starts. */
+  Position awaitAgent(Position.AwaitingAgent awaiting, Instant now) {
+    return lookForTheAgent(awaiting.attempt() + 1, new Position.Starting(0, now), now);
+  }
+
+  /**
+   * Whether the agent can run the runbook: if so (or SSM cannot say), going {@code on}. A
+   * launching instance's agent registers some time after the instance boots, so one not online
+   * yet is looked for again until the agent wait (counted from the launch) or the hook's deadline
+   * is up; a terminating instance's agent is not waited for.
+   */
+  private Position lookForTheAgent(int attempt, Position on, Instant now) {
     Fleet.Agent agent;
     try {
       agent = ports.automations().agentOf(action.instance());
     } catch (ServiceFailure failure) {
-      return checking.on();
+      return on;
     }
     if (agent == Fleet.Agent.ONLINE) {
-      return checking.on();
+      return on;
     }
     Optional<LifecycleResult> result = rules.results().onUnreachableAgent();
+    if (result.isPresent() && action.transition() == LifecycleAction.Transition.LAUNCHING) {
+      Duration pause = rules.timings().agentChecks().delayBefore(attempt);
+      if (now.plus(pause).isBefore(agentWaitEnds())) {
+        ports.listener().reached(action, new Milestone.AwaitingAgent(agent, pause));
+        return new Position.AwaitingAgent(attempt, now.plus(pause));
+      }
+    }
     ports.listener().reached(action, new Milestone.AgentUnreachable(agent, result.isEmpty()));
     if (result.isEmpty()) {
-      return checking.on();
+      return on;
     }
     timeline.waitEnded(now);
-    return new Position.Completing(result.get(), unreachable(agent), 0, now);
+    String reason = unreachable(agent);
+    if (action.transition() == LifecycleAction.Transition.LAUNCHING) {
+      reason = "the instance's SSM agent did not come online within " + Duration.between(action.heldSince(),
+          agentWaitEnds()).toSeconds() + " s of the launch (the agent wait, or the hook's deadline if sooner): "
+          + reason;
+    }
+    return new Position.Completing(result.get(), reason, 0, now);
+  }
+
+  /** The agent wait ends this long after the launch, or at the last call before the hook's deadline. */
+  private Instant agentWaitEnds() {
+    Instant bound = action.heldSince().plus(rules.timings().agentWait());
+    return bound.isBefore(lastCall()) ? bound : lastCall();
   }
 
   private static String unreachable(Fleet.Agent agent) {

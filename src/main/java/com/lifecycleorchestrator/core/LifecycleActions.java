@@ -21,6 +21,13 @@ public interface LifecycleActions {
   /** Completes the action with the result. */
   Answer complete(LifecycleAction action, LifecycleResult result);
 
+  /**
+   * The hook's own heartbeat and global timeouts and default result.
+   *
+   * @throws ServiceFailure.Rejected the function may not read the hook, or there is no such hook
+   */
+  HookTimeouts timeoutsOf(LifecycleAction.GroupName group, LifecycleAction.HookName hook);
+
   /** The group's state and the instances waiting at its lifecycle hooks. */
   Fleet.Group describe(LifecycleAction.GroupName group);
 }

@@ -19,10 +19,10 @@ import java.util.function.Supplier;
  */
 public final class Orchestration implements Steps {
 
-  /** Auto Scaling ends a hold after this long at most, whatever the heartbeats. */
-  static final Duration LONGEST_GLOBAL_TIMEOUT = Duration.ofHours(48);
-
-  /** The rules the orchestration runs by. */
+  /**
+   * The rules the orchestration runs by; {@code heartbeatTimeout} is the one hooks that cannot be
+   * read are taken to have.
+   */
   public record Rules(ResultPolicy results, Duration heartbeatTimeout, Timings timings) {
     public Rules {
       requireNonNull(results, "results");
@@ -30,31 +30,32 @@ public final class Orchestration implements Steps {
       requireNonNull(timings, "timings");
     }
 
-    /** How often heartbeats go out. */
+    /** How often heartbeats go out to a hook with the configured heartbeat timeout. */
     Duration heartbeatEvery() {
       return timings.heartbeatEvery(heartbeatTimeout);
     }
 
-    /** The hook's global timeout: 100 heartbeat timeouts or 48 hours, whichever is smaller. */
+    /** The global deadline of a hook with the configured heartbeat timeout. */
     Instant hookDeadline(LifecycleAction action) {
-      Duration global = heartbeatTimeout.multipliedBy(100);
-      return action.heldSince().plus(global.compareTo(LONGEST_GLOBAL_TIMEOUT) < 0 ? global : LONGEST_GLOBAL_TIMEOUT);
+      return action.heldSince().plus(HookTimeouts.assumed(heartbeatTimeout).globalTimeout());
     }
   }
 
   /**
-   * What an orchestration talks to: AWS through the ports, the waiting room if there is one, and
-   * whoever listens to its milestones.
+   * What an orchestration talks to: AWS through the ports, the hooks' timeouts as read once, the
+   * waiting room if there is one, and whoever listens to its milestones.
    */
   public record Ports(
       Automations automations,
       LifecycleActions lifecycleActions,
+      Hooks hooks,
       Continuations continuations,
       Optional<WaitingRoom> waitingRoom,
       Milestone.Listener listener) {
     public Ports {
       requireNonNull(automations, "automations");
       requireNonNull(lifecycleActions, "lifecycleActions");
+      requireNonNull(hooks, "hooks");
       requireNonNull(continuations, "continuations");
       requireNonNull(waitingRoom, "waitingRoom");
       requireNonNull(listener, "listener");
@@ -78,6 +79,7 @@ public final class Orchestration implements Steps {
       Rules rules,
       Budget budget,
       Instant now,
+      HookTimeouts hook,
       Instant hookDeadline,
       Instant lastHeartbeat,
       int handOversBefore,
@@ -89,33 +91,47 @@ public final class Orchestration implements Steps {
     this.budget = requireNonNull(budget, "budget");
     this.handOversBefore = handOversBefore;
     this.timeline = new Timeline(action, requireNonNull(now, "now"));
-    this.hold = new Hold(action, ports, rules, timeline, requireNonNull(hookDeadline, "hookDeadline"),
-        lastHeartbeat, now);
+    this.hold = new Hold(action, ports, rules, timeline, requireNonNull(hook, "hook"),
+        requireNonNull(hookDeadline, "hookDeadline"), lastHeartbeat, now);
     this.runbook = new RunbookProgress(action, requireNonNull(start, "start"), ports, rules, timeline, hold,
         capacityWaits);
     this.position = first.apply(runbook);
   }
 
-  /** The handling of a lifecycle action whose runbook is still to be started. */
+  /**
+   * The handling of a lifecycle action whose runbook is still to be started, by its hook's own
+   * timeouts: the global deadline runs from when the hold began.
+   */
   public static Orchestration begin(
       LifecycleAction action, Runbook runbook, Ports ports, Rules rules, Budget budget, Instant now) {
+    HookTimeouts hook = ports.hooks().of(action, ports.listener());
     return new Orchestration(action, runbook.startFor(action), ports, rules, budget, now,
-        rules.hookDeadline(action), action.heldSince(), 0, 0,
+        hook, action.heldSince().plus(hook.globalTimeout()), action.heldSince(), 0, 0,
         progress -> new Position.Checking(true, new Position.Starting(0, now), now));
   }
 
   /**
-   * The handling of a lifecycle action that an earlier invocation handed over, by the deadline the
-   * continuation carries: the hook's global timeout was fixed when the action was first seen.
+   * The handling of a lifecycle action that an earlier invocation handed over, by the deadline and
+   * hook timeouts the continuation carries: the hook's global timeout was fixed when the action was
+   * first seen (one without them, as the reconciler sends, has its hook read). A result Auto Scaling throttled is sent first; a launching instance whose runbook is
+   * still to start has its agent looked for again.
    */
   public static Orchestration resume(
       Continuation continuation, Runbook runbook, Ports ports, Rules rules, Budget budget, Instant now) {
-    Orchestration resumed = new Orchestration(continuation.action(), runbook.startFor(continuation.action()),
-        ports, rules, budget, now, continuation.hookDeadline(), continuation.lastHeartbeat(),
+    LifecycleAction action = continuation.action();
+    HookTimeouts hook = continuation.hook().orElseGet(() -> ports.hooks().of(action, ports.listener()));
+    Orchestration resumed = new Orchestration(action, runbook.startFor(action),
+        ports, rules, budget, now, hook,
+        continuation.hook().isPresent() ? continuation.hookDeadline() : action.heldSince().plus(hook.globalTimeout()),
+        continuation.lastHeartbeat(),
         continuation.handOvers(), continuation.capacityWaits(),
-        progress -> new Position.Checking(false, continuation.execution()
-            .map(execution -> progress.following(execution, now))
-            .orElseGet(() -> new Position.Starting(0, now)), now));
+        progress -> continuation.pending()
+            .<Position>map(pending -> new Position.Completing(pending.result(), pending.reason(), 0, now))
+            .orElseGet(() -> new Position.Checking(
+                action.transition() == LifecycleAction.Transition.LAUNCHING && continuation.execution().isEmpty(),
+                continuation.execution()
+                    .map(execution -> progress.following(execution, now))
+                    .orElseGet(() -> new Position.Starting(0, now)), now)));
     ports.listener().reached(continuation.action(),
         new Milestone.Resumed(continuation.execution(), continuation.handOvers()));
     return resumed;
@@ -164,7 +180,7 @@ public final class Orchestration implements Steps {
           + " before the lifecycle hook's global timeout at " + hold.hookDeadline(), now));
     }
     if (next.holdsInstance() && budget.waitIsOver(now)) {
-      next = lastLook(next, now, () -> new Position.HandingOver(0, now));
+      next = lastLook(next, now, () -> new Position.HandingOver(0, Optional.empty(), now));
     }
     return now.isBefore(next.due()) ? next : step(next, now);
   }
@@ -172,6 +188,8 @@ public final class Orchestration implements Steps {
   private Position step(Position due, Instant now) {
     if (due instanceof Position.Checking checking) {
       return hold.check(checking, now);
+    } else if (due instanceof Position.AwaitingAgent awaiting) {
+      return hold.awaitAgent(awaiting, now);
     } else if (due instanceof Position.Starting starting) {
       return runbook.start(starting, now);
     } else if (due instanceof Position.FindingEarlierStart finding) {
@@ -214,7 +232,7 @@ public final class Orchestration implements Steps {
         return ended.get();
       }
     }
-    Continuation continuation = continuation();
+    Continuation continuation = continuation(Optional.empty());
     try {
       ports.waitingRoom().orElseThrow().park(continuation, parking.delay());
       ports.listener().reached(action, new Milestone.Parked(parking.delay()));
@@ -224,13 +242,13 @@ public final class Orchestration implements Steps {
     }
   }
 
-  private Continuation continuation() {
+  private Continuation continuation(Optional<Continuation.Pending> pending) {
     return new Continuation(action, timeline.execution(), hold.lastHeartbeat(), hold.hookDeadline(),
-        handOversBefore + 1, runbook.capacityWaits());
+        Optional.of(hold.hook()), handOversBefore + 1, runbook.capacityWaits(), pending);
   }
 
   private Position handOver(Position.HandingOver handingOver, Instant now) {
-    Continuation continuation = continuation();
+    Continuation continuation = continuation(handingOver.pending());
     try {
       ports.continuations().handOver(continuation);
       ports.listener().reached(action, new Milestone.HandedOver(continuation.handOvers()));
@@ -238,13 +256,20 @@ public final class Orchestration implements Steps {
     } catch (ServiceFailure failure) {
       Duration pause = rules.timings().retrying().delayBefore(handingOver.attempt());
       if (budget.overrunBy(now.plus(pause))) {
-        return new Position.Finished(new Outcome.Unfinished(timeline.progress(now), Optional.empty(),
-            "could not hand the wait over to a new invocation: " + failure.getMessage()));
+        return new Position.Finished(new Outcome.Unfinished(timeline.progress(now),
+            handingOver.pending().map(Continuation.Pending::result),
+            "could not hand the " + (handingOver.pending().isPresent() ? "result" : "wait")
+                + " over to a new invocation: " + failure.getMessage()));
       }
-      return new Position.HandingOver(handingOver.attempt() + 1, now.plus(pause));
+      return new Position.HandingOver(handingOver.attempt() + 1, handingOver.pending(), now.plus(pause));
     }
   }
 
+  /**
+   * Sends the result. One that fails for now (Auto Scaling throttles past the SDK's retries in a
+   * large scale-in) is sent again after a pause, for as long as the hook still holds the instance;
+   * if the invocation's time runs out first, a fresh invocation is handed the result to send.
+   */
   private Position complete(Position.Completing completing, Instant now) {
     try {
       LifecycleActions.Answer answer = ports.lifecycleActions().complete(action, completing.result());
@@ -256,11 +281,18 @@ public final class Orchestration implements Steps {
       ports.listener().reached(action, new Milestone.ResultSent(completing.result()));
       return new Position.Finished(
           new Outcome.Completed(timeline.progress(now), completing.result(), completing.reason()));
-    } catch (ServiceFailure.Transient failure) {
+    } catch (ServiceFailure.Transient | ServiceFailure.Throttled failure) {
       Duration pause = rules.timings().retrying().delayBefore(completing.attempt());
-      if (budget.overrunBy(now.plus(pause))) {
+      Instant again = now.plus(pause);
+      if (again.isAfter(hold.expiresAt())) {
         return new Position.Finished(new Outcome.Unfinished(timeline.progress(now),
-            Optional.of(completing.result()), "could not send the result: " + failure.getMessage()));
+            Optional.of(completing.result()), "could not send the result before the lifecycle hook timed out at "
+                + hold.expiresAt() + hold.hook().defaultResult().map(result -> ", when it applies its default "
+                + "result " + result).orElse("") + ": " + failure.getMessage()));
+      }
+      if (budget.overrunBy(again)) {
+        return new Position.HandingOver(0, Optional.of(new Continuation.Pending(completing.result(),
+            completing.reason())), now);
       }
       ports.listener().reached(action, new Milestone.CompletionRetried(failure.code(), pause));
       return new Position.Completing(completing.result(), completing.reason(),

@@ -41,6 +41,7 @@ public final class Orchestrator {
   private final Clock clock;
   private final Config config;
   private final Milestone.Listener listener;
+  private final Hooks hooks;
 
   public Orchestrator(
       Automations automations,
@@ -55,6 +56,7 @@ public final class Orchestrator {
     this.clock = requireNonNull(clock, "clock");
     this.config = requireNonNull(config, "config");
     this.listener = requireNonNull(listener, "listener");
+    this.hooks = new Hooks(lifecycleActions, config.rules().heartbeatTimeout());
   }
 
   public Clock clock() {
@@ -93,7 +95,7 @@ public final class Orchestrator {
           + ours.get() + " (instance " + action.instance() + "); another hook's actions are not touched");
     }
     Orchestration.Ports ports =
-        new Orchestration.Ports(automations, lifecycleActions, continuations, waitingRoom, listener);
+        new Orchestration.Ports(automations, lifecycleActions, hooks, continuations, waitingRoom, listener);
     Orchestration running = orchestration.apply(runbook.get(), ports);
     Steps.runToEnd(running, clock);
     return running.outcome().orElseThrow();

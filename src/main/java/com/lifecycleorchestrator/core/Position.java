@@ -2,6 +2,7 @@ package com.lifecycleorchestrator.core;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Optional;
 
 /** Where the handling of a lifecycle action stands, and when its next step is due. */
 sealed interface Position {
@@ -9,8 +10,8 @@ sealed interface Position {
 
   /** Whether the instance is still held on our account: the runbook is starting or running. */
   default boolean holdsInstance() {
-    return this instanceof Checking || this instanceof Starting || this instanceof FindingEarlierStart
-        || this instanceof Waiting;
+    return this instanceof Checking || this instanceof AwaitingAgent || this instanceof Starting
+        || this instanceof FindingEarlierStart || this instanceof Waiting;
   }
 
   /**
@@ -18,6 +19,12 @@ sealed interface Position {
    * not being deleted, and (if {@code agent}) the instance's SSM agent can run the runbook.
    */
   record Checking(boolean agent, Position on, Instant due) implements Position {}
+
+  /**
+   * A launching instance's SSM agent is not online yet: looking again at {@code due}, the
+   * {@code attempt}th look after the first.
+   */
+  record AwaitingAgent(int attempt, Instant due) implements Position {}
 
   /** Starting the runbook; {@code attempt} counts the starts refused or failed so far. */
   record Starting(int attempt, Instant due) implements Position {}
@@ -28,8 +35,11 @@ sealed interface Position {
   /** The runbook runs; {@code checks} counts the status checks so far. */
   record Waiting(Runbook.ExecutionId execution, int checks, Instant due) implements Position {}
 
-  /** This invocation's time runs low: handing the action over to a fresh one. */
-  record HandingOver(int attempt, Instant due) implements Position {}
+  /**
+   * This invocation's time runs low: handing the action over to a fresh one, with the result still
+   * to be sent if there is one.
+   */
+  record HandingOver(int attempt, Optional<Continuation.Pending> pending, Instant due) implements Position {}
 
   /** The action waits for SSM's capacity: parking it in the waiting room for {@code delay}. */
   record Parking(Duration delay, Instant due) implements Position {}

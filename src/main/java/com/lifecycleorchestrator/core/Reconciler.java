@@ -208,7 +208,7 @@ public final class Reconciler {
           execution = Optional.of(automations.start(start));
         }
         continuations.handOver(new Continuation(action, execution, now,
-            orchestration.rules().hookDeadline(action), 1, 0));
+            orchestration.rules().hookDeadline(action), Optional.empty(), 1, 0, Optional.empty()));
         recovered++;
       } catch (ServiceFailure.ExecutionLimitReached | ServiceFailure.Throttled | ServiceFailure.ClientTokenReused full) {
         ssmIsFull = !(full instanceof ServiceFailure.ClientTokenReused);

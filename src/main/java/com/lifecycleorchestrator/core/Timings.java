@@ -15,6 +15,8 @@ import java.time.Duration;
  * @param retrying the pause before trying again a call that failed for now
  * @param waitingForCapacity the pause before starting again a runbook that SSM's full queue (or its
  *     throttling) refused
+ * @param agentChecks the pause between two looks for a launching instance's SSM agent
+ * @param agentWait how long after the launch a launching instance's SSM agent may take to come online
  * @param notFoundGrace how long a new execution may be unknown to SSM's status call before we stop
  *     believing in it
  * @param queuedAfter how long an execution may stay Pending before it is taken to be queued behind
@@ -34,6 +36,8 @@ public record Timings(
     Backoff polling,
     Backoff retrying,
     Backoff waitingForCapacity,
+    Backoff agentChecks,
+    Duration agentWait,
     Duration notFoundGrace,
     Duration queuedAfter,
     Duration longestQueuedPark,
@@ -47,6 +51,8 @@ public record Timings(
     requireNonNull(polling, "polling");
     requireNonNull(retrying, "retrying");
     requireNonNull(waitingForCapacity, "waitingForCapacity");
+    requireNonNull(agentChecks, "agentChecks");
+    requireNonNull(agentWait, "agentWait");
     requireNonNull(notFoundGrace, "notFoundGrace");
     requireNonNull(queuedAfter, "queuedAfter");
     requireNonNull(longestQueuedPark, "longestQueuedPark");

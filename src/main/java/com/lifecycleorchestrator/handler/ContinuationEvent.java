@@ -22,7 +22,10 @@ import java.util.UUID;
  *             "AutoScalingGroupName": "...", "LifecycleHookName": "...",
  *             "EC2InstanceId": "...", "LifecycleTransition": "autoscaling:EC2_INSTANCE_TERMINATING",
  *             "LifecycleActionHeldSince": "...", "AutomationExecutionId": "..." (absent before a start),
- *             "LastHeartbeat": "...", "HookDeadline": "...", "HandOvers": 1, "CapacityWaits": 0}}
+ *             "LastHeartbeat": "...", "HookDeadline": "...", "HandOvers": 1, "CapacityWaits": 0,
+ *             "HeartbeatTimeout": 3600, "GlobalTimeout": 172800, "DefaultResult": "ABANDON"
+ *               (the hook's, in seconds; absent when not read yet),
+ *             "PendingResult": "CONTINUE", "PendingReason": "..." (a result Auto Scaling throttled)}}
  * </pre>
  */
 final class ContinuationEvent {
@@ -35,6 +38,11 @@ final class ContinuationEvent {
   static final String HOOK_DEADLINE = "HookDeadline";
   static final String HAND_OVERS = "HandOvers";
   static final String CAPACITY_WAITS = "CapacityWaits";
+  static final String HEARTBEAT_TIMEOUT = "HeartbeatTimeout";
+  static final String GLOBAL_TIMEOUT = "GlobalTimeout";
+  static final String DEFAULT_RESULT = "DefaultResult";
+  static final String PENDING_RESULT = "PendingResult";
+  static final String PENDING_REASON = "PendingReason";
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -60,6 +68,13 @@ final class ContinuationEvent {
         .put(HOOK_DEADLINE, continuation.hookDeadline().toString())
         .put(HAND_OVERS, continuation.handOvers())
         .put(CAPACITY_WAITS, continuation.capacityWaits());
+    continuation.hook().ifPresent(hook -> {
+      detail.put(HEARTBEAT_TIMEOUT, hook.heartbeatTimeout().toSeconds())
+          .put(GLOBAL_TIMEOUT, hook.globalTimeout().toSeconds());
+      hook.defaultResult().ifPresent(result -> detail.put(DEFAULT_RESULT, result.name()));
+    });
+    continuation.pending().ifPresent(pending -> detail.put(PENDING_RESULT, pending.result().name())
+        .put(PENDING_REASON, pending.reason()));
     try {
       return JSON.writeValueAsBytes(event);
     } catch (JsonProcessingException e) {

@@ -36,6 +36,7 @@ public record Settings(
     LifecycleResult failureResult,
     Optional<LifecycleResult> unreachableAgentResult,
     Duration heartbeatTimeout,
+    Duration agentWait,
     Duration maxPollInterval,
     Optional<String> waitingRoomQueueUrl,
     Map<LifecycleAction.Transition, LifecycleAction.HookName> hooks,
@@ -51,6 +52,7 @@ public record Settings(
   public static final String FAILURE_RESULT = "FAILURE_RESULT";
   public static final String UNREACHABLE_AGENT_RESULT = "UNREACHABLE_AGENT_RESULT";
   public static final String HEARTBEAT_TIMEOUT = "HEARTBEAT_TIMEOUT_SECONDS";
+  public static final String AGENT_WAIT = "AGENT_WAIT_SECONDS";
   public static final String MAX_POLL_INTERVAL = "MAX_POLL_INTERVAL_SECONDS";
   public static final String WAITING_ROOM_QUEUE_URL = "WAITING_ROOM_QUEUE_URL";
   public static final String GROUP_NAMES = "AUTO_SCALING_GROUP_NAMES";
@@ -62,13 +64,27 @@ public record Settings(
 
   /** Every variable the settings read. */
   public static final List<String> VARIABLES = List.of(REGION, DOCUMENT, LAUNCH_DOCUMENT, ASSUME_ROLE,
-      PARAMETERS, LAUNCH_PARAMETERS, GROUP_NAME_PARAMETER, FAILURE_RESULT, UNREACHABLE_AGENT_RESULT, HEARTBEAT_TIMEOUT, MAX_POLL_INTERVAL,
+      PARAMETERS, LAUNCH_PARAMETERS, GROUP_NAME_PARAMETER, FAILURE_RESULT, UNREACHABLE_AGENT_RESULT, HEARTBEAT_TIMEOUT, AGENT_WAIT, MAX_POLL_INTERVAL,
       WAITING_ROOM_QUEUE_URL, GROUP_NAMES, HOOK_NAME, LAUNCH_HOOK_NAME, RECONCILE_EVERY, RECONCILE_BATCH, RECONCILE_PACE);
 
   /** The value of UNREACHABLE_AGENT_RESULT that starts the runbook even without an agent. */
   static final String RUN_ANYWAY = "RUN";
 
   static final int DEFAULT_HEARTBEAT_TIMEOUT_SECONDS = 3600;
+
+  /**
+   * A launching instance's SSM agent registers with Systems Manager only once the instance has
+   * booted and the agent has started and reached an SSM endpoint ("Troubleshooting managed node
+   * availability", AWS Systems Manager User Guide): usually a minute or two after the launch. Ten
+   * minutes leaves room for a slow boot or user data that runs first, while an instance that will
+   * never be managed is still let go well within a launch hook's usual hour.
+   */
+  public static final Duration DEFAULT_AGENT_WAIT = Duration.ofSeconds(600);
+
+  /** A launching instance's agent is looked for after 5 s, then every 1.5 times longer, up to 30 s. */
+  static final Duration FIRST_AGENT_CHECK = Duration.ofSeconds(5);
+  static final double AGENT_CHECK_GROWTH = 1.5;
+  static final Duration MAX_AGENT_CHECK = Duration.ofSeconds(30);
   static final int DEFAULT_RECONCILE_BATCH = 25;
   static final int DEFAULT_RECONCILE_EVERY_MINUTES = 5;
   static final int DEFAULT_RECONCILE_PACE = 4;
@@ -152,15 +168,20 @@ public record Settings(
 
   /** Every timing the function runs by, with jitter drawn from {@code random}. */
   public Timings timings(DoubleSupplier random) {
-    return timings(maxPollInterval, random);
+    return timings(maxPollInterval, agentWait, random);
   }
 
-  /** Every timing the function runs by, given the longest pause between two status checks. */
-  public static Timings timings(Duration maxPollInterval, DoubleSupplier random) {
+  /**
+   * Every timing the function runs by, given the longest pause between two status checks and how
+   * long a launching instance's agent may take to come online.
+   */
+  public static Timings timings(Duration maxPollInterval, Duration agentWait, DoubleSupplier random) {
     return new Timings(
         new Backoff(FIRST_POLL, POLL_GROWTH, maxPollInterval, random),
         new Backoff(FIRST_RETRY_PAUSE, RETRY_GROWTH, MAX_RETRY_PAUSE, random),
         new Backoff(FIRST_CAPACITY_WAIT, CAPACITY_WAIT_GROWTH, MAX_CAPACITY_WAIT, random),
+        new Backoff(FIRST_AGENT_CHECK, AGENT_CHECK_GROWTH, MAX_AGENT_CHECK, random),
+        agentWait,
         NOT_FOUND_GRACE,
         QUEUED_AFTER,
         LONGEST_QUEUED_PARK,
@@ -209,7 +230,9 @@ public record Settings(
     LifecycleResult failureResult = reader.result(FAILURE_RESULT, LifecycleResult.ABANDON, false).orElseThrow();
     Optional<LifecycleResult> unreachableAgentResult = reader.result(UNREACHABLE_AGENT_RESULT, failureResult, true);
     int heartbeatSeconds = reader.number(HEARTBEAT_TIMEOUT, DEFAULT_HEARTBEAT_TIMEOUT_SECONDS, 30, 7200,
-        "the lifecycle hook's heartbeat timeout in seconds");
+        "the heartbeat timeout in seconds of a lifecycle hook the function may not read");
+    int agentWaitSeconds = reader.number(AGENT_WAIT, (int) DEFAULT_AGENT_WAIT.toSeconds(), 0, 7200,
+        "how many seconds after its launch an instance's SSM agent may take to come online");
     int pollSeconds = reader.number(MAX_POLL_INTERVAL, DEFAULT_MAX_POLL_INTERVAL_SECONDS, 1, 300,
         "the longest pause in seconds between two status checks of a runbook");
     Optional<String> waitingRoom = reader.optional(WAITING_ROOM_QUEUE_URL, QUEUE_URL_FORM,
@@ -225,6 +248,7 @@ public record Settings(
         failureResult,
         unreachableAgentResult,
         Duration.ofSeconds(heartbeatSeconds),
+        Duration.ofSeconds(agentWaitSeconds),
         Duration.ofSeconds(pollSeconds),
         waitingRoom,
         hooks,

@@ -258,7 +258,7 @@ class OrchestratorTest {
   @Test
   void transientStatusFailuresAreRiddenOut() {
     LifecycleAction action = rig.held(rig.terminating());
-    ServiceFailure throttled = new ServiceFailure.Transient("ThrottlingException", "Rate exceeded", null);
+    ServiceFailure throttled = Failures.throttled("ThrottlingException");
     rig.automations.failNext(FakeAutomations.Operation.STATUS, throttled, throttled, throttled);
 
     Outcome outcome = rig.handle(action);
@@ -270,7 +270,7 @@ class OrchestratorTest {
   void aStartThatFailsForNowIsTriedAgainWithTheSameClientToken() {
     LifecycleAction action = rig.held(rig.terminating());
     rig.automations.failNext(FakeAutomations.Operation.START,
-        new ServiceFailure.Transient("InternalServerError", "try again", null));
+        Failures.serverError());
 
     Outcome outcome = rig.handle(action);
 
@@ -307,7 +307,7 @@ class OrchestratorTest {
   @Test
   void aCompletionThatFailsForNowIsTriedAgain() {
     LifecycleAction action = rig.held(rig.terminating());
-    ServiceFailure unavailable = new ServiceFailure.Transient("ServiceUnavailable", "busy", null);
+    ServiceFailure unavailable = Failures.serverError();
     rig.lifecycleActions.failNext(FakeLifecycleActions.Operation.COMPLETE, unavailable, unavailable);
 
     Outcome outcome = rig.handle(action);

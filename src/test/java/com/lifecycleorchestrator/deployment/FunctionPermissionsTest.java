@@ -33,7 +33,8 @@ class FunctionPermissionsTest {
    * type for them.
    */
   private static final Set<String> WITHOUT_RESOURCE_LEVEL_PERMISSIONS = Set.of(
-      "ssm:DescribeAutomationExecutions", "ssm:DescribeInstanceInformation", "autoscaling:DescribeAutoScalingGroups");
+      "ssm:DescribeAutomationExecutions", "ssm:DescribeInstanceInformation", "autoscaling:DescribeAutoScalingGroups",
+      "autoscaling:DescribeLifecycleHooks");
 
   private static final Set<String> CALLED = AwsActionsCalled.byTheFunction();
 

@@ -184,7 +184,7 @@ class LifecycleHandlerTest {
     rig.held(sampleAction("terminate.json", LifecycleAction.Transition.TERMINATING));
     rig.automations.everyRunbook(FakeAutomations.Script.runsThen(Duration.ofHours(1), "Success"));
     rig.continuations.failNext(Failures.times(20,
-        new ServiceFailure.Transient("TooManyRequestsException", "Rate exceeded", null)));
+        Failures.throttled("TooManyRequestsException")));
 
     List<JsonNode> lines = CapturedOutput.logLinesOf(() -> assertThrows(
         LifecycleHandler.LifecycleActionNotHandled.class, () -> invoke("terminate.json")));
@@ -203,7 +203,7 @@ class LifecycleHandlerTest {
         rig.config().runbookFor(action.transition()).orElseThrow().startFor(action));
     rig.clock.advance(Duration.ofMinutes(5));
     Continuation parked = new Continuation(action, Optional.of(execution), action.heldSince(),
-        action.heldSince().plus(Duration.ofHours(48)), 1, 1);
+        action.heldSince().plus(Duration.ofHours(48)), Optional.empty(), 1, 1, Optional.empty());
 
     JsonNode returned = invokeBytes(sqsBatch(ContinuationEvent.encode(parked, rig.clock.now())));
 

@@ -34,8 +34,8 @@ import java.util.stream.Collectors;
  * them over, with the function's own settings and SDK clients talking to a local {@link AwsStandIn}
  * on the wall clock. It prints a timeline of what the function logs and what AWS sees, from the
  * event's arrival to the instance's release. The README's quick start runs it through Maven:
- * {@code mvn -q -Plocal-run}, with {@code -Devent=...}, {@code -Drunbook=fails|slow} and
- * {@code -Dthrottled}.
+ * {@code mvn -q -Plocal-run}, with {@code -Devent=...}, {@code -Drunbook=fails|slow},
+ * {@code -Dthrottled} and {@code -Dlaunch}.
  */
 public final class LocalRun {
 
@@ -44,8 +44,10 @@ public final class LocalRun {
   private static final String LAUNCH_DOCUMENT = "GracefulLaunch-Warmup";
   private static final Path FUNCTION_LOG = Path.of("target", "local-run", "function.log");
   private static final String USAGE = """
-      usage: mvn -q -Plocal-run [-Devent=FILE] [-Drunbook=succeeds|fails|slow] [-Dthrottled]
+      usage: mvn -q -Plocal-run [-Devent=FILE] [-Drunbook=succeeds|fails|slow] [-Dthrottled] [-Dlaunch]
         -Devent=FILE        the event to deliver (default events/terminate.json)
+        -Dlaunch            deliver events/launch.json for an instance whose SSM agent registers 8 s after
+                            the launch: the function waits for it, then runs the launch runbook
         -Drunbook=fails     the runbook ends Failed: the function completes the action with ABANDON
         -Drunbook=slow      the runbook runs 40 s against a hook with a 30 s heartbeat timeout: heartbeats show
         -Dthrottled         30% of all AWS calls are throttled; the SDK retries them
@@ -73,7 +75,13 @@ public final class LocalRun {
     }
   }
 
-  record Options(Path event, RunbookMode runbook, boolean throttled) {
+  /**
+   * How late the launched instance's agent registers in the launch scenario: a few seconds, so the
+   * wait shows without a real boot's minute and a half.
+   */
+  static final Duration LATE_REGISTRATION = Duration.ofSeconds(8);
+
+  record Options(Path event, RunbookMode runbook, boolean throttled, boolean launch) {
     static Options parse(String... arguments) {
       Map<String, String> given = new LinkedHashMap<>();
       for (String argument : arguments) {
@@ -82,22 +90,29 @@ public final class LocalRun {
         }
         given.put(argument.substring(2, argument.indexOf('=')), argument.substring(argument.indexOf('=') + 1));
       }
-      Path event = Path.of(given.getOrDefault("event", "events/terminate.json"));
+      boolean launch = flag(given, "launch");
+      String eventGiven = given.getOrDefault("event", "");
+      Path event = Path.of(!eventGiven.isBlank() ? eventGiven : launch ? "events/launch.json" : "events/terminate.json");
       RunbookMode runbook;
       try {
         runbook = RunbookMode.valueOf(given.getOrDefault("runbook", "succeeds").toUpperCase(Locale.ROOT));
       } catch (IllegalArgumentException e) {
         throw new IllegalArgumentException("runbook must be succeeds, fails or slow, got " + given.get("runbook"));
       }
-      String throttled = given.getOrDefault("throttled", "false");
-      if (!throttled.equals("true") && !throttled.equals("false")) {
-        throw new IllegalArgumentException("throttled is true or false, got " + throttled);
-      }
-      given.keySet().removeAll(List.of("event", "runbook", "throttled"));
+      boolean throttled = flag(given, "throttled");
+      given.keySet().removeAll(List.of("event", "runbook", "throttled", "launch"));
       if (!given.isEmpty()) {
         throw new IllegalArgumentException("unknown options: " + given.keySet());
       }
-      return new Options(event, runbook, Boolean.parseBoolean(throttled));
+      return new Options(event, runbook, throttled, launch);
+    }
+
+    private static boolean flag(Map<String, String> given, String name) {
+      String value = given.getOrDefault(name, "false");
+      if (!value.equals("true") && !value.equals("false")) {
+        throw new IllegalArgumentException(name + " is true or false, got " + value);
+      }
+      return Boolean.parseBoolean(value);
     }
   }
 
@@ -204,7 +219,11 @@ public final class LocalRun {
           .hook(new StandInAutoScaling.Hook(action.group(), action.hook(), action.transition(),
               options.runbook().heartbeatTimeout, "ABANDON"))
           .hold(action.group(), action.hook(), action.instance(), action.token(), clock.now());
-      standIn.ssm().managedInstance(action.instance(), "Online");
+      if (options.launch()) {
+        standIn.ssm().launchedInstance(action.instance(), LATE_REGISTRATION);
+      } else {
+        standIn.ssm().managedInstance(action.instance(), "Online");
+      }
     });
     if (options.throttled()) {
       standIn.faults().everyOperation().throttle(0.3);
@@ -240,6 +259,10 @@ public final class LocalRun {
     out.println("The runbook " + DOCUMENT + " is NOT executed locally: the stand-in only plays its statuses");
     out.println("(Pending 1.5 s, InProgress " + runbook.running.toSeconds() + " s, then " + runbook.finalStatus + ")."
         + (options.throttled() ? " 30% of all calls are throttled." : ""));
+    if (options.launch()) {
+      out.println("The instance's SSM agent registers " + LATE_REGISTRATION.toSeconds() + " s after its launch, as a "
+          + "booting instance's does: until then SSM does not know it.");
+    }
     held.ifPresent(action -> out.println("The event's time is set to now, " + action.eventTime()
         + ", as if Auto Scaling had just sent it."));
     out.println();
@@ -278,7 +301,7 @@ public final class LocalRun {
                 .replace('_', ' ') + ")")
             .orElse("still held")));
     out.println("The function's own JSON log lines are in " + FUNCTION_LOG + ".");
-    out.println("Try also: -Drunbook=fails, -Drunbook=slow, -Dthrottled, -Devent=events/malformed.json");
+    out.println("Try also: -Drunbook=fails, -Drunbook=slow, -Dthrottled, -Dlaunch, -Devent=events/malformed.json");
   }
 
   private synchronized void show(String voice, String message) {

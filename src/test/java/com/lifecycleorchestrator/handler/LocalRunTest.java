@@ -59,6 +59,20 @@ class LocalRunTest {
   }
 
   @Test
+  void aLaunchWaitsForItsLateAgentThenRunsTheLaunchRunbookAndContinues() throws IOException {
+    String printed = run("--launch=true");
+
+    assertInOrder(printed,
+        "registers 8 s after its launch",
+        "Auto Scaling  holds i-0f9e8d7c6b5a43210 at hook graceful-launch of web-asg (Pending:Wait",
+        "InvalidInstanceId",
+        "function      the launching instance's SSM agent is not online yet (NOT_MANAGED)",
+        "function      runbook started as execution ",
+        "function      result CONTINUE sent: instance i-0f9e8d7c6b5a43210 released",
+        "Auto Scaling ended the wait of i-0f9e8d7c6b5a43210: CONTINUE (completed)");
+  }
+
+  @Test
   void aMalformedEventFailsTheInvocationWithoutACall() throws IOException {
     String printed = run("--event=events/malformed.json");
 
@@ -68,9 +82,11 @@ class LocalRunTest {
 
   @Test
   void optionsAreCheckedBeforeAnythingRuns() {
-    assertEquals(new LocalRun.Options(Path.of("events/launch.json"), LocalRun.RunbookMode.SLOW, true),
+    assertEquals(new LocalRun.Options(Path.of("events/launch.json"), LocalRun.RunbookMode.SLOW, true, false),
         LocalRun.Options.parse("--event=events/launch.json", "--runbook=slow", "--throttled=true"));
-    for (List<String> wrong : List.of(List.of("--runbook=sometimes"), List.of("--throttled=yes"),
+    assertEquals(new LocalRun.Options(Path.of("events/launch.json"), LocalRun.RunbookMode.SUCCEEDS, false, true),
+        LocalRun.Options.parse("--event=", "--launch=true"));
+    for (List<String> wrong : List.of(List.of("--runbook=sometimes"), List.of("--throttled=yes"), List.of("--launch=1"),
         List.of("--colour=blue"), List.of("terminate.json"))) {
       assertThrows(IllegalArgumentException.class, () -> LocalRun.Options.parse(wrong.toArray(String[]::new)));
     }

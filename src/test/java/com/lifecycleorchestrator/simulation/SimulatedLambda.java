@@ -2,6 +2,7 @@ package com.lifecycleorchestrator.simulation;
 
 import com.lifecycleorchestrator.core.Budget;
 import com.lifecycleorchestrator.core.Continuation;
+import com.lifecycleorchestrator.core.Hooks;
 import com.lifecycleorchestrator.core.LifecycleAction;
 import com.lifecycleorchestrator.core.Milestone;
 import com.lifecycleorchestrator.core.Orchestration;
@@ -11,6 +12,7 @@ import com.lifecycleorchestrator.core.Runbook;
 import com.lifecycleorchestrator.core.Continuations;
 import com.lifecycleorchestrator.core.ServiceFailure;
 import com.lifecycleorchestrator.core.WaitingRoom;
+import com.lifecycleorchestrator.testkit.Failures;
 import com.lifecycleorchestrator.testkit.FakeAutomations;
 import com.lifecycleorchestrator.testkit.FakeLifecycleActions;
 import java.time.Duration;
@@ -45,6 +47,8 @@ final class SimulatedLambda {
   private final FakeLifecycleActions lifecycleActions;
   private final Runbook runbook;
   private final Orchestration.Rules rules;
+  /** Read once for every invocation, as an execution environment's would be. */
+  private final Hooks hooks;
   private final int concurrency;
   private final double invokeFaultShare;
   private final boolean withWaitingRoom;
@@ -69,6 +73,7 @@ final class SimulatedLambda {
     this.loop = loop;
     this.automations = automations;
     this.lifecycleActions = lifecycleActions;
+    this.hooks = new Hooks(lifecycleActions, rules.heartbeatTimeout());
     this.runbook = runbook;
     this.rules = rules;
     this.concurrency = concurrency;
@@ -118,7 +123,7 @@ final class SimulatedLambda {
     invocations++;
     Instant began = loop.clock().now();
     Budget budget = Budget.of(began, TIMEOUT, rules.timings());
-    Orchestration.Ports ports = new Orchestration.Ports(automations, lifecycleActions,
+    Orchestration.Ports ports = new Orchestration.Ports(automations, lifecycleActions, hooks,
         continuationsFrom(), withWaitingRoom ? Optional.of(waitingRoom()) : Optional.empty(), this::count);
     Orchestration orchestration = delivery.continuation() == null
         ? Orchestration.begin(delivery.action(), runbook, ports, rules, budget, began)
@@ -157,7 +162,7 @@ final class SimulatedLambda {
     return continuation -> {
       invokeCalls++;
       if (random.nextDouble() < invokeFaultShare) {
-        throw new ServiceFailure.Transient("ServiceException", "Lambda was unable to queue the event", null);
+        throw Failures.serverError();
       }
       deliver(new Delivery(continuation.action(), continuation, 0), loop.clock().now().plus(DELIVERY_LATENCY));
     };
@@ -175,7 +180,7 @@ final class SimulatedLambda {
       public void park(Continuation continuation, Duration delay) {
         invokeCalls++;
         if (random.nextDouble() < invokeFaultShare) {
-          throw new ServiceFailure.Transient("InternalError", "SQS could not accept the message", null);
+          throw Failures.serverError();
         }
         deliver(new Delivery(continuation.action(), continuation, 0),
             loop.clock().now().plus(delay).plus(DELIVERY_LATENCY));

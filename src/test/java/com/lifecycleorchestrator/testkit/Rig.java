@@ -2,6 +2,7 @@ package com.lifecycleorchestrator.testkit;
 
 import com.lifecycleorchestrator.core.Budget;
 import com.lifecycleorchestrator.core.Continuation;
+import com.lifecycleorchestrator.core.Hooks;
 import com.lifecycleorchestrator.core.LifecycleAction;
 import com.lifecycleorchestrator.core.LifecycleResult;
 import com.lifecycleorchestrator.core.Milestone;
@@ -45,6 +46,7 @@ public final class Rig {
   private LifecycleResult failureResult = LifecycleResult.ABANDON;
   private Duration heartbeatTimeout = Duration.ofHours(1);
   private Duration maxPollInterval = Duration.ofSeconds(15);
+  private Duration agentWait = Settings.DEFAULT_AGENT_WAIT;
   private boolean launchRunbook;
   private Map<String, List<String>> parameters = Map.of("S3BucketName", List.of("my-logs"));
   private boolean withWaitingRoom;
@@ -116,7 +118,13 @@ public final class Rig {
 
   /** The function's own timings, as the settings build them, with this rig's polling cap and seeded jitter. */
   public Timings timings() {
-    return Settings.timings(maxPollInterval, random::nextDouble);
+    return Settings.timings(maxPollInterval, agentWait, random::nextDouble);
+  }
+
+  /** How long a launching instance's agent may take to come online. */
+  public Rig agentWait(Duration wait) {
+    this.agentWait = wait;
+    return this;
   }
 
   public Orchestrator orchestrator() {
@@ -143,7 +151,8 @@ public final class Rig {
 
   /** The ports an orchestration of this rig talks to, reporting milestones to {@link #milestones}. */
   public Orchestration.Ports ports() {
-    return new Orchestration.Ports(automations, lifecycleActions, continuations, waitingRoom(),
+    return new Orchestration.Ports(automations, lifecycleActions, new Hooks(lifecycleActions, heartbeatTimeout),
+        continuations, waitingRoom(),
         (action, milestone) -> milestones.add(milestone));
   }
 
