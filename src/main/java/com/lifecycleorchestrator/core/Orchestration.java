@@ -125,16 +125,27 @@ public final class Orchestration implements Steps {
         continuation.hook().isPresent() ? continuation.hookDeadline() : action.heldSince().plus(hook.globalTimeout()),
         continuation.lastHeartbeat(),
         continuation.handOvers(), continuation.capacityWaits(),
-        progress -> continuation.pending()
-            .<Position>map(pending -> new Position.Completing(pending.result(), pending.reason(), 0, now))
-            .orElseGet(() -> new Position.Checking(
-                action.transition() == LifecycleAction.Transition.LAUNCHING && continuation.execution().isEmpty(),
-                continuation.execution()
-                    .map(execution -> progress.following(execution, now))
-                    .orElseGet(() -> new Position.Starting(0, now)), now)));
+        progress -> whereToGoOn(continuation, progress, now));
     ports.listener().reached(continuation.action(),
         new Milestone.Resumed(continuation.execution(), continuation.handOvers()));
     return resumed;
+  }
+
+  /**
+   * Where a continuation goes on: sending the result it carries; else, after a look at the group
+   * (and at the agent, for a launch whose runbook is still to start), following its execution or
+   * starting the runbook.
+   */
+  private static Position whereToGoOn(Continuation continuation, RunbookProgress progress, Instant now) {
+    if (continuation.pending().isPresent()) {
+      Continuation.Pending pending = continuation.pending().get();
+      return new Position.Completing(pending.result(), pending.reason(), 0, now);
+    }
+    if (continuation.execution().isPresent()) {
+      return new Position.Checking(false, progress.following(continuation.execution().get(), now), now);
+    }
+    boolean launching = continuation.action().transition() == LifecycleAction.Transition.LAUNCHING;
+    return new Position.Checking(launching, new Position.Starting(0, now), now);
   }
 
   public Optional<Outcome> outcome() {
