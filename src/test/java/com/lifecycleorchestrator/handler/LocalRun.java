@@ -256,7 +256,9 @@ public final class LocalRun {
     RunbookMode runbook = options.runbook();
     out.println("Local run: " + options.event() + " through LifecycleHandler.handleRequest, as Lambda delivers it,");
     out.println("against a local AWS stand-in at " + standIn.endpoint() + " (no AWS account needed).");
-    out.println("The runbook " + DOCUMENT + " is NOT executed locally: the stand-in only plays its statuses");
+    String document = held.filter(action -> action.transition().endsWith("LAUNCHING")).isPresent()
+        ? LAUNCH_DOCUMENT : DOCUMENT;
+    out.println("The runbook " + document + " is NOT executed locally: the stand-in only plays its statuses");
     out.println("(Pending 1.5 s, InProgress " + runbook.running.toSeconds() + " s, then " + runbook.finalStatus + ")."
         + (options.throttled() ? " 30% of all calls are throttled." : ""));
     if (options.launch()) {

@@ -63,6 +63,7 @@ class LocalRunTest {
     String printed = run("--launch=true");
 
     assertInOrder(printed,
+        "The runbook GracefulLaunch-Warmup is NOT executed locally",
         "registers 8 s after its launch",
         "Auto Scaling  holds i-0f9e8d7c6b5a43210 at hook graceful-launch of web-asg (Pending:Wait",
         "InvalidInstanceId",
