@@ -1,6 +1,7 @@
 package com.lifecycleorchestrator;
 
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
 import com.tngtech.archunit.core.domain.JavaCall;
 import com.tngtech.archunit.core.domain.JavaClass;
@@ -15,8 +16,8 @@ import com.tngtech.archunit.lang.ArchRule;
 class ArchitectureTest {
 
   @ArchTest
-  static final ArchRule theCoreAndItsPortsKnowNoAwsLibrary = noClasses()
-      .that().resideInAnyPackage("..core..", "..ports..")
+  static final ArchRule theCoreKnowsNoAwsLibrary = noClasses()
+      .that().resideInAPackage("..core..")
       .should().dependOnClassesThat().resideInAnyPackage(
           "software.amazon..", "com.amazonaws..", "com.fasterxml..", "org.slf4j..")
       .because("the core is tested on a virtual clock with fakes and runs in the simulation unchanged");
@@ -45,4 +46,11 @@ class ArchitectureTest {
   static final ArchRule nothingDependsOnTheHandler = noClasses()
       .that().resideOutsideOfPackage("..handler..")
       .should().dependOnClassesThat().resideInAnyPackage("..handler..");
+
+  @ArchTest
+  static final ArchRule noPackageCycles = slices()
+      .matching("com.lifecycleorchestrator.(*)..")
+      .should().beFreeOfCycles()
+      .because("each package builds on the ones below it, so that one can be read, changed and tested without "
+          + "the ones above");
 }

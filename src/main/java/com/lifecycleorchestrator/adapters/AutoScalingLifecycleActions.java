@@ -1,9 +1,11 @@
 package com.lifecycleorchestrator.adapters;
 
 import com.lifecycleorchestrator.core.Fleet;
+import com.lifecycleorchestrator.core.HookTimeouts;
 import com.lifecycleorchestrator.core.LifecycleAction;
 import com.lifecycleorchestrator.core.LifecycleResult;
-import com.lifecycleorchestrator.ports.LifecycleActions;
+import com.lifecycleorchestrator.core.LifecycleActions;
+import com.lifecycleorchestrator.core.ServiceFailure;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -58,6 +60,32 @@ public final class AutoScalingLifecycleActions implements LifecycleActions {
         .lifecycleActionResult(result.name())));
   }
 
+  /** What a hook Auto Scaling does not list is reported as: it cannot be read, now or later. */
+  static final String HOOK_NOT_FOUND = "LifecycleHookNotFound";
+
+  /**
+   * The hook's timeouts, from DescribeLifecycleHooks (Amazon EC2 Auto Scaling API Reference). A call
+   * the function's role may not make (AccessDenied) comes out as a rejection, like a hook that is
+   * not there.
+   */
+  @Override
+  public HookTimeouts timeoutsOf(LifecycleAction.GroupName group, LifecycleAction.HookName hook) {
+    try {
+      return autoScaling.describeLifecycleHooks(request -> request
+              .autoScalingGroupName(group.value())
+              .lifecycleHookNames(hook.value()))
+          .lifecycleHooks().stream()
+          .findFirst()
+          .map(found -> new HookTimeouts(Duration.ofSeconds(found.heartbeatTimeout()),
+              Duration.ofSeconds(found.globalTimeout()),
+              Optional.ofNullable(found.defaultResult()).map(LifecycleResult::valueOf)))
+          .orElseThrow(() -> new ServiceFailure.Rejected(HOOK_NOT_FOUND,
+              "Auto Scaling group " + group + " has no lifecycle hook " + hook, null));
+    } catch (SdkException e) {
+      throw ServiceFailures.classify(e);
+    }
+  }
+
   /** The group's status while DeleteAutoScalingGroup runs. */
   static final String DELETING = "Delete in progress";
 
@@ -101,7 +129,8 @@ public final class AutoScalingLifecycleActions implements LifecycleActions {
           .autoScalingGroups().stream()
           .findFirst();
       if (found.isEmpty()) {
-        return new Fleet.Group(Fleet.GroupState.GONE, List.of());
+        // A group Auto Scaling does not list holds no instance, and no deletion to hold up.
+        return new Fleet.Group(Fleet.GroupState.ACTIVE, List.of(), false);
       }
       List<Fleet.WaitingInstance> waiting = new ArrayList<>(waitingOf(found.get().instances()));
       if (found.get().warmPoolConfiguration() != null) {
@@ -147,7 +176,7 @@ public final class AutoScalingLifecycleActions implements LifecycleActions {
   @Override
   public Optional<Fleet.Activity> activityMoving(
       LifecycleAction.GroupName group, LifecycleAction.InstanceId instance, Instant notAfter) {
-    Instant since = notAfter.minus(LONGEST_HOLD);
+    Instant since = notAfter.minus(HookTimeouts.LONGEST_GLOBAL_TIMEOUT);
     Fleet.Activity[] found = new Fleet.Activity[1];
     scanActivities(group, activity -> {
       if (activity.startedAt().isBefore(since)) {
@@ -161,9 +190,6 @@ public final class AutoScalingLifecycleActions implements LifecycleActions {
     });
     return Optional.ofNullable(found[0]);
   }
-
-  /** A hook holds an instance 48 hours at most ("Amazon EC2 Auto Scaling lifecycle hooks"). */
-  static final Duration LONGEST_HOLD = Duration.ofHours(48);
 
   /**
    * Reads the group's activities newest first, page by page, while {@code more} wants the next one:

@@ -1,5 +1,6 @@
 package com.lifecycleorchestrator.adapters;
 
+import com.lifecycleorchestrator.core.Timings;
 import java.time.Duration;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.ContainerCredentialsProvider;
@@ -25,28 +26,22 @@ import software.amazon.awssdk.services.ssm.SsmClient;
  */
 public final class AwsClients implements ServiceClients {
 
-  /** Attempts per call, the first included; throttled attempts back off with jitter. */
-  static final int MAX_ATTEMPTS = 8;
-
-  /** The longest any one call may take with all its retries; the budget keeps a reserve for it. */
-  public static final Duration CALL_TIMEOUT = Duration.ofSeconds(30);
-
   private final Region region;
   private final AwsCredentialsProvider credentials;
   private final SdkHttpClient http;
   private final ClientOverrideConfiguration overrides;
   private final ThrottledAttempts throttledAttempts = new ThrottledAttempts();
 
-  private AwsClients(Region region, AwsCredentialsProvider credentials, SdkHttpClient http) {
+  private AwsClients(Region region, AwsCredentialsProvider credentials, SdkHttpClient http, Timings.Sdk sdk) {
     this.region = region;
     this.credentials = credentials;
     this.http = http;
     this.overrides = ClientOverrideConfiguration.builder()
         .retryStrategy(AwsRetryStrategy.standardRetryStrategy().toBuilder()
-            .maxAttempts(MAX_ATTEMPTS)
+            .maxAttempts(sdk.attempts())
             .build())
-        .apiCallAttemptTimeout(Duration.ofSeconds(10))
-        .apiCallTimeout(CALL_TIMEOUT)
+        .apiCallAttemptTimeout(sdk.attemptTimeout())
+        .apiCallTimeout(sdk.callTimeout())
         .addMetricPublisher(throttledAttempts)
         .build();
   }
@@ -62,24 +57,24 @@ public final class AwsClients implements ServiceClients {
    * function's credentials from a container endpoint instead of environment variables; both are
    * the Lambda environment, and whichever it offers is used.
    */
-  public static AwsClients forLambdaEnvironment(String region) {
+  public static AwsClients forLambdaEnvironment(String region, Timings.Sdk sdk) {
     return of(region, System.getenv("AWS_CONTAINER_CREDENTIALS_FULL_URI") != null
         ? ContainerCredentialsProvider.builder().build()
-        : EnvironmentVariableCredentialsProvider.create());
+        : EnvironmentVariableCredentialsProvider.create(), sdk);
   }
 
   /** Clients with the given credentials: for runs outside Lambda, such as the tests. */
-  public static AwsClients of(String region, AwsCredentialsProvider credentials) {
+  public static AwsClients of(String region, AwsCredentialsProvider credentials, Timings.Sdk sdk) {
     SdkHttpClient http = UrlConnectionHttpClient.builder()
         .connectionTimeout(Duration.ofSeconds(2))
         .socketTimeout(Duration.ofSeconds(10))
         .build();
-    return over(region, credentials, http);
+    return over(region, credentials, http, sdk);
   }
 
   /** Clients that send their requests through the given transport instead: for priming. */
-  static AwsClients over(String region, AwsCredentialsProvider credentials, SdkHttpClient http) {
-    return new AwsClients(Region.of(region), credentials, http);
+  static AwsClients over(String region, AwsCredentialsProvider credentials, SdkHttpClient http, Timings.Sdk sdk) {
+    return new AwsClients(Region.of(region), credentials, http, sdk);
   }
 
   @Override

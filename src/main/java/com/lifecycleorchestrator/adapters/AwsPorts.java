@@ -1,10 +1,10 @@
 package com.lifecycleorchestrator.adapters;
 
 import com.lifecycleorchestrator.core.Continuation;
-import com.lifecycleorchestrator.ports.Automations;
-import com.lifecycleorchestrator.ports.Continuations;
-import com.lifecycleorchestrator.ports.LifecycleActions;
-import com.lifecycleorchestrator.ports.WaitingRoom;
+import com.lifecycleorchestrator.core.Automations;
+import com.lifecycleorchestrator.core.Continuations;
+import com.lifecycleorchestrator.core.LifecycleActions;
+import com.lifecycleorchestrator.core.WaitingRoom;
 import java.util.function.Function;
 import software.amazon.awssdk.services.lambda.LambdaClient;
 

@@ -1,7 +1,7 @@
 package com.lifecycleorchestrator.adapters;
 
 import com.lifecycleorchestrator.core.Continuation;
-import com.lifecycleorchestrator.ports.Continuations;
+import com.lifecycleorchestrator.core.Continuations;
 import java.util.function.Function;
 import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.core.exception.SdkException;

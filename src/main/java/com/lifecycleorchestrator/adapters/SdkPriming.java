@@ -1,5 +1,6 @@
 package com.lifecycleorchestrator.adapters;
 
+import com.lifecycleorchestrator.core.Timings;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -45,9 +46,9 @@ public final class SdkPriming {
   private SdkPriming() {}
 
   /** Makes each call of the function once against the local transport. */
-  public static void primeEveryCall(String region) {
+  public static void primeEveryCall(String region, Timings.Sdk sdk) {
     AwsClients clients = AwsClients.over(region,
-        StaticCredentialsProvider.create(AwsBasicCredentials.create("priming", "priming")), new LocalAnswers());
+        StaticCredentialsProvider.create(AwsBasicCredentials.create("priming", "priming")), new LocalAnswers(), sdk);
     try (SsmClient ssm = clients.ssm();
          AutoScalingClient autoScaling = clients.autoScaling();
          LambdaClient lambda = clients.lambda();
@@ -61,6 +62,8 @@ public final class SdkPriming {
       ssm.describeAutomationExecutions(request -> request.filters(
           filter -> filter.key(AutomationExecutionFilterKey.TAG_KEY).values("priming")));
       autoScaling.describeAutoScalingGroups(request -> request.autoScalingGroupNames("priming"));
+      autoScaling.describeLifecycleHooks(request -> request.autoScalingGroupName("priming")
+          .lifecycleHookNames("priming"));
       autoScaling.recordLifecycleActionHeartbeat(request -> request.autoScalingGroupName("priming")
           .lifecycleHookName("priming").instanceId(INSTANCE));
       autoScaling.completeLifecycleAction(request -> request.autoScalingGroupName("priming")

@@ -1,16 +1,16 @@
 package com.lifecycleorchestrator.adapters;
 
-import com.lifecycleorchestrator.ports.ServiceFailure;
+import com.lifecycleorchestrator.core.ServiceFailure;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.exception.SdkException;
 
 /** Turns what the SDK throws, once its retries are spent, into the failures the core decides on. */
-final class ServiceFailures {
+public final class ServiceFailures {
 
   private ServiceFailures() {}
 
   /** A failure the caller did not map to something more specific: throttled, transient or a rejection. */
-  static ServiceFailure classify(SdkException e) {
+  public static ServiceFailure classify(SdkException e) {
     if (e instanceof AwsServiceException service) {
       String code = codeOf(service);
       String message = messageOf(service);

@@ -1,7 +1,7 @@
 package com.lifecycleorchestrator.adapters;
 
 import com.lifecycleorchestrator.core.Continuation;
-import com.lifecycleorchestrator.ports.WaitingRoom;
+import com.lifecycleorchestrator.core.WaitingRoom;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.function.Function;

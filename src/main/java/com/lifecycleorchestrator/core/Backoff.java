@@ -26,10 +26,6 @@ public record Backoff(Duration first, double growth, Duration cap, DoubleSupplie
     }
   }
 
-  /** First delay one second, growing by half each time, up to the cap. */
-  public static Backoff fromOneSecond(Duration cap, DoubleSupplier random) {
-    return new Backoff(Duration.ofSeconds(1), 1.5, cap, random);
-  }
 
   /** The delay before attempt number {@code attempt}, counting the first as 0. */
   public Duration delayBefore(int attempt) {

@@ -31,9 +31,7 @@ public final class Fleet {
   public enum GroupState {
     ACTIVE,
     /** The group is being deleted: holding its instances only holds the deletion up. */
-    DELETING,
-    /** No such group (any more). */
-    GONE
+    DELETING
   }
 
   /**

@@ -15,6 +15,19 @@ public sealed interface Milestone {
   /** The instance's SSM agent cannot run the runbook; {@code runAnyway} if it is started all the same. */
   record AgentUnreachable(Fleet.Agent agent, boolean runAnyway) implements Milestone {}
 
+  /**
+   * A launching instance's SSM agent is not online yet ({@code agent} is what SSM says of it): it is
+   * looked for again after the pause, while the hook is kept alive.
+   */
+  record AwaitingAgent(Fleet.Agent agent, Duration pause) implements Milestone {}
+
+  /**
+   * The hook's timeouts could not be read ({@code code} says why): the function heartbeats by
+   * {@code assumed} instead; {@code lasting} if it keeps doing so for this hook (the call was
+   * refused), rather than reading the hook again next time.
+   */
+  record HookUnreadable(String code, HookTimeouts assumed, boolean lasting) implements Milestone {}
+
   /** The runbook was started, or an execution started by an earlier delivery was found and followed. */
   record RunbookStarted(Runbook.ExecutionId execution, boolean startedEarlier) implements Milestone {}
 

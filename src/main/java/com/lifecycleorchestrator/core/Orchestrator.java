@@ -2,12 +2,8 @@ package com.lifecycleorchestrator.core;
 
 import static java.util.Objects.requireNonNull;
 
-import com.lifecycleorchestrator.ports.Automations;
-import com.lifecycleorchestrator.ports.Continuations;
-import com.lifecycleorchestrator.ports.LifecycleActions;
-import com.lifecycleorchestrator.ports.ServiceFailure;
-import com.lifecycleorchestrator.ports.WaitingRoom;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.BiFunction;
@@ -56,6 +52,7 @@ public final class Orchestrator {
   private final Clock clock;
   private final Config config;
   private final Milestone.Listener listener;
+  private final Hooks hooks;
 
   public Orchestrator(
       Automations automations,
@@ -70,10 +67,16 @@ public final class Orchestrator {
     this.clock = requireNonNull(clock, "clock");
     this.config = requireNonNull(config, "config");
     this.listener = requireNonNull(listener, "listener");
+    this.hooks = new Hooks(lifecycleActions, config.rules().heartbeatTimeout());
   }
 
   public Clock clock() {
     return clock;
+  }
+
+  /** The budget of an invocation that has {@code remaining} time at {@code now}. */
+  public Budget budget(Instant now, Duration remaining) {
+    return Budget.of(now, remaining, config.rules().timings());
   }
 
   /**
@@ -89,13 +92,13 @@ public final class Orchestrator {
    * Handles a new lifecycle action within the budget: first finds the scaling activity that tells it
    * from the instance's other actions (see {@link Runbook#startFor}), then runs it.
    */
-  public Outcome handle(LifecycleAction action, Orchestration.Budget budget, Continuations continuations) {
+  public Outcome handle(LifecycleAction action, Budget budget, Continuations continuations) {
     return run(action, continuations, (runbook, ports) -> Orchestration.begin(
         identified(action), runbook, ports, config.rules(), budget, clock.now()));
   }
 
   /** Goes on with a lifecycle action that an earlier invocation handed over. */
-  public Outcome resume(Continuation continuation, Orchestration.Budget budget, Continuations continuations) {
+  public Outcome resume(Continuation continuation, Budget budget, Continuations continuations) {
     return run(continuation.action(), continuations,
         (runbook, ports) -> Orchestration.resume(continuation, runbook, ports, config.rules(), budget, clock.now()));
   }
@@ -167,7 +170,7 @@ public final class Orchestrator {
       return releaseToWarmPool(action);
     }
     Orchestration.Ports ports =
-        new Orchestration.Ports(automations, lifecycleActions, continuations, waitingRoom, listener);
+        new Orchestration.Ports(automations, lifecycleActions, hooks, continuations, waitingRoom, listener);
     Orchestration running = orchestration.apply(runbook.get(), ports);
     Steps.runToEnd(running, clock);
     return running.outcome().orElseThrow();

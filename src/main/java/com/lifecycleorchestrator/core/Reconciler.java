@@ -2,10 +2,6 @@ package com.lifecycleorchestrator.core;
 
 import static java.util.Objects.requireNonNull;
 
-import com.lifecycleorchestrator.ports.Automations;
-import com.lifecycleorchestrator.ports.Continuations;
-import com.lifecycleorchestrator.ports.LifecycleActions;
-import com.lifecycleorchestrator.ports.ServiceFailure;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -187,7 +183,7 @@ public final class Reconciler {
      */
     private List<Fleet.Activity> activitiesOf(LifecycleAction.GroupName group, Instant now) {
       try {
-        return lifecycleActions.activities(group, now.minus(Orchestration.LONGEST_GLOBAL_TIMEOUT));
+        return lifecycleActions.activities(group, now.minus(HookTimeouts.LONGEST_GLOBAL_TIMEOUT));
       } catch (ServiceFailure failure) {
         failedCalls++;
         return List.of();
@@ -249,7 +245,7 @@ public final class Reconciler {
           execution = Optional.of(automations.start(start));
         }
         continuations.handOver(new Continuation(action, execution, now,
-            orchestration.rules().hookDeadline(action), 1, 0));
+            orchestration.rules().hookDeadline(action), Optional.empty(), 1, 0, Optional.empty()));
         recovered++;
       } catch (ServiceFailure.ExecutionLimitReached | ServiceFailure.Throttled | ServiceFailure.ClientTokenReused full) {
         ssmIsFull = !(full instanceof ServiceFailure.ClientTokenReused);

@@ -17,11 +17,6 @@ public record ResultPolicy(LifecycleResult onFailure, Optional<LifecycleResult> 
     requireNonNull(onUnreachableAgent, "onUnreachableAgent");
   }
 
-  /** Failures and unreachable agents alike get the failure result. */
-  public ResultPolicy(LifecycleResult onFailure) {
-    this(onFailure, Optional.of(onFailure));
-  }
-
   public Optional<LifecycleResult> resultFor(Runbook.Status status) {
     return switch (status.state()) {
       case RUNNING -> Optional.empty();

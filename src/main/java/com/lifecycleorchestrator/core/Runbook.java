@@ -189,10 +189,6 @@ public record Runbook(
       return "Pending".equals(name);
     }
 
-    public static java.util.Set<String> knownNames() {
-      return KNOWN.keySet();
-    }
-
     @Override
     public String toString() {
       return name;

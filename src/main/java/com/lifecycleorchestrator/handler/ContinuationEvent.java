@@ -24,7 +24,10 @@ import java.util.UUID;
  *             "LifecycleActionHeldSince": "...", "AutomationExecutionId": "..." (absent before a start),
  *             "Destination": "WarmPool" (absent when unknown), "ActivityId": "...",
  *             "ActivityStartTime": "..." (both absent when the scaling activity is unknown),
- *             "LastHeartbeat": "...", "HookDeadline": "...", "HandOvers": 1, "CapacityWaits": 0}}
+ *             "LastHeartbeat": "...", "HookDeadline": "...", "HandOvers": 1, "CapacityWaits": 0,
+ *             "HeartbeatTimeout": 3600, "GlobalTimeout": 172800, "DefaultResult": "ABANDON"
+ *               (the hook's, in seconds; absent when not read yet),
+ *             "PendingResult": "CONTINUE", "PendingReason": "..." (a result Auto Scaling throttled)}}
  * </pre>
  */
 final class ContinuationEvent {
@@ -39,6 +42,11 @@ final class ContinuationEvent {
   static final String CAPACITY_WAITS = "CapacityWaits";
   static final String ACTIVITY_ID = "ActivityId";
   static final String ACTIVITY_STARTED = "ActivityStartTime";
+  static final String HEARTBEAT_TIMEOUT = "HeartbeatTimeout";
+  static final String GLOBAL_TIMEOUT = "GlobalTimeout";
+  static final String DEFAULT_RESULT = "DefaultResult";
+  static final String PENDING_RESULT = "PendingResult";
+  static final String PENDING_REASON = "PendingReason";
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -67,6 +75,13 @@ final class ContinuationEvent {
         .put(HOOK_DEADLINE, continuation.hookDeadline().toString())
         .put(HAND_OVERS, continuation.handOvers())
         .put(CAPACITY_WAITS, continuation.capacityWaits());
+    continuation.hook().ifPresent(hook -> {
+      detail.put(HEARTBEAT_TIMEOUT, hook.heartbeatTimeout().toSeconds())
+          .put(GLOBAL_TIMEOUT, hook.globalTimeout().toSeconds());
+      hook.defaultResult().ifPresent(result -> detail.put(DEFAULT_RESULT, result.name()));
+    });
+    continuation.pending().ifPresent(pending -> detail.put(PENDING_RESULT, pending.result().name())
+        .put(PENDING_REASON, pending.reason()));
     try {
       return JSON.writeValueAsBytes(event);
     } catch (JsonProcessingException e) {

@@ -4,9 +4,12 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.lifecycleorchestrator.core.Continuation;
+import com.lifecycleorchestrator.core.HookTimeouts;
 import com.lifecycleorchestrator.core.LifecycleAction;
+import com.lifecycleorchestrator.core.LifecycleResult;
 import com.lifecycleorchestrator.core.Runbook;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
@@ -175,10 +178,50 @@ final class EventParser {
     Instant hookDeadline = details.get(ContinuationEvent.HOOK_DEADLINE, EventParser::instant);
     Integer handOvers = details.count(ContinuationEvent.HAND_OVERS, 1);
     Integer capacityWaits = details.count(ContinuationEvent.CAPACITY_WAITS, 0);
+    Optional<HookTimeouts> hook = hookTimeouts(details);
+    Optional<Continuation.Pending> pending = details.has(ContinuationEvent.PENDING_RESULT)
+        ? Optional.ofNullable(pending(details))
+        : Optional.empty();
     details.throwIfAnyProblem();
     LifecycleAction placed = destination.map(action::withDestination).orElse(action);
     return new Continuation(activity.map(placed::withActivity).orElse(placed), execution, lastHeartbeat,
-        hookDeadline, handOvers, capacityWaits);
+        hookDeadline, hook, handOvers, capacityWaits, pending);
+  }
+
+  /** The hook's timeouts, when the continuation carries them (one from the reconciler does not). */
+  private static Optional<HookTimeouts> hookTimeouts(Fields details) {
+    if (!details.has(ContinuationEvent.HEARTBEAT_TIMEOUT)) {
+      return Optional.empty();
+    }
+    Integer heartbeat = details.count(ContinuationEvent.HEARTBEAT_TIMEOUT, 1);
+    Integer global = details.count(ContinuationEvent.GLOBAL_TIMEOUT, 1);
+    Optional<LifecycleResult> defaultResult = details.has(ContinuationEvent.DEFAULT_RESULT)
+        ? Optional.ofNullable(details.get(ContinuationEvent.DEFAULT_RESULT, EventParser::result))
+        : Optional.empty();
+    if (heartbeat == null || global == null) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(new HookTimeouts(Duration.ofSeconds(heartbeat), Duration.ofSeconds(global), defaultResult));
+    } catch (IllegalArgumentException e) {
+      details.problems.add("detail." + ContinuationEvent.HEARTBEAT_TIMEOUT + " and " + ContinuationEvent.GLOBAL_TIMEOUT
+          + ": " + e.getMessage());
+      return Optional.empty();
+    }
+  }
+
+  private static Continuation.Pending pending(Fields details) {
+    LifecycleResult result = details.get(ContinuationEvent.PENDING_RESULT, EventParser::result);
+    String reason = details.get(ContinuationEvent.PENDING_REASON, Function.identity());
+    return result == null || reason == null ? null : new Continuation.Pending(result, reason);
+  }
+
+  private static LifecycleResult result(String value) {
+    try {
+      return LifecycleResult.valueOf(value);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("must be CONTINUE or ABANDON, got " + quoted(value));
+    }
   }
 
   private static Instant instant(String value) {

@@ -8,14 +8,14 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.lifecycleorchestrator.adapters.AwsClients;
 import com.lifecycleorchestrator.adapters.AwsPorts;
 import com.lifecycleorchestrator.adapters.ServiceClients;
+import com.lifecycleorchestrator.core.Budget;
 import com.lifecycleorchestrator.core.Clock;
-import com.lifecycleorchestrator.core.Orchestration;
 import com.lifecycleorchestrator.core.Orchestrator;
 import com.lifecycleorchestrator.core.Outcome;
 import com.lifecycleorchestrator.core.Reconciler;
-import com.lifecycleorchestrator.ports.Automations;
-import com.lifecycleorchestrator.ports.Continuations;
-import com.lifecycleorchestrator.ports.LifecycleActions;
+import com.lifecycleorchestrator.core.Automations;
+import com.lifecycleorchestrator.core.Continuations;
+import com.lifecycleorchestrator.core.LifecycleActions;
 import com.lifecycleorchestrator.settings.Settings;
 import java.io.IOException;
 import java.io.InputStream;
@@ -42,15 +42,6 @@ public final class LifecycleHandler implements RequestStreamHandler {
 
   private static final Logger LOG = LoggerFactory.getLogger(LifecycleHandler.class);
   private static final ObjectMapper JSON = new ObjectMapper();
-
-  /**
-   * Time kept back from the wait to send the result or hand the wait over: one call with all its
-   * retries, and some.
-   */
-  public static final Duration RESERVE = AwsClients.CALL_TIMEOUT.plusSeconds(5);
-
-  /** Time kept back from the invocation's end to return cleanly. */
-  public static final Duration RETURN_MARGIN = Duration.ofSeconds(2);
 
   private static final int MAX_LOGGED_EVENT = 8192;
 
@@ -84,8 +75,8 @@ public final class LifecycleHandler implements RequestStreamHandler {
   private static final class ColdStart {
     static final Settings SETTINGS = settings();
     static final LifecycleHandler HANDLER =
-        wiredTo(SETTINGS, AwsClients.forLambdaEnvironment(SETTINGS.region()), Clock.SYSTEM);
-    static final SnapStartPriming PRIMING = SnapStartPriming.registeredFor(SETTINGS.region());
+        wiredTo(SETTINGS, AwsClients.forLambdaEnvironment(SETTINGS.region(), SETTINGS.sdk()), Clock.SYSTEM);
+    static final SnapStartPriming PRIMING = SnapStartPriming.registeredFor(SETTINGS);
 
     private static Settings settings() {
       try {
@@ -166,12 +157,9 @@ public final class LifecycleHandler implements RequestStreamHandler {
     return text.length() <= MAX_LOGGED_EVENT ? text : text.substring(0, MAX_LOGGED_EVENT) + "...";
   }
 
-  /**
-   * The wait ends early enough to send the result within the invocation's time; if the time is
-   * short, the reserve shrinks to a quarter of it.
-   */
-  static Orchestration.Budget budget(Instant now, Context context) {
-    return Orchestration.Budget.of(now, Duration.ofMillis(context.getRemainingTimeInMillis()), RESERVE, RETURN_MARGIN);
+  /** The wait ends early enough to send the result within the invocation's time. */
+  private Budget budget(Instant now, Context context) {
+    return orchestrator.budget(now, Duration.ofMillis(context.getRemainingTimeInMillis()));
   }
 
   /** Fails the invocation, so the delivery is retried and, in the end, kept for a person. */

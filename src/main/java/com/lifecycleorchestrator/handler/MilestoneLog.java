@@ -17,6 +17,14 @@ final class MilestoneLog implements Milestone.Listener {
     } else if (milestone instanceof Milestone.AgentUnreachable unreachable) {
       LOG.warn("the instance's SSM agent cannot run the runbook ({}){}", unreachable.agent(),
           unreachable.runAnyway() ? "; starting the runbook anyway, as UNREACHABLE_AGENT_RESULT=RUN asks" : "");
+    } else if (milestone instanceof Milestone.AwaitingAgent awaiting) {
+      LOG.info("the launching instance's SSM agent is not online yet ({}); looking again in {} ms",
+          awaiting.agent(), awaiting.pause().toMillis());
+    } else if (milestone instanceof Milestone.HookUnreadable unreadable) {
+      LOG.warn("could not read lifecycle hook {} with DescribeLifecycleHooks ({}); heartbeating by "
+              + "HEARTBEAT_TIMEOUT_SECONDS={} instead{}", action.hook(), unreadable.code(),
+          unreadable.assumed().heartbeatTimeout().toSeconds(),
+          unreadable.lasting() ? " for every action of this hook" : " this time");
     } else if (milestone instanceof Milestone.RunbookStarted started) {
       LOG.info(started.startedEarlier()
               ? "following execution {} that an earlier delivery started"

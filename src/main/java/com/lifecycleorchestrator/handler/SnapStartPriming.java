@@ -3,6 +3,7 @@ package com.lifecycleorchestrator.handler;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.lifecycleorchestrator.adapters.SdkPriming;
 import com.lifecycleorchestrator.core.Outcome;
+import com.lifecycleorchestrator.settings.Settings;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import org.crac.Context;
@@ -42,18 +43,18 @@ final class SnapStartPriming implements Resource {
          "LastHeartbeat": "2026-01-01T00:00:00Z", "HookDeadline": "2026-01-03T00:00:00Z",
          "HandOvers": 1, "CapacityWaits": 0}}""";
 
-  private final String region;
+  private final Settings settings;
 
-  private SnapStartPriming(String region) {
-    this.region = region;
+  private SnapStartPriming(Settings settings) {
+    this.settings = settings;
   }
 
   /**
    * A priming registered with the CRaC context that Lambda's runtime runs before the snapshot.
    * Keep the result: a context may hold its resources only weakly.
    */
-  static SnapStartPriming registeredFor(String region) {
-    SnapStartPriming priming = new SnapStartPriming(region);
+  static SnapStartPriming registeredFor(Settings settings) {
+    SnapStartPriming priming = new SnapStartPriming(settings);
     Core.getGlobalContext().register(priming);
     return priming;
   }
@@ -64,7 +65,7 @@ final class SnapStartPriming implements Resource {
     parser.parse(TERMINATE.getBytes(StandardCharsets.UTF_8));
     parser.parse(CONTINUATION.getBytes(StandardCharsets.UTF_8));
     JSON.writeValue(OutputStream.nullOutputStream(), OutcomeReport.of(new Outcome.Ignored("priming")).fields());
-    SdkPriming.primeEveryCall(region);
+    SdkPriming.primeEveryCall(settings.region(), settings.sdk());
     LOG.info("primed for SnapStart: events read, every AWS call made once against a local answer");
   }
 

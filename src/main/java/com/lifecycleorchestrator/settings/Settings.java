@@ -11,6 +11,7 @@ import com.lifecycleorchestrator.core.Orchestrator;
 import com.lifecycleorchestrator.core.Reconciler;
 import com.lifecycleorchestrator.core.ResultPolicy;
 import com.lifecycleorchestrator.core.Runbook;
+import com.lifecycleorchestrator.core.Timings;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -35,6 +36,7 @@ public record Settings(
     LifecycleResult failureResult,
     Optional<LifecycleResult> unreachableAgentResult,
     Duration heartbeatTimeout,
+    Duration agentWait,
     Duration maxPollInterval,
     Optional<String> waitingRoomQueueUrl,
     Map<LifecycleAction.Transition, LifecycleAction.HookName> hooks,
@@ -51,6 +53,7 @@ public record Settings(
   public static final String FAILURE_RESULT = "FAILURE_RESULT";
   public static final String UNREACHABLE_AGENT_RESULT = "UNREACHABLE_AGENT_RESULT";
   public static final String HEARTBEAT_TIMEOUT = "HEARTBEAT_TIMEOUT_SECONDS";
+  public static final String AGENT_WAIT = "AGENT_WAIT_SECONDS";
   public static final String MAX_POLL_INTERVAL = "MAX_POLL_INTERVAL_SECONDS";
   public static final String WAITING_ROOM_QUEUE_URL = "WAITING_ROOM_QUEUE_URL";
   public static final String GROUP_NAMES = "AUTO_SCALING_GROUP_NAMES";
@@ -64,14 +67,28 @@ public record Settings(
 
   /** Every variable the settings read. */
   public static final List<String> VARIABLES = List.of(REGION, DOCUMENT, LAUNCH_DOCUMENT, ASSUME_ROLE,
-      PARAMETERS, LAUNCH_PARAMETERS, GROUP_NAME_PARAMETER, FAILURE_RESULT, UNREACHABLE_AGENT_RESULT, HEARTBEAT_TIMEOUT, MAX_POLL_INTERVAL,
-      WAITING_ROOM_QUEUE_URL, GROUP_NAMES, HOOK_NAME, LAUNCH_HOOK_NAME, RECONCILE_EVERY, RECONCILE_BATCH, RECONCILE_PACE,
-      WARM_POOL_RETURN);
+      PARAMETERS, LAUNCH_PARAMETERS, GROUP_NAME_PARAMETER, FAILURE_RESULT, UNREACHABLE_AGENT_RESULT, HEARTBEAT_TIMEOUT, AGENT_WAIT,
+      MAX_POLL_INTERVAL, WAITING_ROOM_QUEUE_URL, GROUP_NAMES, HOOK_NAME, LAUNCH_HOOK_NAME, RECONCILE_EVERY, RECONCILE_BATCH,
+      RECONCILE_PACE, WARM_POOL_RETURN);
 
   /** The value of UNREACHABLE_AGENT_RESULT that starts the runbook even without an agent. */
   static final String RUN_ANYWAY = "RUN";
 
   static final int DEFAULT_HEARTBEAT_TIMEOUT_SECONDS = 3600;
+
+  /**
+   * A launching instance's SSM agent registers with Systems Manager only once the instance has
+   * booted and the agent has started and reached an SSM endpoint ("Troubleshooting managed node
+   * availability", AWS Systems Manager User Guide): usually a minute or two after the launch. Ten
+   * minutes leaves room for a slow boot or user data that runs first, while an instance that will
+   * never be managed is still let go well within a launch hook's usual hour.
+   */
+  public static final Duration DEFAULT_AGENT_WAIT = Duration.ofSeconds(600);
+
+  /** A launching instance's agent is looked for after 5 s, then every 1.5 times longer, up to 30 s. */
+  static final Duration FIRST_AGENT_CHECK = Duration.ofSeconds(5);
+  static final double AGENT_CHECK_GROWTH = 1.5;
+  static final Duration MAX_AGENT_CHECK = Duration.ofSeconds(30);
   static final int DEFAULT_RECONCILE_BATCH = 25;
   static final int DEFAULT_RECONCILE_EVERY_MINUTES = 5;
   static final int DEFAULT_RECONCILE_PACE = 4;
@@ -81,7 +98,13 @@ public record Settings(
   static final Duration LONGEST_PASS = Duration.ofMinutes(10);
   static final int DEFAULT_MAX_POLL_INTERVAL_SECONDS = 15;
 
-  /** The pause before retrying a call that failed for now grows to at most this. */
+  /** The first status check of a new runbook comes after this, and each pause grows by half. */
+  static final Duration FIRST_POLL = Duration.ofSeconds(1);
+  static final double POLL_GROWTH = 1.5;
+
+  /** The pause before retrying a call that failed for now: 1 s, growing by half to at most 20 s. */
+  static final Duration FIRST_RETRY_PAUSE = Duration.ofSeconds(1);
+  static final double RETRY_GROWTH = 1.5;
   static final Duration MAX_RETRY_PAUSE = Duration.ofSeconds(20);
 
   /**
@@ -90,7 +113,40 @@ public record Settings(
    * not hundreds.
    */
   static final Duration FIRST_CAPACITY_WAIT = Duration.ofSeconds(10);
+  static final double CAPACITY_WAIT_GROWTH = 2.0;
   static final Duration MAX_CAPACITY_WAIT = Duration.ofMinutes(10);
+
+  /**
+   * SSM's status call may not know an execution for a moment after its start (eventual
+   * consistency); one unknown for longer is taken to be lost.
+   */
+  static final Duration NOT_FOUND_GRACE = Duration.ofSeconds(60);
+
+  /** An execution Pending this long is taken to be queued behind SSM's concurrency quota. */
+  static final Duration QUEUED_AFTER = Duration.ofSeconds(30);
+
+  /** A queued execution is left unwatched, parked, for this long at most. */
+  static final Duration LONGEST_QUEUED_PARK = Duration.ofMinutes(2);
+
+  /** Our result goes out this long before the hook's global timeout if the runbook has not ended. */
+  static final Duration DEADLINE_MARGIN = Duration.ofMinutes(2);
+
+  /** Heartbeats go out at 40% of the hook's heartbeat timeout: two can fail before the hook gives up. */
+  static final int HEARTBEAT_PERCENT = 40;
+
+  /**
+   * The SDK's attempts per call (the first included), enough to ride out throttling; the longest
+   * one attempt may take; the longest a call may take with all its retries.
+   */
+  static final int SDK_ATTEMPTS = 8;
+  static final Duration SDK_ATTEMPT_TIMEOUT = Duration.ofSeconds(10);
+  static final Duration SDK_CALL_TIMEOUT = Duration.ofSeconds(30);
+
+  /** Kept back from an invocation's wait: one call with all its retries, and some. */
+  static final Duration INVOCATION_RESERVE = SDK_CALL_TIMEOUT.plusSeconds(5);
+
+  /** Kept back from the invocation's end to return cleanly. */
+  static final Duration RETURN_MARGIN = Duration.ofSeconds(2);
 
   private static final String ASSUME_ROLE_PARAMETER = "AutomationAssumeRole";
   private static final Pattern DOCUMENT_FORM = Pattern.compile("[a-zA-Z0-9_\\-.:/]{3,128}");
@@ -111,12 +167,39 @@ public record Settings(
     runbooks.put(LifecycleAction.Transition.TERMINATING, terminateRunbook);
     launchRunbook.ifPresent(runbook -> runbooks.put(LifecycleAction.Transition.LAUNCHING, runbook));
     return new Orchestrator.Config(runbooks, hooks, new Orchestration.Rules(
-        new ResultPolicy(failureResult, unreachableAgentResult),
-        heartbeatTimeout,
-        Backoff.fromOneSecond(maxPollInterval, random),
-        Backoff.fromOneSecond(MAX_RETRY_PAUSE, random),
-        new Backoff(FIRST_CAPACITY_WAIT, 2.0, MAX_CAPACITY_WAIT, random)),
+        new ResultPolicy(failureResult, unreachableAgentResult), heartbeatTimeout, timings(random)),
         warmPoolReturn);
+  }
+
+  /** Every timing the function runs by, with jitter drawn from {@code random}. */
+  public Timings timings(DoubleSupplier random) {
+    return timings(maxPollInterval, agentWait, random);
+  }
+
+  /**
+   * Every timing the function runs by, given the longest pause between two status checks and how
+   * long a launching instance's agent may take to come online.
+   */
+  public static Timings timings(Duration maxPollInterval, Duration agentWait, DoubleSupplier random) {
+    return new Timings(
+        new Backoff(FIRST_POLL, POLL_GROWTH, maxPollInterval, random),
+        new Backoff(FIRST_RETRY_PAUSE, RETRY_GROWTH, MAX_RETRY_PAUSE, random),
+        new Backoff(FIRST_CAPACITY_WAIT, CAPACITY_WAIT_GROWTH, MAX_CAPACITY_WAIT, random),
+        new Backoff(FIRST_AGENT_CHECK, AGENT_CHECK_GROWTH, MAX_AGENT_CHECK, random),
+        agentWait,
+        NOT_FOUND_GRACE,
+        QUEUED_AFTER,
+        LONGEST_QUEUED_PARK,
+        DEADLINE_MARGIN,
+        HEARTBEAT_PERCENT,
+        INVOCATION_RESERVE,
+        RETURN_MARGIN,
+        new Timings.Sdk(SDK_ATTEMPTS, SDK_ATTEMPT_TIMEOUT, SDK_CALL_TIMEOUT));
+  }
+
+  /** The SDK's attempts and timeouts of each call. */
+  public Timings.Sdk sdk() {
+    return timings(() -> 0.0).sdk();
   }
 
   /** Reads the settings from the process environment. */
@@ -152,7 +235,9 @@ public record Settings(
     LifecycleResult failureResult = reader.result(FAILURE_RESULT, LifecycleResult.ABANDON, false).orElseThrow();
     Optional<LifecycleResult> unreachableAgentResult = reader.result(UNREACHABLE_AGENT_RESULT, failureResult, true);
     int heartbeatSeconds = reader.number(HEARTBEAT_TIMEOUT, DEFAULT_HEARTBEAT_TIMEOUT_SECONDS, 30, 7200,
-        "the lifecycle hook's heartbeat timeout in seconds");
+        "the heartbeat timeout in seconds of a lifecycle hook the function may not read");
+    int agentWaitSeconds = reader.number(AGENT_WAIT, (int) DEFAULT_AGENT_WAIT.toSeconds(), 0, 7200,
+        "how many seconds after its launch an instance's SSM agent may take to come online");
     int pollSeconds = reader.number(MAX_POLL_INTERVAL, DEFAULT_MAX_POLL_INTERVAL_SECONDS, 1, 300,
         "the longest pause in seconds between two status checks of a runbook");
     Optional<String> waitingRoom = reader.optional(WAITING_ROOM_QUEUE_URL, QUEUE_URL_FORM,
@@ -169,6 +254,7 @@ public record Settings(
         failureResult,
         unreachableAgentResult,
         Duration.ofSeconds(heartbeatSeconds),
+        Duration.ofSeconds(agentWaitSeconds),
         Duration.ofSeconds(pollSeconds),
         waitingRoom,
         hooks,

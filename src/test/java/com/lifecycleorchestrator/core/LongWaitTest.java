@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.lifecycleorchestrator.ports.ServiceFailure;
 import com.lifecycleorchestrator.testkit.FakeAutomations;
 import com.lifecycleorchestrator.testkit.FakeAutomations.Script;
 import com.lifecycleorchestrator.testkit.Failures;
@@ -105,7 +104,7 @@ class LongWaitTest {
   void aHandOverThatFailsForNowIsTriedAgainWithinTheReserve() {
     LifecycleAction action = rig.held(rig.terminating());
     rig.automations.everyRunbook(Script.runsThen(Duration.ofHours(1), "Success"));
-    ServiceFailure throttled = new ServiceFailure.Transient("TooManyRequestsException", "Rate exceeded", null);
+    ServiceFailure throttled = Failures.throttled("TooManyRequestsException");
     rig.continuations.failNext(throttled, throttled);
 
     Outcome outcome = rig.handle(action);
@@ -127,7 +126,7 @@ class LongWaitTest {
     assertEquals(12, stays.size());
     for (int i = 1; i < stays.size(); i++) {
       assertTrue(stays.get(i).delay().compareTo(stays.get(i - 1).delay().multipliedBy(3)) < 0
-          && stays.get(i).delay().compareTo(Duration.ofMinutes(10)) <= 0, "delays " + stays);
+          && stays.get(i).delay().compareTo(rig.timings().waitingForCapacity().cap()) <= 0, "delays " + stays);
       assertEquals(i + 1, stays.get(i).continuation().capacityWaits());
     }
     Duration waitedForCapacity = stays.stream().map(FakeWaitingRoom.Stay::delay).reduce(Duration.ZERO, Duration::plus);
@@ -163,8 +162,8 @@ class LongWaitTest {
     rig.withWaitingRoom();
     LifecycleAction action = rig.held(rig.terminating());
     rig.automations.failNext(FakeAutomations.Operation.START,
-        new ServiceFailure.Throttled("ThrottlingException", "Rate exceeded", null));
-    rig.waitingRoom.failNext(new ServiceFailure.Transient("AWS.SimpleQueueService.InternalError", "try again", null));
+        Failures.throttled("ThrottlingException"));
+    rig.waitingRoom.failNext(Failures.serverError());
 
     Outcome outcome = rig.handle(action);
 
@@ -181,7 +180,8 @@ class LongWaitTest {
     Instant deadline = Rig.T0.plus(Duration.ofMinutes(10));
 
     Outcome outcome = rig.orchestrator().resume(
-        new Continuation(action, Optional.of(execution), Rig.T0, deadline, 1, 0), rig.budget(),
+        new Continuation(action, Optional.of(execution), Rig.T0, deadline,
+            Optional.of(HookTimeouts.assumed(rig.heartbeatTimeout())), 1, 0, Optional.empty()), rig.budget(),
         rig.continuations);
 
     Outcome.Completed completed = assertInstanceOf(Outcome.Completed.class, outcome);

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.lifecycleorchestrator.ports.ServiceFailure;
 import com.lifecycleorchestrator.testkit.Failures;
 import com.lifecycleorchestrator.testkit.FakeAutomations;
 import com.lifecycleorchestrator.testkit.FakeAutomations.Script;
@@ -267,7 +266,7 @@ class OrchestratorTest {
   void theWaitIsHandedOverBeforeTheInvocationsTimeRunsOut() {
     LifecycleAction action = rig.held(rig.terminating());
     rig.automations.everyRunbook(Script.runsThen(Duration.ofHours(2), "Success"));
-    Orchestration.Budget budget = rig.budget(Duration.ofMinutes(15));
+    Budget budget = rig.budget(Duration.ofMinutes(15));
 
     Outcome outcome = rig.orchestrator().handle(action, budget, rig.continuations);
 
@@ -285,7 +284,7 @@ class OrchestratorTest {
   @Test
   void transientStatusFailuresAreRiddenOut() {
     LifecycleAction action = rig.held(rig.terminating());
-    ServiceFailure throttled = new ServiceFailure.Transient("ThrottlingException", "Rate exceeded", null);
+    ServiceFailure throttled = Failures.throttled("ThrottlingException");
     rig.automations.failNext(FakeAutomations.Operation.STATUS, throttled, throttled, throttled);
 
     Outcome outcome = rig.handle(action);
@@ -297,7 +296,7 @@ class OrchestratorTest {
   void aStartThatFailsForNowIsTriedAgainWithTheSameClientToken() {
     LifecycleAction action = rig.held(rig.terminating());
     rig.automations.failNext(FakeAutomations.Operation.START,
-        new ServiceFailure.Transient("InternalServerError", "try again", null));
+        Failures.serverError());
 
     Outcome outcome = rig.handle(action);
 
@@ -334,7 +333,7 @@ class OrchestratorTest {
   @Test
   void aCompletionThatFailsForNowIsTriedAgain() {
     LifecycleAction action = rig.held(rig.terminating());
-    ServiceFailure unavailable = new ServiceFailure.Transient("ServiceUnavailable", "busy", null);
+    ServiceFailure unavailable = Failures.serverError();
     rig.lifecycleActions.failNext(FakeLifecycleActions.Operation.COMPLETE, unavailable, unavailable);
 
     Outcome outcome = rig.handle(action);

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.lifecycleorchestrator.ports.ServiceFailure;
+import com.lifecycleorchestrator.testkit.Failures;
 import com.lifecycleorchestrator.testkit.FakeAutomations;
 import com.lifecycleorchestrator.testkit.FakeLifecycleActions;
 import com.lifecycleorchestrator.testkit.Rig;
@@ -63,7 +63,7 @@ class PreflightTest {
   void anAgentCheckThatFailsDoesNotStopTheRunbook() {
     LifecycleAction action = rig.held(rig.terminating());
     rig.automations.failNext(FakeAutomations.Operation.AGENT,
-        new ServiceFailure.Throttled("ThrottlingException", "Rate exceeded", null));
+        Failures.throttled("ThrottlingException"));
 
     assertEquals(LifecycleResult.CONTINUE, assertInstanceOf(Outcome.Completed.class, rig.handle(action)).result());
   }

@@ -116,7 +116,7 @@ class WarmPoolTest {
     LifecycleAction action = rig.held(rig.terminating());
     rig.clock.advance(Duration.ofMinutes(5));
     rig.lifecycleActions.failNext(FakeLifecycleActions.Operation.ACTIVITIES,
-        new com.lifecycleorchestrator.ports.ServiceFailure.Rejected("AccessDenied", "not allowed", null));
+        new com.lifecycleorchestrator.core.ServiceFailure.Rejected("AccessDenied", "not allowed", null));
 
     Reconciler.Report pass = rig.reconciler().reconcile(rig.continuations);
 
@@ -131,7 +131,7 @@ class WarmPoolTest {
     rig.automations.everyRunbook(Script.runsThen(Duration.ofSeconds(30), "Success"));
     LifecycleAction action = rig.held(rig.terminating());
     rig.lifecycleActions.failNext(FakeLifecycleActions.Operation.ACTIVITIES,
-        new com.lifecycleorchestrator.ports.ServiceFailure.Rejected("AccessDenied", "not allowed", null));
+        new com.lifecycleorchestrator.core.ServiceFailure.Rejected("AccessDenied", "not allowed", null));
 
     Outcome outcome = rig.handle(action);
 

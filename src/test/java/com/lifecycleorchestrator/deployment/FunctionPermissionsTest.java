@@ -35,7 +35,7 @@ class FunctionPermissionsTest {
    */
   private static final Set<String> WITHOUT_RESOURCE_LEVEL_PERMISSIONS = Set.of(
       "ssm:DescribeAutomationExecutions", "ssm:DescribeInstanceInformation", "autoscaling:DescribeAutoScalingGroups",
-      "autoscaling:DescribeScalingActivities", "autoscaling:DescribeWarmPool");
+      "autoscaling:DescribeScalingActivities", "autoscaling:DescribeWarmPool", "autoscaling:DescribeLifecycleHooks");
 
   private static final Set<String> CALLED = AwsActionsCalled.byTheFunction();
 

@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.lifecycleorchestrator.core.Continuation;
+import com.lifecycleorchestrator.core.HookTimeouts;
+import com.lifecycleorchestrator.core.LifecycleResult;
 import com.lifecycleorchestrator.core.LifecycleAction;
 import com.lifecycleorchestrator.core.Runbook;
 import java.io.IOException;
@@ -18,6 +20,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.time.Duration;
 import java.time.Instant;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
@@ -125,8 +128,17 @@ class EventParserTest {
             new LifecycleAction.InstanceId("i-" + instance), token, held));
     Arbitrary<Optional<Runbook.ExecutionId>> executions = Arbitraries.create(UUID::randomUUID)
         .map(id -> new Runbook.ExecutionId(id.toString())).optional();
-    return Combinators.combine(actions, executions, times, times, Arbitraries.integers().between(1, 200),
-            Arbitraries.integers().between(0, 30))
+    Arbitrary<Optional<HookTimeouts>> hooks = Combinators.combine(Arbitraries.integers().between(30, 7200),
+            Arbitraries.of(LifecycleResult.class).optional())
+        .as((heartbeat, defaultResult) -> new HookTimeouts(Duration.ofSeconds(heartbeat),
+            HookTimeouts.assumed(Duration.ofSeconds(heartbeat)).globalTimeout(), defaultResult))
+        .optional();
+    Arbitrary<Optional<Continuation.Pending>> pendings = Combinators.combine(Arbitraries.of(LifecycleResult.class),
+            Arbitraries.strings().ofMinLength(1).ofMaxLength(200))
+        .as(Continuation.Pending::new)
+        .optional();
+    return Combinators.combine(actions, executions, times, times, hooks, Arbitraries.integers().between(1, 200),
+            Arbitraries.integers().between(0, 30), pendings)
         .as(Continuation::new);
   }
 

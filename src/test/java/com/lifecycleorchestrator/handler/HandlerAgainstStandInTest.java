@@ -12,14 +12,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.lifecycleorchestrator.core.Timings;
 import com.lifecycleorchestrator.standin.AwsStandIn;
 import com.lifecycleorchestrator.standin.StandInLambda;
 import com.lifecycleorchestrator.standin.StandInAutoScaling.Cause;
 import com.lifecycleorchestrator.standin.StandInAutoScaling.Ending;
 import com.lifecycleorchestrator.standin.StandInAutoScaling.Hook;
+import com.lifecycleorchestrator.standin.StandInSsm;
 import com.lifecycleorchestrator.standin.StandInSsm.Document;
 import com.lifecycleorchestrator.standin.StandInSsm.Script;
 import com.lifecycleorchestrator.standin.StandInSsm.TokenReuse;
+import com.lifecycleorchestrator.testkit.CapturedOutput;
 import com.lifecycleorchestrator.testkit.FakeContext;
 import com.lifecycleorchestrator.testkit.VirtualClock;
 import java.io.ByteArrayInputStream;
@@ -298,17 +302,116 @@ class HandlerAgainstStandInTest {
     }
   }
 
+  // "LifecycleHook" and "DescribeLifecycleHooks" (Amazon EC2 Auto Scaling API Reference): the
+  // heartbeat timeout is the hook's own, whatever HEARTBEAT_TIMEOUT_SECONDS says.
   @Test
-  void aHookWhoseTimeoutTheSettingsUnderstateLetsTheActionTimeOut() {
+  void aHookWithAShorterHeartbeatTimeoutThanTheSettingIsKeptAliveByItsOwn() {
     standIn.autoScaling().hook(Hook.terminating(GROUP, HOOK, Duration.ofSeconds(60), "ABANDON"))
         .hold(GROUP, HOOK, INSTANCE, TOKEN, HELD_SINCE);
-    standIn.ssm().everyExecution(Script.succeedsAfter(Duration.ofMinutes(10)));
+    standIn.ssm().everyExecution(Script.succeedsAfter(Duration.ofMinutes(3)));
 
     JsonNode returned = invoke("terminate.json");
 
-    assertEquals("AlreadyCompleted", returned.path("outcome").asText());
-    Ending ending = standIn.autoScaling().ending(TOKEN).orElseThrow();
-    assertEquals(new Ending("ABANDON", Cause.HEARTBEAT_TIMEOUT, HELD_SINCE.plusSeconds(60)), ending);
+    assertEquals("Completed", returned.path("outcome").asText(), returned.toString());
+    assertEnded("CONTINUE");
+    assertEquals(1, standIn.calls("DescribeLifecycleHooks").size());
+    List<Instant> heartbeats = standIn.autoScaling().heartbeats(TOKEN);
+    assertTrue(heartbeats.size() >= 3, "three minutes on a one-minute hook: " + heartbeats);
+  }
+
+  // "Troubleshoot access denied error messages" (IAM User Guide): a role without
+  // autoscaling:DescribeLifecycleHooks is answered AccessDenied; the setting stands in for the hook.
+  @Test
+  void aHookTheRoleMayNotReadIsHeartbeatByTheSettingWithOneWarning() {
+    standIn.faults().on("DescribeLifecycleHooks").deny();
+
+    List<JsonNode> lines = CapturedOutput.logLinesOf(() -> invoke("terminate.json"));
+
+    assertEnded("CONTINUE");
+    assertTrue(standIn.calls("DescribeLifecycleHooks").get(0).answer().startsWith("AccessDenied"),
+        standIn.calls("DescribeLifecycleHooks").toString());
+    List<JsonNode> warnings = lines.stream()
+        .filter(line -> line.path("message").asText().contains("DescribeLifecycleHooks")).toList();
+    assertEquals(1, warnings.size(), lines.toString());
+    assertEquals("WARN", warnings.get(0).path("level").asText());
+  }
+
+  // "Troubleshooting managed node availability" (AWS Systems Manager User Guide): a launching
+  // instance's agent registers once the instance has booted, after its launch action is delivered.
+  @Test
+  void aLaunchWaitsForAnAgentThatRegistersLateThenRunsTheLaunchRunbook() {
+    String launched = heldLaunch();
+    standIn.ssm().launchedInstance(launched);
+
+    JsonNode returned = handle(LocalFunction.against(standIn, environment, clock), launchEvent());
+
+    assertEquals("CONTINUE", returned.path("result").asText(), returned.toString());
+    var execution = standIn.ssm().executions().get(0);
+    assertEquals(LAUNCH_DOCUMENT, execution.documentName());
+    assertTrue(execution.startedAt().isAfter(HELD_SINCE.plus(StandInSsm.AGENT_REGISTRATION_DELAY)),
+        "the runbook started at " + execution.startedAt() + ", before the agent registered");
+    assertEquals(Optional.of("InService"), standIn.autoScaling().lifecycleState(launched));
+  }
+
+  @Test
+  void aLaunchWhoseAgentNeverRegistersGetsTheFailureResultSayingSoAtTheBound() {
+    environment.put("AGENT_WAIT_SECONDS", "120");
+    String launched = heldLaunch();
+
+    JsonNode returned = handle(LocalFunction.against(standIn, environment, clock), launchEvent());
+
+    assertEquals("ABANDON", returned.path("result").asText(), returned.toString());
+    assertTrue(returned.path("reason").asText().contains("did not come online within 120 s"), returned.toString());
+    assertEquals(List.of(), standIn.calls("StartAutomationExecution"));
+    assertEquals(Optional.empty(), standIn.autoScaling().lifecycleState(launched));
+  }
+
+  // "Common Errors" (Amazon EC2 Auto Scaling API Reference): Throttling, HTTP 400; in a large
+  // scale-in it lasts longer than one call's SDK retries.
+  @Test
+  void aCompletionThrottledPastTheSdksRetriesIsSentAgainNotDropped() {
+    standIn.faults().on("CompleteLifecycleAction").throttleNext(3 * FEW_ATTEMPTS.attempts());
+
+    JsonNode returned = handle(LocalFunction.against(standIn, environment, clock, FEW_ATTEMPTS), read("terminate.json"));
+
+    assertEquals("Completed", returned.path("outcome").asText(), returned.toString());
+    assertEnded("CONTINUE");
+    assertEquals(3 * FEW_ATTEMPTS.attempts() + 1, standIn.calls("CompleteLifecycleAction").size());
+  }
+
+  /**
+   * SDK calls of two attempts each: the SDK's own backoff sleeps on the wall clock, so a call
+   * throttled past its retries costs a second here instead of half a minute with the function's own.
+   */
+  private static final Timings.Sdk FEW_ATTEMPTS = new Timings.Sdk(2, Duration.ofSeconds(10), Duration.ofSeconds(30));
+
+  private static final String LAUNCH_DOCUMENT = "GracefulLaunch-Warmup";
+  private static final String LAUNCH_HOOK = "graceful-launch";
+
+  /** The launch action of {@code events/launch.json}, held since the terminate sample's time; its instance. */
+  private String heldLaunch() {
+    JsonNode detail = readJson(launchEvent()).path("detail");
+    environment.put("LAUNCH_AUTOMATION_DOCUMENT_NAME", LAUNCH_DOCUMENT);
+    standIn.ssm().document(Document.declaring(LAUNCH_DOCUMENT, "InstanceId", "S3BucketName").requiring("InstanceId"));
+    standIn.autoScaling().hook(Hook.launching(GROUP, LAUNCH_HOOK, Duration.ofHours(1), "ABANDON"))
+        .hold(GROUP, LAUNCH_HOOK, detail.path("EC2InstanceId").asText(), detail.path("LifecycleActionToken").asText(),
+            HELD_SINCE);
+    return detail.path("EC2InstanceId").asText();
+  }
+
+  /** {@code events/launch.json}, sent as the instance launches. */
+  private static byte[] launchEvent() {
+    ObjectNode event = (ObjectNode) readJson(read("launch.json"));
+    event.put("time", HELD_SINCE.toString());
+    return event.toString().getBytes(StandardCharsets.UTF_8);
+  }
+
+  private static JsonNode readJson(byte[] bytes) {
+    try {
+      return JSON.readTree(bytes);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   @Test

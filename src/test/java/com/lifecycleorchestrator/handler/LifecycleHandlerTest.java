@@ -7,11 +7,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.lifecycleorchestrator.core.Budget;
 import com.lifecycleorchestrator.core.Continuation;
 import com.lifecycleorchestrator.core.LifecycleAction;
+import com.lifecycleorchestrator.core.Orchestrator;
 import com.lifecycleorchestrator.core.Runbook;
 import com.lifecycleorchestrator.core.LifecycleResult;
-import com.lifecycleorchestrator.ports.ServiceFailure;
+import com.lifecycleorchestrator.core.ServiceFailure;
 import com.lifecycleorchestrator.testkit.CapturedOutput;
 import com.lifecycleorchestrator.testkit.Failures;
 import com.lifecycleorchestrator.testkit.FakeAutomations;
@@ -182,7 +184,7 @@ class LifecycleHandlerTest {
     rig.held(sampleAction("terminate.json", LifecycleAction.Transition.TERMINATING));
     rig.automations.everyRunbook(FakeAutomations.Script.runsThen(Duration.ofHours(1), "Success"));
     rig.continuations.failNext(Failures.times(20,
-        new ServiceFailure.Transient("TooManyRequestsException", "Rate exceeded", null)));
+        Failures.throttled("TooManyRequestsException")));
 
     List<JsonNode> lines = CapturedOutput.logLinesOf(() -> assertThrows(
         LifecycleHandler.LifecycleActionNotHandled.class, () -> invoke("terminate.json")));
@@ -201,7 +203,7 @@ class LifecycleHandlerTest {
         rig.config().runbookFor(action.transition()).orElseThrow().startFor(action));
     rig.clock.advance(Duration.ofMinutes(5));
     Continuation parked = new Continuation(action, Optional.of(execution), action.heldSince(),
-        action.heldSince().plus(Duration.ofHours(48)), 1, 1);
+        action.heldSince().plus(Duration.ofHours(48)), Optional.empty(), 1, 1, Optional.empty());
 
     JsonNode returned = invokeBytes(sqsBatch(ContinuationEvent.encode(parked, rig.clock.now())));
 
@@ -253,11 +255,13 @@ class LifecycleHandlerTest {
   void theBudgetKeepsAReserveToSendTheResult() {
     Instant now = Instant.parse("2026-11-25T13:00:00Z");
 
-    var fifteenMinutes = LifecycleHandler.budget(now, new FakeContext(Duration.ofMinutes(15)));
-    var tenSeconds = LifecycleHandler.budget(now, new FakeContext(Duration.ofSeconds(10)));
+    Orchestrator orchestrator = rig.orchestrator();
+
+    Budget fifteenMinutes = orchestrator.budget(now, Duration.ofMinutes(15));
+    Budget tenSeconds = orchestrator.budget(now, Duration.ofSeconds(10));
 
     assertEquals(now.plus(Duration.ofSeconds(898)), fifteenMinutes.workUntil());
-    assertEquals(fifteenMinutes.workUntil().minus(LifecycleHandler.RESERVE), fifteenMinutes.waitUntil());
+    assertEquals(fifteenMinutes.workUntil().minus(rig.timings().invocationReserve()), fifteenMinutes.waitUntil());
     assertEquals(now.plusSeconds(8), tenSeconds.workUntil());
     assertEquals(now.plusMillis(5500), tenSeconds.waitUntil());
   }

@@ -2,6 +2,7 @@ package com.lifecycleorchestrator.handler;
 
 import com.lifecycleorchestrator.adapters.AwsClients;
 import com.lifecycleorchestrator.core.Clock;
+import com.lifecycleorchestrator.core.Timings;
 import com.lifecycleorchestrator.settings.Settings;
 import com.lifecycleorchestrator.standin.AwsStandIn;
 import java.util.HashMap;
@@ -21,11 +22,16 @@ public final class LocalFunction {
   private LocalFunction() {}
 
   /** Synchronized, because the endpoint properties it sets for a moment are the whole JVM's. */
+  public static LifecycleHandler against(AwsStandIn standIn, Map<String, String> environment, Clock clock) {
+    return against(standIn, environment, clock, Settings.from(environment).sdk());
+  }
+
+  /** The function with SDK clients of these attempts and timeouts instead of its own. */
   public static synchronized LifecycleHandler against(AwsStandIn standIn, Map<String, String> environment,
-      Clock clock) {
+      Clock clock, Timings.Sdk sdk) {
     Settings settings = Settings.from(environment);
     AwsClients clients = AwsClients.of(settings.region(),
-        StaticCredentialsProvider.create(AwsBasicCredentials.create("test", "test")));
+        StaticCredentialsProvider.create(AwsBasicCredentials.create("test", "test")), sdk);
     // The SDK reads the endpoint properties when a client is built; they are restored at once, so
     // that nothing else in this JVM is sent to the stand-in by accident.
     Map<String, String> before = new HashMap<>();

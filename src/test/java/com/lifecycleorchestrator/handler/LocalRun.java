@@ -96,9 +96,18 @@ public final class LocalRun {
           + "40 s against a hook with a 30 s heartbeat timeout, and heartbeats show");
   static final Option THROTTLED = new Option("throttled", List.of("true", "false"), "false",
       "30% of all AWS calls are throttled; the SDK retries them (-Dthrottled alone means true)");
+  static final Option LAUNCH = new Option("launch", List.of("true", "false"), "false",
+      "delivers events/launch.json (unless -Devent names another) for an instance whose SSM agent registers "
+          + "8 s after the launch: the function waits for it, then runs the launch runbook (-Dlaunch alone means true)");
 
   /** Every option, in the order the usage lists them. */
-  static final List<Option> OPTIONS = List.of(EVENT, RUNBOOK, THROTTLED);
+  static final List<Option> OPTIONS = List.of(EVENT, RUNBOOK, THROTTLED, LAUNCH);
+
+  /**
+   * How late the launched instance's agent registers in the launch scenario: a few seconds, so the
+   * wait shows without a real boot's minute and a half.
+   */
+  static final Duration LATE_REGISTRATION = Duration.ofSeconds(8);
 
   /** How the runbook behaves, and the hook it runs against. */
   enum RunbookMode {
@@ -122,7 +131,7 @@ public final class LocalRun {
     }
   }
 
-  record Options(Path event, RunbookMode runbook, boolean throttled) {
+  record Options(Path event, RunbookMode runbook, boolean throttled, boolean launch) {
 
     /**
      * The options given by name, every one checked: an unknown name, a value an option does not
@@ -136,9 +145,11 @@ public final class LocalRun {
         throw new UsageError("unknown option -D" + unknown.get(0) + similarTo(unknown.get(0))
             .map(option -> "; did you mean -D" + option.name() + "?").orElse("") + " " + usage());
       }
-      return new Options(eventFile(EVENT.read(given), directory),
+      boolean launch = Boolean.parseBoolean(LAUNCH.read(given));
+      String event = launch && !given.containsKey(EVENT.name()) ? "events/launch.json" : EVENT.read(given);
+      return new Options(eventFile(event, directory),
           RunbookMode.valueOf(RUNBOOK.read(given).toUpperCase(Locale.ROOT)),
-          Boolean.parseBoolean(THROTTLED.read(given)));
+          Boolean.parseBoolean(THROTTLED.read(given)), launch);
     }
 
     /** The options as the command line of {@link LocalRun#main} gives them: {@code --name=value}. */
@@ -171,7 +182,7 @@ public final class LocalRun {
     /** The command line that gives these options to {@link LocalRun#main}. */
     List<String> arguments() {
       return List.of("--" + EVENT.name() + "=" + event, "--" + RUNBOOK.name() + "=" + runbook.name().toLowerCase(Locale.ROOT),
-          "--" + THROTTLED.name() + "=" + throttled);
+          "--" + THROTTLED.name() + "=" + throttled, "--" + LAUNCH.name() + "=" + launch);
     }
 
     /** The option a name not ours was probably meant to be: same letters but for case, or two edits away. */
@@ -333,7 +344,11 @@ public final class LocalRun {
           .hook(new StandInAutoScaling.Hook(action.group(), action.hook(), action.transition(),
               options.runbook().heartbeatTimeout, "ABANDON"))
           .hold(action.group(), action.hook(), action.instance(), action.token(), clock.now());
-      standIn.ssm().managedInstance(action.instance(), "Online");
+      if (options.launch()) {
+        standIn.ssm().launchedInstance(action.instance(), LATE_REGISTRATION);
+      } else {
+        standIn.ssm().managedInstance(action.instance(), "Online");
+      }
     });
     if (options.throttled()) {
       standIn.faults().everyOperation().throttle(0.3);
@@ -365,9 +380,15 @@ public final class LocalRun {
     RunbookMode runbook = options.runbook();
     out.println("Local run: " + options.event() + " through LifecycleHandler.handleRequest, as Lambda delivers it,");
     out.println("against a local AWS stand-in at " + standIn.endpoint() + " (no AWS account needed).");
-    out.println("The runbook " + DOCUMENT + " is NOT executed locally: the stand-in only plays its statuses");
+    String document = held.filter(action -> action.transition().endsWith("LAUNCHING")).isPresent()
+        ? LAUNCH_DOCUMENT : DOCUMENT;
+    out.println("The runbook " + document + " is NOT executed locally: the stand-in only plays its statuses");
     out.println("(Pending 1.5 s, InProgress " + runbook.running.toSeconds() + " s, then " + runbook.finalStatus + ")."
         + (options.throttled() ? " 30% of all calls are throttled." : ""));
+    if (options.launch()) {
+      out.println("The instance's SSM agent registers " + LATE_REGISTRATION.toSeconds() + " s after its launch, as a "
+          + "booting instance's does: until then SSM does not know it.");
+    }
     held.ifPresent(action -> out.println("The event's time is set to now, " + action.eventTime()
         + ", as if Auto Scaling had just sent it."));
     out.println();
@@ -409,7 +430,7 @@ public final class LocalRun {
     invocation.failure().ifPresentOrElse(
         failure -> out.println("The invocation failed (exit status " + Exit.INVOCATION_FAILED.status + "): " + failure
             + ". Lambda would deliver the event again and, after its retries, keep it in the failure queue."),
-        () -> out.println("Try also: -Drunbook=fails, -Drunbook=slow, -Dthrottled, -Devent=events/malformed.json"));
+        () -> out.println("Try also: -Drunbook=fails, -Drunbook=slow, -Dthrottled, -Dlaunch, -Devent=events/malformed.json"));
   }
 
   private synchronized void show(String voice, String message) {

@@ -66,6 +66,21 @@ class LocalRunTest {
   }
 
   @Test
+  void aLaunchWaitsForItsLateAgentThenRunsTheLaunchRunbookAndContinues() throws IOException {
+    String printed = run("--launch=true");
+
+    assertInOrder(printed,
+        "The runbook GracefulLaunch-Warmup is NOT executed locally",
+        "registers 8 s after its launch",
+        "Auto Scaling  holds i-0f9e8d7c6b5a43210 at hook graceful-launch of web-asg (Pending:Wait",
+        "InvalidInstanceId",
+        "function      the launching instance's SSM agent is not online yet (NOT_MANAGED)",
+        "function      runbook started as execution ",
+        "function      result CONTINUE sent: instance i-0f9e8d7c6b5a43210 released",
+        "Auto Scaling ended the wait of i-0f9e8d7c6b5a43210: CONTINUE (completed)");
+  }
+
+  @Test
   void aMalformedEventFailsTheInvocationWithoutACall() throws IOException {
     String printed = run("--event=events/malformed.json");
 
@@ -89,10 +104,12 @@ class LocalRunTest {
 
   @Test
   void optionsAreReadFromTheirCommandLine() {
-    assertEquals(new LocalRun.Options(Path.of("events/launch.json"), LocalRun.RunbookMode.SLOW, true),
+    assertEquals(new LocalRun.Options(Path.of("events/launch.json"), LocalRun.RunbookMode.SLOW, true, false),
         LocalRun.Options.parse("--event=events/launch.json", "--runbook=slow", "--throttled=true"));
-    assertEquals(new LocalRun.Options(Path.of("events/terminate.json"), LocalRun.RunbookMode.SUCCEEDS, false),
+    assertEquals(new LocalRun.Options(Path.of("events/terminate.json"), LocalRun.RunbookMode.SUCCEEDS, false, false),
         LocalRun.Options.parse());
+    assertEquals(new LocalRun.Options(Path.of("events/launch.json"), LocalRun.RunbookMode.SUCCEEDS, false, true),
+        LocalRun.Options.parse("--launch=true"));
     LocalRun.Options options = LocalRun.Options.parse("--runbook=fails", "--throttled=true");
     assertEquals(options, LocalRun.Options.parse(options.arguments().toArray(String[]::new)));
   }
@@ -102,7 +119,7 @@ class LocalRunTest {
     Map<String, String> properties = Map.of("runbook", "slow", "throttled", "true",
         "maven.repo.local", "/tmp/repository", "skipTests", "true", "java.home", "/usr/lib/jvm/17", "runs", "3");
 
-    assertEquals(new LocalRun.Options(Path.of("events/terminate.json"), LocalRun.RunbookMode.SLOW, true),
+    assertEquals(new LocalRun.Options(Path.of("events/terminate.json"), LocalRun.RunbookMode.SLOW, true, false),
         LocalRun.Options.fromProperties(properties, Path.of("")));
   }
 
@@ -117,6 +134,7 @@ class LocalRunTest {
   void aValueAnOptionDoesNotTakeIsRefusedWithTheValuesItTakes() {
     assertUsageError(Map.of("runbook", "foo"), "-Drunbook=foo is not an option: -Drunbook takes succeeds, fails, slow");
     assertUsageError(Map.of("throttled", "yes"), "-Dthrottled=yes is not an option: -Dthrottled takes true, false");
+    assertUsageError(Map.of("launch", "1"), "-Dlaunch=1 is not an option: -Dlaunch takes true, false");
   }
 
   @Test
@@ -144,7 +162,7 @@ class LocalRunTest {
     List<String> command = LocalRunCommand.command(options, "target/test-classes");
 
     assertEquals(List.of("-XX:TieredStopAtLevel=1", "-classpath", "target/test-classes", LocalRun.class.getName(),
-        "--event=events/terminate.json", "--runbook=slow", "--throttled=false"), command.subList(1, command.size()));
+        "--event=events/terminate.json", "--runbook=slow", "--throttled=false", "--launch=false"), command.subList(1, command.size()));
   }
 
   private static void assertUsageError(Map<String, String> properties, String expected) {

@@ -2,6 +2,8 @@ package com.lifecycleorchestrator.handler;
 
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 
+import com.lifecycleorchestrator.settings.Settings;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -12,7 +14,8 @@ class SnapStartPrimingTest {
 
   @Test
   void primingRunsThroughWithoutAws() {
-    SnapStartPriming priming = SnapStartPriming.registeredFor("eu-west-1");
+    SnapStartPriming priming = SnapStartPriming.registeredFor(Settings.from(Map.of(
+        Settings.REGION, "eu-west-1", Settings.DOCUMENT, "GracefulExit-ArchiveLogs")));
 
     assertDoesNotThrow(() -> priming.beforeCheckpoint(null));
   }

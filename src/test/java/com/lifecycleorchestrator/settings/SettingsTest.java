@@ -30,6 +30,8 @@ class SettingsTest {
     assertEquals(LifecycleResult.ABANDON, settings.failureResult());
     assertEquals(Duration.ofSeconds(3600), settings.heartbeatTimeout());
     assertEquals(Duration.ofSeconds(15), settings.maxPollInterval());
+    assertEquals(Settings.DEFAULT_AGENT_WAIT, settings.agentWait());
+    assertEquals(Settings.DEFAULT_AGENT_WAIT, settings.timings(() -> 0.0).agentWait());
     assertTrue(settings.orchestration().runbookFor(LifecycleAction.Transition.LAUNCHING).isEmpty());
   }
 
@@ -44,6 +46,7 @@ class SettingsTest {
     env.put("FAILURE_RESULT", "CONTINUE");
     env.put("HEARTBEAT_TIMEOUT_SECONDS", "300");
     env.put("MAX_POLL_INTERVAL_SECONDS", "30");
+    env.put("AGENT_WAIT_SECONDS", "900");
 
     Settings settings = Settings.from(env);
 
@@ -62,6 +65,7 @@ class SettingsTest {
     assertEquals(LifecycleResult.CONTINUE, settings.failureResult());
     assertEquals(Duration.ofSeconds(300), settings.heartbeatTimeout());
     assertEquals(Duration.ofSeconds(30), settings.maxPollInterval());
+    assertEquals(Duration.ofSeconds(900), settings.agentWait());
   }
 
   @Test
@@ -72,6 +76,7 @@ class SettingsTest {
         "FAILURE_RESULT", "RETRY",
         "AUTOMATION_GROUP_NAME_PARAMETER", "Group Name",
         "HEARTBEAT_TIMEOUT_SECONDS", "10",
+        "AGENT_WAIT_SECONDS", "-1",
         "MAX_POLL_INTERVAL_SECONDS", "soon");
 
     Settings.InvalidSettings invalid = assertThrows(Settings.InvalidSettings.class, () -> Settings.from(env));
@@ -80,12 +85,12 @@ class SettingsTest {
     for (String variable : List.of("AWS_REGION is required", "AUTOMATION_DOCUMENT_NAME is required",
         "AUTOMATION_ASSUME_ROLE_ARN must be", "AUTOMATION_PARAMETERS must not set InstanceId",
         "AUTOMATION_PARAMETERS parameter S3BucketName", "FAILURE_RESULT must be ABANDON or CONTINUE",
-        "HEARTBEAT_TIMEOUT_SECONDS must be", "MAX_POLL_INTERVAL_SECONDS must be",
+        "HEARTBEAT_TIMEOUT_SECONDS must be", "AGENT_WAIT_SECONDS must be", "MAX_POLL_INTERVAL_SECONDS must be",
         "AUTOMATION_GROUP_NAME_PARAMETER must be")) {
       assertTrue(problems.stream().anyMatch(problem -> problem.startsWith(variable)),
           variable + " not in " + problems);
     }
-    assertEquals(9, problems.size(), problems.toString());
+    assertEquals(10, problems.size(), problems.toString());
     assertTrue(invalid.getMessage().contains("HEARTBEAT_TIMEOUT_SECONDS"));
   }
 

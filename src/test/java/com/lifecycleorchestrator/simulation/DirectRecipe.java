@@ -2,7 +2,7 @@ package com.lifecycleorchestrator.simulation;
 
 import com.lifecycleorchestrator.core.LifecycleAction;
 import com.lifecycleorchestrator.core.Runbook;
-import com.lifecycleorchestrator.ports.ServiceFailure;
+import com.lifecycleorchestrator.core.ServiceFailure;
 import com.lifecycleorchestrator.testkit.FakeAutomations;
 import java.time.Duration;
 import java.time.Instant;

@@ -1,16 +1,18 @@
 package com.lifecycleorchestrator.simulation;
 
+import com.lifecycleorchestrator.core.Budget;
 import com.lifecycleorchestrator.core.Continuation;
+import com.lifecycleorchestrator.core.Hooks;
 import com.lifecycleorchestrator.core.LifecycleAction;
 import com.lifecycleorchestrator.core.Milestone;
 import com.lifecycleorchestrator.core.Orchestration;
 import com.lifecycleorchestrator.core.Reconciler;
 import com.lifecycleorchestrator.core.Outcome;
 import com.lifecycleorchestrator.core.Runbook;
-import com.lifecycleorchestrator.handler.LifecycleHandler;
-import com.lifecycleorchestrator.ports.Continuations;
-import com.lifecycleorchestrator.ports.ServiceFailure;
-import com.lifecycleorchestrator.ports.WaitingRoom;
+import com.lifecycleorchestrator.core.Continuations;
+import com.lifecycleorchestrator.core.ServiceFailure;
+import com.lifecycleorchestrator.core.WaitingRoom;
+import com.lifecycleorchestrator.testkit.Failures;
 import com.lifecycleorchestrator.testkit.FakeAutomations;
 import com.lifecycleorchestrator.testkit.FakeLifecycleActions;
 import java.time.Duration;
@@ -45,6 +47,8 @@ final class SimulatedLambda {
   private final FakeLifecycleActions lifecycleActions;
   private final Runbook runbook;
   private final Orchestration.Rules rules;
+  /** Read once for every invocation, as an execution environment's would be. */
+  private final Hooks hooks;
   private final int concurrency;
   private final double invokeFaultShare;
   private final boolean withWaitingRoom;
@@ -69,6 +73,7 @@ final class SimulatedLambda {
     this.loop = loop;
     this.automations = automations;
     this.lifecycleActions = lifecycleActions;
+    this.hooks = new Hooks(lifecycleActions, rules.heartbeatTimeout());
     this.runbook = runbook;
     this.rules = rules;
     this.concurrency = concurrency;
@@ -117,9 +122,8 @@ final class SimulatedLambda {
     running++;
     invocations++;
     Instant began = loop.clock().now();
-    Orchestration.Budget budget = Orchestration.Budget.of(began, TIMEOUT, LifecycleHandler.RESERVE,
-        LifecycleHandler.RETURN_MARGIN);
-    Orchestration.Ports ports = new Orchestration.Ports(automations, lifecycleActions,
+    Budget budget = Budget.of(began, TIMEOUT, rules.timings());
+    Orchestration.Ports ports = new Orchestration.Ports(automations, lifecycleActions, hooks,
         continuationsFrom(), withWaitingRoom ? Optional.of(waitingRoom()) : Optional.empty(), this::count);
     Orchestration orchestration = delivery.continuation() == null
         ? Orchestration.begin(delivery.action(), runbook, ports, rules, budget, began)
@@ -158,7 +162,7 @@ final class SimulatedLambda {
     return continuation -> {
       invokeCalls++;
       if (random.nextDouble() < invokeFaultShare) {
-        throw new ServiceFailure.Transient("ServiceException", "Lambda was unable to queue the event", null);
+        throw Failures.serverError();
       }
       deliver(new Delivery(continuation.action(), continuation, 0), loop.clock().now().plus(DELIVERY_LATENCY));
     };
@@ -176,7 +180,7 @@ final class SimulatedLambda {
       public void park(Continuation continuation, Duration delay) {
         invokeCalls++;
         if (random.nextDouble() < invokeFaultShare) {
-          throw new ServiceFailure.Transient("InternalError", "SQS could not accept the message", null);
+          throw Failures.serverError();
         }
         deliver(new Delivery(continuation.action(), continuation, 0),
             loop.clock().now().plus(delay).plus(DELIVERY_LATENCY));

@@ -57,10 +57,14 @@ class AwsCliConformanceTest {
   private static final Pattern CLI_ERROR = Pattern.compile(
       "An error occurred \\(([^)]+)\\) when calling the (\\w+) operation(?: \\(reached max retries: \\d+\\))?: (.*)");
 
-  /** Errors AWS documents for every API ("Common Errors"), besides those each operation's model lists. */
+  /**
+   * Errors AWS documents for every API ("Common Errors"), besides those each operation's model lists;
+   * a call IAM does not allow is AccessDeniedException in JSON services and AccessDenied (HTTP 403)
+   * in query services such as Auto Scaling.
+   */
   private static final Set<String> COMMON_ERRORS = Set.of("InternalFailure", "ServiceUnavailable",
       "ThrottlingException", "Throttling", "MissingAuthenticationToken", "MissingAuthenticationTokenException",
-      "ValidationError", "ValidationException");
+      "ValidationError", "ValidationException", "AccessDenied", "AccessDeniedException");
 
   private static Map<String, ServiceModel> models;
 
@@ -278,6 +282,10 @@ class AwsCliConformanceTest {
 
     fails("ValidationError", "DescribeLifecycleHooks", "autoscaling", "describe-lifecycle-hooks",
         "--auto-scaling-group-name", "no-such-asg");
+
+    standIn.faults().on("DescribeLifecycleHooks").deny();
+    fails("AccessDenied", "DescribeLifecycleHooks", "autoscaling", "describe-lifecycle-hooks",
+        "--auto-scaling-group-name", GROUP);
   }
 
   @Test

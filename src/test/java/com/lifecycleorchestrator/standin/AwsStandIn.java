@@ -260,6 +260,9 @@ public final class AwsStandIn implements AutoCloseable {
       if (decision.kind() == Faults.Kind.THROTTLE) {
         throw protocol.throttled();
       }
+      if (decision.kind() == Faults.Kind.DENY) {
+        throw protocol.accessDenied(operationName);
+      }
       if (decision.kind() == Faults.Kind.SERVER_ERROR) {
         throw protocol.serverError(decision.status());
       }

@@ -18,6 +18,8 @@ public final class Faults {
   enum Kind {
     THROTTLE,
     SERVER_ERROR,
+    /** The caller's IAM policy does not allow the call. */
+    DENY,
     /** The connection closes before the call reaches the service: it takes no effect. */
     DROP_BEFORE,
     /** The call takes effect, then the connection closes without its answer. */
@@ -120,6 +122,14 @@ public final class Faults {
     /** The next {@code calls} calls are throttled. */
     public Faults throttleNext(int calls) {
       return add(new Rule(operation, Kind.THROTTLE, 400, 0, checkedCount(calls)));
+    }
+
+    /**
+     * Every call is refused as the caller's IAM policy does not allow it ("Troubleshoot access
+     * denied error messages", IAM User Guide), in the service's own terms.
+     */
+    public Faults deny() {
+      return add(new Rule(operation, Kind.DENY, 403, 1.0, -1));
     }
 
     /** The next {@code calls} calls fail with this 5xx status (500 or 503) and take no effect. */

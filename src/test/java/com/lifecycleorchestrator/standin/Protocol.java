@@ -90,6 +90,16 @@ abstract sealed class Protocol permits Protocol.AwsJson, Protocol.AwsQuery, Prot
     return new ServiceError(errors.throttling(), "Rate exceeded", errors.throttlingStatus(), true);
   }
 
+  /** The service's answer to a caller whose IAM policy does not allow the operation: JSON services say so with AccessDeniedException. */
+  ServiceError accessDenied(String operation) {
+    return new ServiceError("AccessDeniedException", deniedMessage(operation), 400, true);
+  }
+
+  static String deniedMessage(String operation) {
+    return "User: arn:aws:sts::" + AwsStandIn.ACCOUNT + ":assumed-role/function-role/function is not authorized "
+        + "to perform: " + operation + " because no identity-based policy allows the action";
+  }
+
   /** The service's answer when it fails on its side, with HTTP status 500 or 503. */
   ServiceError serverError(int status) {
     return status == 503
@@ -235,6 +245,12 @@ abstract sealed class Protocol permits Protocol.AwsJson, Protocol.AwsQuery, Prot
 
     private final String version;
     private final String namespace;
+
+    /** Query services (Auto Scaling among them) refuse with AccessDenied and HTTP 403. */
+    @Override
+    ServiceError accessDenied(String operation) {
+      return new ServiceError("AccessDenied", deniedMessage(operation), 403, true);
+    }
 
     AwsQuery(String version, String namespace) {
       super(new CommonErrors("Throttling", 400, "InternalFailure", "MissingAuthenticationToken",

@@ -27,7 +27,7 @@ import java.util.function.Predicate;
  * executions that move through a scripted sequence of statuses on the stand-in's clock, SSM's
  * client-token idempotency, a limit on executions running at once with the rest queued as
  * {@code Pending}, a queue limit beyond which starts are refused, and managed instances with the
- * ping status of their agent. The runbooks' own steps are never executed: only their statuses are
+ * ping status of their agent, a launched instance's known only once its agent has registered. The runbooks' own steps are never executed: only their statuses are
  * played.
  */
 public final class StandInSsm {
@@ -168,8 +168,18 @@ public final class StandInSsm {
     }
   }
 
-  /** A managed instance and the ping status of its SSM agent: Online, ConnectionLost or Inactive. */
-  private record ManagedInstance(String id, String pingStatus, Instant lastPing) {}
+  /**
+   * A managed instance and the ping status of its SSM agent (Online, ConnectionLost or Inactive),
+   * known to SSM from {@code registeredAt} on.
+   */
+  private record ManagedInstance(String id, String pingStatus, Instant registeredAt) {}
+
+  /**
+   * How long after its launch an instance's agent registers, unless a test says otherwise: it first
+   * waits for the instance to boot, then starts and reaches an SSM endpoint ("Troubleshooting managed
+   * node availability", AWS Systems Manager User Guide); a minute and a half is a typical boot.
+   */
+  public static final Duration AGENT_REGISTRATION_DELAY = Duration.ofSeconds(90);
 
   private final Clock clock;
   private final Protocol protocol;
@@ -226,6 +236,29 @@ public final class StandInSsm {
   public synchronized StandInSsm managedInstance(String instanceId, String pingStatus) {
     instances.put(instanceId, new ManagedInstance(instanceId, pingStatus, clock.now()));
     return this;
+  }
+
+  /** An instance launched now: SSM knows its agent, online, after the usual registration delay. */
+  public StandInSsm launchedInstance(String instanceId) {
+    return launchedInstance(instanceId, AGENT_REGISTRATION_DELAY);
+  }
+
+  /** An instance launched now whose agent registers, online, after {@code registration}. */
+  public synchronized StandInSsm launchedInstance(String instanceId, Duration registration) {
+    instances.put(instanceId, new ManagedInstance(instanceId, "Online", clock.now().plus(registration)));
+    return this;
+  }
+
+  /** The instances whose agents have registered by now. */
+  private Map<String, ManagedInstance> registered() {
+    Instant now = clock.now();
+    Map<String, ManagedInstance> registered = new TreeMap<>();
+    instances.forEach((id, instance) -> {
+      if (!instance.registeredAt().isAfter(now)) {
+        registered.put(id, instance);
+      }
+    });
+    return registered;
   }
 
   public synchronized List<ExecutionView> executions() {
@@ -389,14 +422,17 @@ public final class StandInSsm {
   }
 
   private synchronized ObjectNode describeInstances(JsonNode input) {
+    Map<String, ManagedInstance> registered = registered();
     Predicate<ManagedInstance> matching = instance -> true;
     for (JsonNode filter : input.path("InstanceInformationFilterList")) {
-      matching = matching.and(instanceFilter(filter.path("key").asText(), AwsStandIn.strings(filter.path("valueSet"))));
+      matching = matching.and(instanceFilter(registered, filter.path("key").asText(),
+          AwsStandIn.strings(filter.path("valueSet"))));
     }
     for (JsonNode filter : input.path("Filters")) {
-      matching = matching.and(instanceFilter(filter.path("Key").asText(), AwsStandIn.strings(filter.path("Values"))));
+      matching = matching.and(instanceFilter(registered, filter.path("Key").asText(),
+          AwsStandIn.strings(filter.path("Values"))));
     }
-    List<ObjectNode> found = instances.values().stream().filter(matching).map(StandInSsm::information).toList();
+    List<ObjectNode> found = registered.values().stream().filter(matching).map(StandInSsm::information).toList();
     return AwsStandIn.paged(found, "InstanceInformationList", input, "MaxResults", 50);
   }
 
@@ -414,7 +450,7 @@ public final class StandInSsm {
         .put("ComputerName", "ip-10-0-0-10.ec2.internal")
         .put("SourceId", instance.id())
         .put("SourceType", "AWS::EC2::Instance");
-    information.putPOJO("LastPingDateTime", instance.lastPing());
+    information.putPOJO("LastPingDateTime", instance.registeredAt());
     return information;
   }
 
@@ -423,10 +459,11 @@ public final class StandInSsm {
    * "If you specify a node ID that isn't valid or a node that you don't own, you receive an error"
    * (DescribeInstanceInformation in the SSM API reference).
    */
-  private Predicate<ManagedInstance> instanceFilter(String key, List<String> values) {
+  private static Predicate<ManagedInstance> instanceFilter(
+      Map<String, ManagedInstance> registered, String key, List<String> values) {
     return switch (key) {
       case "InstanceIds" -> {
-        List<String> unknown = values.stream().filter(id -> !instances.containsKey(id)).toList();
+        List<String> unknown = values.stream().filter(id -> !registered.containsKey(id)).toList();
         if (!unknown.isEmpty()) {
           throw ServiceError.sender("InvalidInstanceId", "Instances " + unknown + " are not managed instances");
         }

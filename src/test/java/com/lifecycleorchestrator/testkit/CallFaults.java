@@ -1,6 +1,6 @@
 package com.lifecycleorchestrator.testkit;
 
-import com.lifecycleorchestrator.ports.ServiceFailure;
+import com.lifecycleorchestrator.core.ServiceFailure;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -72,10 +72,10 @@ final class CallFaults<O extends Enum<O>> {
     TokenBucket limit = rateLimits.get(operation);
     if (limit != null && !limit.tryTake(now)) {
       throttled.merge(operation, 1, Integer::sum);
-      throw new ServiceFailure.Throttled(throttlingCode, "Rate exceeded", null);
+      throw Failures.throttled(throttlingCode);
     }
     if (faultShare > 0 && draw.nextDouble() < faultShare) {
-      throw new ServiceFailure.Transient("InternalFailure", "We encountered an internal error", null);
+      throw Failures.serverError();
     }
   }
 }

@@ -4,8 +4,8 @@ import com.lifecycleorchestrator.core.Clock;
 import com.lifecycleorchestrator.core.Fleet;
 import com.lifecycleorchestrator.core.LifecycleAction;
 import com.lifecycleorchestrator.core.Runbook;
-import com.lifecycleorchestrator.ports.Automations;
-import com.lifecycleorchestrator.ports.ServiceFailure;
+import com.lifecycleorchestrator.core.Automations;
+import com.lifecycleorchestrator.core.ServiceFailure;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
@@ -75,6 +75,7 @@ public final class FakeAutomations implements Automations {
   private final Set<String> running = new LinkedHashSet<>();
   private final Deque<String> queued = new ArrayDeque<>();
   private final Map<String, Fleet.Agent> agents = new LinkedHashMap<>();
+  private final Map<String, Instant> registrations = new LinkedHashMap<>();
   private final CallFaults<Operation> faults = new CallFaults<>(Operation.class, "ThrottlingException");
   private Function<Runbook.Start, Script> scripts = start -> Script.runsThen(Duration.ofSeconds(30), "Success");
   private TokenReuse tokenReuse = TokenReuse.RETURNS_SAME_EXECUTION;
@@ -102,6 +103,15 @@ public final class FakeAutomations implements Automations {
   /** The instance's SSM agent answers so (every agent is online unless a test says otherwise). */
   public synchronized FakeAutomations agent(LifecycleAction.InstanceId instance, Fleet.Agent agent) {
     agents.put(instance.value(), agent);
+    return this;
+  }
+
+  /**
+   * The instance's SSM agent registers at {@code at}, as a launching instance's does once it has
+   * booted: SSM does not manage the instance before, and its agent is online from then on.
+   */
+  public synchronized FakeAutomations agentRegistersAt(LifecycleAction.InstanceId instance, Instant at) {
+    registrations.put(instance.value(), at);
     return this;
   }
 
@@ -199,6 +209,10 @@ public final class FakeAutomations implements Automations {
   @Override
   public synchronized Fleet.Agent agentOf(LifecycleAction.InstanceId instance) {
     called(Operation.AGENT);
+    Instant registers = registrations.get(instance.value());
+    if (registers != null && clock.now().isBefore(registers)) {
+      return Fleet.Agent.NOT_MANAGED;
+    }
     return agents.getOrDefault(instance.value(), Fleet.Agent.ONLINE);
   }
 

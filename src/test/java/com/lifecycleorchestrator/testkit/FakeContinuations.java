@@ -1,8 +1,8 @@
 package com.lifecycleorchestrator.testkit;
 
 import com.lifecycleorchestrator.core.Continuation;
-import com.lifecycleorchestrator.ports.Continuations;
-import com.lifecycleorchestrator.ports.ServiceFailure;
+import com.lifecycleorchestrator.core.Continuations;
+import com.lifecycleorchestrator.core.ServiceFailure;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;

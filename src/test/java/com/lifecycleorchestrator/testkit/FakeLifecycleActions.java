@@ -2,10 +2,11 @@ package com.lifecycleorchestrator.testkit;
 
 import com.lifecycleorchestrator.core.Clock;
 import com.lifecycleorchestrator.core.Fleet;
+import com.lifecycleorchestrator.core.HookTimeouts;
 import com.lifecycleorchestrator.core.LifecycleAction;
 import com.lifecycleorchestrator.core.LifecycleResult;
-import com.lifecycleorchestrator.ports.LifecycleActions;
-import com.lifecycleorchestrator.ports.ServiceFailure;
+import com.lifecycleorchestrator.core.LifecycleActions;
+import com.lifecycleorchestrator.core.ServiceFailure;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -19,29 +20,36 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * Auto Scaling's lifecycle hooks as the core sees them, in memory: actions held until completed or
- * until their heartbeat timeout passes (then the hook's default result applies), heartbeats that
- * restart the timer, and failures queued per operation.
+ * until their hook's heartbeat timeout passes unrenewed or its global timeout passes (then the hook's
+ * default result applies), heartbeats that restart the heartbeat timer only, the hooks' own timeouts
+ * to read, and failures queued per operation.
  */
 public final class FakeLifecycleActions implements LifecycleActions {
 
-  public enum Operation { HEARTBEAT, COMPLETE, DESCRIBE, ACTIVITIES }
+  public enum Operation { HEARTBEAT, COMPLETE, DESCRIBE, DESCRIBE_HOOKS, ACTIVITIES }
 
   /** How a held action ended: by whom, with which result, and when. */
   public record Ending(LifecycleResult result, boolean byTimeout, Instant at) {}
 
   private static final class Held {
     final LifecycleAction action;
-    final Duration heartbeatTimeout;
-    final LifecycleResult defaultResult;
+    final HookTimeouts hook;
+    final Instant globalDeadline;
     Instant expiresAt;
     final List<Instant> heartbeats = new ArrayList<>();
     Ending ending;
 
-    Held(LifecycleAction action, Duration heartbeatTimeout, LifecycleResult defaultResult, Instant from) {
+    Held(LifecycleAction action, HookTimeouts hook, Instant from) {
       this.action = action;
-      this.heartbeatTimeout = heartbeatTimeout;
-      this.defaultResult = defaultResult;
-      this.expiresAt = from.plus(heartbeatTimeout);
+      this.hook = hook;
+      this.globalDeadline = from.plus(hook.globalTimeout());
+      renew(from);
+    }
+
+    /** A heartbeat restarts the heartbeat timer, never past the global timeout. */
+    void renew(Instant now) {
+      Instant unrenewed = now.plus(hook.heartbeatTimeout());
+      expiresAt = unrenewed.isBefore(globalDeadline) ? unrenewed : globalDeadline;
     }
   }
 
@@ -52,6 +60,7 @@ public final class FakeLifecycleActions implements LifecycleActions {
   private final List<Fleet.Activity> activities = new ArrayList<>();
   private final Map<String, String> groupOfActivity = new LinkedHashMap<>();
   private final Map<String, Fleet.Activity> activityOfHold = new LinkedHashMap<>();
+  private final Map<String, HookTimeouts> hooks = new LinkedHashMap<>();
   private final CallFaults<Operation> faults = new CallFaults<>(Operation.class, "Throttling");
 
   public FakeLifecycleActions(Clock clock) {
@@ -60,11 +69,17 @@ public final class FakeLifecycleActions implements LifecycleActions {
 
   /**
    * Holds the action at its hook from its {@code heldSince}, as Auto Scaling does on scale-in, after
-   * a scaling activity of its own that started a moment before and names the instance.
+   * a scaling activity of its own that started a moment before and names the instance; the hook,
+   * unless defined already, has the heartbeat timeout, the global timeout Auto Scaling derives from
+   * it, and the default result.
    */
   public synchronized FakeLifecycleActions hold(
       LifecycleAction action, Duration heartbeatTimeout, LifecycleResult defaultResult) {
-    held.put(key(action), new Held(action, heartbeatTimeout, defaultResult, action.heldSince()));
+    HookTimeouts hook = hooks.computeIfAbsent(hookKey(action.group(), action.hook()), key -> {
+      HookTimeouts assumed = HookTimeouts.assumed(heartbeatTimeout);
+      return new HookTimeouts(heartbeatTimeout, assumed.globalTimeout(), Optional.of(defaultResult));
+    });
+    held.put(key(action), new Held(action, hook, action.heldSince()));
     Fleet.Activity activity = new Fleet.Activity(
         UUID.nameUUIDFromBytes((key(action) + "/" + activities.size()).getBytes(StandardCharsets.UTF_8)).toString(),
         action.heldSince().minusSeconds(1),
@@ -84,6 +99,13 @@ public final class FakeLifecycleActions implements LifecycleActions {
   /** The group's instance lifecycle policy retains instances whose terminate action is abandoned. */
   public synchronized FakeLifecycleActions retainsAbandoned(LifecycleAction.GroupName group) {
     retaining.put(group.value(), true);
+    return this;
+  }
+
+  /** Defines the group's hook with its own timeouts, for the actions it holds from now on. */
+  public synchronized FakeLifecycleActions hook(
+      LifecycleAction.GroupName group, LifecycleAction.HookName hook, HookTimeouts timeouts) {
+    hooks.put(hookKey(group, hook), timeouts);
     return this;
   }
 
@@ -151,8 +173,18 @@ public final class FakeLifecycleActions implements LifecycleActions {
       return Answer.NOT_ACTIVE;
     }
     h.heartbeats.add(clock.now());
-    h.expiresAt = clock.now().plus(h.heartbeatTimeout);
+    h.renew(clock.now());
     return Answer.ACCEPTED;
+  }
+
+  @Override
+  public synchronized HookTimeouts timeoutsOf(LifecycleAction.GroupName group, LifecycleAction.HookName hook) {
+    called(Operation.DESCRIBE_HOOKS);
+    HookTimeouts timeouts = hooks.get(hookKey(group, hook));
+    if (timeouts == null) {
+      throw new ServiceFailure.Rejected("LifecycleHookNotFound", "no lifecycle hook " + hook + " in " + group, null);
+    }
+    return timeouts;
   }
 
   @Override
@@ -215,13 +247,17 @@ public final class FakeLifecycleActions implements LifecycleActions {
     return h.ending == null ? h : null;
   }
 
+  private static String hookKey(LifecycleAction.GroupName group, LifecycleAction.HookName hook) {
+    return group + "/" + hook;
+  }
+
   private static String key(LifecycleAction action) {
     return action.group() + "/" + action.hook() + "/" + action.instance();
   }
 
   private void expireIfDue(Held h) {
     if (h.ending == null && !clock.now().isBefore(h.expiresAt)) {
-      h.ending = new Ending(h.defaultResult, true, h.expiresAt);
+      h.ending = new Ending(h.hook.defaultResult().orElseThrow(), true, h.expiresAt);
     }
   }
 

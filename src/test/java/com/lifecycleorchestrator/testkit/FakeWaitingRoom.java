@@ -1,8 +1,8 @@
 package com.lifecycleorchestrator.testkit;
 
 import com.lifecycleorchestrator.core.Continuation;
-import com.lifecycleorchestrator.ports.ServiceFailure;
-import com.lifecycleorchestrator.ports.WaitingRoom;
+import com.lifecycleorchestrator.core.ServiceFailure;
+import com.lifecycleorchestrator.core.WaitingRoom;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;

@@ -1,8 +1,8 @@
 package com.lifecycleorchestrator.testkit;
 
-import com.lifecycleorchestrator.core.Backoff;
+import com.lifecycleorchestrator.core.Budget;
 import com.lifecycleorchestrator.core.Continuation;
-import com.lifecycleorchestrator.handler.LifecycleHandler;
+import com.lifecycleorchestrator.core.Hooks;
 import com.lifecycleorchestrator.core.LifecycleAction;
 import com.lifecycleorchestrator.core.LifecycleResult;
 import com.lifecycleorchestrator.core.Milestone;
@@ -12,7 +12,9 @@ import com.lifecycleorchestrator.core.Outcome;
 import com.lifecycleorchestrator.core.Reconciler;
 import com.lifecycleorchestrator.core.ResultPolicy;
 import com.lifecycleorchestrator.core.Runbook;
-import com.lifecycleorchestrator.ports.WaitingRoom;
+import com.lifecycleorchestrator.core.Timings;
+import com.lifecycleorchestrator.settings.Settings;
+import com.lifecycleorchestrator.core.WaitingRoom;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -44,6 +46,7 @@ public final class Rig {
   private LifecycleResult failureResult = LifecycleResult.ABANDON;
   private Duration heartbeatTimeout = Duration.ofHours(1);
   private Duration maxPollInterval = Duration.ofSeconds(15);
+  private Duration agentWait = Settings.DEFAULT_AGENT_WAIT;
   private boolean launchRunbook;
   private Map<String, List<String>> parameters = Map.of("S3BucketName", List.of("my-logs"));
   private boolean withWaitingRoom;
@@ -117,9 +120,18 @@ public final class Rig {
 
   public Orchestration.Rules rules() {
     return new Orchestration.Rules(new ResultPolicy(failureResult, unreachableAgentResult), heartbeatTimeout,
-        Backoff.fromOneSecond(maxPollInterval, random::nextDouble),
-        Backoff.fromOneSecond(Duration.ofSeconds(20), random::nextDouble),
-        new Backoff(Duration.ofSeconds(10), 2.0, Duration.ofMinutes(10), random::nextDouble));
+        timings());
+  }
+
+  /** The function's own timings, as the settings build them, with this rig's polling cap and seeded jitter. */
+  public Timings timings() {
+    return Settings.timings(maxPollInterval, agentWait, random::nextDouble);
+  }
+
+  /** How long a launching instance's agent may take to come online. */
+  public Rig agentWait(Duration wait) {
+    this.agentWait = wait;
+    return this;
   }
 
   public Orchestrator orchestrator() {
@@ -146,7 +158,8 @@ public final class Rig {
 
   /** The ports an orchestration of this rig talks to, reporting milestones to {@link #milestones}. */
   public Orchestration.Ports ports() {
-    return new Orchestration.Ports(automations, lifecycleActions, continuations, waitingRoom(),
+    return new Orchestration.Ports(automations, lifecycleActions, new Hooks(lifecycleActions, heartbeatTimeout),
+        continuations, waitingRoom(),
         (action, milestone) -> milestones.add(milestone));
   }
 
@@ -191,12 +204,12 @@ public final class Rig {
   }
 
   /** A budget like a 15-minute invocation's, from now. */
-  public Orchestration.Budget budget() {
+  public Budget budget() {
     return budget(Duration.ofMinutes(15));
   }
 
-  public Orchestration.Budget budget(Duration invocation) {
-    return Orchestration.Budget.of(clock.now(), invocation, LifecycleHandler.RESERVE, LifecycleHandler.RETURN_MARGIN);
+  public Budget budget(Duration invocation) {
+    return Budget.of(clock.now(), invocation, timings());
   }
 
   /** A new terminate action, held at its hook from now. */

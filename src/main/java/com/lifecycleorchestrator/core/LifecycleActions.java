@@ -1,8 +1,8 @@
-package com.lifecycleorchestrator.ports;
+package com.lifecycleorchestrator.core;
 
-import com.lifecycleorchestrator.core.Fleet;
-import com.lifecycleorchestrator.core.LifecycleAction;
-import com.lifecycleorchestrator.core.LifecycleResult;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
 
 /**
  * What the orchestration and the reconciler need from EC2 Auto Scaling. Failures come as {@link ServiceFailure}s after
@@ -25,20 +25,25 @@ public interface LifecycleActions {
   Answer complete(LifecycleAction action, LifecycleResult result);
 
   /**
+   * The hook's own heartbeat and global timeouts and default result.
+   *
+   * @throws ServiceFailure.Rejected the function may not read the hook, or there is no such hook
+   */
+  HookTimeouts timeoutsOf(LifecycleAction.GroupName group, LifecycleAction.HookName hook);
+
+  /**
    * The group's state, the instances waiting at its lifecycle hooks in the group and in its warm
    * pool, and whether it retains instances whose terminate action is abandoned.
    */
   Fleet.Group describe(LifecycleAction.GroupName group);
 
-  // ---- Scaling activities: what tells one lifecycle action of an instance from the next ----
-
   /** The group's scaling activities that started at or after {@code since}, newest first. */
-  java.util.List<Fleet.Activity> activities(LifecycleAction.GroupName group, java.time.Instant since);
+  List<Fleet.Activity> activities(LifecycleAction.GroupName group, Instant since);
 
   /**
    * The group's latest scaling activity that moves the instance and started no later than
    * {@code notAfter}, looked for among the activities of the longest hold a hook allows before it.
    */
-  java.util.Optional<Fleet.Activity> activityMoving(
-      LifecycleAction.GroupName group, LifecycleAction.InstanceId instance, java.time.Instant notAfter);
+  Optional<Fleet.Activity> activityMoving(
+      LifecycleAction.GroupName group, LifecycleAction.InstanceId instance, Instant notAfter);
 }

@@ -1,4 +1,4 @@
-package com.lifecycleorchestrator.ports;
+package com.lifecycleorchestrator.core;
 
 /**
  * A call to AWS that did not succeed, in the terms the orchestration decides on. Each carries the

@@ -1,6 +1,5 @@
-package com.lifecycleorchestrator.ports;
+package com.lifecycleorchestrator.core;
 
-import com.lifecycleorchestrator.core.Continuation;
 import java.time.Duration;
 
 /**

@@ -1,8 +1,5 @@
-package com.lifecycleorchestrator.ports;
+package com.lifecycleorchestrator.core;
 
-import com.lifecycleorchestrator.core.Fleet;
-import com.lifecycleorchestrator.core.LifecycleAction;
-import com.lifecycleorchestrator.core.Runbook;
 import java.util.Optional;
 
 /**

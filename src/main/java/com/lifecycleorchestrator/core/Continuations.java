@@ -1,6 +1,5 @@
-package com.lifecycleorchestrator.ports;
+package com.lifecycleorchestrator.core;
 
-import com.lifecycleorchestrator.core.Continuation;
 
 /** Hands the handling of a lifecycle action over to a fresh invocation of the function. */
 public interface Continuations {

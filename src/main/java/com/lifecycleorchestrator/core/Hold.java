@@ -1,0 +1,192 @@
+package com.lifecycleorchestrator.core;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+
+/**
+ * The supervision of the hold on one instance: whether holding it makes sense before the runbook
+ * starts (the group is not being deleted, the SSM agent can run the runbook, or, for a launching
+ * instance, comes online in time), the heartbeats that keep the hook from giving up, and the hook's
+ * global deadline, which no heartbeat moves. Both follow the hook's own timeouts.
+ */
+final class Hold {
+
+  private final LifecycleAction action;
+  private final Orchestration.Ports ports;
+  private final Orchestration.Rules rules;
+  private final Timeline timeline;
+  private final HookTimeouts hook;
+  private final Instant hookDeadline;
+  private Instant lastHeartbeat;
+  private Instant nextHeartbeat;
+  private int heartbeatFailures;
+
+  Hold(LifecycleAction action, Orchestration.Ports ports, Orchestration.Rules rules, Timeline timeline,
+      HookTimeouts hook, Instant hookDeadline, Instant lastHeartbeat, Instant now) {
+    this.action = action;
+    this.ports = ports;
+    this.rules = rules;
+    this.timeline = timeline;
+    this.hook = hook;
+    this.hookDeadline = hookDeadline;
+    this.lastHeartbeat = lastHeartbeat;
+    Instant firstHeartbeat = lastHeartbeat.plus(heartbeatEvery());
+    this.nextHeartbeat = firstHeartbeat.isAfter(now) ? firstHeartbeat : now;
+  }
+
+  /**
+   * Heartbeats go out at a share of the hook's heartbeat timeout: each RecordLifecycleActionHeartbeat
+   * restarts that timer (Amazon EC2 Auto Scaling User Guide, "Complete a lifecycle action").
+   */
+  Duration heartbeatEvery() {
+    return rules.timings().heartbeatEvery(hook.heartbeatTimeout());
+  }
+
+  HookTimeouts hook() {
+    return hook;
+  }
+
+  Instant hookDeadline() {
+    return hookDeadline;
+  }
+
+  Instant lastHeartbeat() {
+    return lastHeartbeat;
+  }
+
+  Instant nextHeartbeat() {
+    return nextHeartbeat;
+  }
+
+  /**
+   * When the hook gives up unless it hears from us: a heartbeat timeout after the last heartbeat,
+   * and at the global deadline whatever the heartbeats.
+   */
+  Instant expiresAt() {
+    Instant unrenewed = lastHeartbeat.plus(hook.heartbeatTimeout());
+    return unrenewed.isBefore(hookDeadline) ? unrenewed : hookDeadline;
+  }
+
+  /** The last moment to look at the runbook and send our result before the hook's default applies. */
+  Instant lastCall() {
+    return hookDeadline.minus(rules.timings().deadlineMargin());
+  }
+
+  boolean heartbeatDue(Instant now) {
+    return !now.isBefore(nextHeartbeat);
+  }
+
+  /**
+   * Restarts the hook's heartbeat timer, unless the hold has ended: then where the handling goes
+   * instead. The group is asked first unless {@code groupAskedNow} (the pre-flight asks it at the
+   * same moment).
+   */
+  Optional<Position> keepAlive(Instant now, boolean groupAskedNow) {
+    if (!groupAskedNow && groupIsBeingDeleted()) {
+      return Optional.of(releasedForTheGroupsDeletion(now));
+    }
+    try {
+      if (ports.lifecycleActions().recordHeartbeat(action) == LifecycleActions.Answer.NOT_ACTIVE) {
+        timeline.waitEnded(now);
+        return Optional.of(new Position.Finished(new Outcome.AlreadyCompleted(timeline.progress(now),
+            Optional.empty(), "the lifecycle action was no longer active when its heartbeat was due")));
+      }
+      heartbeatFailures = 0;
+      lastHeartbeat = now;
+      nextHeartbeat = now.plus(heartbeatEvery());
+      ports.listener().reached(action, new Milestone.HeartbeatSent());
+    } catch (ServiceFailure failure) {
+      Duration pause = rules.timings().retrying().delayBefore(heartbeatFailures++);
+      nextHeartbeat = now.plus(pause);
+      ports.listener().reached(action, new Milestone.HeartbeatFailed(failure.code(), pause));
+    }
+    return Optional.empty();
+  }
+
+  /** The pre-flight: the group is not being deleted and, if asked, the agent can run the runbook. */
+  Position check(Position.Checking checking, Instant now) {
+    if (groupIsBeingDeleted()) {
+      return releasedForTheGroupsDeletion(now);
+    }
+    if (!checking.agent()) {
+      return checking.on();
+    }
+    return lookForTheAgent(0, checking.on(), now);
+  }
+
+  /** Looks again for a launching instance's agent; once online, the runbook starts. */
+  Position awaitAgent(Position.AwaitingAgent awaiting, Instant now) {
+    return lookForTheAgent(awaiting.attempt() + 1, new Position.Starting(0, now), now);
+  }
+
+  /**
+   * Whether the agent can run the runbook: if so (or SSM cannot say), going {@code on}. A
+   * launching instance's agent registers some time after the instance boots, so one not online
+   * yet is looked for again until the agent wait (counted from the launch) or the hook's deadline
+   * is up; a terminating instance's agent is not waited for.
+   */
+  private Position lookForTheAgent(int attempt, Position on, Instant now) {
+    Fleet.Agent agent;
+    try {
+      agent = ports.automations().agentOf(action.instance());
+    } catch (ServiceFailure failure) {
+      return on;
+    }
+    if (agent == Fleet.Agent.ONLINE) {
+      return on;
+    }
+    Optional<LifecycleResult> result = rules.results().onUnreachableAgent();
+    if (result.isPresent() && action.transition() == LifecycleAction.Transition.LAUNCHING) {
+      Duration pause = rules.timings().agentChecks().delayBefore(attempt);
+      if (now.plus(pause).isBefore(agentWaitEnds())) {
+        ports.listener().reached(action, new Milestone.AwaitingAgent(agent, pause));
+        return new Position.AwaitingAgent(attempt, now.plus(pause));
+      }
+    }
+    ports.listener().reached(action, new Milestone.AgentUnreachable(agent, result.isEmpty()));
+    if (result.isEmpty()) {
+      return on;
+    }
+    timeline.waitEnded(now);
+    String reason = unreachable(agent);
+    if (action.transition() == LifecycleAction.Transition.LAUNCHING) {
+      reason = "the instance's SSM agent did not come online within " + Duration.between(action.heldSince(),
+          agentWaitEnds()).toSeconds() + " s of the launch (the agent wait, or the hook's deadline if sooner): "
+          + reason;
+    }
+    return new Position.Completing(result.get(), reason, 0, now);
+  }
+
+  /** The agent wait ends this long after the launch, or at the last call before the hook's deadline. */
+  private Instant agentWaitEnds() {
+    Instant bound = action.heldSince().plus(rules.timings().agentWait());
+    return bound.isBefore(lastCall()) ? bound : lastCall();
+  }
+
+  private static String unreachable(Fleet.Agent agent) {
+    return switch (agent) {
+      case NOT_MANAGED -> "SSM does not manage the instance: no SSM agent is registered for it, or the "
+          + "instance id is not one SSM knows; the runbook was not started";
+      case CONNECTION_LOST -> "the instance's SSM agent is offline (ping status ConnectionLost); the "
+          + "runbook was not started";
+      default -> "the instance's SSM agent is inactive (ping status Inactive); the runbook was not started";
+    };
+  }
+
+  /** Whether the group is being deleted; if Auto Scaling cannot say, it is taken not to be. */
+  private boolean groupIsBeingDeleted() {
+    try {
+      return ports.lifecycleActions().describe(action.group()).state() == Fleet.GroupState.DELETING;
+    } catch (ServiceFailure failure) {
+      return false;
+    }
+  }
+
+  private Position releasedForTheGroupsDeletion(Instant now) {
+    ports.listener().reached(action, new Milestone.GroupBeingDeleted());
+    timeline.waitEnded(now);
+    return new Position.Completing(LifecycleResult.CONTINUE,
+        "the group is being deleted: the instance is released at once so that the deletion is not held up", 0, now);
+  }
+}

@@ -1,0 +1,212 @@
+package com.lifecycleorchestrator.core;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.lifecycleorchestrator.testkit.Failures;
+import com.lifecycleorchestrator.testkit.FakeAutomations;
+import com.lifecycleorchestrator.testkit.FakeAutomations.Script;
+import com.lifecycleorchestrator.testkit.FakeLifecycleActions;
+import com.lifecycleorchestrator.testkit.Rig;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The supervision of the hold: a launching instance's agent is waited for, the hook's own
+ * timeouts rule the heartbeats and the deadline, and throttling never ends an action early.
+ */
+class HoldTest {
+
+  private static final HookTimeouts ONE_MINUTE_HOOK =
+      new HookTimeouts(Duration.ofMinutes(1), Duration.ofMinutes(100), Optional.of(LifecycleResult.ABANDON));
+
+  private final Rig rig = new Rig().withLaunchRunbook();
+
+  private LifecycleAction launching() {
+    return rig.held(rig.action(LifecycleAction.Transition.LAUNCHING, rig.clock.now()));
+  }
+
+  // "Troubleshooting managed node availability" (AWS Systems Manager User Guide): the agent
+  // registers once the instance has booted, so a launch action comes before it.
+  @Test
+  void aLaunchWaitsForItsAgentToRegisterThenStartsTheRunbook() {
+    LifecycleAction action = launching();
+    Instant registered = Rig.T0.plusSeconds(90);
+    rig.automations.agentRegistersAt(action.instance(), registered);
+
+    Outcome.Completed completed = assertInstanceOf(Outcome.Completed.class, rig.handle(action));
+
+    assertEquals(LifecycleResult.CONTINUE, completed.result());
+    assertEquals(1, rig.automations.executions().size());
+    assertFalse(rig.automations.executions().get(0).startedAt().isBefore(registered));
+    assertTrue(rig.milestones.stream().anyMatch(Milestone.AwaitingAgent.class::isInstance), rig.milestones.toString());
+    assertTrue(rig.milestones.stream().noneMatch(Milestone.AgentUnreachable.class::isInstance));
+  }
+
+  @Test
+  void aLaunchWhoseAgentNeverComesOnlineGetsTheFailureResultAtTheBoundSayingSo() {
+    rig.agentWait(Duration.ofMinutes(10));
+    LifecycleAction action = launching();
+    rig.automations.agent(action.instance(), Fleet.Agent.NOT_MANAGED);
+
+    Outcome.Completed completed = assertInstanceOf(Outcome.Completed.class, rig.handle(action));
+
+    assertEquals(LifecycleResult.ABANDON, completed.result());
+    assertEquals(0, rig.automations.calls(FakeAutomations.Operation.START));
+    assertTrue(completed.reason().contains("did not come online within 600 s"), completed.reason());
+    Instant ended = rig.lifecycleActions.ending(action).orElseThrow().at();
+    assertFalse(ended.isAfter(Rig.T0.plus(Duration.ofMinutes(10))), "ended at " + ended);
+    assertTrue(ended.isAfter(Rig.T0.plus(Duration.ofMinutes(9))), "ended at " + ended);
+  }
+
+  @Test
+  void theAgentWaitIsBoundedByTheHooksDeadline() {
+    rig.agentWait(Duration.ofHours(2));
+    LifecycleAction action = rig.action(LifecycleAction.Transition.LAUNCHING, rig.clock.now());
+    rig.lifecycleActions.hook(action.group(), action.hook(), ONE_MINUTE_HOOK);
+    rig.held(action);
+    rig.automations.agent(action.instance(), Fleet.Agent.NOT_MANAGED);
+
+    Outcome outcome = rig.handleAcrossInvocations(action, Duration.ofMinutes(15));
+
+    assertEquals(LifecycleResult.ABANDON, assertInstanceOf(Outcome.Completed.class, outcome).result());
+    FakeLifecycleActions.Ending ending = rig.lifecycleActions.ending(action).orElseThrow();
+    assertFalse(ending.byTimeout(), "the hook's timeout decided, not the function");
+    assertTrue(ending.at().isBefore(Rig.T0.plus(ONE_MINUTE_HOOK.globalTimeout())), ending.toString());
+  }
+
+  @Test
+  void theAgentWaitCrossesAHandOver() {
+    LifecycleAction action = launching();
+    rig.automations.agentRegistersAt(action.instance(), Rig.T0.plus(Duration.ofMinutes(5)));
+
+    Outcome outcome = rig.handleAcrossInvocations(action, Duration.ofMinutes(2));
+
+    assertEquals(LifecycleResult.CONTINUE, assertInstanceOf(Outcome.Completed.class, outcome).result());
+    assertTrue(rig.continuations.handedOver().size() >= 2, rig.continuations.handedOver().toString());
+    assertEquals(1, rig.automations.calls(FakeAutomations.Operation.START));
+  }
+
+  @Test
+  void aTerminatingInstanceWhoseAgentIsMissingIsNotWaitedFor() {
+    LifecycleAction action = rig.held(rig.terminating());
+    rig.automations.agentRegistersAt(action.instance(), Rig.T0.plusSeconds(90));
+
+    Outcome.Completed completed = assertInstanceOf(Outcome.Completed.class, rig.handle(action));
+
+    assertEquals(LifecycleResult.ABANDON, completed.result());
+    assertEquals(Rig.T0, rig.lifecycleActions.ending(action).orElseThrow().at());
+  }
+
+  // "LifecycleHook" (Amazon EC2 Auto Scaling API Reference): HeartbeatTimeout, GlobalTimeout and
+  // DefaultResult are the hook's own, as DescribeLifecycleHooks gives them.
+  @Test
+  void heartbeatsFollowTheHooksOwnTimeoutNotTheSetting() {
+    LifecycleAction action = rig.action(LifecycleAction.Transition.TERMINATING, rig.clock.now());
+    rig.lifecycleActions.hook(action.group(), action.hook(), ONE_MINUTE_HOOK);
+    rig.held(action);
+    rig.automations.everyRunbook(Script.runsThen(Duration.ofMinutes(10), "Success"));
+
+    Outcome outcome = rig.handle(action);
+
+    assertEquals(LifecycleResult.CONTINUE, assertInstanceOf(Outcome.Completed.class, outcome).result());
+    assertFalse(rig.lifecycleActions.ending(action).orElseThrow().byTimeout());
+    List<Instant> heartbeats = rig.lifecycleActions.heartbeats(action);
+    assertTrue(heartbeats.size() >= 20, heartbeats.toString());
+  }
+
+  @Test
+  void theHooksOwnGlobalTimeoutBoundsTheWait() {
+    LifecycleAction action = rig.action(LifecycleAction.Transition.TERMINATING, rig.clock.now());
+    rig.lifecycleActions.hook(action.group(), action.hook(), ONE_MINUTE_HOOK);
+    rig.held(action);
+    rig.automations.everyRunbook(Script.runsThen(Duration.ofHours(3), "Success"));
+
+    Outcome outcome = rig.handleAcrossInvocations(action, Duration.ofMinutes(15));
+
+    Outcome.Completed completed = assertInstanceOf(Outcome.Completed.class, outcome);
+    assertEquals(LifecycleResult.ABANDON, completed.result());
+    assertTrue(completed.reason().contains("global timeout at " + Rig.T0.plus(ONE_MINUTE_HOOK.globalTimeout())),
+        completed.reason());
+  }
+
+  @Test
+  void aHookTheFunctionMayNotReadIsHeartbeatByTheSettingAndReportedOnce() {
+    Orchestrator orchestrator = rig.orchestrator();
+    rig.lifecycleActions.failNext(FakeLifecycleActions.Operation.DESCRIBE_HOOKS,
+        Failures.accessDenied("autoscaling:DescribeLifecycleHooks"));
+    LifecycleAction first = rig.held(rig.terminating());
+    LifecycleAction second = rig.held(rig.terminating());
+
+    orchestrator.handle(first, rig.budget(), rig.continuations);
+    orchestrator.handle(second, rig.budget(), rig.continuations);
+
+    assertEquals(1, rig.lifecycleActions.calls(FakeLifecycleActions.Operation.DESCRIBE_HOOKS));
+    assertEquals(List.of(new Milestone.HookUnreadable("AccessDenied", HookTimeouts.assumed(rig.heartbeatTimeout()), true)),
+        rig.milestones.stream().filter(Milestone.HookUnreadable.class::isInstance).toList());
+    assertEquals(LifecycleResult.CONTINUE, rig.lifecycleActions.ending(second).orElseThrow().result());
+  }
+
+  @Test
+  void aHookIsReadOncePerHookForTheLifeOfTheOrchestrator() {
+    Orchestrator orchestrator = rig.orchestrator();
+
+    for (int i = 0; i < 3; i++) {
+      orchestrator.handle(rig.held(rig.terminating()), rig.budget(), rig.continuations);
+    }
+
+    assertEquals(1, rig.lifecycleActions.calls(FakeLifecycleActions.Operation.DESCRIBE_HOOKS));
+  }
+
+  // "CompleteLifecycleAction" and "Common Errors" (Amazon EC2 Auto Scaling API Reference): a
+  // throttled call answers Throttling (HTTP 400); in a large scale-in it can outlast the SDK's retries.
+  @Test
+  void aCompletionThrottledPastTheSdksRetriesIsSentAgainUntilAccepted() {
+    LifecycleAction action = rig.held(rig.terminating());
+    rig.lifecycleActions.failNext(FakeLifecycleActions.Operation.COMPLETE,
+        Failures.times(12, Failures.throttled("Throttling")));
+
+    Outcome outcome = rig.handle(action);
+
+    assertEquals(LifecycleResult.CONTINUE, assertInstanceOf(Outcome.Completed.class, outcome).result());
+    assertEquals(13, rig.lifecycleActions.calls(FakeLifecycleActions.Operation.COMPLETE));
+    assertFalse(rig.lifecycleActions.ending(action).orElseThrow().byTimeout());
+  }
+
+  @Test
+  void aCompletionStillThrottledWhenTheInvocationEndsIsHandedOverWithItsResult() {
+    LifecycleAction action = rig.held(rig.terminating());
+    rig.automations.everyRunbook(Script.runsThen(Duration.ofSeconds(30), "Failed"));
+    rig.lifecycleActions.failNext(FakeLifecycleActions.Operation.COMPLETE,
+        Failures.times(30, Failures.throttled("Throttling")));
+
+    Outcome outcome = rig.handleAcrossInvocations(action, Duration.ofMinutes(3));
+
+    assertEquals(LifecycleResult.ABANDON, assertInstanceOf(Outcome.Completed.class, outcome).result());
+    assertTrue(rig.continuations.handedOver().stream().anyMatch(continuation -> continuation.pending()
+        .map(Continuation.Pending::result).equals(Optional.of(LifecycleResult.ABANDON))),
+        rig.continuations.handedOver().toString());
+    assertEquals(1, rig.automations.executions().size());
+    assertFalse(rig.lifecycleActions.ending(action).orElseThrow().byTimeout());
+  }
+
+  @Test
+  void aHeartbeatThrottledPastTheSdksRetriesIsSentAgainBeforeTheHookGivesUp() {
+    LifecycleAction action = rig.action(LifecycleAction.Transition.TERMINATING, rig.clock.now());
+    rig.lifecycleActions.hook(action.group(), action.hook(), ONE_MINUTE_HOOK);
+    rig.held(action);
+    rig.automations.everyRunbook(Script.runsThen(Duration.ofMinutes(5), "Success"));
+    rig.lifecycleActions.failNext(FakeLifecycleActions.Operation.HEARTBEAT,
+        Failures.times(3, Failures.throttled("Throttling")));
+
+    Outcome outcome = rig.handle(action);
+
+    assertEquals(LifecycleResult.CONTINUE, assertInstanceOf(Outcome.Completed.class, outcome).result());
+    assertFalse(rig.lifecycleActions.ending(action).orElseThrow().byTimeout());
+  }
+}
