@@ -11,6 +11,7 @@ import com.lifecycleorchestrator.core.Orchestrator;
 import com.lifecycleorchestrator.core.Reconciler;
 import com.lifecycleorchestrator.core.ResultPolicy;
 import com.lifecycleorchestrator.core.Runbook;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -20,7 +21,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.DoubleSupplier;
 import java.util.regex.Pattern;
 
@@ -96,9 +96,14 @@ public record Settings(
   private static final Pattern QUEUE_URL_FORM = Pattern.compile("https?://\\S+");
   private static final Pattern REGION_FORM = Pattern.compile("[a-z]{2}(-[a-z]+)+-\\d+");
 
-  /** The rules and runbooks the core runs by, with jitter drawn from the thread's random numbers. */
+  /**
+   * The rules and runbooks the core runs by, with jitter drawn afresh from the operating system's
+   * entropy at each draw. A generator seeded during init (ThreadLocalRandom's seeds among them)
+   * would be in the SnapStart snapshot, and every execution environment restored from it would
+   * draw the same jitter ("Handling uniqueness with Lambda SnapStart").
+   */
   public Orchestrator.Config orchestration() {
-    return orchestration(() -> ThreadLocalRandom.current().nextDouble());
+    return orchestration(() -> new SecureRandom().nextDouble());
   }
 
   /** The rules and runbooks the core runs by, with jitter drawn from {@code random}. */
