@@ -53,4 +53,17 @@ class ArchitectureTest {
       .should().beFreeOfCycles()
       .because("each package builds on the ones below it, so that one can be read, changed and tested without "
           + "the ones above");
+
+  /**
+   * A seeded generator's state taken at init is in the SnapStart snapshot and shared by every
+   * restored environment ("Handling uniqueness with Lambda SnapStart"); SecureRandom, drawn from the
+   * operating system's entropy at each draw, is not. The SpotBugs SnapStart rules in mvn verify
+   * catch a generator kept in the handler; this catches one anywhere.
+   */
+  @ArchTest
+  static final ArchRule randomNumbersComeOnlyFromTheOperatingSystemsEntropy = noClasses()
+      .should().dependOnClassesThat().haveFullyQualifiedName("java.util.Random")
+      .orShould().dependOnClassesThat().haveFullyQualifiedName("java.util.concurrent.ThreadLocalRandom")
+      .orShould().dependOnClassesThat().haveFullyQualifiedName("java.util.SplittableRandom")
+      .because("a SnapStart snapshot would hand the same seed to every restored execution environment");
 }

@@ -12,6 +12,7 @@ import com.lifecycleorchestrator.core.Reconciler;
 import com.lifecycleorchestrator.core.ResultPolicy;
 import com.lifecycleorchestrator.core.Runbook;
 import com.lifecycleorchestrator.core.Timings;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -21,7 +22,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.DoubleSupplier;
 import java.util.regex.Pattern;
 
@@ -156,9 +156,14 @@ public record Settings(
   private static final Pattern QUEUE_URL_FORM = Pattern.compile("https?://\\S+");
   private static final Pattern REGION_FORM = Pattern.compile("[a-z]{2}(-[a-z]+)+-\\d+");
 
-  /** The rules and runbooks the core runs by, with jitter drawn from the thread's random numbers. */
+  /**
+   * The rules and runbooks the core runs by, with jitter drawn afresh from the operating system's
+   * entropy at each draw. A generator seeded during init (ThreadLocalRandom's seeds among them)
+   * would be in the SnapStart snapshot, and every execution environment restored from it would
+   * draw the same jitter ("Handling uniqueness with Lambda SnapStart").
+   */
   public Orchestrator.Config orchestration() {
-    return orchestration(() -> ThreadLocalRandom.current().nextDouble());
+    return orchestration(() -> new SecureRandom().nextDouble());
   }
 
   /** The rules and runbooks the core runs by, with jitter drawn from {@code random}. */

@@ -7,6 +7,8 @@ import com.lifecycleorchestrator.testkit.RequiredTool;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -19,15 +21,27 @@ class CfnLintTest {
 
   @Test
   void theTemplatePassesCfnLintWithoutAFinding() throws IOException, InterruptedException {
+    assertLintsClean(List.of());
+  }
+
+  /** The resources a switch leaves out must not leave a dangling reference behind. */
+  @Test
+  void theTemplateWithoutTheWaitingRoomAndTheReconcilerPassesCfnLint() throws IOException, InterruptedException {
+    assertLintsClean(List.of("--parameters", "AutoScalingGroupName=web-asg", "UseWaitingRoom=false", "UseReconciler=false"));
+  }
+
+  private static void assertLintsClean(List<String> options) throws IOException, InterruptedException {
     Path cfnLint = RequiredTool.onPath("cfn-lint", "pip install cfn-lint");
-    Process lint = new ProcessBuilder(cfnLint.toString(), StackTemplate.FILE.toString())
+    List<String> command = new ArrayList<>(List.of(cfnLint.toString(), StackTemplate.FILE.toString()));
+    command.addAll(options);
+    Process lint = new ProcessBuilder(command)
         .redirectErrorStream(true)
         .start();
 
     String findings = new String(lint.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertTrue(lint.waitFor(5, TimeUnit.MINUTES), "cfn-lint did not finish within five minutes");
 
-    assertEquals(0, lint.exitValue(), "cfn-lint " + StackTemplate.FILE + " found:\n" + findings);
+    assertEquals(0, lint.exitValue(), String.join(" ", command) + " found:\n" + findings);
     assertEquals("", findings.strip(), "cfn-lint printed findings");
   }
 }

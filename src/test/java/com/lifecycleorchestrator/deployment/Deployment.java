@@ -32,14 +32,25 @@ enum Deployment {
       "AutoScalingGroupName", "web-asg",
       "LogBucketName", "acme-instance-logs",
       "CreateLifecycleHook", "false",
-      "InstanceRoleName", "web-instances"));
+      "InstanceRoleName", "web-instances")),
+
+  /** Without the waiting room: actions waiting for SSM's capacity are handed from invocation to invocation. */
+  WITHOUT_WAITING_ROOM(Map.of(
+      "AutoScalingGroupName", "web-asg",
+      "UseWaitingRoom", "false")),
+
+  /** Without the reconciler's scheduled passes. */
+  WITHOUT_RECONCILER(Map.of(
+      "AutoScalingGroupName", "web-asg",
+      "UseReconciler", "false"));
 
   /** What CloudFormation gives the stack's own resources, in the form it gives them. */
   static final Map<String, String> DEPLOYED_RESOURCES = Map.of(
       "LogArchiveRunbook", "lifecycle-orchestrator-LogArchiveRunbook-Q2W3E4R5T6Y7",
       "AutomationRole.Arn", "arn:aws:iam::123456789012:role/lifecycle-orchestrator-AutomationRole-Q2W3E4R5T6Y7",
       "LogBucket", "lifecycle-orchestrator-logbucket-q2w3e4r5t6y7",
-      "WaitingRoomQueue", "https://sqs.us-east-1.amazonaws.com/123456789012/lifecycle-orchestrator-WaitingRoomQueue-Q2W3E4R5T6Y7");
+      "WaitingRoomQueue", "https://sqs.us-east-1.amazonaws.com/123456789012/lifecycle-orchestrator-WaitingRoomQueue-Q2W3E4R5T6Y7",
+      "WaitingRoomQueue.Arn", "arn:aws:sqs:us-east-1:123456789012:lifecycle-orchestrator-WaitingRoomQueue-Q2W3E4R5T6Y7");
 
   private final Map<String, String> parameters;
 

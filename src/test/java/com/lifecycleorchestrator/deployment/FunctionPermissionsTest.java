@@ -37,7 +37,27 @@ class FunctionPermissionsTest {
       "ssm:DescribeAutomationExecutions", "ssm:DescribeInstanceInformation", "autoscaling:DescribeAutoScalingGroups",
       "autoscaling:DescribeScalingActivities", "autoscaling:DescribeWarmPool", "autoscaling:DescribeLifecycleHooks");
 
+  /**
+   * Actions the code calls only where a switch of the template is on: parking an action in the
+   * waiting room, which the function does only with a queue to park it in.
+   */
+  private static final Map<String, String> CALLED_ONLY_WITH = Map.of("sqs:SendMessage", "HasWaitingRoom");
+
+  /**
+   * What Lambda's event source mapping calls as the function's role to read the waiting room
+   * ("Using Lambda with Amazon SQS", execution role permissions).
+   */
+  private static final Set<String> READING_THE_WAITING_ROOM =
+      Set.of("sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes");
+
   private static final Set<String> CALLED = AwsActionsCalled.byTheFunction();
+
+  /** The actions the code calls in this deployment: those behind a switch only when it is on. */
+  private static Set<String> calledIn(StackTemplate template) {
+    return CALLED.stream()
+        .filter(action -> !CALLED_ONLY_WITH.containsKey(action) || template.condition(CALLED_ONLY_WITH.get(action)))
+        .collect(Collectors.toCollection(TreeSet::new));
+  }
 
   @Test
   void theCallsAreReadFromTheCode() {
@@ -49,7 +69,7 @@ class FunctionPermissionsTest {
   void everyActionTheCodeCallsIsAllowed(Deployment deployment) {
     Set<String> allowed = FunctionPolicy.of(deployment.template()).actions();
 
-    Set<String> denied = CALLED.stream().filter(action -> !allowed.contains(action))
+    Set<String> denied = calledIn(deployment.template()).stream().filter(action -> !allowed.contains(action))
         .collect(Collectors.toCollection(TreeSet::new));
 
     assertEquals(Set.of(), denied, "the code calls these, which the function's policy does not allow");
@@ -58,10 +78,14 @@ class FunctionPermissionsTest {
   @ParameterizedTest
   @EnumSource(Deployment.class)
   void everyAllowedActionServesACallOfTheCode(Deployment deployment) {
-    Set<String> needed = new TreeSet<>(CALLED);
+    StackTemplate template = deployment.template();
+    Set<String> needed = calledIn(template);
     CALLED.forEach(action -> needed.addAll(AUTHORIZED_ALONG_WITH.getOrDefault(action, Set.of())));
+    if (template.condition("HasWaitingRoom")) {
+      needed.addAll(READING_THE_WAITING_ROOM);
+    }
 
-    Set<String> unneeded = FunctionPolicy.of(deployment.template()).actions().stream()
+    Set<String> unneeded = FunctionPolicy.of(template).actions().stream()
         .filter(action -> !needed.contains(action))
         .collect(Collectors.toCollection(TreeSet::new));
 
@@ -116,6 +140,16 @@ class FunctionPermissionsTest {
 
     assertEquals(executions, policy.resourcesOf("ssm:AddTagsToResource"));
     assertEquals(executions, policy.resourcesOf("ssm:GetAutomationExecution"));
+  }
+
+  @Test
+  void theWaitingRoomIsWrittenAndReadOnlyAsItsQueue() {
+    FunctionPolicy policy = FunctionPolicy.of(Deployment.DEFAULTS.template());
+    Set<String> queue = Set.of(Deployment.DEPLOYED_RESOURCES.get("WaitingRoomQueue.Arn"));
+
+    for (String action : List.of("sqs:SendMessage", "sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes")) {
+      assertEquals(queue, policy.resourcesOf(action), action);
+    }
   }
 
   @Test

@@ -8,7 +8,7 @@ import java.util.TreeSet;
 import java.util.stream.Collectors;
 
 /**
- * What the function's role is allowed in {@code template.yaml}, for one deployment: the function's
+ * What a role is allowed in {@code template.yaml}, for one deployment; by default the function's: its
  * {@code Policies}, and the {@code AWS::IAM::Policy} resources attached to its role (a policy that
  * names the function itself must stand apart, or it would be a circular dependency). Only inline
  * statements can be read this way; a SAM policy template or a managed policy fails the reading, so
@@ -24,13 +24,42 @@ record FunctionPolicy(List<Grant> grants) {
 
   static FunctionPolicy of(StackTemplate template) {
     List<Object> policies = new ArrayList<>((List<?>) template.requiredResource("OrchestratorFunction").get("Policies"));
-    for (String logicalId : StackTemplate.section("Resources").keySet()) {
-      template.resource(logicalId)
-          .filter(resource -> "AWS::IAM::Policy".equals(StackTemplate.section("Resources").get(logicalId) instanceof Map<?, ?> raw
-              ? raw.get("Type") : null))
-          .filter(resource -> listOf(resource.get("Roles")).contains(Map.of("Ref", FUNCTION_ROLE)))
-          .ifPresent(resource -> policies.add(resource.get("PolicyDocument")));
+    policies.addAll(attachedTo(template, FUNCTION_ROLE));
+    return of(policies);
+  }
+
+  /**
+   * What an {@code AWS::IAM::Role} of the template is allowed: its inline {@code Policies} and the
+   * policies attached to it. A role with a managed policy fails the reading.
+   */
+  static FunctionPolicy ofRole(StackTemplate template, String roleLogicalId) {
+    Map<String, Object> role = template.requiredResource(roleLogicalId);
+    if (role.containsKey("ManagedPolicyArns")) {
+      throw new AssertionError(roleLogicalId + " has managed policies, which the tests cannot read: "
+          + role.get("ManagedPolicyArns"));
     }
+    List<Object> policies = new ArrayList<>();
+    listOf(role.getOrDefault("Policies", List.of()))
+        .forEach(policy -> policies.add(StackTemplate.map(policy).get("PolicyDocument")));
+    policies.addAll(attachedTo(template, roleLogicalId));
+    return of(policies);
+  }
+
+  /** The documents of the {@code AWS::IAM::Policy} and {@code AWS::IAM::RolePolicy} resources on the role. */
+  private static List<Object> attachedTo(StackTemplate template, String roleLogicalId) {
+    Map<String, Object> reference = Map.of("Ref", roleLogicalId);
+    List<Object> documents = new ArrayList<>();
+    for (String logicalId : StackTemplate.section("Resources").keySet()) {
+      Object type = StackTemplate.map(StackTemplate.section("Resources").get(logicalId)).get("Type");
+      template.resource(logicalId)
+          .filter(resource -> "AWS::IAM::Policy".equals(type) && listOf(resource.get("Roles")).contains(reference)
+              || "AWS::IAM::RolePolicy".equals(type) && reference.equals(resource.get("RoleName")))
+          .ifPresent(resource -> documents.add(resource.get("PolicyDocument")));
+    }
+    return documents;
+  }
+
+  private static FunctionPolicy of(List<Object> policies) {
     List<Grant> grants = new ArrayList<>();
     for (Object policy : policies) {
       Object statements = StackTemplate.map(policy).get("Statement");
@@ -49,6 +78,11 @@ record FunctionPolicy(List<Grant> grants) {
       }
     }
     return new FunctionPolicy(grants);
+  }
+
+  /** Every statement that allows the action. */
+  List<Grant> grantsOf(String action) {
+    return grants.stream().filter(grant -> grant.actions().contains(action)).toList();
   }
 
   Set<String> actions() {

@@ -45,11 +45,21 @@ record LogArchiveRunbook(Map<String, Object> content) {
   }
 
   Map<String, Object> step() {
-    List<?> steps = (List<?>) content.get("mainSteps");
+    List<Map<String, Object>> steps = steps();
     if (steps.size() != 1) {
       throw new AssertionError("the runbook was written with one step, now it has " + steps.size());
     }
-    return StackTemplate.map(steps.get(0));
+    return steps.get(0);
+  }
+
+  /** Every step of the runbook, in order. */
+  List<Map<String, Object>> steps() {
+    return ((List<?>) content.get("mainSteps")).stream().map(StackTemplate::map).toList();
+  }
+
+  /** The role the runbook runs as: the default of its AutomationAssumeRole, which the stack's role is. */
+  Object assumeRoleDefault() {
+    return parameter("AutomationAssumeRole").get("default");
   }
 
   /** The script the step hands to AWS-RunShellScript, before Automation substitutes anything. */

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeoutException;
@@ -42,7 +43,19 @@ class LocalRuntimeApiTest {
       LocalRuntimeApi.Invocation failed = api.invoke("\"fail\"".getBytes(StandardCharsets.UTF_8), TIMEOUT);
       assertTrue(failed.failed() && failed.answer().contains("failing as asked"), failed.answer());
       assertTrue(runtime.peakResidentKilobytes() > 0 && runtime.classesLoaded() > 0);
+      assertNativeLibraryOfItsOwn(runtime);
     }
+  }
+
+  /**
+   * Two builds at once on one machine must not share the client's native library: unpacked to the
+   * client's fixed default path by one, it would be overwritten under the other's running JVM.
+   */
+  private static void assertNativeLibraryOfItsOwn(ManagedJavaRuntime runtime) {
+    List<String> mapped = runtime.mappedFiles();
+    assertTrue(mapped.contains(runtime.nativeLibrary().toString()),
+        "the runtime loads its native library from " + runtime.nativeLibrary() + "; it maps " + mapped);
+    assertFalse(mapped.contains("/tmp/.libaws-lambda-jni.so"), "the runtime maps the client's shared default path");
   }
 
   @Test

@@ -1,12 +1,15 @@
 package com.lifecycleorchestrator.lambdaruntime;
 
+import com.amazonaws.services.lambda.runtime.api.client.AWSLambda;
 import com.lifecycleorchestrator.testkit.DeploymentPackage;
 import java.io.File;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -31,6 +34,15 @@ public final class ManagedJavaRuntime implements AutoCloseable {
   private static final Path RUNTIME_CLASSPATH = Path.of("target", "runtime-interface-client-classpath.txt");
 
   /**
+   * The runtime interface client loads its native library from the path in this system property;
+   * without it, it unpacks the library to the one fixed path {@code /tmp/.libaws-lambda-jni.so},
+   * which every JVM on the machine shares: a build that unpacks it while another JVM has it mapped
+   * crashes that JVM (SIGBUS). Read from the client's {@code JniHelper}, version 2.10.1.
+   */
+  static final String NATIVE_LIBRARY_PROPERTY =
+      "com.amazonaws.services.lambda.runtime.api.client.runtimeapi.NativeClient.JNI";
+
+  /**
    * What a start needs: the JVM, the runtime's class path, the package, the handler, the function's
    * settings, and whether it is initialised for SnapStart or on demand.
    */
@@ -48,11 +60,13 @@ public final class ManagedJavaRuntime implements AutoCloseable {
   private final Process process;
   private final long startedNanos;
   private final Path javaHome;
+  private final Path nativeLibrary;
 
-  private ManagedJavaRuntime(Process process, long startedNanos, Path javaHome) {
+  private ManagedJavaRuntime(Process process, long startedNanos, Path javaHome, Path nativeLibrary) {
     this.process = process;
     this.startedNanos = startedNanos;
     this.javaHome = javaHome;
+    this.nativeLibrary = nativeLibrary;
   }
 
   /**
@@ -63,6 +77,7 @@ public final class ManagedJavaRuntime implements AutoCloseable {
    * this JVM could not be taken into a snapshot.
    */
   public static ManagedJavaRuntime start(Launch launch, LocalRuntimeApi api) {
+    Path nativeLibrary = unpackNativeLibrary();
     List<String> command = new ArrayList<>(List.of(
         launch.javaHome().resolve("bin").resolve("java").toString(),
         "-XX:MaxHeapSize=" + launch.memoryMegabytes() * 1024L * 85 / 100 + "k",
@@ -77,6 +92,7 @@ public final class ManagedJavaRuntime implements AutoCloseable {
         "-Dorg.crac.Core.Compat=com.amazonaws.services.lambda.crac",
         "-Djava.net.preferIPv4Stack=true",
         "-XX:+ErrorFileToStderr",
+        "-D" + NATIVE_LIBRARY_PROPERTY + "=" + nativeLibrary,
         "-classpath",
         launch.runtimeClasspath().stream().map(Path::toString).collect(Collectors.joining(File.pathSeparator)),
         MAIN_CLASS,
@@ -93,9 +109,43 @@ public final class ManagedJavaRuntime implements AutoCloseable {
     try {
       Process process = builder.start();
       process.onExit().thenAccept(ended -> api.runtimeExited(ended.exitValue()));
-      return new ManagedJavaRuntime(process, started, launch.javaHome());
+      return new ManagedJavaRuntime(process, started, launch.javaHome(), nativeLibrary);
     } catch (IOException e) {
+      deleteQuietly(nativeLibrary);
       throw new UncheckedIOException("could not start " + command.get(0), e);
+    }
+  }
+
+  /**
+   * The client's native library for this machine, unpacked from the client's jar to a file of this
+   * start's own. The client ships it for glibc and musl on x86_64 and aarch64; the glibc build is
+   * the one Lambda's runtimes (Amazon Linux) and the machines that build this project use.
+   */
+  static Path unpackNativeLibrary() {
+    String architecture = switch (System.getProperty("os.arch")) {
+      case "amd64", "x86_64" -> "x86_64";
+      case "aarch64", "arm64" -> "aarch_64";
+      default -> throw new IllegalStateException("the runtime interface client has no native library for "
+          + System.getProperty("os.arch") + "; run these tests on x86_64 or aarch64 Linux");
+    };
+    String resource = "/jni/libaws-lambda-jni.linux-" + architecture + ".so";
+    try (InputStream library = AWSLambda.class.getResourceAsStream(resource)) {
+      if (library == null) {
+        throw new IllegalStateException("the runtime interface client's jar has no " + resource);
+      }
+      Path unpacked = Files.createTempFile("libaws-lambda-jni-", ".so");
+      Files.copy(library, unpacked, StandardCopyOption.REPLACE_EXISTING);
+      return unpacked;
+    } catch (IOException e) {
+      throw new UncheckedIOException("could not unpack the runtime interface client's " + resource, e);
+    }
+  }
+
+  private static void deleteQuietly(Path file) {
+    try {
+      Files.deleteIfExists(file);
+    } catch (IOException e) {
+      // A file left in the temporary directory harms no other build: its name is this start's own.
     }
   }
 
@@ -137,6 +187,25 @@ public final class ManagedJavaRuntime implements AutoCloseable {
 
   public long pid() {
     return process.pid();
+  }
+
+  /** The file this start's JVM loads the client's native library from. */
+  Path nativeLibrary() {
+    return nativeLibrary;
+  }
+
+  /** The files the JVM has mapped into its memory, as {@code /proc/<pid>/maps} lists them. */
+  List<String> mappedFiles() {
+    try {
+      return Files.readAllLines(Path.of("/proc", String.valueOf(process.pid()), "maps")).stream()
+          .map(line -> line.trim().split("\\s+", 6))
+          .filter(fields -> fields.length == 6)
+          .map(fields -> fields[5])
+          .distinct()
+          .toList();
+    } catch (IOException e) {
+      throw new UncheckedIOException("could not read the runtime JVM's maps from /proc", e);
+    }
   }
 
   /** The most memory the JVM has held resident so far ({@code VmHWM}), in kilobytes. */
@@ -188,5 +257,6 @@ public final class ManagedJavaRuntime implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+    deleteQuietly(nativeLibrary);
   }
 }
