@@ -67,7 +67,8 @@ class SamLocalInvokeTest {
   void withTheEnvFileTheFunctionIsBuiltAndReadsTheSample(Path sample) throws IOException {
     Settings settings = Settings.from(SamLocalFunction.withEnvFile());
     LifecycleHandler handler = LifecycleHandler.wiredTo(settings,
-        AwsClients.of(settings.region(), StaticCredentialsProvider.create(AwsBasicCredentials.create("sam", "local"))),
+        AwsClients.of(settings.region(), StaticCredentialsProvider.create(AwsBasicCredentials.create("sam", "local")),
+            settings.sdk()),
         Clock.SYSTEM);
     byte[] event = Files.readAllBytes(sample);
 
