@@ -7,7 +7,6 @@ import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.lifecycleorchestrator.adapters.AwsClients;
 import com.lifecycleorchestrator.adapters.AwsPorts;
-import com.lifecycleorchestrator.adapters.ServiceClients;
 import com.lifecycleorchestrator.core.Clock;
 import com.lifecycleorchestrator.core.Orchestration;
 import com.lifecycleorchestrator.core.Orchestrator;
@@ -98,7 +97,7 @@ public final class LifecycleHandler implements RequestStreamHandler {
   }
 
   /** The handler with the core wired to AWS through the adapters, logging its milestones. */
-  static LifecycleHandler wiredTo(Settings settings, ServiceClients clients, Clock clock) {
+  static LifecycleHandler wiredTo(Settings settings, AwsClients clients, Clock clock) {
     AwsPorts ports = new AwsPorts(clients, continuation -> ContinuationEvent.encode(continuation, clock.now()));
     FunctionMetrics metrics = new FunctionMetrics(ports::takeThrottledCount);
     Automations automations = ports.automations();
