@@ -43,17 +43,21 @@ final class SnapStartPriming implements Resource {
          "HandOvers": 1, "CapacityWaits": 0}}""";
 
   private final String region;
+  private final Runnable onRestore;
 
-  private SnapStartPriming(String region) {
+  private SnapStartPriming(String region, Runnable onRestore) {
     this.region = region;
+    this.onRestore = onRestore;
   }
 
   /**
    * A priming registered with the CRaC context that Lambda's runtime runs before the snapshot.
    * Keep the result: a context may hold its resources only weakly.
+   *
+   * @param onRestore what to do after a restore, before the first invocation
    */
-  static SnapStartPriming registeredFor(String region) {
-    SnapStartPriming priming = new SnapStartPriming(region);
+  static SnapStartPriming registeredFor(String region, Runnable onRestore) {
+    SnapStartPriming priming = new SnapStartPriming(region, onRestore);
     Core.getGlobalContext().register(priming);
     return priming;
   }
@@ -69,5 +73,7 @@ final class SnapStartPriming implements Resource {
   }
 
   @Override
-  public void afterRestore(Context<? extends Resource> context) {}
+  public void afterRestore(Context<? extends Resource> context) {
+    onRestore.run();
+  }
 }

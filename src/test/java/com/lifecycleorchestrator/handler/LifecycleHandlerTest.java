@@ -249,6 +249,37 @@ class LifecycleHandlerTest {
     assertEquals(lost.instance(), rig.continuations.handedOver().get(0).action().instance());
   }
 
+  /**
+   * Powertools' own rule would log {@code cold_start: false} after a SnapStart restore and where
+   * AWS_LAMBDA_INITIALIZATION_TYPE is unset; the tests run without POWERTOOLS_SERVICE_NAME.
+   */
+  @Test
+  void theFirstInvocationAfterAnInitOrARestoreLogsAColdStartUnderTheFunctionsServiceName() {
+    LifecycleHandler handler = handler();
+
+    List<JsonNode> first = CapturedOutput.logLinesOf(() -> invokeUnchecked(handler, "test-notification.json"));
+    List<JsonNode> second = CapturedOutput.logLinesOf(() -> invokeUnchecked(handler, "test-notification.json"));
+    handler.restored();
+    List<JsonNode> afterRestore = CapturedOutput.logLinesOf(() -> invokeUnchecked(handler, "test-notification.json"));
+
+    for (List<JsonNode> lines : List.of(first, second, afterRestore)) {
+      assertTrue(lines.stream().anyMatch(LifecycleHandlerTest::isLogLine), "the invocation logged nothing");
+      lines.stream().filter(LifecycleHandlerTest::isLogLine)
+          .forEach(line -> assertEquals("lifecycle-orchestrator", line.path("service").asText(), line.toString()));
+    }
+    first.stream().filter(LifecycleHandlerTest::isLogLine)
+        .forEach(line -> assertTrue(line.path("cold_start").asBoolean(false), line.toString()));
+    second.stream().filter(LifecycleHandlerTest::isLogLine)
+        .forEach(line -> assertEquals(false, line.path("cold_start").asBoolean(true), line.toString()));
+    afterRestore.stream().filter(LifecycleHandlerTest::isLogLine)
+        .forEach(line -> assertTrue(line.path("cold_start").asBoolean(false), line.toString()));
+  }
+
+  /** A line of the function's log, as opposed to its metrics (EMF), which carry no log fields. */
+  private static boolean isLogLine(JsonNode line) {
+    return line.has("level");
+  }
+
   @Test
   void theBudgetKeepsAReserveToSendTheResult() {
     Instant now = Instant.parse("2026-11-25T13:00:00Z");
@@ -292,11 +323,26 @@ class LifecycleHandlerTest {
   }
 
   private JsonNode invokeBytes(byte[] payload) throws IOException {
-    ByteArrayOutputStream output = new ByteArrayOutputStream();
+    return invokeBytes(handler(), payload);
+  }
+
+  private void invokeUnchecked(LifecycleHandler handler, String file) {
+    try {
+      invokeBytes(handler, Files.readAllBytes(EVENTS.resolve(file)));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private LifecycleHandler handler() {
     FunctionMetrics metrics = new FunctionMetrics(() -> 3);
-    new LifecycleHandler(rig.orchestrator(new MilestoneLog().andThen(metrics)), functionArn -> rig.continuations,
-        metrics, Optional.of(rig.reconciler()))
-        .handleRequest(new ByteArrayInputStream(payload), output, new FakeContext(Duration.ofMinutes(15)));
+    return new LifecycleHandler(rig.orchestrator(new MilestoneLog().andThen(metrics)), functionArn -> rig.continuations,
+        metrics, Optional.of(rig.reconciler()));
+  }
+
+  private static JsonNode invokeBytes(LifecycleHandler handler, byte[] payload) throws IOException {
+    ByteArrayOutputStream output = new ByteArrayOutputStream();
+    handler.handleRequest(new ByteArrayInputStream(payload), output, new FakeContext(Duration.ofMinutes(15)));
     return JSON.readTree(output.toByteArray());
   }
 

@@ -12,7 +12,7 @@ class SnapStartPrimingTest {
 
   @Test
   void primingRunsThroughWithoutAws() {
-    SnapStartPriming priming = SnapStartPriming.registeredFor("eu-west-1");
+    SnapStartPriming priming = SnapStartPriming.registeredFor("eu-west-1", () -> {});
 
     assertDoesNotThrow(() -> priming.beforeCheckpoint(null));
   }
