@@ -109,17 +109,6 @@ class DeploymentPackageIT {
   }
 
   @Test
-  void aRunbookThatFailsReleasesTheInstanceWithAbandon() throws Exception {
-    standIn.ssm().everyExecution(Script.endsAfter(Duration.ofSeconds(1), "Failed"));
-    start();
-
-    JsonNode answer = invoke(TerminateSample.eventSentAt(Instant.now()), TIMEOUT);
-
-    assertEquals("Failed", answer.path("final_status").asText(), answer.toString());
-    assertEnded("ABANDON");
-  }
-
-  @Test
   void ssmsErrorAnswerReachesTheFunctionAsItsModeledException() throws Exception {
     variables.put("AUTOMATION_DOCUMENT_NAME", "No-Such-Runbook");
     start();

@@ -43,21 +43,6 @@ class LifecycleHandlerTest {
   private final Rig rig = new Rig();
 
   @Test
-  void theTerminateSampleRunsTheRunbookAndContinues() throws IOException {
-    LifecycleAction action = rig.held(sampleAction("terminate.json", LifecycleAction.Transition.TERMINATING));
-
-    JsonNode returned = invoke("terminate.json");
-
-    assertEquals("Completed", returned.get("outcome").asText());
-    assertEquals("CONTINUE", returned.get("result").asText());
-    assertEquals("i-0a1b2c3d4e5f67890", returned.get("instance_id").asText());
-    assertEquals("Success", returned.get("final_status").asText());
-    assertEquals(LifecycleResult.CONTINUE, rig.lifecycleActions.ending(action).orElseThrow().result());
-    assertEquals("i-0a1b2c3d4e5f67890",
-        rig.automations.executions().get(0).start().parameters().get("InstanceId").get(0));
-  }
-
-  @Test
   void theFinalLogLineCarriesEveryIdentifierAndThePhases() {
     rig.held(sampleAction("terminate.json", LifecycleAction.Transition.TERMINATING));
 
@@ -159,25 +144,6 @@ class LifecycleHandlerTest {
   }
 
   @Test
-  void aRunbookOutlastingTheInvocationIsHandedOverAndTheContinuationIsHandledToTheEnd() throws IOException {
-    LifecycleAction action = rig.held(sampleAction("terminate.json", LifecycleAction.Transition.TERMINATING));
-    rig.automations.everyRunbook(FakeAutomations.Script.runsThen(Duration.ofMinutes(40), "Success"));
-
-    JsonNode first = invoke("terminate.json");
-    assertEquals("HandedOver", first.get("outcome").asText());
-    JsonNode last = first;
-    for (int handOver = 0; "HandedOver".equals(last.get("outcome").asText()); handOver++) {
-      last = invokeBytes(ContinuationEvent.encode(rig.continuations.handedOver().get(handOver), rig.clock.now()));
-    }
-
-    assertEquals("Completed", last.get("outcome").asText());
-    assertEquals("CONTINUE", last.get("result").asText());
-    assertEquals(2, rig.continuations.handedOver().size());
-    assertEquals(1, rig.automations.executions().size());
-    assertEquals(LifecycleResult.CONTINUE, rig.lifecycleActions.ending(action).orElseThrow().result());
-  }
-
-  @Test
   void aHandOverThatCannotBeSentFailsTheInvocationWithEveryIdentifierLogged() {
     rig.held(sampleAction("terminate.json", LifecycleAction.Transition.TERMINATING));
     rig.automations.everyRunbook(FakeAutomations.Script.runsThen(Duration.ofHours(1), "Success"));
@@ -236,17 +202,6 @@ class LifecycleHandlerTest {
     ObjectNode batch = JSON.createObjectNode();
     batch.putArray("Records").add(record);
     return JSON.writeValueAsBytes(batch);
-  }
-
-  @Test
-  void theScheduledSampleRunsAReconcilerPassThatRecoversALostAction() throws IOException {
-    LifecycleAction lost = rig.held(sampleAction("terminate.json", LifecycleAction.Transition.TERMINATING));
-
-    JsonNode returned = invoke("scheduled.json");
-
-    assertEquals("Reconciled", returned.get("outcome").asText());
-    assertEquals(1, returned.get("actions_recovered").asInt());
-    assertEquals(lost.instance(), rig.continuations.handedOver().get(0).action().instance());
   }
 
   /**
