@@ -34,8 +34,7 @@ import software.amazon.awssdk.utils.Md5Utils;
  * snapshot, so that the first invocation after a restore finds them ready. Each call goes through
  * clients built as the function's are, but with throw-away credentials and a transport that
  * answers on the spot with an empty success in the call's protocol. The function's own clients are
- * left alone: the snapshot holds neither credentials nor a connection. Before a SnapStart snapshot
- * every call is made; alongside an on-demand init, those every lifecycle action makes.
+ * left alone: the snapshot holds neither credentials nor a connection.
  */
 public final class SdkPriming {
 
@@ -47,49 +46,30 @@ public final class SdkPriming {
 
   /** Makes each call of the function once against the local transport. */
   public static void primeEveryCall(String region) {
-    AwsClients clients = localClients(region);
+    AwsClients clients = AwsClients.over(region,
+        StaticCredentialsProvider.create(AwsBasicCredentials.create("priming", "priming")), new LocalAnswers());
     try (SsmClient ssm = clients.ssm();
          AutoScalingClient autoScaling = clients.autoScaling();
          LambdaClient lambda = clients.lambda();
          SqsClient sqs = clients.sqs()) {
-      lifecycleCalls(ssm, autoScaling);
+      ssm.describeInstanceInformation(request -> request.filters(filter -> filter.key("InstanceIds").values(INSTANCE)));
+      ssm.startAutomationExecution(request -> request.documentName("priming")
+          .parameters(Map.of("InstanceId", List.of(INSTANCE)))
+          .clientToken("00000000-0000-0000-0000-000000000000")
+          .tags(Tag.builder().key("priming").value("priming").build()));
+      ssm.getAutomationExecution(request -> request.automationExecutionId("priming"));
+      ssm.describeAutomationExecutions(request -> request.filters(
+          filter -> filter.key(AutomationExecutionFilterKey.TAG_KEY).values("priming")));
+      autoScaling.describeAutoScalingGroups(request -> request.autoScalingGroupNames("priming"));
+      autoScaling.recordLifecycleActionHeartbeat(request -> request.autoScalingGroupName("priming")
+          .lifecycleHookName("priming").instanceId(INSTANCE));
+      autoScaling.completeLifecycleAction(request -> request.autoScalingGroupName("priming")
+          .lifecycleHookName("priming").instanceId(INSTANCE).lifecycleActionResult("CONTINUE"));
       lambda.invoke(request -> request.functionName("priming").invocationType(InvocationType.EVENT)
           .payload(SdkBytes.fromUtf8String("{}")));
       sqs.sendMessage(request -> request.queueUrl("https://sqs." + region + ".amazonaws.com/000000000000/priming")
           .messageBody(MESSAGE).delaySeconds(1));
     }
-  }
-
-  /**
-   * Makes once each call that every lifecycle action makes (SSM's and Auto Scaling's), leaving out
-   * the hand-over's and the waiting room's, which few invocations need.
-   */
-  public static void primeLifecycleCalls(String region) {
-    AwsClients clients = localClients(region);
-    try (SsmClient ssm = clients.ssm(); AutoScalingClient autoScaling = clients.autoScaling()) {
-      lifecycleCalls(ssm, autoScaling);
-    }
-  }
-
-  private static AwsClients localClients(String region) {
-    return AwsClients.over(region,
-        StaticCredentialsProvider.create(AwsBasicCredentials.create("priming", "priming")), new LocalAnswers());
-  }
-
-  private static void lifecycleCalls(SsmClient ssm, AutoScalingClient autoScaling) {
-    autoScaling.describeAutoScalingGroups(request -> request.autoScalingGroupNames("priming"));
-    ssm.describeInstanceInformation(request -> request.filters(filter -> filter.key("InstanceIds").values(INSTANCE)));
-    ssm.startAutomationExecution(request -> request.documentName("priming")
-        .parameters(Map.of("InstanceId", List.of(INSTANCE)))
-        .clientToken("00000000-0000-0000-0000-000000000000")
-        .tags(Tag.builder().key("priming").value("priming").build()));
-    ssm.getAutomationExecution(request -> request.automationExecutionId("priming"));
-    ssm.describeAutomationExecutions(request -> request.filters(
-        filter -> filter.key(AutomationExecutionFilterKey.TAG_KEY).values("priming")));
-    autoScaling.recordLifecycleActionHeartbeat(request -> request.autoScalingGroupName("priming")
-        .lifecycleHookName("priming").instanceId(INSTANCE));
-    autoScaling.completeLifecycleAction(request -> request.autoScalingGroupName("priming")
-        .lifecycleHookName("priming").instanceId(INSTANCE).lifecycleActionResult("CONTINUE"));
   }
 
   /**

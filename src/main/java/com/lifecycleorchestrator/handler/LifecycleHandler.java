@@ -40,9 +40,6 @@ import software.amazon.lambda.powertools.logging.PowertoolsLogging;
  */
 public final class LifecycleHandler implements RequestStreamHandler {
 
-  /** First, so that it runs alongside all the rest of the init: see the method. */
-  private static final Optional<Thread> PRIMING_ALONGSIDE_INIT = Priming.startedAlongsideOnDemandInit();
-
   private static final Logger LOG = LoggerFactory.getLogger(LifecycleHandler.class);
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -101,18 +98,6 @@ public final class LifecycleHandler implements RequestStreamHandler {
     static final LifecycleHandler HANDLER =
         wiredTo(SETTINGS, AwsClients.forLambdaEnvironment(SETTINGS.region()), Clock.SYSTEM);
     static final SnapStartPriming PRIMING = SnapStartPriming.registeredFor(SETTINGS.region(), HANDLER::restored);
-
-    static {
-      PRIMING_ALONGSIDE_INIT.ifPresent(ColdStart::awaitTheEnd);
-    }
-
-    private static void awaitTheEnd(Thread priming) {
-      try {
-        priming.join();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }
 
     private static Settings settings() {
       try {
