@@ -28,6 +28,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -106,6 +107,10 @@ class DeploymentPackageIT {
         "CompleteLifecycleAction")) {
       assertTrue(standIn.calls(operation).stream().anyMatch(AwsStandIn.Call::succeeded), operation + " " + log());
     }
+    List<JsonNode> lines = functionLogLines();
+    assertFalse(lines.isEmpty(), log());
+    lines.forEach(line -> assertTrue(line.path("cold_start").asBoolean(false), "the first invocation after the init: "
+        + line));
   }
 
   @Test
@@ -167,13 +172,40 @@ class DeploymentPackageIT {
     assertEquals(List.of(), standIn.calls());
   }
 
-  /** Starts the package's runtime with the variables as they stand and waits until it asks for an event. */
+  /**
+   * Without SnapStart (sam local invoke, a Region without it): no priming, and the first
+   * invocation's log lines say it is a cold start, under the function's name when
+   * POWERTOOLS_SERVICE_NAME is unset.
+   */
+  @Test
+  void onDemandTheFirstInvocationCompletesTheActionAndLogsItsColdStart() throws Exception {
+    variables.remove("POWERTOOLS_SERVICE_NAME");
+    start(false);
+
+    JsonNode answer = invoke(TerminateSample.eventSentAt(Instant.now()), TIMEOUT);
+
+    assertEquals("CONTINUE", answer.path("result").asText(), answer.toString());
+    assertEnded("CONTINUE");
+    List<JsonNode> lines = functionLogLines();
+    assertFalse(lines.isEmpty(), log());
+    for (JsonNode line : lines) {
+      assertTrue(line.path("cold_start").asBoolean(false), line.toString());
+      assertEquals("lifecycle-orchestrator", line.path("service").asText(), line.toString());
+    }
+  }
+
+  /** Starts the package's runtime, initialised for SnapStart as the template deploys it. */
   private void start() throws TimeoutException {
+    start(true);
+  }
+
+  /** Starts the package's runtime with the variables as they stand and waits until it asks for an event. */
+  private void start(boolean snapStart) throws TimeoutException {
     Map<String, String> environment = new LinkedHashMap<>(variables);
     environment.putAll(standIn.endpointVariables());
     ManagedJavaRuntime.Launch launch = new ManagedJavaRuntime.Launch(Path.of(System.getProperty("java.home")),
         ManagedJavaRuntime.runtimeClasspath(), DeploymentPackage.built().unpackedIn(taskRoot), function.handler(),
-        function.memoryMegabytes(), environment, function.javaToolOptions(), true, logs.resolve("runtime.log"));
+        function.memoryMegabytes(), environment, function.javaToolOptions(), snapStart, logs.resolve("runtime.log"));
     runtime = ManagedJavaRuntime.start(launch, api);
     try {
       api.awaitReady(TIMEOUT);
@@ -199,6 +231,20 @@ class DeploymentPackageIT {
     Ending ending = standIn.autoScaling().ending(TOKEN)
         .orElseThrow(() -> new AssertionError("the action is still held\n" + log()));
     assertEquals(result, ending.result(), log());
+  }
+
+  /** The function's own log lines, as opposed to its metrics and the runtime client's lines. */
+  private List<JsonNode> functionLogLines() throws IOException {
+    List<JsonNode> lines = new ArrayList<>();
+    for (String line : log().split("\\R")) {
+      if (line.startsWith("{")) {
+        JsonNode parsed = JSON.readTree(line);
+        if (parsed.has("level") && parsed.hasNonNull("function_request_id")) {
+          lines.add(parsed);
+        }
+      }
+    }
+    return lines;
   }
 
   /** What the runtime printed: the function's JSON log lines and the runtime client's own. */
