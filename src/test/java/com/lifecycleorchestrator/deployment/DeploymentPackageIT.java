@@ -161,17 +161,6 @@ class DeploymentPackageIT {
     assertEnded("CONTINUE");
   }
 
-  @Test
-  void aMalformedEventIsAFunctionErrorWithoutACall() throws Exception {
-    start();
-
-    LocalRuntimeApi.Invocation invocation = api.invoke(Files.readAllBytes(Path.of("events", "malformed.json")), TIMEOUT);
-
-    assertTrue(invocation.failed(), invocation.answer());
-    assertTrue(invocation.answer().contains("LifecycleActionNotHandled"), invocation.answer());
-    assertEquals(List.of(), standIn.calls());
-  }
-
   /**
    * Without SnapStart (sam local invoke, a Region without it): no priming, and the first
    * invocation's log lines say it is a cold start, under the function's name when
