@@ -2,6 +2,8 @@ package com.lifecycleorchestrator.adapters;
 
 import com.lifecycleorchestrator.core.Timings;
 import java.time.Duration;
+import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.ContainerCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.EnvironmentVariableCredentialsProvider;
@@ -18,38 +20,35 @@ import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.ssm.SsmClient;
 
 /**
- * Builds the AWS clients once per cold start: one light HTTP client shared by all, the Region and
- * credentials read straight from the Lambda environment rather than searched for along the default
- * provider chains, and the SDK's standard retry strategy with enough attempts to ride out throttling.
- * Endpoints are left to the SDK, so its standard variables ({@code AWS_ENDPOINT_URL},
- * {@code AWS_ENDPOINT_URL_SSM}, ...) point the function elsewhere without code of ours.
+ * The function's AWS clients, each built once per cold start: one light HTTP client shared by all,
+ * the Region and credentials read straight from the Lambda environment rather than searched for
+ * along the default provider chains, and the SDK's standard retry strategy with enough attempts to
+ * ride out throttling. The SSM and Auto Scaling clients, which every lifecycle action needs, are
+ * built with this; the Lambda and SQS clients, which only a hand-over or a parking needs, when first
+ * asked for, so that an on-demand cold start does not wait for them. Endpoints are left to the SDK,
+ * so its standard variables ({@code AWS_ENDPOINT_URL}, {@code AWS_ENDPOINT_URL_SSM}, ...) point the
+ * function elsewhere without code of ours.
  */
-public final class AwsClients implements ServiceClients {
+public final class AwsClients {
 
-  private final Region region;
-  private final AwsCredentialsProvider credentials;
-  private final SdkHttpClient http;
-  private final ClientOverrideConfiguration overrides;
-  private final ThrottledAttempts throttledAttempts = new ThrottledAttempts();
+  private final SsmClient ssm;
+  private final AutoScalingClient autoScaling;
+  private final Supplier<LambdaClient> lambda;
+  private final Supplier<SqsClient> sqs;
+  private final LongSupplier throttledCount;
 
-  private AwsClients(Region region, AwsCredentialsProvider credentials, SdkHttpClient http, Timings.Sdk sdk) {
-    this.region = region;
-    this.credentials = credentials;
-    this.http = http;
-    this.overrides = ClientOverrideConfiguration.builder()
-        .retryStrategy(AwsRetryStrategy.standardRetryStrategy().toBuilder()
-            .maxAttempts(sdk.attempts())
-            .build())
-        .apiCallAttemptTimeout(sdk.attemptTimeout())
-        .apiCallTimeout(sdk.callTimeout())
-        .addMetricPublisher(throttledAttempts)
-        .build();
-  }
-
-  /** The attempts AWS throttled, over every client built here. */
-  @Override
-  public long takeThrottledCount() {
-    return throttledAttempts.takeCount();
+  /**
+   * @param lambda builds the Lambda client, at most once
+   * @param sqs builds the SQS client, at most once
+   * @param throttledCount the attempts AWS throttled since it was last asked
+   */
+  AwsClients(SsmClient ssm, AutoScalingClient autoScaling, Supplier<LambdaClient> lambda, Supplier<SqsClient> sqs,
+      LongSupplier throttledCount) {
+    this.ssm = ssm;
+    this.autoScaling = autoScaling;
+    this.lambda = builtOnce(lambda);
+    this.sqs = builtOnce(sqs);
+    this.throttledCount = throttledCount;
   }
 
   /**
@@ -74,36 +73,69 @@ public final class AwsClients implements ServiceClients {
 
   /** Clients that send their requests through the given transport instead: for priming. */
   static AwsClients over(String region, AwsCredentialsProvider credentials, SdkHttpClient http, Timings.Sdk sdk) {
-    return new AwsClients(Region.of(region), credentials, http, sdk);
+    ThrottledAttempts throttledAttempts = new ThrottledAttempts();
+    Configuration configuration = new Configuration(Region.of(region), credentials, http,
+        ClientOverrideConfiguration.builder()
+            .retryStrategy(AwsRetryStrategy.standardRetryStrategy().toBuilder()
+                .maxAttempts(sdk.attempts())
+                .build())
+            .apiCallAttemptTimeout(sdk.attemptTimeout())
+            .apiCallTimeout(sdk.callTimeout())
+            .addMetricPublisher(throttledAttempts)
+            .build());
+    return new AwsClients(configuration.applyTo(SsmClient.builder()), configuration.applyTo(AutoScalingClient.builder()),
+        () -> configuration.applyTo(LambdaClient.builder()), () -> configuration.applyTo(SqsClient.builder()),
+        throttledAttempts::takeCount);
   }
 
-  @Override
   public SsmClient ssm() {
-    return configured(SsmClient.builder());
+    return ssm;
   }
 
-  @Override
-  public LambdaClient lambda() {
-    return configured(LambdaClient.builder());
-  }
-
-  @Override
-  public SqsClient sqs() {
-    return configured(SqsClient.builder());
-  }
-
-  @Override
   public AutoScalingClient autoScaling() {
-    return configured(AutoScalingClient.builder());
+    return autoScaling;
   }
 
-  /** Any service's client with the Region, credentials, transport and retries of them all. */
-  private <B extends AwsClientBuilder<B, C> & AwsSyncClientBuilder<B, C>, C> C configured(B builder) {
-    return builder
-        .region(region)
-        .credentialsProvider(credentials)
-        .httpClient(http)
-        .overrideConfiguration(overrides)
-        .build();
+  /** Built on the first call. */
+  public LambdaClient lambda() {
+    return lambda.get();
+  }
+
+  /** Built on the first call. */
+  public SqsClient sqs() {
+    return sqs.get();
+  }
+
+  /** The attempts AWS throttled since this was last asked, over every client here. */
+  public long takeThrottledCount() {
+    return throttledCount.getAsLong();
+  }
+
+  private static <T> Supplier<T> builtOnce(Supplier<T> build) {
+    return new Supplier<>() {
+      private T built;
+
+      @Override
+      public synchronized T get() {
+        if (built == null) {
+          built = build.get();
+        }
+        return built;
+      }
+    };
+  }
+
+  /** What every client shares: the Region, credentials, transport, retries and timeouts, the throttling count. */
+  private record Configuration(Region region, AwsCredentialsProvider credentials, SdkHttpClient http,
+      ClientOverrideConfiguration overrides) {
+
+    <B extends AwsClientBuilder<B, C> & AwsSyncClientBuilder<B, C>, C> C applyTo(B builder) {
+      return builder
+          .region(region)
+          .credentialsProvider(credentials)
+          .httpClient(http)
+          .overrideConfiguration(overrides)
+          .build();
+    }
   }
 }

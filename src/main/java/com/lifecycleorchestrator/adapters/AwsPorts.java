@@ -6,23 +6,19 @@ import com.lifecycleorchestrator.core.Continuations;
 import com.lifecycleorchestrator.core.LifecycleActions;
 import com.lifecycleorchestrator.core.WaitingRoom;
 import java.util.function.Function;
-import software.amazon.awssdk.services.lambda.LambdaClient;
 
 /**
  * The ports, implemented over the SDK clients: what the handler wires the core to, with no SDK type
- * in sight. Built once per cold start; the Lambda client that every invocation's hand-overs use is
- * built with it.
+ * in sight. Built once per cold start, over clients built once.
  */
 public final class AwsPorts {
 
-  private final ServiceClients clients;
-  private final LambdaClient lambda;
+  private final AwsClients clients;
   private final Function<Continuation, byte[]> encoding;
 
   /** @param encoding a continuation's event, as the function reads it back */
-  public AwsPorts(ServiceClients clients, Function<Continuation, byte[]> encoding) {
+  public AwsPorts(AwsClients clients, Function<Continuation, byte[]> encoding) {
     this.clients = clients;
-    this.lambda = clients.lambda();
     this.encoding = encoding;
   }
 
@@ -35,12 +31,12 @@ public final class AwsPorts {
   }
 
   public WaitingRoom waitingRoom(String queueUrl) {
-    return new SqsWaitingRoom(clients.sqs(), queueUrl, encoding);
+    return new SqsWaitingRoom(clients::sqs, queueUrl, encoding);
   }
 
   /** Hand-overs to a fresh invocation of the function with this ARN. */
   public Continuations continuationsTo(String functionArn) {
-    return new LambdaContinuations(lambda, functionArn, encoding);
+    return new LambdaContinuations(clients::lambda, functionArn, encoding);
   }
 
   /** The attempts AWS throttled since this was last asked. */

@@ -3,6 +3,7 @@ package com.lifecycleorchestrator.adapters;
 import com.lifecycleorchestrator.core.Continuation;
 import com.lifecycleorchestrator.core.Continuations;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.lambda.LambdaClient;
@@ -15,16 +16,17 @@ import software.amazon.awssdk.services.lambda.model.InvocationType;
  */
 public final class LambdaContinuations implements Continuations {
 
-  private final LambdaClient lambda;
+  private final Supplier<LambdaClient> lambda;
   private final String functionArn;
   private final Function<Continuation, byte[]> encoding;
 
   /**
+   * @param lambda the Lambda client, asked for only when an action is handed over
    * @param functionArn the ARN this invocation was invoked by, alias included, so the continuation
    *     runs the same published version
    * @param encoding the continuation event's JSON form
    */
-  public LambdaContinuations(LambdaClient lambda, String functionArn, Function<Continuation, byte[]> encoding) {
+  public LambdaContinuations(Supplier<LambdaClient> lambda, String functionArn, Function<Continuation, byte[]> encoding) {
     this.lambda = lambda;
     this.functionArn = functionArn;
     this.encoding = encoding;
@@ -34,7 +36,7 @@ public final class LambdaContinuations implements Continuations {
   public void handOver(Continuation continuation) {
     byte[] payload = encoding.apply(continuation);
     try {
-      lambda.invoke(request -> request
+      lambda.get().invoke(request -> request
           .functionName(functionArn)
           .invocationType(InvocationType.EVENT)
           .payload(SdkBytes.fromByteArray(payload)));

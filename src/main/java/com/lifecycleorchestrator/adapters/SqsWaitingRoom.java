@@ -5,6 +5,7 @@ import com.lifecycleorchestrator.core.WaitingRoom;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.sqs.SqsClient;
 
@@ -17,11 +18,12 @@ public final class SqsWaitingRoom implements WaitingRoom {
   /** SQS delays a message's delivery by 15 minutes at most. */
   static final Duration LONGEST_DELAY = Duration.ofMinutes(15);
 
-  private final SqsClient sqs;
+  private final Supplier<SqsClient> sqs;
   private final String queueUrl;
   private final Function<Continuation, byte[]> encoding;
 
-  public SqsWaitingRoom(SqsClient sqs, String queueUrl, Function<Continuation, byte[]> encoding) {
+  /** @param sqs the SQS client, asked for only when an action is parked */
+  public SqsWaitingRoom(Supplier<SqsClient> sqs, String queueUrl, Function<Continuation, byte[]> encoding) {
     this.sqs = sqs;
     this.queueUrl = queueUrl;
     this.encoding = encoding;
@@ -37,7 +39,7 @@ public final class SqsWaitingRoom implements WaitingRoom {
     String body = new String(encoding.apply(continuation), StandardCharsets.UTF_8);
     int seconds = (int) Math.max(0, Math.min(LONGEST_DELAY.toSeconds(), delay.toSeconds()));
     try {
-      sqs.sendMessage(request -> request.queueUrl(queueUrl).messageBody(body).delaySeconds(seconds));
+      sqs.get().sendMessage(request -> request.queueUrl(queueUrl).messageBody(body).delaySeconds(seconds));
     } catch (SdkException e) {
       throw ServiceFailures.classify(e);
     }

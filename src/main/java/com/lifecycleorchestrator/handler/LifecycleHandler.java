@@ -7,7 +7,6 @@ import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.lifecycleorchestrator.adapters.AwsClients;
 import com.lifecycleorchestrator.adapters.AwsPorts;
-import com.lifecycleorchestrator.adapters.ServiceClients;
 import com.lifecycleorchestrator.core.Budget;
 import com.lifecycleorchestrator.core.Clock;
 import com.lifecycleorchestrator.core.Orchestrator;
@@ -26,6 +25,7 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -45,11 +45,23 @@ public final class LifecycleHandler implements RequestStreamHandler {
 
   private static final int MAX_LOGGED_EVENT = 8192;
 
+  /**
+   * The keys of Powertools' {@code cold_start} and {@code service} fields in the logging context,
+   * which its JSON layout prints (PowertoolsLoggedFields, internal to Powertools).
+   */
+  private static final String COLD_START_KEY = "cold_start";
+  private static final String SERVICE_KEY = "service";
+
+  /** The {@code service} of the logs, as of the metrics: POWERTOOLS_SERVICE_NAME, or the function's name. */
+  private static final String SERVICE =
+      Optional.ofNullable(System.getenv("POWERTOOLS_SERVICE_NAME")).orElse(FunctionMetrics.SERVICE);
+
   private final EventParser parser = new EventParser();
   private final Orchestrator orchestrator;
   private final Function<String, Continuations> continuationsTo;
   private final FunctionMetrics metrics;
   private final Optional<Reconciler> reconciler;
+  private final AtomicBoolean coldStart = new AtomicBoolean(true);
 
   /** Lambda's constructor: the orchestrator, its clients and settings, as built at cold start. */
   public LifecycleHandler() {
@@ -76,7 +88,7 @@ public final class LifecycleHandler implements RequestStreamHandler {
     static final Settings SETTINGS = settings();
     static final LifecycleHandler HANDLER =
         wiredTo(SETTINGS, AwsClients.forLambdaEnvironment(SETTINGS.region(), SETTINGS.sdk()), Clock.SYSTEM);
-    static final SnapStartPriming PRIMING = SnapStartPriming.registeredFor(SETTINGS);
+    static final SnapStartPriming PRIMING = SnapStartPriming.registeredFor(SETTINGS, HANDLER::restored);
 
     private static Settings settings() {
       try {
@@ -89,7 +101,7 @@ public final class LifecycleHandler implements RequestStreamHandler {
   }
 
   /** The handler with the core wired to AWS through the adapters, logging its milestones. */
-  static LifecycleHandler wiredTo(Settings settings, ServiceClients clients, Clock clock) {
+  static LifecycleHandler wiredTo(Settings settings, AwsClients clients, Clock clock) {
     AwsPorts ports = new AwsPorts(clients, continuation -> ContinuationEvent.encode(continuation, clock.now()));
     FunctionMetrics metrics = new FunctionMetrics(ports::takeThrottledCount);
     Automations automations = ports.automations();
@@ -112,7 +124,17 @@ public final class LifecycleHandler implements RequestStreamHandler {
     }
   }
 
+  /** The next invocation is the first since a SnapStart restore: a cold start, as the first after an init is. */
+  void restored() {
+    coldStart.set(true);
+  }
+
   private OutcomeReport handle(byte[] payload, Context context) {
+    // Powertools judges a cold start by AWS_LAMBDA_INITIALIZATION_TYPE alone: never under SnapStart,
+    // not even after a restore, and never where the variable is unset (sam local); and it names an
+    // unset service "service_undefined".
+    MDC.put(COLD_START_KEY, String.valueOf(coldStart.getAndSet(false)));
+    MDC.put(SERVICE_KEY, SERVICE);
     Instant now = orchestrator.clock().now();
     Outcome outcome;
     try {

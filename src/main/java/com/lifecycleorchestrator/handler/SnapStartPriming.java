@@ -44,17 +44,21 @@ final class SnapStartPriming implements Resource {
          "HandOvers": 1, "CapacityWaits": 0}}""";
 
   private final Settings settings;
+  private final Runnable onRestore;
 
-  private SnapStartPriming(Settings settings) {
+  private SnapStartPriming(Settings settings, Runnable onRestore) {
     this.settings = settings;
+    this.onRestore = onRestore;
   }
 
   /**
    * A priming registered with the CRaC context that Lambda's runtime runs before the snapshot.
    * Keep the result: a context may hold its resources only weakly.
+   *
+   * @param onRestore what to do after a restore, before the first invocation
    */
-  static SnapStartPriming registeredFor(Settings settings) {
-    SnapStartPriming priming = new SnapStartPriming(settings);
+  static SnapStartPriming registeredFor(Settings settings, Runnable onRestore) {
+    SnapStartPriming priming = new SnapStartPriming(settings, onRestore);
     Core.getGlobalContext().register(priming);
     return priming;
   }
@@ -70,5 +74,7 @@ final class SnapStartPriming implements Resource {
   }
 
   @Override
-  public void afterRestore(Context<? extends Resource> context) {}
+  public void afterRestore(Context<? extends Resource> context) {
+    onRestore.run();
+  }
 }

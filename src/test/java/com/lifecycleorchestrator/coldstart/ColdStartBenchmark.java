@@ -52,6 +52,9 @@ public final class ColdStartBenchmark {
   private static final Path BASELINE_EXTRA_CLASSPATH = WORK.resolve("baseline-extra-classpath.txt");
   private static final Path TEST_CLASSES = Path.of("target", "test-classes");
   private static final String ORDINARY_HANDLER = "com.lifecycleorchestrator.handler.OrdinaryLifecycleHandler";
+  /** The baseline's own classes, from the test classes: its handler and the clients it builds. */
+  private static final List<String> BASELINE_CLASSES = List.of(ORDINARY_HANDLER.replace('.', '/'),
+      "com/lifecycleorchestrator/adapters/SdkDefaultClients");
   private static final Duration INVOCATION_TIMEOUT = Duration.ofMinutes(2);
 
   private static final String SECOND_INSTANCE = "i-0f1e2d3c4b5a69788";
@@ -60,8 +63,8 @@ public final class ColdStartBenchmark {
    * One way of building the function: its package, its handler, the JVM options its template
    * gives, and whether Lambda starts it from a SnapStart snapshot.
    */
-  record Variant(String name, DeploymentPackage functionPackage, String handler, Optional<String> javaToolOptions,
-      boolean snapStart) {}
+  record Variant(String key, String name, DeploymentPackage functionPackage, String handler,
+      Optional<String> javaToolOptions, boolean snapStart) {}
 
   /**
    * The figures of one cold start. {@code coldStartMillis} runs from the JVM's start (on demand, or
@@ -70,10 +73,12 @@ public final class ColdStartBenchmark {
    * when the version is published (NaN when there was none). {@code firstPauseMillis} is the time
    * from the stand-in's receipt of the first invocation's {@code StartAutomationExecution} to its
    * receipt of the first {@code GetAutomationExecution}: the function's deliberate wait before its
-   * first status check, and the little work around it.
+   * first status check, and the little work around it. {@code runbookStartedMillis} runs from the same
+   * start to the stand-in's receipt of that {@code StartAutomationExecution}: how long the instance
+   * waited, once its event was there, for its runbook to begin.
    */
-  record Run(double coldStartMillis, double snapshotInitMillis, double firstMillis, double firstPauseMillis,
-      double secondMillis, double peakRssMegabytes, double classes) {
+  record Run(double coldStartMillis, double snapshotInitMillis, double runbookStartedMillis, double firstMillis,
+      double firstPauseMillis, double secondMillis, double peakRssMegabytes, double classes) {
     double coldStartAndFirstMillis() {
       return coldStartMillis + firstMillis;
     }
@@ -118,51 +123,61 @@ public final class ColdStartBenchmark {
   }
 
   void run() throws IOException, TimeoutException {
-    Variant baseline = new Variant("baseline (ordinary)", DeploymentPackage.unshrunk()
-        .withClasses(TEST_CLASSES, name -> name.startsWith(ORDINARY_HANDLER.replace('.', '/')))
+    Variant baseline = new Variant("baseline", "baseline (ordinary)", DeploymentPackage.unshrunk()
+        .withClasses(TEST_CLASSES, name -> BASELINE_CLASSES.stream().anyMatch(name::startsWith))
         .withLibraries(DeploymentPackage.classpath(BASELINE_EXTRA_CLASSPATH)),
         ORDINARY_HANDLER + "::handleRequest", Optional.empty(), false);
-    Variant deployed = new Variant(triedJavaToolOptions.isPresent() ? "deployed, options tried" : "deployed",
-        DeploymentPackage.built(), function.handler(), triedJavaToolOptions.or(function::javaToolOptions),
-        function.snapStart());
+    String tried = triedJavaToolOptions.isPresent() ? ", options tried" : "";
+    Optional<String> javaToolOptions = triedJavaToolOptions.or(function::javaToolOptions);
+    Variant onDemand = new Variant("on-demand", "on demand" + tried, DeploymentPackage.built(),
+        function.handler(), javaToolOptions, false);
+    Variant snapStart = new Variant("snapstart", (snapshots.checkpointer().isPresent()
+        ? "SnapStart restore" : "SnapStart init (no restore)") + tried, DeploymentPackage.built(), function.handler(),
+        javaToolOptions, function.snapStart());
+    List<Variant> variants = List.of(baseline, onDemand, snapStart);
     int memory = function.memoryMegabytes();
 
     String jvm = javaVersion();
     System.out.printf(Locale.ROOT, "Cold start as Lambda's java21 runtime starts the function: a fresh JVM per run (%s),%n", jvm);
     System.out.printf(Locale.ROOT, "the runtime interface client against a local Runtime API, %d MB as in template.yaml, the AWS%n", memory);
-    System.out.println("stand-in behind it. The baseline starts on demand (init on the cold start, keys in the environment).");
+    System.out.println("stand-in behind it. The baseline and the deployed build on demand start as a function without");
+    System.out.println("SnapStart does (init on the cold start, keys in the environment).");
     System.out.println(snapshots.checkpointer().isPresent()
-        ? "The deployed build starts as SnapStart starts it: init with the before-checkpoint hooks, a snapshot\n"
+        ? "The SnapStart column starts as SnapStart starts it: init with the before-checkpoint hooks, a snapshot\n"
             + "(the JVM checkpointed with CRIU and ended), then each cold start is a restore of it, its\n"
             + "after-restore hooks, credentials from the container endpoint. CRIU's restore stands in for\n"
             + "Lambda's; it is not a measurement of Lambda's."
-        : "The deployed build is initialised for SnapStart (before-checkpoint hooks at the end of init, credentials\n"
+        : "The SnapStart column is initialised for SnapStart (before-checkpoint hooks at the end of init, credentials\n"
             + "from the container endpoint) but NOT snapshotted: its cold start below is its whole init, which\n"
             + "SnapStart pays at publish. Restore not measured: " + snapshots.whyNot() + ".");
     System.out.println("First invocation: events/terminate.json, the whole way to");
     System.out.println("CompleteLifecycleAction, with the function's first status check about 1 s (0.8-1.0 s, jittered)");
     System.out.println("after the start; second: a continuation of another instance's action (status, completion).");
-    System.out.printf(Locale.ROOT, "%d runs of each, alternating, after one untimed run of each; median [min-max].%n", runs);
-    System.out.printf(Locale.ROOT, "JAVA_TOOL_OPTIONS: baseline none; deployed %s.%n%n", deployed.javaToolOptions()
+    System.out.printf(Locale.ROOT, "%d runs of each, alternating, after one untimed run of each; median [min-max];%n", runs);
+    System.out.println("ratios are to the baseline's median.");
+    System.out.printf(Locale.ROOT, "JAVA_TOOL_OPTIONS: baseline none; deployed %s.%n%n", javaToolOptions
         .map(options -> options + (triedJavaToolOptions.isPresent() ? " (tried, not template.yaml's)" : " (template.yaml's)"))
         .orElse("none (template.yaml sets none)"));
 
-    Path baselineRoot = fresh(WORK.resolve("baseline"));
-    Path deployedRoot = fresh(WORK.resolve("deployed"));
-    baseline.functionPackage().unpackedIn(baselineRoot);
-    deployed.functionPackage().unpackedIn(deployedRoot);
+    Map<Variant, Path> roots = new LinkedHashMap<>();
+    for (Variant variant : variants) {
+      roots.put(variant, fresh(WORK.resolve(variant.key())));
+      variant.functionPackage().unpackedIn(roots.get(variant));
+    }
     List<Path> runtimeClasspath = ManagedJavaRuntime.runtimeClasspath();
 
     Map<String, String> variables = function.variables();
-    coldStart(baseline, baselineRoot, runtimeClasspath, memory, variables, "warm-up");
-    coldStart(deployed, deployedRoot, runtimeClasspath, memory, variables, "warm-up");
-    List<Run> baselineRuns = new ArrayList<>();
-    List<Run> deployedRuns = new ArrayList<>();
-    for (int run = 1; run <= runs; run++) {
-      baselineRuns.add(coldStart(baseline, baselineRoot, runtimeClasspath, memory, variables, String.valueOf(run)));
-      deployedRuns.add(coldStart(deployed, deployedRoot, runtimeClasspath, memory, variables, String.valueOf(run)));
+    for (Variant variant : variants) {
+      coldStart(variant, roots.get(variant), runtimeClasspath, memory, variables, "warm-up");
     }
-    print(baseline, baselineRuns, deployed, deployedRuns);
+    Map<Variant, List<Run>> figures = new LinkedHashMap<>();
+    for (int run = 1; run <= runs; run++) {
+      for (Variant variant : variants) {
+        figures.computeIfAbsent(variant, any -> new ArrayList<>())
+            .add(coldStart(variant, roots.get(variant), runtimeClasspath, memory, variables, String.valueOf(run)));
+      }
+    }
+    print(figures);
   }
 
   /** Starts the variant's JVM, invokes it twice, and takes its figures. */
@@ -177,7 +192,7 @@ public final class ColdStartBenchmark {
       prepare(standIn, detail, secondToken, now);
       byte[] continuation = continuationEvent(startExecution(standIn, SECOND_INSTANCE), secondToken, now);
 
-      Path output = WORK.resolve(variant.handler().contains("Ordinary") ? "baseline-" + label + ".log" : "deployed-" + label + ".log");
+      Path output = WORK.resolve(variant.key() + "-" + label + ".log");
       Map<String, String> variables = new LinkedHashMap<>(functionVariables);
       variables.putAll(standIn.endpointVariables());
       ManagedJavaRuntime.Launch launch = new ManagedJavaRuntime.Launch(javaHome, runtimeClasspath, taskRoot.toAbsolutePath(),
@@ -186,14 +201,17 @@ public final class ColdStartBenchmark {
       if (checkpointer.isPresent()) {
         api.holdRestoreRequest();
       }
+      Instant launched = Instant.now();
       try (ManagedJavaRuntime runtime = ManagedJavaRuntime.start(launch, api)) {
         long coldStartFrom = runtime.startedNanos();
+        Instant coldStartAt = launched;
         double snapshotInit = Double.NaN;
         if (checkpointer.isPresent()) {
           snapshotInit = millis(api.awaitRestoreRequest(INVOCATION_TIMEOUT) - runtime.startedNanos());
           Path images = fresh(WORK.resolve("snapshot"));
           checkpointer.get().dump(runtime.pid(), images);
           coldStartFrom = System.nanoTime();
+          coldStartAt = Instant.now();
           checkpointer.get().restore(images);
           api.answerRestore();
         }
@@ -202,8 +220,10 @@ public final class ColdStartBenchmark {
         LocalRuntimeApi.Invocation second = api.invoke(continuation, INVOCATION_TIMEOUT);
         requireCompleted(first, standIn, firstToken, output);
         requireCompleted(second, standIn, secondToken, output);
-        return new Run(millis(ready - coldStartFrom), snapshotInit, millis(first.duration()),
-            millis(pauseBeforeFirstStatusCheck(standIn, detail.path("EC2InstanceId").asText())),
+        String instance = detail.path("EC2InstanceId").asText();
+        return new Run(millis(ready - coldStartFrom), snapshotInit,
+            millis(Duration.between(coldStartAt, runbookStart(standIn, instance).at())), millis(first.duration()),
+            millis(pauseBeforeFirstStatusCheck(standIn, instance)),
             millis(second.duration()), runtime.peakResidentKilobytes() / 1024.0, runtime.classesLoaded());
       }
     }
@@ -245,14 +265,19 @@ public final class ColdStartBenchmark {
 
   /** From the start of the instance's runbook to the first question about its status, as the stand-in saw them. */
   private static Duration pauseBeforeFirstStatusCheck(AwsStandIn standIn, String instance) {
-    AwsStandIn.Call start = standIn.calls("StartAutomationExecution").stream()
-        .filter(call -> call.member("Parameters.InstanceId.1").orElse("").equals(instance))
-        .findFirst().orElseThrow(() -> new IllegalStateException("the function started no runbook on " + instance));
+    AwsStandIn.Call start = runbookStart(standIn, instance);
     String execution = start.output("AutomationExecutionId").orElseThrow();
     AwsStandIn.Call firstCheck = standIn.calls("GetAutomationExecution").stream()
         .filter(call -> call.member("AutomationExecutionId").orElse("").equals(execution))
         .findFirst().orElseThrow(() -> new IllegalStateException("the function never asked about " + execution));
     return Duration.between(start.at(), firstCheck.at());
+  }
+
+  /** The stand-in's receipt of the first StartAutomationExecution for the instance. */
+  private static AwsStandIn.Call runbookStart(AwsStandIn standIn, String instance) {
+    return standIn.calls("StartAutomationExecution").stream()
+        .filter(call -> call.member("Parameters.InstanceId.1").orElse("").equals(instance))
+        .findFirst().orElseThrow(() -> new IllegalStateException("the function started no runbook on " + instance));
   }
 
   /** The sample continuation, for the second instance's action and execution, handed over a minute ago. */
@@ -280,36 +305,45 @@ public final class ColdStartBenchmark {
     }
   }
 
-  private void print(Variant baseline, List<Run> baselineRuns, Variant deployed, List<Run> deployedRuns) {
-    String format = "%-42s %-26s %-26s %s%n";
-    System.out.printf(Locale.ROOT, format, "", baseline.name(), deployed.name(), "ratio");
-    row(format, "cold start (" + coldStartLabel(baseline) + " / " + coldStartLabel(deployed) + ") to ready",
-        baselineRuns, deployedRuns, Run::coldStartMillis, "%,.0f ms");
-    row(format, "first invocation (terminate event)", baselineRuns, deployedRuns, Run::firstMillis, "%,.0f ms");
-    row(format, "  of which the pause before the 1st check", baselineRuns, deployedRuns, Run::firstPauseMillis, "%,.0f ms");
-    row(format, "cold start + first invocation", baselineRuns, deployedRuns, Run::coldStartAndFirstMillis, "%,.0f ms");
-    row(format, "cold start + first, less that pause", baselineRuns, deployedRuns, Run::coldStartAndFirstLessPauseMillis,
-        "%,.0f ms");
-    row(format, "second invocation (continuation)", baselineRuns, deployedRuns, Run::secondMillis, "%,.0f ms");
-    row(format, "peak RSS (VmHWM)", baselineRuns, deployedRuns, Run::peakRssMegabytes, "%,.1f MB");
-    row(format, "classes loaded", baselineRuns, deployedRuns, Run::classes, "%,.0f");
+  private void print(Map<Variant, List<Run>> figures) {
+    List<Variant> variants = List.copyOf(figures.keySet());
+    Variant baseline = variants.get(0);
+    StringBuilder format = new StringBuilder("%-42s %-28s");
+    List<String> header = new ArrayList<>(List.of("", baseline.name()));
+    for (Variant variant : variants.subList(1, variants.size())) {
+      format.append(" %-28s %-5s");
+      header.addAll(List.of(variant.name(), "ratio"));
+    }
+    String line = format.append("%n").toString();
+    System.out.printf(Locale.ROOT, line, header.toArray());
+    row(line, "cold start (init or restore) to ready", figures, Run::coldStartMillis, "%,.0f ms");
+    row(line, "cold start to the runbook started", figures, Run::runbookStartedMillis, "%,.0f ms");
+    row(line, "first invocation (terminate event)", figures, Run::firstMillis, "%,.0f ms");
+    row(line, "  of which the pause before the 1st check", figures, Run::firstPauseMillis, "%,.0f ms");
+    row(line, "cold start + first invocation", figures, Run::coldStartAndFirstMillis, "%,.0f ms");
+    row(line, "cold start + first, less that pause", figures, Run::coldStartAndFirstLessPauseMillis, "%,.0f ms");
+    row(line, "second invocation (continuation)", figures, Run::secondMillis, "%,.0f ms");
+    row(line, "peak RSS (VmHWM)", figures, Run::peakRssMegabytes, "%,.1f MB");
+    row(line, "classes loaded", figures, Run::classes, "%,.0f");
     long baselineSize = baseline.functionPackage().zipped().length;
-    long deployedSize = deployed.functionPackage().zipped().length;
-    // Sizes do not vary between runs: one more digit than the timings, so that a ratio near a
-    // target is not rounded onto it.
-    System.out.printf(Locale.ROOT, format, "deployment package (zip)", megabytes(baselineSize), megabytes(deployedSize),
-        String.format(Locale.ROOT, "%.3f", (double) deployedSize / baselineSize));
-    System.out.printf(Locale.ROOT, format, "  of which jars in lib/", libraries(baseline), libraries(deployed), "");
-    if (checkpointerFor(deployed).isPresent()) {
-      System.out.printf(Locale.ROOT, format, "init before the snapshot (at publish)", "", summary(deployedRuns,
-          Run::snapshotInitMillis, "%,.0f ms"), "");
+    List<Object> sizes = new ArrayList<>(List.of("deployment package (zip)", megabytes(baselineSize)));
+    List<Object> jars = new ArrayList<>(List.of("  of which jars in lib/", libraries(baseline)));
+    List<Object> snapshotInit = new ArrayList<>(List.of("init before the snapshot (at publish)", ""));
+    for (Variant variant : variants.subList(1, variants.size())) {
+      long size = variant.functionPackage().zipped().length;
+      // Sizes do not vary between runs: one more digit than the timings, so that a ratio near a
+      // target is not rounded onto it.
+      sizes.addAll(List.of(megabytes(size), String.format(Locale.ROOT, "%.3f", (double) size / baselineSize)));
+      jars.addAll(List.of(libraries(variant), ""));
+      snapshotInit.addAll(checkpointerFor(variant).isPresent()
+          ? List.of(summary(figures.get(variant), Run::snapshotInitMillis, "%,.0f ms"), "") : List.of("", ""));
+    }
+    System.out.printf(Locale.ROOT, line, sizes.toArray());
+    System.out.printf(Locale.ROOT, line, jars.toArray());
+    if (variants.stream().anyMatch(variant -> checkpointerFor(variant).isPresent())) {
+      System.out.printf(Locale.ROOT, line, snapshotInit.toArray());
     }
     System.out.printf(Locale.ROOT, "%nThe runtime's output of each run is in %s.%n", WORK);
-  }
-
-  /** What the cold start of a build is: its init, or the restore of its snapshot. */
-  private String coldStartLabel(Variant variant) {
-    return checkpointerFor(variant).isPresent() ? "restore" : "init";
   }
 
   /** The CRIU that snapshots and restores this build, if it is a SnapStart build and there is one. */
@@ -317,12 +351,17 @@ public final class ColdStartBenchmark {
     return snapshots.checkpointer().filter(present -> variant.snapStart());
   }
 
-  private static void row(String format, String label, List<Run> baseline, List<Run> deployed,
-      ToDoubleFunction<Run> figure, String unit) {
-    double baselineMedian = median(baseline, figure);
-    double deployedMedian = median(deployed, figure);
-    System.out.printf(Locale.ROOT, format, label, summary(baseline, figure, unit), summary(deployed, figure, unit),
-        String.format(Locale.ROOT, "%.2f", deployedMedian / baselineMedian));
+  /** One figure of every variant, each deployed one with the ratio of its median to the baseline's. */
+  private static void row(String line, String label, Map<Variant, List<Run>> figures, ToDoubleFunction<Run> figure,
+      String unit) {
+    List<List<Run>> runs = List.copyOf(figures.values());
+    double baselineMedian = median(runs.get(0), figure);
+    List<Object> cells = new ArrayList<>(List.of(label, summary(runs.get(0), figure, unit)));
+    for (List<Run> deployed : runs.subList(1, runs.size())) {
+      cells.addAll(List.of(summary(deployed, figure, unit),
+          String.format(Locale.ROOT, "%.2f", median(deployed, figure) / baselineMedian)));
+    }
+    System.out.printf(Locale.ROOT, line, cells.toArray());
   }
 
   private static String summary(List<Run> runs, ToDoubleFunction<Run> figure, String unit) {

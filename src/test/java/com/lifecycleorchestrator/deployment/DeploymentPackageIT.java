@@ -28,6 +28,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -106,17 +107,10 @@ class DeploymentPackageIT {
         "CompleteLifecycleAction")) {
       assertTrue(standIn.calls(operation).stream().anyMatch(AwsStandIn.Call::succeeded), operation + " " + log());
     }
-  }
-
-  @Test
-  void aRunbookThatFailsReleasesTheInstanceWithAbandon() throws Exception {
-    standIn.ssm().everyExecution(Script.endsAfter(Duration.ofSeconds(1), "Failed"));
-    start();
-
-    JsonNode answer = invoke(TerminateSample.eventSentAt(Instant.now()), TIMEOUT);
-
-    assertEquals("Failed", answer.path("final_status").asText(), answer.toString());
-    assertEnded("ABANDON");
+    List<JsonNode> lines = functionLogLines();
+    assertFalse(lines.isEmpty(), log());
+    lines.forEach(line -> assertTrue(line.path("cold_start").asBoolean(false), "the first invocation after the init: "
+        + line));
   }
 
   @Test
@@ -167,24 +161,40 @@ class DeploymentPackageIT {
     assertEnded("CONTINUE");
   }
 
+  /**
+   * Without SnapStart (sam local invoke, a Region without it): no priming, and the first
+   * invocation's log lines say it is a cold start, under the function's name when
+   * POWERTOOLS_SERVICE_NAME is unset.
+   */
   @Test
-  void aMalformedEventIsAFunctionErrorWithoutACall() throws Exception {
-    start();
+  void onDemandTheFirstInvocationCompletesTheActionAndLogsItsColdStart() throws Exception {
+    variables.remove("POWERTOOLS_SERVICE_NAME");
+    start(false);
 
-    LocalRuntimeApi.Invocation invocation = api.invoke(Files.readAllBytes(Path.of("events", "malformed.json")), TIMEOUT);
+    JsonNode answer = invoke(TerminateSample.eventSentAt(Instant.now()), TIMEOUT);
 
-    assertTrue(invocation.failed(), invocation.answer());
-    assertTrue(invocation.answer().contains("LifecycleActionNotHandled"), invocation.answer());
-    assertEquals(List.of(), standIn.calls());
+    assertEquals("CONTINUE", answer.path("result").asText(), answer.toString());
+    assertEnded("CONTINUE");
+    List<JsonNode> lines = functionLogLines();
+    assertFalse(lines.isEmpty(), log());
+    for (JsonNode line : lines) {
+      assertTrue(line.path("cold_start").asBoolean(false), line.toString());
+      assertEquals("lifecycle-orchestrator", line.path("service").asText(), line.toString());
+    }
+  }
+
+  /** Starts the package's runtime, initialised for SnapStart as the template deploys it. */
+  private void start() throws TimeoutException {
+    start(true);
   }
 
   /** Starts the package's runtime with the variables as they stand and waits until it asks for an event. */
-  private void start() throws TimeoutException {
+  private void start(boolean snapStart) throws TimeoutException {
     Map<String, String> environment = new LinkedHashMap<>(variables);
     environment.putAll(standIn.endpointVariables());
     ManagedJavaRuntime.Launch launch = new ManagedJavaRuntime.Launch(Path.of(System.getProperty("java.home")),
         ManagedJavaRuntime.runtimeClasspath(), DeploymentPackage.built().unpackedIn(taskRoot), function.handler(),
-        function.memoryMegabytes(), environment, function.javaToolOptions(), true, logs.resolve("runtime.log"));
+        function.memoryMegabytes(), environment, function.javaToolOptions(), snapStart, logs.resolve("runtime.log"));
     runtime = ManagedJavaRuntime.start(launch, api);
     try {
       api.awaitReady(TIMEOUT);
@@ -210,6 +220,20 @@ class DeploymentPackageIT {
     Ending ending = standIn.autoScaling().ending(TOKEN)
         .orElseThrow(() -> new AssertionError("the action is still held\n" + log()));
     assertEquals(result, ending.result(), log());
+  }
+
+  /** The function's own log lines, as opposed to its metrics and the runtime client's lines. */
+  private List<JsonNode> functionLogLines() throws IOException {
+    List<JsonNode> lines = new ArrayList<>();
+    for (String line : log().split("\\R")) {
+      if (line.startsWith("{")) {
+        JsonNode parsed = JSON.readTree(line);
+        if (parsed.has("level") && parsed.hasNonNull("function_request_id")) {
+          lines.add(parsed);
+        }
+      }
+    }
+    return lines;
   }
 
   /** What the runtime printed: the function's JSON log lines and the runtime client's own. */

@@ -21,22 +21,28 @@ public final class LocalFunction {
 
   private LocalFunction() {}
 
-  /** Synchronized, because the endpoint properties it sets for a moment are the whole JVM's. */
   public static LifecycleHandler against(AwsStandIn standIn, Map<String, String> environment, Clock clock) {
     return against(standIn, environment, clock, Settings.from(environment).sdk());
   }
 
-  /** The function with SDK clients of these attempts and timeouts instead of its own. */
+  /**
+   * The function with SDK clients of these attempts and timeouts instead of its own. Synchronized,
+   * because the endpoint properties it sets for a moment are the whole JVM's.
+   */
   public static synchronized LifecycleHandler against(AwsStandIn standIn, Map<String, String> environment,
       Clock clock, Timings.Sdk sdk) {
     Settings settings = Settings.from(environment);
-    AwsClients clients = AwsClients.of(settings.region(),
-        StaticCredentialsProvider.create(AwsBasicCredentials.create("test", "test")), sdk);
     // The SDK reads the endpoint properties when a client is built; they are restored at once, so
     // that nothing else in this JVM is sent to the stand-in by accident.
     Map<String, String> before = new HashMap<>();
     standIn.sdkEndpointProperties().forEach((name, url) -> before.put(name, System.setProperty(name, url)));
     try {
+      AwsClients clients = AwsClients.of(settings.region(),
+          StaticCredentialsProvider.create(AwsBasicCredentials.create("test", "test")), sdk);
+      // The function builds these two when it first hands over or parks: here, while the
+      // properties point at the stand-in.
+      clients.lambda();
+      clients.sqs();
       return LifecycleHandler.wiredTo(settings, clients, clock);
     } finally {
       before.forEach((name, value) -> {

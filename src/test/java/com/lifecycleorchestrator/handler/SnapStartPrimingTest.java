@@ -15,7 +15,7 @@ class SnapStartPrimingTest {
   @Test
   void primingRunsThroughWithoutAws() {
     SnapStartPriming priming = SnapStartPriming.registeredFor(Settings.from(Map.of(
-        Settings.REGION, "eu-west-1", Settings.DOCUMENT, "GracefulExit-ArchiveLogs")));
+        Settings.REGION, "eu-west-1", Settings.DOCUMENT, "GracefulExit-ArchiveLogs")), () -> {});
 
     assertDoesNotThrow(() -> priming.beforeCheckpoint(null));
   }

@@ -273,7 +273,6 @@ public final class StandInAutoScaling {
     return Map.of(
         "CompleteLifecycleAction", this::complete,
         "RecordLifecycleActionHeartbeat", this::heartbeat,
-        "DescribeAutoScalingInstances", this::describeInstances,
         "DescribeAutoScalingGroups", this::describeGroups,
         "DescribeLifecycleHooks", this::describeHooks,
         "DescribeScalingActivities", this::describeActivities,
@@ -325,27 +324,6 @@ public final class StandInAutoScaling {
         .orElseThrow(() -> protocol.invalid(token.isPresent()
             ? "No active Lifecycle Action found with token " + token.get()
             : "No active Lifecycle Action found with instance ID " + instanceId.get()));
-  }
-
-  private synchronized ObjectNode describeInstances(JsonNode input) {
-    settle(clock.now());
-    List<String> wanted = AwsStandIn.strings(input.path("InstanceIds"));
-    List<ObjectNode> found = new ArrayList<>();
-    for (Group group : groups.values()) {
-      group.instanceStates.forEach((instanceId, state) -> {
-        if (wanted.isEmpty() || wanted.contains(instanceId)) {
-          found.add(JsonNodeFactory.instance.objectNode()
-              .put("InstanceId", instanceId)
-              .put("InstanceType", INSTANCE_TYPE)
-              .put("AutoScalingGroupName", group.name)
-              .put("AvailabilityZone", ZONE)
-              .put("LifecycleState", state)
-              .put("HealthStatus", "HEALTHY")
-              .put("ProtectedFromScaleIn", false));
-        }
-      });
-    }
-    return AwsStandIn.paged(found, "AutoScalingInstances", input, "MaxRecords", 50);
   }
 
   private synchronized ObjectNode describeGroups(JsonNode input) {

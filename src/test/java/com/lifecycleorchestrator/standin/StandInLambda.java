@@ -1,11 +1,9 @@
 package com.lifecycleorchestrator.standin;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.BinaryNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.lifecycleorchestrator.core.Clock;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -21,9 +19,9 @@ import java.util.regex.Pattern;
 
 /**
  * Lambda's {@code Invoke} as the stand-in plays it: functions registered by name, each a callback
- * (the handler, in a test or the local run). {@code RequestResponse} runs the callback and answers
- * with what it returned; {@code Event} answers 202 at once and delivers the payload on another
- * thread, as Lambda's asynchronous invocation does; {@code DryRun} answers 204.
+ * (the handler, in a test or the local run). {@code Event}, the only invocation type the function
+ * uses, answers 202 at once and delivers the payload on another thread, as Lambda's asynchronous
+ * invocation does.
  */
 public final class StandInLambda implements AutoCloseable {
 
@@ -106,29 +104,12 @@ public final class StandInLambda implements AutoCloseable {
     ObjectNode output = JsonNodeFactory.instance.objectNode()
         .put("ExecutedVersion", qualifier.filter(q -> q.matches("\\d+")).orElse("$LATEST"));
     String invocationType = input.path("InvocationType").asText("RequestResponse");
-    switch (invocationType) {
-      case "Event" -> {
-        deliverLater(name.group(1), qualifier, target, payload);
-        return output.put("StatusCode", 202);
-      }
-      case "DryRun" -> {
-        return output.put("StatusCode", 204);
-      }
-      case "RequestResponse" -> {
-        output.put("StatusCode", 200);
-        try {
-          output.set("Payload", BinaryNode.valueOf(target.invoke(payload)));
-        } catch (Exception failure) {
-          output.put("FunctionError", "Unhandled");
-          output.set("Payload", BinaryNode.valueOf(Protocol.JSON.createObjectNode()
-              .put("errorMessage", String.valueOf(failure.getMessage()))
-              .put("errorType", failure.getClass().getName())
-              .toString().getBytes(StandardCharsets.UTF_8)));
-        }
-        return output;
-      }
-      default -> throw protocol.invalid("InvocationType must be Event, RequestResponse or DryRun, got " + invocationType);
+    if (!invocationType.equals("Event")) {
+      throw protocol.invalid("The stand-in plays only the asynchronous invocation (Event) the function makes, got "
+          + invocationType);
     }
+    deliverLater(name.group(1), qualifier, target, payload);
+    return output.put("StatusCode", 202);
   }
 
   private synchronized void deliverLater(String functionName, Optional<String> qualifier, Target target, byte[] payload) {

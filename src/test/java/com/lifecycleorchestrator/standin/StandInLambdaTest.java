@@ -74,22 +74,6 @@ class StandInLambdaTest {
   }
 
   @Test
-  void aRequestResponseInvocationAnswersWithTheFunctionsReturnOrItsError() {
-    standIn.lambda().function("echo", payload -> payload).function("broken", payload -> {
-      throw new IllegalArgumentException("bad event");
-    });
-
-    InvokeResponse echoed = lambda.invoke(request -> request.functionName("echo").payload(SdkBytes.fromUtf8String("[1]")));
-    InvokeResponse failed = lambda.invoke(request -> request.functionName("broken").payload(SdkBytes.fromUtf8String("[1]")));
-
-    assertEquals(200, echoed.statusCode());
-    assertEquals("[1]", echoed.payload().asUtf8String());
-    assertEquals("$LATEST", echoed.executedVersion());
-    assertEquals("Unhandled", failed.functionError());
-    assertTrue(failed.payload().asUtf8String().contains("bad event"), failed.payload().asUtf8String());
-  }
-
-  @Test
   void anUnknownFunctionIsNotFound() {
     ResourceNotFoundException missing = assertThrows(ResourceNotFoundException.class,
         () -> lambda.invoke(request -> request.functionName("nowhere").invocationType(InvocationType.EVENT)));

@@ -131,7 +131,6 @@ public final class StandInSsm {
     final Script script;
     final Instant startedAt;
     Instant runningSince;
-    Instant stoppedAt;
 
     Execution(String documentName, Map<String, List<String>> parameters, Map<String, String> tags,
         JsonNode request, Script script, Instant startedAt) {
@@ -143,18 +142,12 @@ public final class StandInSsm {
       this.startedAt = startedAt;
     }
 
-    /** When it stops taking a slot: stopped, or at the end of its script; null while it runs on. */
+    /** When it stops taking a slot: at the end of its script; null while it runs on. */
     Instant endsAt() {
-      if (stoppedAt != null) {
-        return stoppedAt;
-      }
       return runningSince != null && script.ends() ? runningSince.plus(script.length()) : null;
     }
 
     String status(Instant now) {
-      if (stoppedAt != null) {
-        return "Cancelled";
-      }
       return runningSince == null ? "Pending" : script.statusAfter(Duration.between(runningSince, now));
     }
 
@@ -272,7 +265,6 @@ public final class StandInSsm {
         "StartAutomationExecution", this::start,
         "GetAutomationExecution", this::get,
         "DescribeAutomationExecutions", this::describe,
-        "StopAutomationExecution", this::stop,
         "DescribeInstanceInformation", this::describeInstances);
   }
 
@@ -399,26 +391,6 @@ public final class StandInSsm {
       case "DocumentNamePrefix" -> execution -> values.stream().anyMatch(execution.documentName::startsWith);
       default -> throw ServiceError.sender("InvalidFilterKey", "The stand-in does not filter executions by " + key);
     };
-  }
-
-  private synchronized ObjectNode stop(JsonNode input) {
-    Instant now = clock.now();
-    settle(now);
-    Execution execution = known(protocol.required(input, "AutomationExecutionId"));
-    String type = input.path("Type").asText("Cancel");
-    if (!type.equals("Cancel")) {
-      throw protocol.invalid("The stand-in stops executions with Type Cancel only, got " + type);
-    }
-    if (TERMINAL_STATUSES.contains(execution.status(now))) {
-      throw ServiceError.sender("InvalidAutomationStatusUpdateException",
-          "Execution " + execution.id + " is already " + execution.status(now) + " and cannot be stopped");
-    }
-    execution.stoppedAt = now;
-    if (queued.remove(execution)) {
-      return JsonNodeFactory.instance.objectNode();
-    }
-    release(execution, now);
-    return JsonNodeFactory.instance.objectNode();
   }
 
   private synchronized ObjectNode describeInstances(JsonNode input) {

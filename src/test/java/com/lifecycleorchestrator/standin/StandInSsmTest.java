@@ -104,18 +104,6 @@ class StandInSsmTest {
   }
 
   @Test
-  void stoppingARunningExecutionGivesItsSlotToTheNextInLine() {
-    ssm.maxRunning(1);
-    String running = start(600);
-    start(600);
-
-    call("StopAutomationExecution", json().put("AutomationExecutionId", running));
-
-    assertEquals(List.of("Cancelled", "InProgress"), ssm.executions().stream().map(ExecutionView::status).toList());
-    assertEquals(clock.now(), ssm.executions().get(0).endedAt().orElseThrow());
-  }
-
-  @Test
   void aScriptPlaysItsPhasesAndHoldsItsFinalStatus() {
     ssm.everyExecution(new Script(List.of(new StandInSsm.Phase("InProgress", Duration.ofSeconds(5)),
         new StandInSsm.Phase("Waiting", Duration.ofSeconds(5))), "TimedOut"));
