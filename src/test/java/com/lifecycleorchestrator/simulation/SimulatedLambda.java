@@ -181,6 +181,11 @@ final class SimulatedLambda {
         deliver(new Delivery(continuation.action(), continuation, 0),
             loop.clock().now().plus(delay).plus(DELIVERY_LATENCY));
       }
+
+      @Override
+      public void redeliverAfter(String receipt, Duration delay) {
+        throw new UnsupportedOperationException("TODO");
+      }
     };
   }
 
