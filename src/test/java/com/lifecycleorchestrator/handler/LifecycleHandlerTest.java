@@ -238,8 +238,9 @@ class LifecycleHandlerTest {
 
     LifecycleHandler.LifecycleActionNotHandled two = assertThrows(LifecycleHandler.LifecycleActionNotHandled.class,
         () -> invokeBytes(("{\"Records\": [" + record + ", " + record + "]}").getBytes(StandardCharsets.UTF_8)));
+    byte[] notAContinuation = sqsBatch(terminate, 1);
     List<JsonNode> lines = CapturedOutput.logLinesOf(() -> assertEquals(MESSAGE_ID,
-        invokeUnchecked(sqsBatch(terminate, 1)).path("batchItemFailures").path(0).path("itemIdentifier").asText()));
+        invokeUnchecked(notAContinuation).path("batchItemFailures").path(0).path("itemIdentifier").asText()));
 
     assertTrue(two.getMessage().contains("BatchSize 1"), two.getMessage());
     assertTrue(lines.stream().anyMatch(line -> line.path("message").asText().contains("must be a continuation event")),
@@ -270,6 +271,51 @@ class LifecycleHandlerTest {
     ObjectNode batch = JSON.createObjectNode();
     batch.putArray("Records").add(record);
     return JSON.writeValueAsBytes(batch);
+  }
+
+  @Test
+  void theScheduledSampleRunsAReconcilerPassThatRecoversALostAction() throws IOException {
+    LifecycleAction lost = rig.held(sampleAction("terminate.json", LifecycleAction.Transition.TERMINATING));
+
+    JsonNode returned = invoke("scheduled.json");
+
+    assertEquals("Reconciled", returned.get("outcome").asText());
+    assertEquals(1, returned.get("actions_recovered").asInt());
+    assertEquals(lost.instance(), rig.continuations.handedOver().get(0).action().instance());
+  }
+
+  @Test
+  void theBudgetKeepsAReserveToSendTheResult() {
+    Instant now = Instant.parse("2026-11-25T13:00:00Z");
+
+    var fifteenMinutes = LifecycleHandler.budget(now, new FakeContext(Duration.ofMinutes(15)));
+    var tenSeconds = LifecycleHandler.budget(now, new FakeContext(Duration.ofSeconds(10)));
+
+    assertEquals(now.plus(Duration.ofSeconds(898)), fifteenMinutes.workUntil());
+    assertEquals(fifteenMinutes.workUntil().minus(LifecycleHandler.RESERVE), fifteenMinutes.waitUntil());
+    assertEquals(now.plusSeconds(8), tenSeconds.workUntil());
+    assertEquals(now.plusMillis(5500), tenSeconds.waitUntil());
+  }
+
+  private LifecycleAction sampleAction(String file, LifecycleAction.Transition transition) {
+    JsonNode detail = read(file).get("detail");
+    return new LifecycleAction(transition,
+        new LifecycleAction.GroupName(detail.get("AutoScalingGroupName").asText()),
+        new LifecycleAction.HookName(detail.get("LifecycleHookName").asText()),
+        new LifecycleAction.InstanceId(detail.get("EC2InstanceId").asText()),
+        new LifecycleAction.Token(detail.get("LifecycleActionToken").asText()),
+        Instant.parse(read(file).get("time").asText()));
+  }
+
+  private void assertNoAwsCall() {
+    assertEquals(0, rig.automations.totalCalls());
+    for (FakeLifecycleActions.Operation operation : FakeLifecycleActions.Operation.values()) {
+      assertEquals(0, rig.lifecycleActions.calls(operation));
+    }
+  }
+
+  private JsonNode invoke(String file) throws IOException {
+    return invokeBytes(Files.readAllBytes(EVENTS.resolve(file)));
   }
 
   private JsonNode invokeUnchecked(byte[] payload) {
