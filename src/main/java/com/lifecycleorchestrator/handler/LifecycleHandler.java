@@ -68,7 +68,7 @@ public final class LifecycleHandler implements RequestStreamHandler {
    * How much later a failed message of the waiting room comes back at each receive: as Lambda
    * retries a failed asynchronous invocation, after one minute, then two.
    */
-  static final Duration REDELIVERY_STEP = Duration.ofMinutes(1);
+  public static final Duration REDELIVERY_STEP = Duration.ofMinutes(1);
 
   private static final PojoSerializer<SQSBatchResponse> BATCH_RESPONSE =
       LambdaEventSerializers.serializerFor(SQSBatchResponse.class, LifecycleHandler.class.getClassLoader());
