@@ -37,7 +37,7 @@ public final class ScaleInSimulation {
   /** The SQS trigger's MaximumConcurrency: template.yaml's WaitingRoomConcurrency default, chosen by {@link #sweep}. */
   static final int WAITING_ROOM_CONCURRENCY = 100;
   /** The values the sweep tries, from the least the trigger allows. */
-  static final int[] WAITING_ROOM_CONCURRENCIES = {2, 10, 25, 50, 100, 200, 500};
+  static final int[] WAITING_ROOM_CONCURRENCIES = {2, 10, 50, 100, 250};
   static final double FAULT_SHARE = 0.01;
   /** The share of lifecycle events that never reach the function: lost in delivery, or their invocation died. */
   static final double LOST_EVENT_SHARE = 0.05;

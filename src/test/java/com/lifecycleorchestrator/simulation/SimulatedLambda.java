@@ -17,10 +17,13 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.Deque;
 import java.util.List;
+import java.util.NavigableSet;
 import java.util.Optional;
 import java.util.Random;
+import java.util.TreeSet;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -52,11 +55,13 @@ final class SimulatedLambda {
   /** A message of the waiting room's queue. */
   private static final class Message {
     final Continuation continuation;
+    final long sent;
     Instant visibleAt;
     int receives;
 
-    Message(Continuation continuation, Instant visibleAt) {
+    Message(Continuation continuation, long sent, Instant visibleAt) {
       this.continuation = continuation;
+      this.sent = sent;
       this.visibleAt = visibleAt;
     }
   }
@@ -71,7 +76,10 @@ final class SimulatedLambda {
   private final boolean withWaitingRoom;
   private final int waitingRoomConcurrency;
   private final Random random;
-  private final List<Message> queue = new ArrayList<>();
+  /** The queue, the next message to become visible first. */
+  private final NavigableSet<Message> queue = new TreeSet<>(
+      Comparator.comparing((Message message) -> message.visibleAt).thenComparingLong(message -> message.sent));
+  private long sentMessages;
   private int fromQueueRunning;
   private int mostFromQueueRunning;
   private int deadLettered;
@@ -175,18 +183,13 @@ final class SimulatedLambda {
   private void pollWaitingRoom() {
     Instant now = loop.clock().now();
     while (fromQueueRunning < waitingRoomConcurrency && running < concurrency) {
-      Message next = null;
-      for (Message message : queue) {
-        if (!message.visibleAt.isAfter(now) && (next == null || message.visibleAt.isBefore(next.visibleAt))) {
-          next = message;
-        }
-      }
-      if (next == null) {
+      if (queue.isEmpty() || queue.first().visibleAt.isAfter(now)) {
         return;
       }
-      Message received = next;
+      Message received = queue.pollFirst();
       received.receives++;
       received.visibleAt = now.plus(VISIBILITY_TIMEOUT);
+      queue.add(received);
       fromQueueRunning++;
       mostFromQueueRunning = Math.max(mostFromQueueRunning, fromQueueRunning);
       Delivery delivery = new Delivery(received.continuation.action(), received.continuation, received.receives - 1);
@@ -206,14 +209,15 @@ final class SimulatedLambda {
     fromQueueRunning--;
     Outcome outcome = ending.outcome();
     boolean failed = outcome == null || outcome.needsAttention();
-    if (!failed || message.receives >= MAX_RECEIVE_COUNT) {
-      queue.remove(message);
-      deadLettered += failed ? 1 : 0;
-    } else {
+    queue.remove(message);
+    if (failed && message.receives >= MAX_RECEIVE_COUNT) {
+      deadLettered++;
+    } else if (failed) {
       redelivered++;
       if (outcome != null) {
         message.visibleAt = now.plus(LifecycleHandler.REDELIVERY_STEP.multipliedBy(message.receives));
       }
+      queue.add(message);
       loop.at(message.visibleAt, this::pollWaitingRoom);
     }
     record(outcome);
@@ -277,7 +281,8 @@ final class SimulatedLambda {
         if (random.nextDouble() < invokeFaultShare) {
           throw new ServiceFailure.Transient("InternalError", "SQS could not accept the message", null);
         }
-        Message message = new Message(continuation, loop.clock().now().plus(delay).plus(DELIVERY_LATENCY));
+        Message message = new Message(continuation, sentMessages++,
+            loop.clock().now().plus(delay).plus(DELIVERY_LATENCY));
         queue.add(message);
         loop.at(message.visibleAt, SimulatedLambda.this::pollWaitingRoom);
       }
