@@ -18,6 +18,9 @@ public final class SqsWaitingRoom implements WaitingRoom {
   /** SQS delays a message's delivery by 15 minutes at most. */
   static final Duration LONGEST_DELAY = Duration.ofMinutes(15);
 
+  /** SQS keeps a message invisible for 12 hours at most. */
+  static final Duration LONGEST_VISIBILITY = Duration.ofHours(12);
+
   private final Supplier<SqsClient> sqs;
   private final String queueUrl;
   private final Function<Continuation, byte[]> encoding;
@@ -37,11 +40,27 @@ public final class SqsWaitingRoom implements WaitingRoom {
   @Override
   public void park(Continuation continuation, Duration delay) {
     String body = new String(encoding.apply(continuation), StandardCharsets.UTF_8);
-    int seconds = (int) Math.max(0, Math.min(LONGEST_DELAY.toSeconds(), delay.toSeconds()));
+    int seconds = seconds(delay, LONGEST_DELAY);
     try {
       sqs.get().sendMessage(request -> request.queueUrl(queueUrl).messageBody(body).delaySeconds(seconds));
     } catch (SdkException e) {
       throw ServiceFailures.classify(e);
     }
+  }
+
+  /** The message becomes visible again after the delay ("Amazon SQS visibility timeout": ChangeMessageVisibility). */
+  @Override
+  public void redeliverAfter(String receipt, Duration delay) {
+    int seconds = seconds(delay, LONGEST_VISIBILITY);
+    try {
+      sqs.get().changeMessageVisibility(request -> request.queueUrl(queueUrl).receiptHandle(receipt)
+          .visibilityTimeout(seconds));
+    } catch (SdkException e) {
+      throw ServiceFailures.classify(e);
+    }
+  }
+
+  private static int seconds(Duration delay, Duration longest) {
+    return (int) Math.max(0, Math.min(longest.toSeconds(), delay.toSeconds()));
   }
 }

@@ -18,4 +18,13 @@ public interface WaitingRoom {
    * @throws ServiceFailure the continuation was not accepted
    */
   void park(Continuation continuation, Duration delay);
+
+  /**
+   * Brings a delivered continuation whose handling failed back after the delay, rather than when
+   * the queue's visibility timeout runs out.
+   *
+   * @param receipt what the delivery was received with (SQS's receipt handle)
+   * @throws ServiceFailure the delivery's return was not rescheduled
+   */
+  void redeliverAfter(String receipt, Duration delay);
 }

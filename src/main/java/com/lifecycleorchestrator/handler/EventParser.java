@@ -1,17 +1,24 @@
 package com.lifecycleorchestrator.handler;
 
+import com.amazonaws.services.lambda.runtime.events.SQSEvent;
+import com.amazonaws.services.lambda.runtime.events.ScheduledEvent;
+import com.amazonaws.services.lambda.runtime.serialization.PojoSerializer;
+import com.amazonaws.services.lambda.runtime.serialization.events.LambdaEventSerializers;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.lifecycleorchestrator.core.Continuation;
 import com.lifecycleorchestrator.core.HookTimeouts;
 import com.lifecycleorchestrator.core.LifecycleAction;
 import com.lifecycleorchestrator.core.LifecycleResult;
 import com.lifecycleorchestrator.core.Runbook;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -20,17 +27,19 @@ import java.util.Optional;
 import java.util.function.Function;
 
 /**
- * Reads what Lambda delivers to the function: an EventBridge event from EC2 Auto Scaling, a
- * continuation from an earlier invocation (directly, or as a message of the waiting room's queue),
- * or anything else. A lifecycle action event and a continuation are validated strictly, with every
- * bad field named; any other input is recognised and passed over.
+ * Reads what Lambda delivers to the function: an EventBridge event from EC2 Auto Scaling or from the
+ * reconciler's schedule, a continuation from an earlier invocation (directly, or as a message of the
+ * waiting room's queue), or anything else. The envelopes are the Lambda events library's
+ * ({@link ScheduledEvent} for EventBridge's, {@link SQSEvent} for the queue's), read with the
+ * serializers the Lambda Java runtime reads them with; what is ours, the lifecycle action's detail
+ * and the continuation, is validated strictly, with every bad field named. Any other input is
+ * recognised and passed over.
  */
 final class EventParser {
 
   static final String AUTO_SCALING_SOURCE = "aws.autoscaling";
   static final String SCHEDULE_SOURCE = "aws.events";
   static final String SCHEDULED_EVENT = "Scheduled Event";
-  static final String TEST_NOTIFICATION = "autoscaling:TEST_NOTIFICATION";
 
   /** The EventBridge detail-type of each lifecycle transition. */
   static final Map<String, LifecycleAction.Transition> DETAIL_TYPES = Map.of(
@@ -46,7 +55,15 @@ final class EventParser {
   static final String ORIGIN = "Origin";
   static final String DESTINATION = "Destination";
 
+  /** The one envelope field whose problem is not the library's to find: it reads a number as a year. */
+  private static final String TIME = "time";
+
+  /** Only to tell the envelopes apart, and to find the fields the library refuses. */
   private static final ObjectMapper JSON = new ObjectMapper();
+  private static final PojoSerializer<ScheduledEvent> EVENTBRIDGE =
+      LambdaEventSerializers.serializerFor(ScheduledEvent.class, EventParser.class.getClassLoader());
+  private static final PojoSerializer<SQSEvent> SQS =
+      LambdaEventSerializers.serializerFor(SQSEvent.class, EventParser.class.getClassLoader());
 
   /** What a delivery turned out to be. */
   sealed interface Inbound {
@@ -55,6 +72,9 @@ final class EventParser {
 
     /** A lifecycle action an earlier invocation handed over. */
     record Resume(Continuation continuation, String eventId) implements Inbound {}
+
+    /** A message of the waiting room's queue, whose body {@link #continuationIn} reads. */
+    record FromWaitingRoom(SQSEvent.SQSMessage message) implements Inbound {}
 
     /** The reconciler's schedule: time for a pass. */
     record Reconcile(String eventId) implements Inbound {}
@@ -79,35 +99,22 @@ final class EventParser {
   }
 
   Inbound parse(byte[] payload) {
-    JsonNode event;
-    try {
-      event = JSON.readTree(payload);
-    } catch (JsonProcessingException e) {
-      throw new MalformedEvent(List.of("the event is not JSON: " + e.getOriginalMessage()));
-    } catch (java.io.IOException e) {
-      throw new MalformedEvent(List.of("the event could not be read: " + e.getMessage()));
+    ObjectNode tree = object(payload);
+    if (tree.has("Records")) {
+      return new Inbound.FromWaitingRoom(onlyMessage(batch(tree)));
     }
-    if (event == null || event.isMissingNode()) {
-      throw new MalformedEvent(List.of("the event is empty: expected a JSON object"));
-    }
-    if (!event.isObject()) {
-      throw new MalformedEvent(List.of("the event must be a JSON object, got "
-          + event.getNodeType().name().toLowerCase(Locale.ROOT)));
-    }
-    if (event.has("Records")) {
-      return fromWaitingRoom(event.get("Records"));
-    }
-    if (TEST_NOTIFICATION.equals(text(event, "Event"))) {
-      return new Inbound.NotForUs("an Auto Scaling test notification for group "
-          + text(event, "AutoScalingGroupName"));
-    }
-    String source = text(event, "source");
-    String detailType = text(event, "detail-type");
+    List<String> problems = new ArrayList<>();
+    ScheduledEvent event = envelope(tree, problems);
+    String source = event.getSource();
+    String detailType = event.getDetailType();
     if (ContinuationEvent.SOURCE.equals(source) && ContinuationEvent.DETAIL_TYPE.equals(detailType)) {
-      return new Inbound.Resume(continuation(event), text(event, "id"));
+      return new Inbound.Resume(continuation(event, problems), event.getId());
     }
     if (SCHEDULE_SOURCE.equals(source) && SCHEDULED_EVENT.equals(detailType)) {
-      return new Inbound.Reconcile(text(event, "id"));
+      return new Inbound.Reconcile(event.getId());
+    }
+    if (source == null) {
+      return new Inbound.NotForUs("not an EventBridge event (no source), such as Auto Scaling's test notification");
     }
     if (!AUTO_SCALING_SOURCE.equals(source)) {
       return new Inbound.NotForUs("an event from source " + quoted(source) + ", not " + AUTO_SCALING_SOURCE);
@@ -117,86 +124,107 @@ final class EventParser {
       return new Inbound.NotForUs("an Auto Scaling event of detail-type " + quoted(detailType)
           + ", not a lifecycle action");
     }
-    return new Inbound.Action(lifecycleAction(event, transition), text(event, "id"));
+    return new Inbound.Action(lifecycleAction(event, transition, problems), event.getId());
+  }
+
+  /** The continuation a message of the waiting room carries as its body. */
+  Inbound.Resume continuationIn(SQSEvent.SQSMessage message) {
+    if (message.getBody() == null) {
+      throw new MalformedEvent(List.of("Records[0] must be an SQS message with a body"));
+    }
+    Inbound inbound = parse(message.getBody().getBytes(StandardCharsets.UTF_8));
+    if (inbound instanceof Inbound.Resume resume) {
+      return resume;
+    }
+    throw new MalformedEvent(List.of("the waiting room's message must be a continuation event, got "
+        + (inbound instanceof Inbound.NotForUs notForUs ? notForUs.reason() : "another kind of event")));
+  }
+
+  private static SQSEvent batch(ObjectNode tree) {
+    try {
+      return read(SQS, tree);
+    } catch (UncheckedIOException refused) {
+      throw new MalformedEvent(List.of("Records must be a list of SQS messages as Lambda's event source "
+          + "mapping delivers them, got " + tree.get("Records")));
+    }
   }
 
   /**
-   * A batch from the waiting room's SQS queue: one message, whose body is a continuation event.
    * The event source mapping delivers one message per invocation, so that a failed continuation is
    * retried, and kept in the queue's dead-letter queue, on its own.
    */
-  private Inbound fromWaitingRoom(JsonNode records) {
-    if (!records.isArray() || records.size() != 1) {
+  private static SQSEvent.SQSMessage onlyMessage(SQSEvent batch) {
+    List<SQSEvent.SQSMessage> records = batch.getRecords();
+    if (records == null || records.size() != 1) {
       throw new MalformedEvent(List.of("Records must hold exactly one SQS message (the waiting room's "
-          + "event source mapping must have BatchSize 1), got " + (records.isArray() ? records.size() : records)));
+          + "event source mapping must have BatchSize 1), got " + (records == null ? "none" : records.size())));
     }
-    JsonNode record = records.get(0);
-    if (!"aws:sqs".equals(text(record, "eventSource")) || text(record, "body") == null) {
-      throw new MalformedEvent(List.of("Records[0] must be an SQS message with a body"));
+    SQSEvent.SQSMessage message = records.get(0);
+    if (!"aws:sqs".equals(message.getEventSource()) || message.getMessageId() == null) {
+      throw new MalformedEvent(List.of("Records[0] must be an SQS message with an eventSource of aws:sqs and a messageId"));
     }
-    Inbound inbound = parse(text(record, "body").getBytes(StandardCharsets.UTF_8));
-    if (!(inbound instanceof Inbound.Resume)) {
-      throw new MalformedEvent(List.of("the waiting room's message must be a continuation event, got "
-          + (inbound instanceof Inbound.NotForUs notForUs ? notForUs.reason() : "a lifecycle action event")));
-    }
-    return inbound;
+    return message;
   }
 
-  private static LifecycleAction lifecycleAction(JsonNode event, LifecycleAction.Transition expected) {
-    Fields fields = new Fields(event);
-    Instant heldSince = fields.get("time", EventParser::instant);
-    Fields details = fields.detail();
-    LifecycleAction.Transition transition = details.get(TRANSITION, LifecycleAction.Transition::fromWireName);
+  private static LifecycleAction lifecycleAction(ScheduledEvent event, LifecycleAction.Transition expected,
+      List<String> problems) {
+    Instant heldSince = Optional.ofNullable(event.getTime()).map(time -> Instant.ofEpochMilli(time.getMillis()))
+        .orElse(null);
+    if (heldSince == null && problems.stream().noneMatch(problem -> problem.startsWith(TIME + " "))) {
+      problems.add(TIME + " is missing");
+    }
+    LifecycleDetail detail = detail(event, problems);
+    LifecycleAction.Transition transition = detail.get(TRANSITION, LifecycleAction.Transition::fromWireName);
     if (transition != null && transition != expected) {
-      details.problems.add("detail." + TRANSITION + " is " + transition.wireName()
+      problems.add("detail." + TRANSITION + " is " + transition.wireName()
           + " but detail-type says " + expected.wireName());
     }
-    LifecycleAction action = details.action(expected, heldSince, true);
-    details.place(ORIGIN);
-    Optional<LifecycleAction.Place> destination = details.place(DESTINATION);
-    fields.throwIfAnyProblem();
+    LifecycleAction action = detail.action(expected, heldSince, true);
+    detail.place(ORIGIN);
+    Optional<LifecycleAction.Place> destination = detail.place(DESTINATION);
+    throwIfAny(problems);
     return destination.map(action::withDestination).orElse(action);
   }
 
   /** The continuation event: the action's fields, and what the wait needs, all required but the execution. */
-  private static Continuation continuation(JsonNode event) {
-    Fields details = new Fields(event).detail();
-    LifecycleAction.Transition transition = details.get(TRANSITION, LifecycleAction.Transition::fromWireName);
-    Instant heldSince = details.get(ContinuationEvent.HELD_SINCE, EventParser::instant);
-    LifecycleAction action = details.action(transition, heldSince, details.has(TOKEN));
-    Optional<LifecycleAction.Place> destination = details.place(DESTINATION);
+  private static Continuation continuation(ScheduledEvent event, List<String> problems) {
+    LifecycleDetail detail = detail(event, problems);
+    LifecycleAction.Transition transition = detail.get(TRANSITION, LifecycleAction.Transition::fromWireName);
+    Instant heldSince = detail.get(ContinuationEvent.HELD_SINCE, LifecycleDetail::instant);
+    LifecycleAction action = detail.action(transition, heldSince, detail.has(TOKEN));
+    Optional<LifecycleAction.Place> destination = detail.place(DESTINATION);
     Optional<LifecycleAction.ScalingActivity> activity = Optional.empty();
-    if (details.has(ContinuationEvent.ACTIVITY_ID) || details.has(ContinuationEvent.ACTIVITY_STARTED)) {
-      Instant started = details.get(ContinuationEvent.ACTIVITY_STARTED, EventParser::instant);
-      activity = Optional.ofNullable(details.get(ContinuationEvent.ACTIVITY_ID,
+    if (detail.has(ContinuationEvent.ACTIVITY_ID) || detail.has(ContinuationEvent.ACTIVITY_STARTED)) {
+      Instant started = detail.get(ContinuationEvent.ACTIVITY_STARTED, LifecycleDetail::instant);
+      activity = Optional.ofNullable(detail.get(ContinuationEvent.ACTIVITY_ID,
           id -> new LifecycleAction.ScalingActivity(id, started == null ? Instant.EPOCH : started)));
     }
-    Optional<Runbook.ExecutionId> execution = details.has(ContinuationEvent.EXECUTION)
-        ? Optional.ofNullable(details.get(ContinuationEvent.EXECUTION, Runbook.ExecutionId::new))
+    Optional<Runbook.ExecutionId> execution = detail.has(ContinuationEvent.EXECUTION)
+        ? Optional.ofNullable(detail.get(ContinuationEvent.EXECUTION, Runbook.ExecutionId::new))
         : Optional.empty();
-    Instant lastHeartbeat = details.get(ContinuationEvent.LAST_HEARTBEAT, EventParser::instant);
-    Instant hookDeadline = details.get(ContinuationEvent.HOOK_DEADLINE, EventParser::instant);
-    Integer handOvers = details.count(ContinuationEvent.HAND_OVERS, 1);
-    Integer capacityWaits = details.count(ContinuationEvent.CAPACITY_WAITS, 0);
-    Optional<HookTimeouts> hook = hookTimeouts(details);
-    Optional<Continuation.Pending> pending = details.has(ContinuationEvent.PENDING_RESULT)
-        ? Optional.ofNullable(pending(details))
+    Instant lastHeartbeat = detail.get(ContinuationEvent.LAST_HEARTBEAT, LifecycleDetail::instant);
+    Instant hookDeadline = detail.get(ContinuationEvent.HOOK_DEADLINE, LifecycleDetail::instant);
+    Integer handOvers = detail.count(ContinuationEvent.HAND_OVERS, 1);
+    Integer capacityWaits = detail.count(ContinuationEvent.CAPACITY_WAITS, 0);
+    Optional<HookTimeouts> hook = hookTimeouts(detail, problems);
+    Optional<Continuation.Pending> pending = detail.has(ContinuationEvent.PENDING_RESULT)
+        ? Optional.ofNullable(pending(detail))
         : Optional.empty();
-    details.throwIfAnyProblem();
+    throwIfAny(problems);
     LifecycleAction placed = destination.map(action::withDestination).orElse(action);
     return new Continuation(activity.map(placed::withActivity).orElse(placed), execution, lastHeartbeat,
         hookDeadline, hook, handOvers, capacityWaits, pending);
   }
 
   /** The hook's timeouts, when the continuation carries them (one from the reconciler does not). */
-  private static Optional<HookTimeouts> hookTimeouts(Fields details) {
-    if (!details.has(ContinuationEvent.HEARTBEAT_TIMEOUT)) {
+  private static Optional<HookTimeouts> hookTimeouts(LifecycleDetail detail, List<String> problems) {
+    if (!detail.has(ContinuationEvent.HEARTBEAT_TIMEOUT)) {
       return Optional.empty();
     }
-    Integer heartbeat = details.count(ContinuationEvent.HEARTBEAT_TIMEOUT, 1);
-    Integer global = details.count(ContinuationEvent.GLOBAL_TIMEOUT, 1);
-    Optional<LifecycleResult> defaultResult = details.has(ContinuationEvent.DEFAULT_RESULT)
-        ? Optional.ofNullable(details.get(ContinuationEvent.DEFAULT_RESULT, EventParser::result))
+    Integer heartbeat = detail.count(ContinuationEvent.HEARTBEAT_TIMEOUT, 1);
+    Integer global = detail.count(ContinuationEvent.GLOBAL_TIMEOUT, 1);
+    Optional<LifecycleResult> defaultResult = detail.has(ContinuationEvent.DEFAULT_RESULT)
+        ? Optional.ofNullable(detail.get(ContinuationEvent.DEFAULT_RESULT, EventParser::result))
         : Optional.empty();
     if (heartbeat == null || global == null) {
       return Optional.empty();
@@ -204,15 +232,15 @@ final class EventParser {
     try {
       return Optional.of(new HookTimeouts(Duration.ofSeconds(heartbeat), Duration.ofSeconds(global), defaultResult));
     } catch (IllegalArgumentException e) {
-      details.problems.add("detail." + ContinuationEvent.HEARTBEAT_TIMEOUT + " and " + ContinuationEvent.GLOBAL_TIMEOUT
+      problems.add("detail." + ContinuationEvent.HEARTBEAT_TIMEOUT + " and " + ContinuationEvent.GLOBAL_TIMEOUT
           + ": " + e.getMessage());
       return Optional.empty();
     }
   }
 
-  private static Continuation.Pending pending(Fields details) {
-    LifecycleResult result = details.get(ContinuationEvent.PENDING_RESULT, EventParser::result);
-    String reason = details.get(ContinuationEvent.PENDING_REASON, Function.identity());
+  private static Continuation.Pending pending(LifecycleDetail detail) {
+    LifecycleResult result = detail.get(ContinuationEvent.PENDING_RESULT, EventParser::result);
+    String reason = detail.get(ContinuationEvent.PENDING_REASON, Function.identity());
     return result == null || reason == null ? null : new Continuation.Pending(result, reason);
   }
 
@@ -220,104 +248,87 @@ final class EventParser {
     try {
       return LifecycleResult.valueOf(value);
     } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("must be CONTINUE or ABANDON, got " + quoted(value));
+      throw new IllegalArgumentException("must be CONTINUE or ABANDON, got '" + value + "'");
     }
   }
 
-  private static Instant instant(String value) {
+  /** The event's detail; without one there is nothing more to read. */
+  private static LifecycleDetail detail(ScheduledEvent event, List<String> problems) {
+    if (event.getDetail() == null) {
+      problems.add("detail must be an object with the lifecycle action's fields");
+      throw new MalformedEvent(problems);
+    }
+    return new LifecycleDetail(event.getDetail(), problems);
+  }
+
+  /**
+   * The EventBridge envelope as the library reads it. A field it refuses is named, with what it
+   * should be, and left out, so that the rest is still read and every bad field is named at once.
+   */
+  private static ScheduledEvent envelope(ObjectNode tree, List<String> problems) {
+    JsonNode time = tree.get(TIME);
+    if (time != null && !time.isNull() && !time.isTextual()) {
+      refuse(tree, TIME, problems);
+    }
     try {
-      return Instant.parse(value);
-    } catch (DateTimeParseException e) {
-      throw new IllegalArgumentException("must be a UTC time such as 2026-11-25T13:00:00Z, got " + quoted(value));
+      return read(EVENTBRIDGE, tree);
+    } catch (UncheckedIOException refused) {
+      // The library's error names the field only inside its own (shaded) Jackson types: read each
+      // field on its own to find the ones it refuses.
+      List<String> names = new ArrayList<>();
+      tree.fieldNames().forEachRemaining(names::add);
+      for (String name : names) {
+        ObjectNode alone = JSON.createObjectNode().set(name, tree.get(name));
+        try {
+          read(EVENTBRIDGE, alone);
+        } catch (UncheckedIOException refusedField) {
+          refuse(tree, name, problems);
+        }
+      }
+      return read(EVENTBRIDGE, tree);
     }
   }
 
-  /** Reads string fields of one JSON object, collecting a problem for each bad one. */
-  private static final class Fields {
-    private final JsonNode object;
-    private final String prefix;
-    private final List<String> problems;
+  private static void refuse(ObjectNode tree, String name, List<String> problems) {
+    JsonNode value = tree.remove(name);
+    problems.add(switch (name) {
+      case TIME -> TIME + " must be a UTC time such as 2026-11-25T13:00:00Z, got " + value;
+      case "detail" -> "detail must be an object with the lifecycle action's fields, got " + value;
+      default -> name + " is not what an EventBridge event holds there, got " + value;
+    });
+  }
 
-    Fields(JsonNode object) {
-      this(object, "", new ArrayList<>());
+  private static ObjectNode object(byte[] payload) {
+    JsonNode event;
+    try {
+      event = JSON.readTree(payload);
+    } catch (JsonProcessingException e) {
+      throw new MalformedEvent(List.of("the event is not JSON: " + e.getOriginalMessage()));
+    } catch (IOException e) {
+      throw new MalformedEvent(List.of("the event could not be read: " + e.getMessage()));
     }
-
-    Fields(JsonNode object, String prefix, List<String> problems) {
-      this.object = object;
-      this.prefix = prefix;
-      this.problems = problems;
+    if (event == null || event.isMissingNode()) {
+      throw new MalformedEvent(List.of("the event is empty: expected a JSON object"));
     }
-
-    /** The event's detail object; without one there is nothing more to read. */
-    Fields detail() {
-      JsonNode detail = object.get("detail");
-      if (detail == null || !detail.isObject()) {
-        problems.add("detail must be an object with the lifecycle action's fields");
-        throw new MalformedEvent(problems);
-      }
-      return new Fields(detail, "detail.", problems);
+    if (!event.isObject()) {
+      throw new MalformedEvent(List.of("the event must be a JSON object, got "
+          + event.getNodeType().name().toLowerCase(Locale.ROOT)));
     }
+    return (ObjectNode) event;
+  }
 
-    /** The lifecycle action named by the detail's fields, or null when any of them is bad. */
-    LifecycleAction action(LifecycleAction.Transition transition, Instant heldSince, boolean withToken) {
-      Optional<LifecycleAction.Token> token = withToken
-          ? Optional.ofNullable(get(TOKEN, LifecycleAction.Token::new))
-          : Optional.empty();
-      LifecycleAction.GroupName group = get(GROUP, LifecycleAction.GroupName::new);
-      LifecycleAction.HookName hook = get(HOOK, LifecycleAction.HookName::new);
-      LifecycleAction.InstanceId instance = get(INSTANCE, LifecycleAction.InstanceId::new);
-      return problems.isEmpty() ? new LifecycleAction(transition, group, hook, instance, token, heldSince) : null;
-    }
-
-    /**
-     * Where an instance comes from or goes to: optional (events from before warm pools lack it),
-     * but one of AWS's three names when present.
-     */
-    Optional<LifecycleAction.Place> place(String name) {
-      return has(name) ? Optional.ofNullable(get(name, LifecycleAction.Place::fromWireName)) : Optional.empty();
-    }
-
-    boolean has(String name) {
-      return object.has(name) && !object.get(name).isNull();
-    }
-
-    /** A whole number of at least {@code least}. */
-    Integer count(String name, int least) {
-      JsonNode node = object.get(name);
-      if (node == null || !node.isIntegralNumber() || !node.canConvertToInt() || node.intValue() < least) {
-        problems.add(prefix + name + " must be a whole number of at least " + least + ", got " + node);
-        return null;
-      }
-      return node.intValue();
-    }
-
-    void throwIfAnyProblem() {
-      if (!problems.isEmpty()) {
-        throw new MalformedEvent(problems);
-      }
-    }
-
-    <T> T get(String name, Function<String, T> convert) {
-      JsonNode node = object.get(name);
-      if (node == null || node.isNull()) {
-        problems.add(prefix + name + " is missing");
-        return null;
-      }
-      if (!node.isTextual()) {
-        problems.add(prefix + name + " must be a string, got " + node.getNodeType().name().toLowerCase(Locale.ROOT));
-        return null;
-      }
-      try {
-        return convert.apply(node.asText());
-      } catch (IllegalArgumentException e) {
-        problems.add(prefix + name + " " + e.getMessage());
-        return null;
-      }
+  private static <T> T read(PojoSerializer<T> serializer, JsonNode tree) {
+    try {
+      return serializer.fromJson(new ByteArrayInputStream(JSON.writeValueAsBytes(tree)));
+    } catch (JsonProcessingException e) {
+      throw new UncheckedIOException(e);
     }
   }
 
-  private static String text(JsonNode object, String name) {
-    return Optional.ofNullable(object.get(name)).filter(JsonNode::isTextual).map(JsonNode::asText).orElse(null);
+  private static void throwIfAny(List<String> problems) {
+    if (!problems.isEmpty()) {
+      throw new MalformedEvent(problems);
+    }
   }
 
   private static String quoted(String value) {

@@ -4,6 +4,10 @@ import static software.amazon.lambda.powertools.logging.argument.StructuredArgum
 
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
+import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
+import com.amazonaws.services.lambda.runtime.events.SQSEvent;
+import com.amazonaws.services.lambda.runtime.serialization.PojoSerializer;
+import com.amazonaws.services.lambda.runtime.serialization.events.LambdaEventSerializers;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.lifecycleorchestrator.adapters.AwsClients;
 import com.lifecycleorchestrator.adapters.AwsPorts;
@@ -15,6 +19,8 @@ import com.lifecycleorchestrator.core.Reconciler;
 import com.lifecycleorchestrator.core.Automations;
 import com.lifecycleorchestrator.core.Continuations;
 import com.lifecycleorchestrator.core.LifecycleActions;
+import com.lifecycleorchestrator.core.ServiceFailure;
+import com.lifecycleorchestrator.core.WaitingRoom;
 import com.lifecycleorchestrator.settings.Settings;
 import java.io.IOException;
 import java.io.InputStream;
@@ -23,6 +29,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -36,7 +43,10 @@ import software.amazon.lambda.powertools.logging.PowertoolsLogging;
  * The Lambda entry point. It reads the delivery, hands a lifecycle action to the orchestrator, and
  * turns the outcome into the final log line and the return value. An outcome that needs a person
  * (a malformed event, a result that could not be sent, time run out) fails the invocation, so that
- * Lambda delivers it again and, in the end, keeps it in the failure destination.
+ * Lambda delivers it again and, in the end, keeps it in the failure destination; from the waiting
+ * room, it is reported as the message's failure in an {@link SQSBatchResponse}, the message set to
+ * come back soon rather than after the queue's visibility timeout, and, in the end, kept in the
+ * queue's dead-letter queue.
  */
 public final class LifecycleHandler implements RequestStreamHandler {
 
@@ -56,17 +66,27 @@ public final class LifecycleHandler implements RequestStreamHandler {
   private static final String SERVICE =
       Optional.ofNullable(System.getenv("POWERTOOLS_SERVICE_NAME")).orElse(FunctionMetrics.SERVICE);
 
+  /**
+   * How much later a failed message of the waiting room comes back at each receive: as Lambda
+   * retries a failed asynchronous invocation, after one minute, then two.
+   */
+  public static final Duration REDELIVERY_STEP = Duration.ofMinutes(1);
+
+  private static final PojoSerializer<SQSBatchResponse> BATCH_RESPONSE =
+      LambdaEventSerializers.serializerFor(SQSBatchResponse.class, LifecycleHandler.class.getClassLoader());
+
   private final EventParser parser = new EventParser();
   private final Orchestrator orchestrator;
   private final Function<String, Continuations> continuationsTo;
   private final FunctionMetrics metrics;
   private final Optional<Reconciler> reconciler;
+  private final Optional<WaitingRoom> waitingRoom;
   private final AtomicBoolean coldStart = new AtomicBoolean(true);
 
   /** Lambda's constructor: the orchestrator, its clients and settings, as built at cold start. */
   public LifecycleHandler() {
     this(ColdStart.HANDLER.orchestrator, ColdStart.HANDLER.continuationsTo, ColdStart.HANDLER.metrics,
-        ColdStart.HANDLER.reconciler);
+        ColdStart.HANDLER.reconciler, ColdStart.HANDLER.waitingRoom);
   }
 
   /**
@@ -74,13 +94,15 @@ public final class LifecycleHandler implements RequestStreamHandler {
    *     with the given ARN
    * @param metrics the metrics, also a listener of the orchestrator's milestones
    * @param reconciler the reconciler, if the groups and hook to watch are configured
+   * @param waitingRoom the waiting room whose messages invoke the function, if there is one
    */
   LifecycleHandler(Orchestrator orchestrator, Function<String, Continuations> continuationsTo,
-      FunctionMetrics metrics, Optional<Reconciler> reconciler) {
+      FunctionMetrics metrics, Optional<Reconciler> reconciler, Optional<WaitingRoom> waitingRoom) {
     this.orchestrator = orchestrator;
     this.continuationsTo = continuationsTo;
     this.metrics = metrics;
     this.reconciler = reconciler;
+    this.waitingRoom = waitingRoom;
   }
 
   /** Built once, while Lambda initialises the function (and before a SnapStart snapshot). */
@@ -107,20 +129,25 @@ public final class LifecycleHandler implements RequestStreamHandler {
     Automations automations = ports.automations();
     LifecycleActions lifecycleActions = ports.lifecycleActions();
     Orchestrator.Config config = settings.orchestration();
-    Orchestrator orchestrator = new Orchestrator(automations, lifecycleActions,
-        settings.waitingRoomQueueUrl().map(ports::waitingRoom), clock, config, new MilestoneLog().andThen(metrics));
+    Optional<WaitingRoom> waitingRoom = settings.waitingRoomQueueUrl().map(ports::waitingRoom);
+    Orchestrator orchestrator = new Orchestrator(automations, lifecycleActions, waitingRoom, clock, config,
+        new MilestoneLog().andThen(metrics));
     Optional<Reconciler> reconciler = settings.reconciler().map(reconciling ->
         new Reconciler(automations, lifecycleActions, clock, config, reconciling));
-    return new LifecycleHandler(orchestrator, ports::continuationsTo, metrics, reconciler);
+    return new LifecycleHandler(orchestrator, ports::continuationsTo, metrics, reconciler, waitingRoom);
   }
 
   @Override
   public void handleRequest(InputStream input, OutputStream output, Context context) throws IOException {
     byte[] payload = input.readAllBytes();
-    OutcomeReport report = PowertoolsLogging.withLogging(context, () -> handle(payload, context));
-    JSON.writeValue(output, report.fields());
-    if (report.severity() == OutcomeReport.Severity.ERROR) {
-      throw new LifecycleActionNotHandled(report.message());
+    Answer answer = PowertoolsLogging.withLogging(context, () -> handle(payload, context));
+    if (answer.fromWaitingRoom().isPresent()) {
+      BATCH_RESPONSE.toJson(batchResponse(answer), output);
+      return;
+    }
+    JSON.writeValue(output, answer.report().fields());
+    if (answer.report().severity() == OutcomeReport.Severity.ERROR) {
+      throw new LifecycleActionNotHandled(answer.report().message());
     }
   }
 
@@ -129,7 +156,20 @@ public final class LifecycleHandler implements RequestStreamHandler {
     coldStart.set(true);
   }
 
-  private OutcomeReport handle(byte[] payload, Context context) {
+  /** How the invocation went, and the waiting room's message it handled, if it came from there. */
+  private record Answer(OutcomeReport report, Optional<SQSEvent.SQSMessage> fromWaitingRoom) {}
+
+  /**
+   * The event source mapping's answer ("Handling errors for an SQS event source in Lambda": partial
+   * batch responses): the message failed, or nothing did.
+   */
+  private static SQSBatchResponse batchResponse(Answer answer) {
+    return new SQSBatchResponse(answer.report().severity() == OutcomeReport.Severity.ERROR
+        ? List.of(new SQSBatchResponse.BatchItemFailure(answer.fromWaitingRoom().orElseThrow().getMessageId()))
+        : List.of());
+  }
+
+  private Answer handle(byte[] payload, Context context) {
     // Powertools judges a cold start by AWS_LAMBDA_INITIALIZATION_TYPE alone: never under SnapStart,
     // not even after a restore, and never where the variable is unset (sam local); and it names an
     // unset service "service_undefined".
@@ -137,8 +177,13 @@ public final class LifecycleHandler implements RequestStreamHandler {
     MDC.put(SERVICE_KEY, SERVICE);
     Instant now = orchestrator.clock().now();
     Outcome outcome;
+    Optional<SQSEvent.SQSMessage> fromWaitingRoom = Optional.empty();
     try {
       EventParser.Inbound inbound = parser.parse(payload);
+      if (inbound instanceof EventParser.Inbound.FromWaitingRoom parked) {
+        fromWaitingRoom = Optional.of(parked.message());
+        inbound = parser.continuationIn(parked.message());
+      }
       Continuations continuations = continuationsTo.apply(context.getInvokedFunctionArn());
       if (inbound instanceof EventParser.Inbound.Action delivery) {
         OutcomeReport.identifiers(delivery.action()).forEach(MDC::put);
@@ -170,7 +215,32 @@ public final class LifecycleHandler implements RequestStreamHandler {
       case WARN -> LOG.warn(report.message(), entries(logged));
       case ERROR -> LOG.error(report.message(), entries(logged));
     }
-    return report;
+    if (report.severity() == OutcomeReport.Severity.ERROR) {
+      fromWaitingRoom.ifPresent(this::comeBackSoon);
+    }
+    return new Answer(report, fromWaitingRoom);
+  }
+
+  /**
+   * A failed message of the waiting room comes back within minutes, a minute later at each receive,
+   * while the hook still holds the instance; left alone it would come back only when the queue's
+   * visibility timeout runs out. If that cannot be arranged, it still does.
+   */
+  private void comeBackSoon(SQSEvent.SQSMessage message) {
+    int receives = Optional.ofNullable(message.getAttributes())
+        .map(attributes -> attributes.get("ApproximateReceiveCount"))
+        .filter(count -> count.matches("[1-9][0-9]{0,4}"))
+        .map(Integer::parseInt)
+        .orElse(1);
+    Duration delay = REDELIVERY_STEP.multipliedBy(receives);
+    try {
+      waitingRoom.orElseThrow(() -> new IllegalStateException("a message of the waiting room arrived, but "
+          + Settings.WAITING_ROOM_QUEUE_URL + " is unset")).redeliverAfter(message.getReceiptHandle(), delay);
+      LOG.info("the waiting room's message {} comes back in {} s", message.getMessageId(), delay.toSeconds());
+    } catch (ServiceFailure | IllegalStateException notRescheduled) {
+      LOG.warn("the waiting room's message {} comes back only after the queue's visibility timeout: {}",
+          message.getMessageId(), notRescheduled.getMessage());
+    }
   }
 
   /** The delivery as received, so that a refused event keeps every identifier it had. */

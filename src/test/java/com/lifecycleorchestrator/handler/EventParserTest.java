@@ -84,6 +84,7 @@ class EventParserTest {
     assertInstanceOf(EventParser.Inbound.NotForUs.class, parse("test-notification.json"));
     assertThrows(EventParser.MalformedEvent.class, () -> parse("malformed.json"));
     assertInstanceOf(EventParser.Inbound.Resume.class, parse("continuation.json"));
+    assertInstanceOf(EventParser.Inbound.Reconcile.class, parse("scheduled.json"));
   }
 
   @Property(tries = 200)

@@ -18,6 +18,7 @@ import com.lifecycleorchestrator.testkit.CapturedOutput;
 import com.lifecycleorchestrator.testkit.Failures;
 import com.lifecycleorchestrator.testkit.FakeAutomations;
 import com.lifecycleorchestrator.testkit.FakeContext;
+import com.lifecycleorchestrator.testkit.FakeWaitingRoom;
 import com.lifecycleorchestrator.testkit.FakeLifecycleActions;
 import com.lifecycleorchestrator.testkit.Rig;
 import java.io.ByteArrayInputStream;
@@ -163,44 +164,78 @@ class LifecycleHandlerTest {
   }
 
   @Test
-  void aContinuationFromTheWaitingRoomsQueueIsResumed() throws IOException {
+  void aContinuationFromTheWaitingRoomsQueueIsResumedAndAnsweredWithABatchResponse() throws IOException {
     LifecycleAction action = rig.held(sampleAction("terminate.json", LifecycleAction.Transition.TERMINATING));
     Runbook.ExecutionId execution = rig.automations.start(
         rig.config().runbookFor(action.transition()).orElseThrow().startFor(action));
     rig.clock.advance(Duration.ofMinutes(5));
-    Continuation parked = new Continuation(action, Optional.of(execution), action.heldSince(),
-        action.heldSince().plus(Duration.ofHours(48)), Optional.empty(), 1, 1, Optional.empty());
 
-    JsonNode returned = invokeBytes(sqsBatch(ContinuationEvent.encode(parked, rig.clock.now())));
+    JsonNode returned = invokeBytes(sqsBatch(ContinuationEvent.encode(parked(action, execution), rig.clock.now()), 1));
 
-    assertEquals("Completed", returned.get("outcome").asText());
-    assertEquals(execution.value(), returned.get("execution_id").asText());
+    assertEquals(JSON.readTree("{\"batchItemFailures\": []}"), returned);
     assertEquals(1, rig.automations.executions().size());
+    assertTrue(rig.lifecycleActions.ending(action).isPresent());
+    assertEquals(List.of(), rig.waitingRoom.redeliveries());
+  }
+
+  /**
+   * "Handling errors for an SQS event source in Lambda": with ReportBatchItemFailures, the message
+   * named in batchItemFailures stays in the queue and comes back when its visibility timeout ends,
+   * which the function first shortens to a minute per receive ("Amazon SQS visibility timeout").
+   */
+  @Test
+  void aContinuationThatFailsInTheWaitingRoomIsReportedAndComesBackWithinMinutes() throws IOException {
+    LifecycleAction action = rig.held(sampleAction("terminate.json", LifecycleAction.Transition.TERMINATING));
+    rig.automations.everyRunbook(FakeAutomations.Script.runsThen(Duration.ofHours(1), "Success"));
+    Runbook.ExecutionId execution = rig.automations.start(
+        rig.config().runbookFor(action.transition()).orElseThrow().startFor(action));
+    rig.continuations.failNext(Failures.times(20,
+        new ServiceFailure.Transient("TooManyRequestsException", "Rate exceeded", null)));
+
+    JsonNode returned = invokeBytes(sqsBatch(ContinuationEvent.encode(parked(action, execution), rig.clock.now()), 2));
+
+    assertEquals(JSON.readTree("{\"batchItemFailures\": [{\"itemIdentifier\": \"" + MESSAGE_ID + "\"}]}"), returned);
+    assertEquals(List.of(new FakeWaitingRoom.Redelivery(RECEIPT, Duration.ofMinutes(2))), rig.waitingRoom.redeliveries());
   }
 
   @Test
-  void aWaitingRoomBatchOfMoreThanOneMessageOrOfSomethingElseIsRefused() throws IOException {
+  void aWaitingRoomMessageThatIsNotAContinuationIsReportedAsFailedAndABatchOfTwoIsRefused() throws IOException {
     String message = new String(Files.readAllBytes(EVENTS.resolve("continuation.json")), StandardCharsets.UTF_8);
     String record = "{\"eventSource\": \"aws:sqs\", \"messageId\": \"1\", \"body\": " + JSON.writeValueAsString(message) + "}";
-    String terminate = new String(Files.readAllBytes(EVENTS.resolve("terminate.json")), StandardCharsets.UTF_8);
+    byte[] terminate = Files.readAllBytes(EVENTS.resolve("terminate.json"));
 
     LifecycleHandler.LifecycleActionNotHandled two = assertThrows(LifecycleHandler.LifecycleActionNotHandled.class,
         () -> invokeBytes(("{\"Records\": [" + record + ", " + record + "]}").getBytes(StandardCharsets.UTF_8)));
-    LifecycleHandler.LifecycleActionNotHandled notAContinuation = assertThrows(
-        LifecycleHandler.LifecycleActionNotHandled.class,
-        () -> invokeBytes(sqsBatch(terminate.getBytes(StandardCharsets.UTF_8))));
+    byte[] notAContinuation = sqsBatch(terminate, 1);
+    List<JsonNode> lines = CapturedOutput.logLinesOf(() -> assertEquals(MESSAGE_ID,
+        invokeUnchecked(notAContinuation).path("batchItemFailures").path(0).path("itemIdentifier").asText()));
 
     assertTrue(two.getMessage().contains("BatchSize 1"), two.getMessage());
-    assertTrue(notAContinuation.getMessage().contains("must be a continuation event"), notAContinuation.getMessage());
+    assertTrue(lines.stream().anyMatch(line -> line.path("message").asText().contains("must be a continuation event")),
+        lines.toString());
+    assertEquals(List.of(new FakeWaitingRoom.Redelivery(RECEIPT, Duration.ofMinutes(1))), rig.waitingRoom.redeliveries());
     assertNoAwsCall();
   }
 
-  private static byte[] sqsBatch(byte[] body) throws IOException {
+  private static Continuation parked(LifecycleAction action, Runbook.ExecutionId execution) {
+    return new Continuation(action, Optional.of(execution), action.heldSince(),
+        action.heldSince().plus(Duration.ofHours(48)), Optional.empty(), 1, 1, Optional.empty());
+  }
+
+  private static final String MESSAGE_ID = "059f36b4-87a3-44ab-83d2-661975830a7d";
+  private static final String RECEIPT = "AQEBwJnKyrHigUMZj6rYigCgxlaS3SLy0a";
+
+  /** One message as the event source mapping delivers it ("Using Lambda with Amazon SQS": example event). */
+  private static byte[] sqsBatch(byte[] body, int receiveCount) throws IOException {
     ObjectNode record = JSON.createObjectNode()
-        .put("messageId", "059f36b4-87a3-44ab-83d2-661975830a7d")
+        .put("messageId", MESSAGE_ID)
+        .put("receiptHandle", RECEIPT)
         .put("eventSource", "aws:sqs")
         .put("eventSourceARN", "arn:aws:sqs:us-east-1:123456789012:waiting-room")
+        .put("awsRegion", "us-east-1")
         .put("body", new String(body, StandardCharsets.UTF_8));
+    record.putObject("attributes").put("ApproximateReceiveCount", String.valueOf(receiveCount))
+        .put("SentTimestamp", "1764075600000");
     ObjectNode batch = JSON.createObjectNode();
     batch.putArray("Records").add(record);
     return JSON.writeValueAsBytes(batch);
@@ -273,6 +308,14 @@ class LifecycleHandlerTest {
     return invokeBytes(Files.readAllBytes(EVENTS.resolve(file)));
   }
 
+  private JsonNode invokeUnchecked(byte[] payload) {
+    try {
+      return invokeBytes(payload);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   private void invokeUnchecked(String file) {
     try {
       invoke(file);
@@ -296,7 +339,7 @@ class LifecycleHandlerTest {
   private LifecycleHandler handler() {
     FunctionMetrics metrics = new FunctionMetrics(() -> 3);
     return new LifecycleHandler(rig.orchestrator(new MilestoneLog().andThen(metrics)), functionArn -> rig.continuations,
-        metrics, Optional.of(rig.reconciler()));
+        metrics, Optional.of(rig.reconciler()), Optional.of(rig.waitingRoom));
   }
 
   private static JsonNode invokeBytes(LifecycleHandler handler, byte[] payload) throws IOException {

@@ -34,6 +34,10 @@ public final class ScaleInSimulation {
   static final int SSM_CONCURRENT = 100;
   static final int SSM_QUEUED = 1000;
   static final int LAMBDA_CONCURRENCY = 1000;
+  /** The SQS trigger's MaximumConcurrency: template.yaml's WaitingRoomConcurrency default, chosen by {@link #sweep}. */
+  static final int WAITING_ROOM_CONCURRENCY = 100;
+  /** The values the sweep tries, from the least the trigger allows. */
+  static final int[] WAITING_ROOM_CONCURRENCIES = {2, 10, 50, 100, 250};
   static final double FAULT_SHARE = 0.01;
   /** The share of lifecycle events that never reach the function: lost in delivery, or their invocation died. */
   static final double LOST_EVENT_SHARE = 0.05;
@@ -54,6 +58,9 @@ public final class ScaleInSimulation {
     System.out.printf(Locale.ROOT, "%.0f%% of all calls fail at random; Lambda: %d concurrent, 15-minute "
             + "invocations; hook: heartbeat timeout %d s, default result ABANDON.%n",
         FAULT_SHARE * 100, LAMBDA_CONCURRENCY, HEARTBEAT_TIMEOUT.toSeconds());
+    System.out.printf(Locale.ROOT, "Waiting room: SQS trigger with MaximumConcurrency %d, visibility timeout %d s, "
+            + "dead-letter queue after %d receives.%n",
+        WAITING_ROOM_CONCURRENCY, SimulatedLambda.VISIBILITY_TIMEOUT.toSeconds(), SimulatedLambda.MAX_RECEIVE_COUNT);
     System.out.println("Runbooks: 60% 20 s-2 min, 25% 2-10 min, 10% 10-30 min, 5% 30 min-2 h; 6% fail.");
     System.out.printf(Locale.ROOT, "%.0f%% of lifecycle events never reach the function; the reconciler passes "
         + "at its default settings (the recipe has none).%n", LOST_EVENT_SHARE * 100);
@@ -61,10 +68,25 @@ public final class ScaleInSimulation {
     for (int instances : new int[] {10, 100, 1000, 5000}) {
       long began = System.nanoTime();
       Workload workload = new Workload(instances, SCALE_IN, seed);
-      Figures parking = orchestrated(workload, seed, true);
-      Figures waitingInInvocations = orchestrated(workload, seed, false);
+      Figures parking = orchestrated(workload, seed, true, WAITING_ROOM_CONCURRENCY);
+      Figures waitingInInvocations = orchestrated(workload, seed, false, WAITING_ROOM_CONCURRENCY);
       Figures recipe = recipe(workload, seed);
       print(instances, parking, waitingInInvocations, recipe, (System.nanoTime() - began) / 1e9);
+    }
+    sweep(5000, seed);
+  }
+
+  /** The waiting room's MaximumConcurrency against what it costs the hooks, at one scale-in. */
+  static void sweep(int instances, long seed) {
+    System.out.printf(Locale.ROOT, "%nThe waiting room's MaximumConcurrency at N = %d%n", instances);
+    System.out.printf(Locale.ROOT, "  %-8s %14s %14s %12s %12s %14s%n", "maximum", "right result",
+        "left to default", "p99 delay, s", "most at once", "dead-lettered");
+    Workload workload = new Workload(instances, SCALE_IN, seed);
+    for (int cap : WAITING_ROOM_CONCURRENCIES) {
+      Figures figures = orchestrated(workload, seed, true, cap);
+      System.out.printf(Locale.ROOT, "  %-8d %14s %14d %12s %12d %14d%n", cap,
+          figures.rightResult() + "/" + instances, figures.leftToDefault(), fmt(figures.percentile(0.99)),
+          figures.mostFromWaitingRoom(), figures.deadLettered());
     }
   }
 
@@ -83,7 +105,10 @@ public final class ScaleInSimulation {
       int lostEvents,
       int recovered,
       int failureDestination,
-      int cutShort) {
+      int cutShort,
+      int redelivered,
+      int deadLettered,
+      int mostFromWaitingRoom) {
 
     double percentile(double p) {
       if (releaseDelays.isEmpty()) {
@@ -99,7 +124,7 @@ public final class ScaleInSimulation {
     }
   }
 
-  private static Figures orchestrated(Workload workload, long seed, boolean withWaitingRoom) {
+  private static Figures orchestrated(Workload workload, long seed, boolean withWaitingRoom, int waitingRoomConcurrency) {
     VirtualClock clock = new VirtualClock(SCALE_IN);
     EventLoop loop = new EventLoop(clock);
     Random random = new Random(seed);
@@ -117,7 +142,7 @@ public final class ScaleInSimulation {
     Orchestrator.Config config = settings.orchestration(random::nextDouble);
     Runbook runbook = config.runbookFor(LifecycleAction.Transition.TERMINATING).orElseThrow();
     SimulatedLambda lambda = new SimulatedLambda(loop, automations, lifecycleActions, runbook, config.rules(),
-        LAMBDA_CONCURRENCY, FAULT_SHARE, withWaitingRoom, new Random(seed + 2));
+        LAMBDA_CONCURRENCY, FAULT_SHARE, withWaitingRoom, waitingRoomConcurrency, new Random(seed + 2));
     Random losses = new Random(seed + 4);
     int lostEvents = 0;
     for (Workload.Instance instance : workload.instances()) {
@@ -164,7 +189,8 @@ public final class ScaleInSimulation {
     int n = workload.instances().size();
     return new Figures(n, right, leftToDefault, (double) calls / n, (double) throttled / n, delays,
         lambda.invocationSeconds() / n, lambda.handOvers(), lambda.startRetries(), lambda.parked(),
-        lostEvents, lambda.recovered(), lambda.failedToDestination() + lambda.timedOut(), 0);
+        lostEvents, lambda.recovered(), lambda.failedToDestination() + lambda.timedOut(), 0,
+        lambda.redelivered(), lambda.deadLettered(), lambda.mostFromWaitingRoomAtOnce());
   }
 
   private static Figures recipe(Workload workload, long seed) {
@@ -194,7 +220,7 @@ public final class ScaleInSimulation {
     }
     int n = workload.instances().size();
     return new Figures(n, 0, n, (double) automations.totalCalls() / n, (double) throttledCalls(automations) / n,
-        delays, 0, 0, 0, 0, 0, 0, 0, cutShort);
+        delays, 0, 0, 0, 0, 0, 0, 0, cutShort, 0, 0, 0);
   }
 
   private static FakeAutomations ssm(VirtualClock clock, Workload workload, Random random) {
@@ -242,6 +268,9 @@ public final class ScaleInSimulation {
         inInvocations.lostEvents() + " / " + inInvocations.recovered(), "-");
     row("deliveries in the failure destination", parking.failureDestination(),
         inInvocations.failureDestination(), "-");
+    row("waiting room: most invocations at once", parking.mostFromWaitingRoom(), "-", "-");
+    row("waiting room: redelivered / dead-lettered", parking.redelivered() + " / " + parking.deadLettered(),
+        "-", "-");
   }
 
   private static void row(String label, Object parking, Object inInvocations, Object recipe) {

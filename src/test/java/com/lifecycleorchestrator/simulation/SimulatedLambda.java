@@ -1,5 +1,6 @@
 package com.lifecycleorchestrator.simulation;
 
+import com.lifecycleorchestrator.handler.LifecycleHandler;
 import com.lifecycleorchestrator.core.Budget;
 import com.lifecycleorchestrator.core.Continuation;
 import com.lifecycleorchestrator.core.Hooks;
@@ -19,10 +20,13 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.Deque;
 import java.util.List;
+import java.util.NavigableSet;
 import java.util.Optional;
 import java.util.Random;
+import java.util.TreeSet;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -30,17 +34,40 @@ import java.util.function.BooleanSupplier;
  * events and of continuations, an account concurrency limit with the excess waiting in Lambda's
  * queue, invocations of at most 15 minutes running the real core, Lambda's two retries of a failed
  * invocation and the failure destination after them; and, if it has one, the waiting room's queue,
- * which brings a parked action back as an invocation when its delay is over.
+ * which brings a parked action back as an invocation when its delay is over: an SQS queue with
+ * visibility timeouts and a dead-letter queue after three receives, read by an event source mapping
+ * that runs at most its MaximumConcurrency invocations at once and leaves the other messages in the
+ * queue ("Configuring scaling behavior for SQS event source mappings"). A failed message comes
+ * back as the handler arranges it (a minute per receive), one whose invocation died when the
+ * queue's visibility timeout runs out.
  */
 final class SimulatedLambda {
 
   static final Duration TIMEOUT = Duration.ofMinutes(15);
   private static final Duration DELIVERY_LATENCY = Duration.ofMillis(300);
   private static final Duration THROTTLED_REDELIVERY = Duration.ofSeconds(1);
+  /** "How Lambda handles errors and retries with asynchronous invocation": after one minute, then two. */
   private static final List<Duration> RETRY_DELAYS = List.of(Duration.ofMinutes(1), Duration.ofMinutes(2));
+  /** The waiting room queue's visibility timeout and its redrive policy's maxReceiveCount (template.yaml). */
+  static final Duration VISIBILITY_TIMEOUT = Duration.ofSeconds(900);
+  static final int MAX_RECEIVE_COUNT = 3;
 
   /** One asynchronous event for the function: a lifecycle action, or a continuation of one. */
   private record Delivery(LifecycleAction action, Continuation continuation, int attempt) {}
+
+  /** A message of the waiting room's queue. */
+  private static final class Message {
+    final Continuation continuation;
+    final long sent;
+    Instant visibleAt;
+    int receives;
+
+    Message(Continuation continuation, long sent, Instant visibleAt) {
+      this.continuation = continuation;
+      this.sent = sent;
+      this.visibleAt = visibleAt;
+    }
+  }
 
   private final EventLoop loop;
   private final FakeAutomations automations;
@@ -52,7 +79,16 @@ final class SimulatedLambda {
   private final int concurrency;
   private final double invokeFaultShare;
   private final boolean withWaitingRoom;
+  private final int waitingRoomConcurrency;
   private final Random random;
+  /** The queue, the next message to become visible first. */
+  private final NavigableSet<Message> queue = new TreeSet<>(
+      Comparator.comparing((Message message) -> message.visibleAt).thenComparingLong(message -> message.sent));
+  private long sentMessages;
+  private int fromQueueRunning;
+  private int mostFromQueueRunning;
+  private int deadLettered;
+  private int redelivered;
   private final Deque<Delivery> waitingForConcurrency = new ArrayDeque<>();
   private final List<Outcome> outcomes = new ArrayList<>();
   private int running;
@@ -69,7 +105,7 @@ final class SimulatedLambda {
 
   SimulatedLambda(EventLoop loop, FakeAutomations automations, FakeLifecycleActions lifecycleActions,
       Runbook runbook, Orchestration.Rules rules, int concurrency, double invokeFaultShare,
-      boolean withWaitingRoom, Random random) {
+      boolean withWaitingRoom, int waitingRoomConcurrency, Random random) {
     this.loop = loop;
     this.automations = automations;
     this.lifecycleActions = lifecycleActions;
@@ -79,6 +115,7 @@ final class SimulatedLambda {
     this.concurrency = concurrency;
     this.invokeFaultShare = invokeFaultShare;
     this.withWaitingRoom = withWaitingRoom;
+    this.waitingRoomConcurrency = waitingRoomConcurrency;
     this.random = random;
   }
 
@@ -119,6 +156,13 @@ final class SimulatedLambda {
       waitingForConcurrency.add(delivery);
       return;
     }
+    invoke(delivery, ending -> end(delivery, ending.outcome(), ending.began()));
+  }
+
+  /** How an invocation ended: with its outcome, or cut off at Lambda's timeout (no outcome). */
+  private record Ending(Outcome outcome, Instant began) {}
+
+  private void invoke(Delivery delivery, java.util.function.Consumer<Ending> then) {
     running++;
     invocations++;
     Instant began = loop.clock().now();
@@ -129,11 +173,61 @@ final class SimulatedLambda {
         ? Orchestration.begin(delivery.action(), runbook, ports, rules, budget, began)
         : Orchestration.resume(delivery.continuation(), runbook, ports, rules, budget, began);
     loop.drive(orchestration, began.plus(TIMEOUT),
-        () -> end(delivery, orchestration.outcome().orElseThrow(), began),
+        () -> then.accept(new Ending(orchestration.outcome().orElseThrow(), began)),
         () -> {
           timedOut++;
-          end(delivery, null, began);
+          then.accept(new Ending(null, began));
         });
+  }
+
+  /**
+   * The event source mapping: receives visible messages while fewer than its MaximumConcurrency
+   * invocations run (and the account has concurrency left), each message invisible for the
+   * visibility timeout from its receive.
+   */
+  private void pollWaitingRoom() {
+    Instant now = loop.clock().now();
+    while (fromQueueRunning < waitingRoomConcurrency && running < concurrency) {
+      if (queue.isEmpty() || queue.first().visibleAt.isAfter(now)) {
+        return;
+      }
+      Message received = queue.pollFirst();
+      received.receives++;
+      received.visibleAt = now.plus(VISIBILITY_TIMEOUT);
+      queue.add(received);
+      fromQueueRunning++;
+      mostFromQueueRunning = Math.max(mostFromQueueRunning, fromQueueRunning);
+      Delivery delivery = new Delivery(received.continuation.action(), received.continuation, received.receives - 1);
+      invoke(delivery, ending -> endFromWaitingRoom(received, ending));
+    }
+  }
+
+  /**
+   * Success deletes the message; a failure the handler reports comes back a minute per receive
+   * later; a cut-off invocation's message when its visibility timeout runs out; the third failed
+   * receive moves it to the dead-letter queue.
+   */
+  private void endFromWaitingRoom(Message message, Ending ending) {
+    Instant now = loop.clock().now();
+    invocationMillis += Duration.between(ending.began(), now).toMillis();
+    running--;
+    fromQueueRunning--;
+    Outcome outcome = ending.outcome();
+    boolean failed = outcome == null || outcome.needsAttention();
+    queue.remove(message);
+    if (failed && message.receives >= MAX_RECEIVE_COUNT) {
+      deadLettered++;
+    } else if (failed) {
+      redelivered++;
+      if (outcome != null) {
+        message.visibleAt = now.plus(LifecycleHandler.REDELIVERY_STEP.multipliedBy(message.receives));
+      }
+      queue.add(message);
+      loop.at(message.visibleAt, this::pollWaitingRoom);
+    }
+    record(outcome);
+    loop.at(now, this::pollWaitingRoom);
+    takeNextWaiting(now);
   }
 
   /** The invocation ended with the outcome, or was cut off at Lambda's timeout (no outcome). */
@@ -149,12 +243,22 @@ final class SimulatedLambda {
         failedToDestination++;
       }
     }
+    record(outcome);
+    takeNextWaiting(now);
+  }
+
+  private void record(Outcome outcome) {
     if (outcome != null && !(outcome instanceof Outcome.HandedOver) && !(outcome instanceof Outcome.Parked)) {
       outcomes.add(outcome);
     }
+  }
+
+  private void takeNextWaiting(Instant now) {
     Delivery next = waitingForConcurrency.poll();
     if (next != null) {
       deliver(next, now.plus(THROTTLED_REDELIVERY));
+    } else if (withWaitingRoom) {
+      loop.at(now, this::pollWaitingRoom);
     }
   }
 
@@ -182,8 +286,16 @@ final class SimulatedLambda {
         if (random.nextDouble() < invokeFaultShare) {
           throw Failures.serverError();
         }
-        deliver(new Delivery(continuation.action(), continuation, 0),
+        Message message = new Message(continuation, sentMessages++,
             loop.clock().now().plus(delay).plus(DELIVERY_LATENCY));
+        queue.add(message);
+        loop.at(message.visibleAt, SimulatedLambda.this::pollWaitingRoom);
+      }
+
+      /** Modelled in {@link #endFromWaitingRoom}, where the message's receive count is known. */
+      @Override
+      public void redeliverAfter(String receipt, Duration delay) {
+        throw new UnsupportedOperationException("the simulated event source mapping reschedules failed messages itself");
       }
     };
   }
@@ -232,5 +344,17 @@ final class SimulatedLambda {
 
   int failedToDestination() {
     return failedToDestination;
+  }
+
+  int deadLettered() {
+    return deadLettered;
+  }
+
+  int redelivered() {
+    return redelivered;
+  }
+
+  int mostFromWaitingRoomAtOnce() {
+    return mostFromQueueRunning;
   }
 }

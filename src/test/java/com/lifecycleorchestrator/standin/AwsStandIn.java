@@ -92,6 +92,7 @@ public final class AwsStandIn implements AutoCloseable {
   private final StandInSsm ssm;
   private final StandInAutoScaling autoScaling;
   private final StandInLambda lambda;
+  private final StandInSqs sqs;
   private final List<Service> services;
   private final HttpServer server;
   private final ExecutorService workers;
@@ -114,10 +115,13 @@ public final class AwsStandIn implements AutoCloseable {
     this.ssm = new StandInSsm(clock, ssmProtocol);
     this.autoScaling = new StandInAutoScaling(clock, autoScalingProtocol);
     this.lambda = new StandInLambda(clock, lambdaProtocol);
+    Protocol sqsProtocol = new Protocol.AwsJson("AmazonSQS", "application/x-amz-json-1.0");
+    this.sqs = new StandInSqs(clock, sqsProtocol, () -> endpoint().toString());
     this.services = List.of(
         new Service("SSM", ssmProtocol, ssm.operations()),
         new Service("Auto Scaling", autoScalingProtocol, autoScaling.operations()),
-        new Service("Lambda", lambdaProtocol, lambda.operations()));
+        new Service("Lambda", lambdaProtocol, lambda.operations()),
+        new Service("SQS", sqsProtocol, sqs.operations()));
     this.workers = Executors.newCachedThreadPool(runnable -> {
       Thread thread = new Thread(runnable, "aws-stand-in");
       thread.setDaemon(true);
@@ -153,7 +157,8 @@ public final class AwsStandIn implements AutoCloseable {
    */
   public Map<String, String> sdkEndpointProperties() {
     String url = endpoint().toString();
-    return Map.of("aws.endpointUrlSsm", url, "aws.endpointUrlAutoScaling", url, "aws.endpointUrlLambda", url);
+    return Map.of("aws.endpointUrlSsm", url, "aws.endpointUrlAutoScaling", url, "aws.endpointUrlLambda", url,
+        "aws.endpointUrlSqs", url);
   }
 
   /** The standard variables that do the same for a child process: the SDKs' and the AWS CLI's. */
@@ -172,6 +177,10 @@ public final class AwsStandIn implements AutoCloseable {
 
   public StandInLambda lambda() {
     return lambda;
+  }
+
+  public StandInSqs sqs() {
+    return sqs;
   }
 
   public Faults faults() {

@@ -186,14 +186,20 @@ abstract sealed class Protocol permits Protocol.AwsJson, Protocol.AwsQuery, Prot
    * <prefix>.<Operation>}, input and output as JSON, errors as {@code {"__type", "message"}}.
    */
   static final class AwsJson extends Protocol {
-    private static final String CONTENT_TYPE = "application/x-amz-json-1.1";
-
     private final String targetPrefix;
+    private final String contentType;
 
+    /** {@code awsJson1_1}, SSM's. */
     AwsJson(String targetPrefix) {
+      this(targetPrefix, "application/x-amz-json-1.1");
+    }
+
+    /** @param contentType {@code application/x-amz-json-1.0} for SQS's {@code awsJson1_0} */
+    AwsJson(String targetPrefix, String contentType) {
       super(new CommonErrors("ThrottlingException", 400, "InternalServerError", "MissingAuthenticationTokenException",
           "Missing Authentication Token", "UnknownOperationException", 400, "ValidationException"));
       this.targetPrefix = targetPrefix + ".";
+      this.contentType = contentType;
     }
 
     @Override
@@ -222,7 +228,7 @@ abstract sealed class Protocol permits Protocol.AwsJson, Protocol.AwsQuery, Prot
 
     @Override
     Answer output(String operation, ObjectNode output, String requestId) {
-      return new Answer(200, CONTENT_TYPE, jsonBytes(withEpochSeconds(output)),
+      return new Answer(200, contentType, jsonBytes(withEpochSeconds(output)),
           Map.of("x-amzn-RequestId", requestId));
     }
 
@@ -231,7 +237,7 @@ abstract sealed class Protocol permits Protocol.AwsJson, Protocol.AwsQuery, Prot
       ObjectNode body = JsonNodeFactory.instance.objectNode()
           .put("__type", error.code())
           .put("message", error.getMessage());
-      return new Answer(error.status(), CONTENT_TYPE, jsonBytes(body), Map.of("x-amzn-RequestId", requestId));
+      return new Answer(error.status(), contentType, jsonBytes(body), Map.of("x-amzn-RequestId", requestId));
     }
   }
 

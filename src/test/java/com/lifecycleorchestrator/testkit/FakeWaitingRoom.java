@@ -15,7 +15,11 @@ public final class FakeWaitingRoom implements WaitingRoom {
   /** One continuation parked for a delay. */
   public record Stay(Continuation continuation, Duration delay) {}
 
+  /** A delivery whose return was rescheduled after a failure. */
+  public record Redelivery(String receipt, Duration delay) {}
+
   private final List<Stay> stays = new ArrayList<>();
+  private final List<Redelivery> redeliveries = new ArrayList<>();
   private final Deque<ServiceFailure> faults = new ArrayDeque<>();
 
   public synchronized FakeWaitingRoom failNext(ServiceFailure... failures) {
@@ -25,6 +29,10 @@ public final class FakeWaitingRoom implements WaitingRoom {
 
   public synchronized List<Stay> stays() {
     return List.copyOf(stays);
+  }
+
+  public synchronized List<Redelivery> redeliveries() {
+    return List.copyOf(redeliveries);
   }
 
   @Override
@@ -39,5 +47,14 @@ public final class FakeWaitingRoom implements WaitingRoom {
       throw fault;
     }
     stays.add(new Stay(continuation, delay));
+  }
+
+  @Override
+  public synchronized void redeliverAfter(String receipt, Duration delay) {
+    ServiceFailure fault = faults.poll();
+    if (fault != null) {
+      throw fault;
+    }
+    redeliveries.add(new Redelivery(receipt, delay));
   }
 }
