@@ -39,9 +39,10 @@ class FunctionPermissionsTest {
 
   /**
    * Actions the code calls only where a switch of the template is on: parking an action in the
-   * waiting room, which the function does only with a queue to park it in.
+   * waiting room, and bringing a failed one back sooner, which the function does only with a queue.
    */
-  private static final Map<String, String> CALLED_ONLY_WITH = Map.of("sqs:SendMessage", "HasWaitingRoom");
+  private static final Map<String, String> CALLED_ONLY_WITH = Map.of(
+      "sqs:SendMessage", "HasWaitingRoom", "sqs:ChangeMessageVisibility", "HasWaitingRoom");
 
   /**
    * What Lambda's event source mapping calls as the function's role to read the waiting room
