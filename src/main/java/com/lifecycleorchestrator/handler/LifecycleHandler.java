@@ -81,12 +81,25 @@ public final class LifecycleHandler implements RequestStreamHandler {
   private final FunctionMetrics metrics;
   private final Optional<Reconciler> reconciler;
   private final Optional<WaitingRoom> waitingRoom;
-  private final AtomicBoolean coldStart = new AtomicBoolean(true);
+  /** Whether the next invocation is the first since an init or a SnapStart restore. */
+  private final AtomicBoolean coldStart;
 
   /** Lambda's constructor: the orchestrator, its clients and settings, as built at cold start. */
   public LifecycleHandler() {
-    this(ColdStart.HANDLER.orchestrator, ColdStart.HANDLER.continuationsTo, ColdStart.HANDLER.metrics,
-        ColdStart.HANDLER.reconciler, ColdStart.HANDLER.waitingRoom);
+    this(ColdStart.HANDLER);
+  }
+
+  /**
+   * The instance Lambda makes shares all that was built at cold start, the cold-start flag too: the
+   * priming's restore hook resets it on the handler it was registered with, not on this one.
+   */
+  private LifecycleHandler(LifecycleHandler built) {
+    this.orchestrator = built.orchestrator;
+    this.continuationsTo = built.continuationsTo;
+    this.metrics = built.metrics;
+    this.reconciler = built.reconciler;
+    this.waitingRoom = built.waitingRoom;
+    this.coldStart = built.coldStart;
   }
 
   /**
@@ -103,6 +116,7 @@ public final class LifecycleHandler implements RequestStreamHandler {
     this.metrics = metrics;
     this.reconciler = reconciler;
     this.waitingRoom = waitingRoom;
+    this.coldStart = new AtomicBoolean(true);
   }
 
   /** Built once, while Lambda initialises the function (and before a SnapStart snapshot). */
