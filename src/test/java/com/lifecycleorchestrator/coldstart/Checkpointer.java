@@ -5,6 +5,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -60,6 +61,7 @@ final class Checkpointer {
    * taken (nftables: the iptables binary is often absent).
    */
   void dump(long pid, Path images) {
+    keepPerfData(pid, images);
     run("dump", images, List.of("dump", "-t", String.valueOf(pid), "-D", images.toString(), "--shell-job",
         "--tcp-established", "--network-lock", "nftables", "-o", "dump.log"));
     try {
@@ -72,9 +74,43 @@ final class Checkpointer {
 
   /** Brings the process in {@code images} back and returns once it runs again. */
   void restore(Path images) {
+    putPerfDataBack(images);
     run("restore", images, List.of("restore", "-D", images.toString(), "--shell-job", "--tcp-established",
         "--restore-detached", "-o", "restore.log"));
   }
+
+  /**
+   * The JVM maps its perf-data file (the one jstat reads) from /tmp/hsperfdata_USER/PID, and the
+   * restore maps it again; but once the dumped JVM is gone, any JVM that starts on the machine deletes
+   * that file as a dead process's. A copy taken before the dump goes back before each restore.
+   */
+  private static void keepPerfData(long pid, Path images) {
+    Path perfData = Path.of("/tmp", "hsperfdata_" + System.getProperty("user.name"), String.valueOf(pid));
+    try {
+      Files.createDirectories(images);
+      if (Files.exists(perfData)) {
+        Files.copy(perfData, images.resolve(PERF_DATA), StandardCopyOption.REPLACE_EXISTING);
+        Files.writeString(images.resolve(PERF_DATA_PATH), perfData.toString());
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("could not keep the JVM's perf-data file " + perfData, e);
+    }
+  }
+
+  private static void putPerfDataBack(Path images) {
+    try {
+      if (Files.exists(images.resolve(PERF_DATA_PATH))) {
+        Path perfData = Path.of(Files.readString(images.resolve(PERF_DATA_PATH)));
+        Files.createDirectories(perfData.getParent());
+        Files.copy(images.resolve(PERF_DATA), perfData, StandardCopyOption.REPLACE_EXISTING);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("could not put the JVM's perf-data file back for its restore", e);
+    }
+  }
+
+  private static final String PERF_DATA = "hsperfdata";
+  private static final String PERF_DATA_PATH = "hsperfdata.path";
 
   private void run(String what, Path images, List<String> arguments) {
     List<String> command = new ArrayList<>(List.of(criu.toString()));
