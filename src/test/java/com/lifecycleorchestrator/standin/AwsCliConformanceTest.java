@@ -165,6 +165,11 @@ class AwsCliConformanceTest {
 
     standIn.ssm().tokenReuse(StandInSsm.TokenReuse.REFUSED);
     fails("IdempotentParameterMismatch", "StartAutomationExecution", start);
+
+    // 36 characters, as the model's length asks, but not a UUID: the service refuses it, not the CLI.
+    fails("ValidationException", "StartAutomationExecution", "ssm", "start-automation-execution",
+        "--document-name", DOCUMENT, "--parameters", "InstanceId=" + INSTANCE,
+        "--client-token", "lifecycle-action-i-0123456789abcdef0");
   }
 
   @Test

@@ -21,6 +21,7 @@ import java.util.TreeMap;
 import java.util.UUID;
 import java.util.function.Function;
 import java.util.function.Predicate;
+import java.util.regex.Pattern;
 
 /**
  * SSM Automation as the stand-in plays it: runbooks registered with the parameters they declare,
@@ -178,6 +179,10 @@ public final class StandInSsm {
   private final Protocol protocol;
   private final Map<String, Document> documents = new LinkedHashMap<>();
   private final Map<String, Execution> executions = new LinkedHashMap<>();
+  /** IdempotencyToken's pattern in SSM's model; its length, 36, is the pattern's own. */
+  private static final Pattern CLIENT_TOKEN =
+      Pattern.compile("[a-fA-F0-9]{8}-[a-fA-F0-9]{4}-[a-fA-F0-9]{4}-[a-fA-F0-9]{4}-[a-fA-F0-9]{12}");
+
   private final Map<String, Execution> byClientToken = new LinkedHashMap<>();
   private final List<Execution> running = new ArrayList<>();
   private final Deque<Execution> queued = new ArrayDeque<>();
@@ -268,6 +273,20 @@ public final class StandInSsm {
         "DescribeInstanceInformation", this::describeInstances);
   }
 
+  /**
+   * A client token as SSM takes it: "enforces the UUID format" (StartAutomationExecution, SSM API
+   * Reference), in the model 36 characters of the pattern below. Another is refused as every AWS
+   * service refuses a member outside its constraints ("Common Errors": ValidationException, 400).
+   */
+  private static String validClientToken(String token) {
+    if (!CLIENT_TOKEN.matcher(token).matches()) {
+      throw ServiceError.sender("ValidationException", "1 validation error detected: Value '" + token
+          + "' at 'clientToken' failed to satisfy constraint: Member must satisfy regular expression pattern: "
+          + CLIENT_TOKEN.pattern());
+    }
+    return token;
+  }
+
   private synchronized ObjectNode start(JsonNode input) {
     Instant now = clock.now();
     settle(now);
@@ -275,7 +294,7 @@ public final class StandInSsm {
     JsonNode request = input.deepCopy();
     ((ObjectNode) request).remove("ClientToken");
     Optional<String> clientToken = Optional.ofNullable(input.get("ClientToken"))
-        .map(token -> token.asText().toLowerCase(Locale.ROOT));
+        .map(token -> validClientToken(token.asText()).toLowerCase(Locale.ROOT));
     Execution earlier = clientToken.map(byClientToken::get).orElse(null);
     if (earlier != null) {
       if (tokenReuse == TokenReuse.REFUSED || !earlier.request.equals(request)) {
