@@ -51,6 +51,11 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.ValueSource;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.ssm.SsmClient;
 
 /**
  * The function end to end, as Lambda runs it: the raw bytes of {@code events/terminate.json}
@@ -220,6 +225,50 @@ class HandlerAgainstStandInTest {
     assertEnded("CONTINUE");
     for (JsonNode outcome : returned) {
       assertTrue(List.of("Completed", "AlreadyCompleted").contains(outcome.path("outcome").asText()), outcome.toString());
+    }
+  }
+
+  /**
+   * "DescribeInstanceInformation" and "DescribeAutomationExecutions" (SSM API Reference): a listing
+   * ends only when NextToken is empty, and a filtered page may be empty with a NextToken (aws/boto3
+   * issue 2643). The agent and the earlier execution are found on a later page all the same.
+   */
+  @Test
+  void listingsThatAnswerEmptyPagesFirstAreReadToThePageThatHoldsTheAgentAndTheEarlierExecution() {
+    List<String> others = List.of("i-00000000000000001", "i-00000000000000002", "i-00000000000000003");
+    others.forEach(other -> standIn.ssm().managedInstance(other, "Online"));
+    standIn.ssm().filtersAfterReading(1).tokenReuse(TokenReuse.REFUSED);
+
+    JsonNode first = invoke("terminate.json");
+    others.forEach(this::startAnotherExecution);
+    JsonNode redelivered = invoke("terminate.json");
+
+    assertEquals("Completed", first.path("outcome").asText(), first.toString());
+    assertEquals("Success", first.path("final_status").asText(), "the agent was found: the runbook ran");
+    assertEquals("AlreadyCompleted", redelivered.path("outcome").asText(), redelivered.toString());
+    assertEquals(first.path("execution_id"), redelivered.path("execution_id"),
+        "the redelivery found the first execution behind the empty pages");
+    assertEquals(1 + others.size(), standIn.ssm().executions().size());
+    assertTrue(answeredAnEmptyPageWithANextToken("DescribeInstanceInformation", "InstanceInformationList"));
+    assertTrue(answeredAnEmptyPageWithANextToken("DescribeAutomationExecutions", "AutomationExecutionMetadataList"));
+  }
+
+  private boolean answeredAnEmptyPageWithANextToken(String operation, String listMember) {
+    return standIn.calls(operation).stream().anyMatch(call -> call.succeeded()
+        && call.output("NextToken").isPresent()
+        && call.response().keySet().stream().noneMatch(key -> key.startsWith(listMember + ".")));
+  }
+
+  /** An execution of the same runbook for another instance, started by someone else. */
+  private void startAnotherExecution(String instance) {
+    try (SsmClient ssm = SsmClient.builder()
+        .endpointOverride(standIn.endpoint())
+        .region(Region.of(AwsStandIn.REGION))
+        .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("test", "test")))
+        .httpClient(UrlConnectionHttpClient.create())
+        .build()) {
+      ssm.startAutomationExecution(request -> request.documentName(DOCUMENT)
+          .parameters(Map.of("InstanceId", List.of(instance))));
     }
   }
 

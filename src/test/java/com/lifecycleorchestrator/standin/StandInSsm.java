@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
@@ -191,6 +192,7 @@ public final class StandInSsm {
   private TokenReuse tokenReuse = TokenReuse.RETURNS_SAME_EXECUTION;
   private int maxRunning = DEFAULT_MAX_RUNNING;
   private int maxQueued = DEFAULT_MAX_QUEUED;
+  private OptionalInt readPerPage = OptionalInt.empty();
 
   StandInSsm(Clock clock, Protocol protocol) {
     this.clock = clock;
@@ -227,6 +229,18 @@ public final class StandInSsm {
   /** At most this many executions wait in the queue; beyond it, starts are refused. */
   public synchronized StandInSsm maxQueued(int executions) {
     this.maxQueued = executions;
+    return this;
+  }
+
+  /**
+   * Filtered listings (DescribeInstanceInformation, DescribeAutomationExecutions) read this many
+   * records a page and filter them afterwards, so that a page may come back empty with a NextToken:
+   * their references end a listing only when "there are no additional items to return", and SSM
+   * answers filtered listings so (aws/boto3 issue 2643, "Response contains both an empty result
+   * list and a NextToken when using filters").
+   */
+  public synchronized StandInSsm filtersAfterReading(int recordsPerPage) {
+    this.readPerPage = OptionalInt.of(recordsPerPage);
     return this;
   }
 
@@ -391,15 +405,14 @@ public final class StandInSsm {
     for (JsonNode filter : input.path("Filters")) {
       matching = matching.and(executionFilter(filter.path("Key").asText(), AwsStandIn.strings(filter.path("Values")), now));
     }
-    List<ObjectNode> found = executions.values().stream().filter(matching)
+    List<Execution> newestFirst = executions.values().stream()
         .sorted(Comparator.comparing((Execution execution) -> execution.startedAt).reversed())
-        .map(execution -> {
-          ObjectNode metadata = JsonNodeFactory.instance.objectNode();
-          describeInto(metadata, execution, now);
-          return metadata.put("AutomationType", "Local");
-        })
         .toList();
-    return AwsStandIn.paged(found, "AutomationExecutionMetadataList", input, "MaxResults", 50);
+    return page(newestFirst, matching, execution -> {
+      ObjectNode metadata = JsonNodeFactory.instance.objectNode();
+      describeInto(metadata, execution, now);
+      return metadata.put("AutomationType", "Local");
+    }, "AutomationExecutionMetadataList", input, 50);
   }
 
   private Predicate<Execution> executionFilter(String key, List<String> values, Instant now) {
@@ -423,8 +436,19 @@ public final class StandInSsm {
       matching = matching.and(instanceFilter(registered, filter.path("Key").asText(),
           AwsStandIn.strings(filter.path("Values"))));
     }
-    List<ObjectNode> found = registered.values().stream().filter(matching).map(StandInSsm::information).toList();
-    return AwsStandIn.paged(found, "InstanceInformationList", input, "MaxResults", 50);
+    // "The default value is 10 items." (DescribeInstanceInformation, MaxResults)
+    return page(List.copyOf(registered.values()), matching, StandInSsm::information, "InstanceInformationList",
+        input, 10);
+  }
+
+  /** A page of a filtered listing: filtered before paging, or after reading, as set. */
+  private <T> ObjectNode page(List<T> all, Predicate<T> matching, Function<T, ObjectNode> shown, String listMember,
+      JsonNode input, int defaultSize) {
+    if (readPerPage.isPresent()) {
+      return AwsStandIn.filteredAfterReading(all, matching, shown, readPerPage.getAsInt(), listMember, input);
+    }
+    return AwsStandIn.paged(all.stream().filter(matching).map(shown).toList(), listMember, input, "MaxResults",
+        defaultSize);
   }
 
   private static ObjectNode information(ManagedInstance instance) {
