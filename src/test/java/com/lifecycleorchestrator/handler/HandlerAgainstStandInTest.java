@@ -536,6 +536,43 @@ class HandlerAgainstStandInTest {
     assertEquals(Optional.of(INSTANCE), completion.member("InstanceId"));
   }
 
+  /**
+   * "Use lifecycle hooks with a warm pool" and "Warm pool instance lifecycle" (EC2 Auto Scaling User
+   * Guide): an instance returned to the pool on scale-in waits in Warmed:Pending:Wait, which
+   * DescribeWarmPool lists and DescribeAutoScalingGroups does not, and which a launch into the pool
+   * reaches too. Its event lost, the pass finds it in the pool, tries both hooks, and the terminate
+   * hook that holds it gets the terminate runbook and its completion.
+   */
+  @Test
+  void aReturnToTheWarmPoolWhoseEventWasLostIsRecoveredWithItsOwnHookAndCompleted() throws InterruptedException {
+    String pooled = "i-0f1b2c3d4e5f67890";
+    String toPool = "d3e4f5a6-b7c8-4d9e-8f0a-1b2c3d4e5f6a";
+    environment.putAll(Map.of("AUTO_SCALING_GROUP_NAMES", GROUP, "LIFECYCLE_HOOK_NAME", HOOK,
+        "LAUNCH_LIFECYCLE_HOOK_NAME", LAUNCH_HOOK, "LAUNCH_AUTOMATION_DOCUMENT_NAME", LAUNCH_DOCUMENT));
+    standIn.ssm().document(Document.declaring(LAUNCH_DOCUMENT, "InstanceId", "S3BucketName").requiring("InstanceId"))
+        .managedInstance(pooled, "Online");
+    standIn.autoScaling().hook(Hook.launching(GROUP, LAUNCH_HOOK, Duration.ofHours(1), "ABANDON"))
+        .holdIn(GROUP, HOOK, pooled, toPool, HELD_SINCE, "Warmed:Pending:Wait",
+            "Moving EC2 instance " + pooled + " into the warm pool");
+    standIn.autoScaling().completeElsewhere(TOKEN, "CONTINUE");
+    deliverInvocationsToTheFunction(Duration.ofMinutes(15));
+
+    JsonNode pass = invoke("scheduled.json");
+
+    assertEquals("Reconciled", pass.path("outcome").asText(), pass.toString());
+    assertEquals(1, pass.path("actions_recovered").asInt(), pass.toString());
+    assertTrue(standIn.calls("DescribeWarmPool").stream().anyMatch(AwsStandIn.Call::succeeded));
+    assertTrue(standIn.lambda().awaitDeliveries(Duration.ofSeconds(60)), "the recovered action was not handled");
+    assertEquals("CONTINUE", standIn.autoScaling().ending(toPool).orElseThrow().result());
+    var execution = standIn.ssm().executions().get(0);
+    assertEquals(1, standIn.ssm().executions().size());
+    assertEquals(DOCUMENT, execution.documentName(), "the terminate runbook, not the launch one");
+    assertEquals(List.of(pooled), execution.parameters().get("InstanceId"));
+    assertEquals(HOOK, execution.tags().get("lifecycle-instance:" + pooled));
+    assertEquals(Optional.of(HOOK), standIn.calls("CompleteLifecycleAction").stream()
+        .filter(AwsStandIn.Call::succeeded).findFirst().orElseThrow().member("LifecycleHookName"));
+  }
+
   /** The function's own asynchronous invocations (hand-overs, recovered actions) reach a fresh handler, as Lambda's would. */
   private void deliverInvocationsToTheFunction(Duration invocation) {
     standIn.lambda().function(FakeContext.FUNCTION_NAME, payload -> {
