@@ -573,6 +573,31 @@ class HandlerAgainstStandInTest {
         .filter(AwsStandIn.Call::succeeded).findFirst().orElseThrow().member("LifecycleHookName"));
   }
 
+  /**
+   * "Verify a scaling activity for an Auto Scaling group": every move of an instance is an activity
+   * naming it. One that no listed activity names cannot be named nor dated as its event would: the
+   * pass leaves it alone, and its final line counts it and warns.
+   */
+  @Test
+  void anInstanceNoScalingActivityNamesIsLeftAloneAndTheReconcilerLineWarnsOfIt() {
+    environment.putAll(Map.of("AUTO_SCALING_GROUP_NAMES", GROUP, "LIFECYCLE_HOOK_NAME", HOOK));
+    String unnamed = "i-0f1b2c3d4e5f67890";
+    standIn.ssm().managedInstance(unnamed, "Online");
+    standIn.autoScaling().holdIn(GROUP, HOOK, unnamed, "e4f5a6b7-c8d9-4e0f-9a1b-2c3d4e5f6a7b", HELD_SINCE,
+        "Terminating:Wait", "Terminating EC2 instance: i-0999999999999999f");
+    standIn.autoScaling().completeElsewhere(TOKEN, "CONTINUE");
+
+    List<JsonNode> lines = CapturedOutput.logLinesOf(() -> invoke("scheduled.json"));
+
+    JsonNode pass = lines.stream().filter(line -> line.has("actions_unidentified")).findFirst()
+        .orElseThrow(() -> new AssertionError("no reconciler line: " + lines));
+    assertEquals(1, pass.path("actions_unidentified").asInt(), pass.toString());
+    assertEquals(0, pass.path("failed_calls").asInt(), pass.toString());
+    assertEquals(0, pass.path("actions_recovered").asInt(), pass.toString());
+    assertEquals("WARN", pass.path("level").asText(), pass.toString());
+    assertTrue(standIn.ssm().executions().isEmpty());
+  }
+
   /** The function's own asynchronous invocations (hand-overs, recovered actions) reach a fresh handler, as Lambda's would. */
   private void deliverInvocationsToTheFunction(Duration invocation) {
     standIn.lambda().function(FakeContext.FUNCTION_NAME, payload -> {
