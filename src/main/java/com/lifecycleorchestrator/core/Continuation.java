@@ -31,6 +31,12 @@ public record Continuation(
     }
   }
 
+  /** This continuation with {@code result} to send, unless it carries a result already. */
+  public Continuation sending(Pending result) {
+    return pending.isPresent() ? this : new Continuation(action, execution, lastHeartbeat, hookDeadline, hook,
+        handOvers, capacityWaits, Optional.of(result));
+  }
+
   public Continuation {
     requireNonNull(action, "action");
     requireNonNull(execution, "execution");

@@ -104,10 +104,27 @@ public final class Orchestration implements Steps {
    */
   public static Orchestration begin(
       LifecycleAction action, Runbook runbook, Ports ports, Rules rules, Budget budget, Instant now) {
+    return fresh(action, runbook, ports, rules, budget, now,
+        new Position.Checking(true, new Position.Starting(0, now), now));
+  }
+
+  /**
+   * The handling of a new lifecycle action whose result is known before any runbook runs: the
+   * result is sent at once and, like any result, sent again while Auto Scaling throttles it, until
+   * the hook's deadline, or handed over with it when the invocation's time runs out first.
+   */
+  public static Orchestration completing(LifecycleAction action, Runbook runbook, Ports ports, Rules rules,
+      Budget budget, Instant now, Continuation.Pending result) {
+    return fresh(action, runbook, ports, rules, budget, now,
+        new Position.Completing(result.result(), result.reason(), 0, now));
+  }
+
+  /** A new lifecycle action, held since its hold began, by its hook's own timeouts. */
+  private static Orchestration fresh(LifecycleAction action, Runbook runbook, Ports ports, Rules rules,
+      Budget budget, Instant now, Position first) {
     HookTimeouts hook = ports.hooks().of(action, ports.listener());
     return new Orchestration(action, runbook.startFor(action), ports, rules, budget, now,
-        hook, action.heldSince().plus(hook.globalTimeout()), action.heldSince(), 0, 0,
-        progress -> new Position.Checking(true, new Position.Starting(0, now), now));
+        hook, action.heldSince().plus(hook.globalTimeout()), action.heldSince(), 0, 0, progress -> first);
   }
 
   /**

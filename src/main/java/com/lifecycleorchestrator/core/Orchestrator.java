@@ -90,17 +90,31 @@ public final class Orchestrator {
 
   /**
    * Handles a new lifecycle action within the budget: first finds the scaling activity that tells it
-   * from the instance's other actions (see {@link Runbook#startFor}), then runs it.
+   * from the instance's other actions (see {@link Runbook#startFor}), then runs it. A return to the
+   * warm pool that the setting releases is completed with CONTINUE instead, through the same
+   * sending of the result as any other.
    */
   public Outcome handle(LifecycleAction action, Budget budget, Continuations continuations) {
-    return run(action, continuations, (runbook, ports) -> Orchestration.begin(
-        identified(action), runbook, ports, config.rules(), budget, clock.now()));
+    return run(action, continuations, (runbook, ports) -> release(action)
+        .map(result -> Orchestration.completing(action, runbook, ports, config.rules(), budget, clock.now(), result))
+        .orElseGet(() -> Orchestration.begin(identified(action), runbook, ports, config.rules(), budget,
+            clock.now())));
   }
 
   /** Goes on with a lifecycle action that an earlier invocation handed over. */
   public Outcome resume(Continuation continuation, Budget budget, Continuations continuations) {
+    Continuation goingOn = release(continuation.action()).map(continuation::sending).orElse(continuation);
     return run(continuation.action(), continuations,
-        (runbook, ports) -> Orchestration.resume(continuation, runbook, ports, config.rules(), budget, clock.now()));
+        (runbook, ports) -> Orchestration.resume(goingOn, runbook, ports, config.rules(), budget, clock.now()));
+  }
+
+  /** The CONTINUE a return to the warm pool gets at once when {@link WarmPoolReturn#CONTINUE} says so. */
+  private Optional<Continuation.Pending> release(LifecycleAction action) {
+    if (!action.returnsToWarmPool() || config.warmPoolReturn() != WarmPoolReturn.CONTINUE) {
+      return Optional.empty();
+    }
+    return Optional.of(new Continuation.Pending(LifecycleResult.CONTINUE,
+        "the instance returns to the warm pool and the warm pool return setting is CONTINUE: no runbook is run"));
   }
 
   /**
@@ -134,24 +148,6 @@ public final class Orchestrator {
     }
   }
 
-  /** Completes a return to the warm pool at once, as {@link WarmPoolReturn#CONTINUE} asks. */
-  private Outcome releaseToWarmPool(LifecycleAction action) {
-    Outcome.Progress progress = new Outcome.Progress(action, Optional.empty(), Optional.empty(),
-        new Outcome.Timings(Duration.ZERO, Duration.ZERO, Duration.ZERO, Optional.empty(), Optional.empty()));
-    String reason = "the instance returns to the warm pool and the warm pool return setting is CONTINUE: "
-        + "no runbook is run";
-    try {
-      if (lifecycleActions.complete(action, LifecycleResult.CONTINUE) == LifecycleActions.Answer.NOT_ACTIVE) {
-        return new Outcome.AlreadyCompleted(progress, Optional.of(LifecycleResult.CONTINUE),
-            "no active lifecycle action: it was completed already; " + reason);
-      }
-      return new Outcome.Completed(progress, LifecycleResult.CONTINUE, reason);
-    } catch (ServiceFailure failure) {
-      return new Outcome.Unfinished(progress, Optional.of(LifecycleResult.CONTINUE),
-          "Auto Scaling refused the result: " + failure.getMessage());
-    }
-  }
-
   private Outcome run(
       LifecycleAction action,
       Continuations continuations,
@@ -165,9 +161,6 @@ public final class Orchestrator {
     if (ours.isPresent() && !ours.get().equals(action.hook())) {
       return new Outcome.Ignored("a lifecycle action of hook " + action.hook() + ", not of this function's hook "
           + ours.get() + " (instance " + action.instance() + "); another hook's actions are not touched");
-    }
-    if (action.returnsToWarmPool() && config.warmPoolReturn() == WarmPoolReturn.CONTINUE) {
-      return releaseToWarmPool(action);
     }
     Orchestration.Ports ports =
         new Orchestration.Ports(automations, lifecycleActions, hooks, continuations, waitingRoom, listener);

@@ -89,8 +89,12 @@ record OutcomeReport(Severity severity, String message, Map<String, Object> fiel
       fields.put("actions_recovered", pass.recovered());
       fields.put("released_for_group_deletion", pass.releasedForDeletion());
       fields.put("failed_calls", pass.failedCalls());
-      return new OutcomeReport(pass.failedCalls() == 0 ? Severity.INFO : Severity.WARN,
-          "reconciler pass: " + pass.recovered() + " of " + pass.waiting() + " waiting instances recovered", fields);
+      fields.put("actions_unidentified", pass.unidentified());
+      String leftAlone = pass.unidentified() == 0 ? "" : "; " + pass.unidentified()
+          + " left alone: no scaling activity names them, so their action can be neither named nor dated";
+      return new OutcomeReport(pass.failedCalls() == 0 && pass.unidentified() == 0 ? Severity.INFO : Severity.WARN,
+          "reconciler pass: " + pass.recovered() + " of " + pass.waiting() + " waiting instances recovered"
+              + leftAlone, fields);
     }
     if (outcome instanceof Outcome.Refused refused) {
       fields.put("problems", refused.problems());

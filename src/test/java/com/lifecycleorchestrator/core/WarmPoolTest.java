@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.lifecycleorchestrator.testkit.Failures;
 import com.lifecycleorchestrator.testkit.FakeAutomations.Script;
 import com.lifecycleorchestrator.testkit.FakeLifecycleActions;
 import com.lifecycleorchestrator.testkit.Rig;
@@ -72,6 +73,59 @@ class WarmPoolTest {
     assertEquals(List.of(terminated.instance().value()), rig.automations.executions().stream()
         .map(execution -> execution.start().parameters().get(Runbook.INSTANCE_PARAMETER).get(0)).toList(),
         "only the real termination runs the runbook");
+  }
+
+  // "CompleteLifecycleAction" and "Common Errors" (Amazon EC2 Auto Scaling API Reference): a
+  // throttled call answers Throttling (HTTP 400); in a large scale-in it can outlast the SDK's retries.
+  @Test
+  void aReleaseToThePoolThrottledPastTheSdksRetriesIsSentAgainUntilAccepted() {
+    rig.warmPoolReturn(Orchestrator.WarmPoolReturn.CONTINUE);
+    LifecycleAction toPool = rig.held(rig.terminating().withDestination(LifecycleAction.Place.WARM_POOL));
+    rig.lifecycleActions.failNext(FakeLifecycleActions.Operation.COMPLETE,
+        Failures.times(12, Failures.throttled("Throttling")));
+
+    Outcome released = rig.handle(toPool);
+
+    assertEquals(LifecycleResult.CONTINUE, assertInstanceOf(Outcome.Completed.class, released).result());
+    assertEquals(13, rig.lifecycleActions.calls(FakeLifecycleActions.Operation.COMPLETE));
+    assertEquals(12, rig.milestones.stream().filter(Milestone.CompletionRetried.class::isInstance).count());
+    assertFalse(rig.lifecycleActions.ending(toPool).orElseThrow().byTimeout());
+    assertTrue(rig.automations.executions().isEmpty());
+  }
+
+  @Test
+  void aReleaseToThePoolStillThrottledWhenTheInvocationEndsIsHandedOverWithItsContinue() {
+    rig.warmPoolReturn(Orchestrator.WarmPoolReturn.CONTINUE);
+    LifecycleAction toPool = rig.held(rig.terminating().withDestination(LifecycleAction.Place.WARM_POOL));
+    rig.lifecycleActions.failNext(FakeLifecycleActions.Operation.COMPLETE,
+        Failures.times(30, Failures.throttled("Throttling")));
+
+    Outcome released = rig.handleAcrossInvocations(toPool, Duration.ofMinutes(3));
+
+    assertEquals(LifecycleResult.CONTINUE, assertInstanceOf(Outcome.Completed.class, released).result());
+    assertTrue(rig.continuations.handedOver().stream().anyMatch(continuation -> continuation.pending()
+        .map(Continuation.Pending::result).equals(Optional.of(LifecycleResult.CONTINUE))),
+        rig.continuations.handedOver().toString());
+    assertFalse(rig.lifecycleActions.ending(toPool).orElseThrow().byTimeout());
+    assertTrue(rig.automations.executions().isEmpty());
+  }
+
+  @Test
+  void aReleaseToThePoolThrottledUntilTheHookTimesOutEndsUnfinishedSayingSo() {
+    rig.warmPoolReturn(Orchestrator.WarmPoolReturn.CONTINUE);
+    LifecycleAction toPool = rig.terminating().withDestination(LifecycleAction.Place.WARM_POOL);
+    rig.lifecycleActions.hook(toPool.group(), toPool.hook(),
+        new HookTimeouts(Duration.ofMinutes(1), Duration.ofMinutes(100), Optional.of(LifecycleResult.ABANDON)));
+    rig.held(toPool);
+    rig.lifecycleActions.failNext(FakeLifecycleActions.Operation.COMPLETE,
+        Failures.times(100, Failures.throttled("Throttling")));
+
+    Outcome released = rig.handle(toPool);
+
+    Outcome.Unfinished unfinished = assertInstanceOf(Outcome.Unfinished.class, released);
+    assertTrue(unfinished.error().contains("before the lifecycle hook timed out"), unfinished.error());
+    assertTrue(rig.clock.now().isBefore(toPool.heldSince().plus(Duration.ofMinutes(1)).plusSeconds(1)),
+        "retried no longer than the hook holds the instance");
   }
 
   @Test

@@ -51,6 +51,11 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.ValueSource;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.ssm.SsmClient;
 
 /**
  * The function end to end, as Lambda runs it: the raw bytes of {@code events/terminate.json}
@@ -220,6 +225,50 @@ class HandlerAgainstStandInTest {
     assertEnded("CONTINUE");
     for (JsonNode outcome : returned) {
       assertTrue(List.of("Completed", "AlreadyCompleted").contains(outcome.path("outcome").asText()), outcome.toString());
+    }
+  }
+
+  /**
+   * "DescribeInstanceInformation" and "DescribeAutomationExecutions" (SSM API Reference): a listing
+   * ends only when NextToken is empty, and a filtered page may be empty with a NextToken (aws/boto3
+   * issue 2643). The agent and the earlier execution are found on a later page all the same.
+   */
+  @Test
+  void listingsThatAnswerEmptyPagesFirstAreReadToThePageThatHoldsTheAgentAndTheEarlierExecution() {
+    List<String> others = List.of("i-00000000000000001", "i-00000000000000002", "i-00000000000000003");
+    others.forEach(other -> standIn.ssm().managedInstance(other, "Online"));
+    standIn.ssm().filtersAfterReading(1).tokenReuse(TokenReuse.REFUSED);
+
+    JsonNode first = invoke("terminate.json");
+    others.forEach(this::startAnotherExecution);
+    JsonNode redelivered = invoke("terminate.json");
+
+    assertEquals("Completed", first.path("outcome").asText(), first.toString());
+    assertEquals("Success", first.path("final_status").asText(), "the agent was found: the runbook ran");
+    assertEquals("AlreadyCompleted", redelivered.path("outcome").asText(), redelivered.toString());
+    assertEquals(first.path("execution_id"), redelivered.path("execution_id"),
+        "the redelivery found the first execution behind the empty pages");
+    assertEquals(1 + others.size(), standIn.ssm().executions().size());
+    assertTrue(answeredAnEmptyPageWithANextToken("DescribeInstanceInformation", "InstanceInformationList"));
+    assertTrue(answeredAnEmptyPageWithANextToken("DescribeAutomationExecutions", "AutomationExecutionMetadataList"));
+  }
+
+  private boolean answeredAnEmptyPageWithANextToken(String operation, String listMember) {
+    return standIn.calls(operation).stream().anyMatch(call -> call.succeeded()
+        && call.output("NextToken").isPresent()
+        && call.response().keySet().stream().noneMatch(key -> key.startsWith(listMember + ".")));
+  }
+
+  /** An execution of the same runbook for another instance, started by someone else. */
+  private void startAnotherExecution(String instance) {
+    try (SsmClient ssm = SsmClient.builder()
+        .endpointOverride(standIn.endpoint())
+        .region(Region.of(AwsStandIn.REGION))
+        .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("test", "test")))
+        .httpClient(UrlConnectionHttpClient.create())
+        .build()) {
+      ssm.startAutomationExecution(request -> request.documentName(DOCUMENT)
+          .parameters(Map.of("InstanceId", List.of(instance))));
     }
   }
 
@@ -485,6 +534,68 @@ class HandlerAgainstStandInTest {
     assertEquals(Optional.empty(), completion.member("LifecycleActionToken"),
         "the reconciler knows the instance, not the token the lost event carried");
     assertEquals(Optional.of(INSTANCE), completion.member("InstanceId"));
+  }
+
+  /**
+   * "Use lifecycle hooks with a warm pool" and "Warm pool instance lifecycle" (EC2 Auto Scaling User
+   * Guide): an instance returned to the pool on scale-in waits in Warmed:Pending:Wait, which
+   * DescribeWarmPool lists and DescribeAutoScalingGroups does not, and which a launch into the pool
+   * reaches too. Its event lost, the pass finds it in the pool, tries both hooks, and the terminate
+   * hook that holds it gets the terminate runbook and its completion.
+   */
+  @Test
+  void aReturnToTheWarmPoolWhoseEventWasLostIsRecoveredWithItsOwnHookAndCompleted() throws InterruptedException {
+    String pooled = "i-0f1b2c3d4e5f67890";
+    String toPool = "d3e4f5a6-b7c8-4d9e-8f0a-1b2c3d4e5f6a";
+    environment.putAll(Map.of("AUTO_SCALING_GROUP_NAMES", GROUP, "LIFECYCLE_HOOK_NAME", HOOK,
+        "LAUNCH_LIFECYCLE_HOOK_NAME", LAUNCH_HOOK, "LAUNCH_AUTOMATION_DOCUMENT_NAME", LAUNCH_DOCUMENT));
+    standIn.ssm().document(Document.declaring(LAUNCH_DOCUMENT, "InstanceId", "S3BucketName").requiring("InstanceId"))
+        .managedInstance(pooled, "Online");
+    standIn.autoScaling().hook(Hook.launching(GROUP, LAUNCH_HOOK, Duration.ofHours(1), "ABANDON"))
+        .holdIn(GROUP, HOOK, pooled, toPool, HELD_SINCE, "Warmed:Pending:Wait",
+            "Moving EC2 instance " + pooled + " into the warm pool");
+    standIn.autoScaling().completeElsewhere(TOKEN, "CONTINUE");
+    deliverInvocationsToTheFunction(Duration.ofMinutes(15));
+
+    JsonNode pass = invoke("scheduled.json");
+
+    assertEquals("Reconciled", pass.path("outcome").asText(), pass.toString());
+    assertEquals(1, pass.path("actions_recovered").asInt(), pass.toString());
+    assertTrue(standIn.calls("DescribeWarmPool").stream().anyMatch(AwsStandIn.Call::succeeded));
+    assertTrue(standIn.lambda().awaitDeliveries(Duration.ofSeconds(60)), "the recovered action was not handled");
+    assertEquals("CONTINUE", standIn.autoScaling().ending(toPool).orElseThrow().result());
+    var execution = standIn.ssm().executions().get(0);
+    assertEquals(1, standIn.ssm().executions().size());
+    assertEquals(DOCUMENT, execution.documentName(), "the terminate runbook, not the launch one");
+    assertEquals(List.of(pooled), execution.parameters().get("InstanceId"));
+    assertEquals(HOOK, execution.tags().get("lifecycle-instance:" + pooled));
+    assertEquals(Optional.of(HOOK), standIn.calls("CompleteLifecycleAction").stream()
+        .filter(AwsStandIn.Call::succeeded).findFirst().orElseThrow().member("LifecycleHookName"));
+  }
+
+  /**
+   * "Verify a scaling activity for an Auto Scaling group": every move of an instance is an activity
+   * naming it. One that no listed activity names cannot be named nor dated as its event would: the
+   * pass leaves it alone, and its final line counts it and warns.
+   */
+  @Test
+  void anInstanceNoScalingActivityNamesIsLeftAloneAndTheReconcilerLineWarnsOfIt() {
+    environment.putAll(Map.of("AUTO_SCALING_GROUP_NAMES", GROUP, "LIFECYCLE_HOOK_NAME", HOOK));
+    String unnamed = "i-0f1b2c3d4e5f67890";
+    standIn.ssm().managedInstance(unnamed, "Online");
+    standIn.autoScaling().holdIn(GROUP, HOOK, unnamed, "e4f5a6b7-c8d9-4e0f-9a1b-2c3d4e5f6a7b", HELD_SINCE,
+        "Terminating:Wait", "Terminating EC2 instance: i-0999999999999999f");
+    standIn.autoScaling().completeElsewhere(TOKEN, "CONTINUE");
+
+    List<JsonNode> lines = CapturedOutput.logLinesOf(() -> invoke("scheduled.json"));
+
+    JsonNode pass = lines.stream().filter(line -> line.has("actions_unidentified")).findFirst()
+        .orElseThrow(() -> new AssertionError("no reconciler line: " + lines));
+    assertEquals(1, pass.path("actions_unidentified").asInt(), pass.toString());
+    assertEquals(0, pass.path("failed_calls").asInt(), pass.toString());
+    assertEquals(0, pass.path("actions_recovered").asInt(), pass.toString());
+    assertEquals("WARN", pass.path("level").asText(), pass.toString());
+    assertTrue(standIn.ssm().executions().isEmpty());
   }
 
   /** The function's own asynchronous invocations (hand-overs, recovered actions) reach a fresh handler, as Lambda's would. */

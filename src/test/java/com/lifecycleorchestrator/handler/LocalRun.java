@@ -21,6 +21,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -100,8 +101,16 @@ public final class LocalRun {
       "delivers events/launch.json (unless -Devent names another) for an instance whose SSM agent registers "
           + "8 s after the launch: the function waits for it, then runs the launch runbook (-Dlaunch alone means true)");
 
+  static final Option WARM_POOL = new Option("warmPool", List.of("true", "false"), "false",
+      "delivers events/warm-pool-return.json, then events/warm-pool-terminate.json: the instance returns to the "
+          + "warm pool on scale-in, then is terminated from it; each lifecycle action runs its own runbook and is "
+          + "completed on its own (-DwarmPool alone means true)");
+
   /** Every option, in the order the usage lists them. */
-  static final List<Option> OPTIONS = List.of(EVENT, RUNBOOK, THROTTLED, LAUNCH);
+  static final List<Option> OPTIONS = List.of(EVENT, RUNBOOK, THROTTLED, LAUNCH, WARM_POOL);
+
+  /** The warm-pool scenario's two events: the return to the pool, then the termination from it. */
+  static final List<String> WARM_POOL_EVENTS = List.of("events/warm-pool-return.json", "events/warm-pool-terminate.json");
 
   /**
    * How late the launched instance's agent registers in the launch scenario: a few seconds, so the
@@ -131,7 +140,12 @@ public final class LocalRun {
     }
   }
 
-  record Options(Path event, RunbookMode runbook, boolean throttled, boolean launch) {
+  record Options(Path event, RunbookMode runbook, boolean throttled, boolean launch, boolean warmPool) {
+
+    /** The events delivered, one after the other: the warm-pool scenario's two, or the one event. */
+    List<Path> events() {
+      return warmPool ? List.of(event, Path.of(WARM_POOL_EVENTS.get(1))) : List.of(event);
+    }
 
     /**
      * The options given by name, every one checked: an unknown name, a value an option does not
@@ -146,10 +160,20 @@ public final class LocalRun {
             .map(option -> "; did you mean -D" + option.name() + "?").orElse("") + " " + usage());
       }
       boolean launch = Boolean.parseBoolean(LAUNCH.read(given));
-      String event = launch && !given.containsKey(EVENT.name()) ? "events/launch.json" : EVENT.read(given);
+      boolean warmPool = Boolean.parseBoolean(WARM_POOL.read(given));
+      if (warmPool && (launch || given.containsKey(EVENT.name()))) {
+        throw new UsageError("-D" + WARM_POOL.name() + " delivers its own two events, "
+            + String.join(" then ", WARM_POOL_EVENTS) + ": leave out " + (launch ? "-D" + LAUNCH.name() : "-D"
+            + EVENT.name()));
+      }
+      String event = warmPool ? WARM_POOL_EVENTS.get(0)
+          : launch && !given.containsKey(EVENT.name()) ? "events/launch.json" : EVENT.read(given);
+      if (warmPool) {
+        eventFile(WARM_POOL_EVENTS.get(1), directory);
+      }
       return new Options(eventFile(event, directory),
           RunbookMode.valueOf(RUNBOOK.read(given).toUpperCase(Locale.ROOT)),
-          Boolean.parseBoolean(THROTTLED.read(given)), launch);
+          Boolean.parseBoolean(THROTTLED.read(given)), launch, warmPool);
     }
 
     /** The options as the command line of {@link LocalRun#main} gives them: {@code --name=value}. */
@@ -182,7 +206,8 @@ public final class LocalRun {
     /** The command line that gives these options to {@link LocalRun#main}. */
     List<String> arguments() {
       return List.of("--" + EVENT.name() + "=" + event, "--" + RUNBOOK.name() + "=" + runbook.name().toLowerCase(Locale.ROOT),
-          "--" + THROTTLED.name() + "=" + throttled, "--" + LAUNCH.name() + "=" + launch);
+          "--" + THROTTLED.name() + "=" + throttled, "--" + LAUNCH.name() + "=" + launch,
+          "--" + WARM_POOL.name() + "=" + warmPool);
     }
 
     /** The option a name not ours was probably meant to be: same letters but for case, or two edits away. */
@@ -269,30 +294,37 @@ public final class LocalRun {
   }
 
   Exit run() throws IOException {
-    byte[] event = asIfJustSent(Files.readAllBytes(options.event()));
     Files.createDirectories(FUNCTION_LOG.getParent());
     try (AwsStandIn standIn = AwsStandIn.start(clock);
          OutputStream functionLog = Files.newOutputStream(FUNCTION_LOG)) {
-      Optional<HeldAction> held = HeldAction.in(event);
-      prepare(standIn, held);
-      printHeader(standIn, held);
+      prepare(standIn);
+      printHeader(standIn, HeldAction.in(Files.readAllBytes(options.event())));
       standIn.onCall(this::showCall);
-      PrintStream original = System.out;
-      System.setOut(new PrintStream(new FunctionLog(functionLog), true, StandardCharsets.UTF_8));
-      Invocation invocation;
-      try {
-        LifecycleHandler handler = LocalFunction.against(standIn, environment(), clock);
-        invocation = invoke(handler, event);
-      } finally {
-        System.setOut(original);
+      LifecycleHandler handler = LocalFunction.against(standIn, environment(), clock);
+      List<Invocation> invocations = new ArrayList<>();
+      for (Path file : options.events()) {
+        byte[] event = asIfJustSent(Files.readAllBytes(file));
+        Optional<HeldAction> held = HeldAction.in(event);
+        hold(standIn, held);
+        PrintStream original = System.out;
+        System.setOut(new PrintStream(new FunctionLog(functionLog), true, StandardCharsets.UTF_8));
+        try {
+          invocations.add(invoke(handler, file, held, event));
+        } finally {
+          System.setOut(original);
+        }
+        if (invocations.get(invocations.size() - 1).failure().isPresent()) {
+          break;
+        }
       }
-      printSummary(standIn, held, invocation);
-      return invocation.failure().isPresent() ? Exit.INVOCATION_FAILED : Exit.HANDLED;
+      printSummary(standIn, invocations);
+      return invocations.stream().anyMatch(invocation -> invocation.failure().isPresent())
+          ? Exit.INVOCATION_FAILED : Exit.HANDLED;
     }
   }
 
-  /** What handleRequest returned, and why it failed the invocation if it did. */
-  private record Invocation(String returned, Optional<String> failure) {}
+  /** One event delivered: the action it names, what handleRequest returned, and why it failed the invocation if it did. */
+  private record Invocation(Path event, Optional<HeldAction> held, String returned, Optional<String> failure) {}
 
   /**
    * An Auto Scaling event stamped with the run's time, as if Auto Scaling had just sent it: the
@@ -313,7 +345,34 @@ public final class LocalRun {
   }
 
   /** The lifecycle action an event names, when it names one completely. */
-  record HeldAction(String transition, String group, String hook, String instance, String token, Instant eventTime) {
+  record HeldAction(String transition, String group, String hook, String instance, String token, Instant eventTime,
+      String origin, String destination) {
+
+    boolean terminating() {
+      return transition.endsWith("TERMINATING");
+    }
+
+    /**
+     * Where Auto Scaling holds the instance ("Warm pool instance lifecycle", EC2 Auto Scaling User
+     * Guide): a move into the warm pool waits in Warmed:Pending:Wait, a termination from it in
+     * Warmed:Terminating:Wait.
+     */
+    String waitState() {
+      if (destination.equals("WarmPool")) {
+        return "Warmed:Pending:Wait";
+      }
+      String state = terminating() ? "Terminating:Wait" : "Pending:Wait";
+      return origin.equals("WarmPool") ? "Warmed:" + state : state;
+    }
+
+    /** The scaling activity that moves the instance, as Auto Scaling describes it. */
+    String activity() {
+      if (destination.equals("WarmPool")) {
+        return "Moving EC2 instance " + instance + " into the warm pool";
+      }
+      return terminating() ? "Terminating EC2 instance: " + instance : "Launching a new EC2 instance: " + instance;
+    }
+
     static Optional<HeldAction> in(byte[] event) {
       try {
         JsonNode root = JSON.readTree(event);
@@ -327,32 +386,45 @@ public final class LocalRun {
         return Optional.of(new HeldAction(detail.path("LifecycleTransition").asText(),
             detail.path("AutoScalingGroupName").asText(), detail.path("LifecycleHookName").asText(),
             detail.path("EC2InstanceId").asText(), detail.path("LifecycleActionToken").asText(),
-            Instant.parse(root.path("time").asText())));
+            Instant.parse(root.path("time").asText()), detail.path("Origin").asText(""),
+            detail.path("Destination").asText("")));
       } catch (IOException | DateTimeParseException e) {
         return Optional.empty();
       }
     }
   }
 
-  private void prepare(AwsStandIn standIn, Optional<HeldAction> held) {
+  private void prepare(AwsStandIn standIn) {
     standIn.ssm()
         .document(StandInSsm.Document.declaring(DOCUMENT, "InstanceId", "S3BucketName").requiring("InstanceId"))
         .document(StandInSsm.Document.declaring(LAUNCH_DOCUMENT, "InstanceId", "S3BucketName").requiring("InstanceId"))
         .everyExecution(options.runbook().script());
-    held.ifPresent(action -> {
-      standIn.autoScaling()
-          .hook(new StandInAutoScaling.Hook(action.group(), action.hook(), action.transition(),
-              options.runbook().heartbeatTimeout, "ABANDON"))
-          .hold(action.group(), action.hook(), action.instance(), action.token(), clock.now());
-      if (options.launch()) {
-        standIn.ssm().launchedInstance(action.instance(), LATE_REGISTRATION);
-      } else {
-        standIn.ssm().managedInstance(action.instance(), "Online");
-      }
-    });
     if (options.throttled()) {
       standIn.faults().everyOperation().throttle(0.3);
     }
+  }
+
+  /** Auto Scaling holds the instance the event names, from now, at its hook, and says so. */
+  private void hold(AwsStandIn standIn, Optional<HeldAction> held) {
+    if (held.isEmpty()) {
+      show("Auto Scaling", "holds nothing: the event names no complete lifecycle action");
+      return;
+    }
+    HeldAction action = held.get();
+    standIn.autoScaling()
+        .hook(new StandInAutoScaling.Hook(action.group(), action.hook(), action.transition(),
+            options.runbook().heartbeatTimeout, "ABANDON"))
+        .holdIn(action.group(), action.hook(), action.instance(), action.token(), clock.now(), action.waitState(),
+            action.activity());
+    if (options.launch()) {
+      standIn.ssm().launchedInstance(action.instance(), LATE_REGISTRATION);
+    } else {
+      standIn.ssm().managedInstance(action.instance(), "Online");
+    }
+    out.println("The event's time is set to now, " + action.eventTime() + ", as if Auto Scaling had just sent it.");
+    show("Auto Scaling", "holds " + action.instance() + " at hook " + action.hook() + " of " + action.group() + " ("
+        + action.waitState() + ", heartbeat timeout " + options.runbook().heartbeatTimeout.toSeconds()
+        + " s, default result ABANDON)");
   }
 
   private Map<String, String> environment() {
@@ -366,22 +438,22 @@ public final class LocalRun {
         "MAX_POLL_INTERVAL_SECONDS", "2");
   }
 
-  private Invocation invoke(LifecycleHandler handler, byte[] event) {
+  private Invocation invoke(LifecycleHandler handler, Path file, Optional<HeldAction> held, byte[] event) {
     ByteArrayOutputStream output = new ByteArrayOutputStream();
     try {
       handler.handleRequest(new ByteArrayInputStream(event), output, new FakeContext(Duration.ofMinutes(15)));
-      return new Invocation(output.toString(StandardCharsets.UTF_8), Optional.empty());
+      return new Invocation(file, held, output.toString(StandardCharsets.UTF_8), Optional.empty());
     } catch (LifecycleHandler.LifecycleActionNotHandled | IOException failed) {
-      return new Invocation(output.toString(StandardCharsets.UTF_8), Optional.of(failed.getMessage()));
+      return new Invocation(file, held, output.toString(StandardCharsets.UTF_8), Optional.of(failed.getMessage()));
     }
   }
 
-  private void printHeader(AwsStandIn standIn, Optional<HeldAction> held) {
+  private void printHeader(AwsStandIn standIn, Optional<HeldAction> first) {
     RunbookMode runbook = options.runbook();
-    out.println("Local run: " + options.event() + " through LifecycleHandler.handleRequest, as Lambda delivers it,");
+    out.println("Local run: " + options.events().stream().map(Path::toString).collect(Collectors.joining(" then "))
+        + " through LifecycleHandler.handleRequest, as Lambda delivers it,");
     out.println("against a local AWS stand-in at " + standIn.endpoint() + " (no AWS account needed).");
-    String document = held.filter(action -> action.transition().endsWith("LAUNCHING")).isPresent()
-        ? LAUNCH_DOCUMENT : DOCUMENT;
+    String document = first.filter(action -> !action.terminating()).isPresent() ? LAUNCH_DOCUMENT : DOCUMENT;
     out.println("The runbook " + document + " is NOT executed locally: the stand-in only plays its statuses");
     out.println("(Pending 1.5 s, InProgress " + runbook.running.toSeconds() + " s, then " + runbook.finalStatus + ")."
         + (options.throttled() ? " 30% of all calls are throttled." : ""));
@@ -389,17 +461,11 @@ public final class LocalRun {
       out.println("The instance's SSM agent registers " + LATE_REGISTRATION.toSeconds() + " s after its launch, as a "
           + "booting instance's does: until then SSM does not know it.");
     }
-    held.ifPresent(action -> out.println("The event's time is set to now, " + action.eventTime()
-        + ", as if Auto Scaling had just sent it."));
-    out.println();
-    if (held.isPresent()) {
-      HeldAction action = held.get();
-      show("Auto Scaling", "holds " + action.instance() + " at hook " + action.hook() + " of " + action.group() + " ("
-          + (action.transition().endsWith("TERMINATING") ? "Terminating:Wait" : "Pending:Wait") + ", heartbeat timeout "
-          + runbook.heartbeatTimeout.toSeconds() + " s, default result ABANDON)");
-    } else {
-      show("Auto Scaling", "holds nothing: the event names no complete lifecycle action");
+    if (options.warmPool()) {
+      out.println("The instance returns to the warm pool on scale-in, then is terminated from it: two lifecycle "
+          + "actions of one instance, each with its own runbook and completion.");
     }
+    out.println();
   }
 
   /** What AWS sees that the function's log does not say: faults, and the instance leaving its hook. */
@@ -413,24 +479,28 @@ public final class LocalRun {
     }
   }
 
-  private void printSummary(AwsStandIn standIn, Optional<HeldAction> held, Invocation invocation) {
+  private void printSummary(AwsStandIn standIn, List<Invocation> invocations) {
     out.println();
-    out.println("Returned by handleRequest: " + invocation.returned().strip());
+    for (Invocation invocation : invocations) {
+      out.println("Returned by handleRequest" + (invocations.size() > 1 ? " for " + invocation.event() : "") + ": "
+          + invocation.returned().strip());
+    }
     Map<String, Long> byOperation = standIn.calls().stream()
         .collect(Collectors.groupingBy(AwsStandIn.Call::operation, TreeMap::new, Collectors.counting()));
     out.println("The stand-in answered " + standIn.calls().size() + " calls: " + (byOperation.isEmpty() ? "none"
         : byOperation.entrySet().stream().map(entry -> entry.getKey() + " " + entry.getValue())
             .collect(Collectors.joining(", "))));
-    held.ifPresent(action -> out.println("Auto Scaling ended the wait of " + action.instance() + ": "
-        + standIn.autoScaling().ending(action.token())
+    invocations.forEach(invocation -> invocation.held().ifPresent(action -> out.println("Auto Scaling ended the wait of "
+        + action.instance() + (invocations.size() > 1 ? " in " + action.waitState() : "") + ": " + standIn.autoScaling().ending(action.token())
             .map(ending -> ending.result() + " (" + ending.cause().name().toLowerCase(Locale.ROOT)
                 .replace('_', ' ') + ")")
-            .orElse("still held")));
+            .orElse("still held"))));
     out.println("The function's own JSON log lines are in " + FUNCTION_LOG + ".");
-    invocation.failure().ifPresentOrElse(
+    invocations.stream().flatMap(invocation -> invocation.failure().stream()).findFirst().ifPresentOrElse(
         failure -> out.println("The invocation failed (exit status " + Exit.INVOCATION_FAILED.status + "): " + failure
             + ". Lambda would deliver the event again and, after its retries, keep it in the failure queue."),
-        () -> out.println("Try also: -Drunbook=fails, -Drunbook=slow, -Dthrottled, -Dlaunch, -Devent=events/malformed.json"));
+        () -> out.println("Try also: -Drunbook=fails, -Drunbook=slow, -Dthrottled, -Dlaunch, -DwarmPool, "
+            + "-Devent=events/malformed.json"));
   }
 
   private synchronized void show(String voice, String message) {

@@ -80,6 +80,30 @@ class LocalRunTest {
         "Auto Scaling ended the wait of i-0f9e8d7c6b5a43210: CONTINUE (completed)");
   }
 
+  /**
+   * "Warm pool instance lifecycle" (EC2 Auto Scaling User Guide): the instance returns to the pool
+   * on scale-in (Warmed:Pending:Wait), then is terminated from it (Warmed:Terminating:Wait).
+   */
+  @Test
+  void anInstanceReturnedToTheWarmPoolThenTerminatedGetsTwoRunbooksAndTwoCompletions() throws IOException {
+    Run run = runToEnd("--warmPool=true");
+
+    assertEquals(LocalRun.Exit.HANDLED, run.exit(), run.printed());
+    assertInOrder(run.printed(),
+        "Local run: events/warm-pool-return.json then events/warm-pool-terminate.json",
+        "Auto Scaling  holds i-0a1b2c3d4e5f67890 at hook graceful-exit of web-asg (Warmed:Pending:Wait",
+        "function      lifecycle action accepted from event 3f2a1b0c-3333-4a2b-9c3d-4e5f6a7b8c03",
+        "function      runbook started as execution ",
+        "Auto Scaling  lifecycle action completed with CONTINUE",
+        "Auto Scaling  holds i-0a1b2c3d4e5f67890 at hook graceful-exit of web-asg (Warmed:Terminating:Wait",
+        "function      lifecycle action accepted from event 3f2a1b0c-4444-4a2b-9c3d-4e5f6a7b8c04",
+        "function      runbook started as execution ",
+        "Auto Scaling  lifecycle action completed with CONTINUE",
+        "StartAutomationExecution 2",
+        "Auto Scaling ended the wait of i-0a1b2c3d4e5f67890 in Warmed:Pending:Wait: CONTINUE (completed)",
+        "Auto Scaling ended the wait of i-0a1b2c3d4e5f67890 in Warmed:Terminating:Wait: CONTINUE (completed)");
+  }
+
   @Test
   void aMalformedEventFailsTheInvocationWithoutACall() throws IOException {
     String printed = run("--event=events/malformed.json");
@@ -104,12 +128,16 @@ class LocalRunTest {
 
   @Test
   void optionsAreReadFromTheirCommandLine() {
-    assertEquals(new LocalRun.Options(Path.of("events/launch.json"), LocalRun.RunbookMode.SLOW, true, false),
+    assertEquals(new LocalRun.Options(Path.of("events/launch.json"), LocalRun.RunbookMode.SLOW, true, false, false),
         LocalRun.Options.parse("--event=events/launch.json", "--runbook=slow", "--throttled=true"));
-    assertEquals(new LocalRun.Options(Path.of("events/terminate.json"), LocalRun.RunbookMode.SUCCEEDS, false, false),
+    assertEquals(new LocalRun.Options(Path.of("events/terminate.json"), LocalRun.RunbookMode.SUCCEEDS, false, false, false),
         LocalRun.Options.parse());
-    assertEquals(new LocalRun.Options(Path.of("events/launch.json"), LocalRun.RunbookMode.SUCCEEDS, false, true),
+    assertEquals(new LocalRun.Options(Path.of("events/launch.json"), LocalRun.RunbookMode.SUCCEEDS, false, true, false),
         LocalRun.Options.parse("--launch=true"));
+    assertEquals(new LocalRun.Options(Path.of("events/warm-pool-return.json"), LocalRun.RunbookMode.SUCCEEDS, false,
+        false, true), LocalRun.Options.parse("--warmPool=true"));
+    assertEquals(List.of(Path.of("events/warm-pool-return.json"), Path.of("events/warm-pool-terminate.json")),
+        LocalRun.Options.parse("--warmPool=true").events());
     LocalRun.Options options = LocalRun.Options.parse("--runbook=fails", "--throttled=true");
     assertEquals(options, LocalRun.Options.parse(options.arguments().toArray(String[]::new)));
   }
@@ -119,7 +147,7 @@ class LocalRunTest {
     Map<String, String> properties = Map.of("runbook", "slow", "throttled", "true",
         "maven.repo.local", "/tmp/repository", "skipTests", "true", "java.home", "/usr/lib/jvm/17", "runs", "3");
 
-    assertEquals(new LocalRun.Options(Path.of("events/terminate.json"), LocalRun.RunbookMode.SLOW, true, false),
+    assertEquals(new LocalRun.Options(Path.of("events/terminate.json"), LocalRun.RunbookMode.SLOW, true, false, false),
         LocalRun.Options.fromProperties(properties, Path.of("")));
   }
 
@@ -135,6 +163,16 @@ class LocalRunTest {
     assertUsageError(Map.of("runbook", "foo"), "-Drunbook=foo is not an option: -Drunbook takes succeeds, fails, slow");
     assertUsageError(Map.of("throttled", "yes"), "-Dthrottled=yes is not an option: -Dthrottled takes true, false");
     assertUsageError(Map.of("launch", "1"), "-Dlaunch=1 is not an option: -Dlaunch takes true, false");
+    assertUsageError(Map.of("warmPool", "yes"), "-DwarmPool=yes is not an option: -DwarmPool takes true, false");
+    assertUsageError(Map.of("warmpool", "true"), "unknown option -Dwarmpool; did you mean -DwarmPool?");
+  }
+
+  @Test
+  void theWarmPoolScenarioRefusesAnEventOrALaunchOfItsOwn() {
+    assertUsageError(Map.of("warmPool", "true", "event", "events/terminate.json"),
+        "-DwarmPool delivers its own two events, events/warm-pool-return.json then events/warm-pool-terminate.json: "
+            + "leave out -Devent");
+    assertUsageError(Map.of("warmPool", "true", "launch", "true"), "-DwarmPool delivers its own two events");
   }
 
   @Test
@@ -162,7 +200,8 @@ class LocalRunTest {
     List<String> command = LocalRunCommand.command(options, "target/test-classes");
 
     assertEquals(List.of("-XX:TieredStopAtLevel=1", "-classpath", "target/test-classes", LocalRun.class.getName(),
-        "--event=events/terminate.json", "--runbook=slow", "--throttled=false", "--launch=false"), command.subList(1, command.size()));
+        "--event=events/terminate.json", "--runbook=slow", "--throttled=false", "--launch=false",
+        "--warmPool=false"), command.subList(1, command.size()));
   }
 
   private static void assertUsageError(Map<String, String> properties, String expected) {

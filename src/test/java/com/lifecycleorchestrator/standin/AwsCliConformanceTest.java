@@ -97,7 +97,8 @@ class AwsCliConformanceTest {
         models = Map.of(
             "SSM", ServiceModel.load(data.get(), "ssm", "2014-11-06"),
             "Auto Scaling", ServiceModel.load(data.get(), "autoscaling", "2011-01-01"),
-            "Lambda", ServiceModel.load(data.get(), "lambda", "2015-03-31"));
+            "Lambda", ServiceModel.load(data.get(), "lambda", "2015-03-31"),
+            "SQS", ServiceModel.load(data.get(), "sqs", "2012-11-05"));
       }
       if (cli == null) {
         cli = CliProcess.start(cliFiles);
@@ -165,6 +166,11 @@ class AwsCliConformanceTest {
 
     standIn.ssm().tokenReuse(StandInSsm.TokenReuse.REFUSED);
     fails("IdempotentParameterMismatch", "StartAutomationExecution", start);
+
+    // 36 characters, as the model's length asks, but not a UUID: the service refuses it, not the CLI.
+    fails("ValidationException", "StartAutomationExecution", "ssm", "start-automation-execution",
+        "--document-name", DOCUMENT, "--parameters", "InstanceId=" + INSTANCE,
+        "--client-token", "lifecycle-action-i-0123456789abcdef0");
   }
 
   @Test
@@ -311,6 +317,92 @@ class AwsCliConformanceTest {
     } while (token != null);
     assertEquals(5, pages.size());
     assertEquals(5, Set.copyOf(pages).size());
+  }
+
+  /** "DescribeScalingActivities" (Auto Scaling API Reference): newest first, MaxRecords a page. */
+  @Test
+  void scalingActivitiesComeNewestFirstInPages() {
+    String later = "i-0c1b2c3d4e5f67890";
+    standIn.autoScaling().holdIn(GROUP, HOOK, later, "11111111-2222-4333-8444-555555555555", T0.plusSeconds(60),
+        "Terminating:Wait", "Terminating EC2 instance: " + later);
+    String[] activities = {"autoscaling", "describe-scaling-activities", "--auto-scaling-group-name", GROUP,
+        "--max-records", "1", "--no-paginate"};
+
+    JsonNode newest = succeeds("DescribeScalingActivities", activities);
+    assertEquals("Terminating EC2 instance: " + later, newest.path("Activities").path(0).path("Description").asText());
+    assertTrue(newest.hasNonNull("NextToken"));
+    JsonNode older = succeeds("DescribeScalingActivities", concat(activities, "--next-token",
+        newest.path("NextToken").asText()));
+    assertEquals("Terminating EC2 instance: " + INSTANCE, older.path("Activities").path(0).path("Description").asText());
+    assertFalse(older.hasNonNull("NextToken"));
+
+    fails("InvalidNextToken", "DescribeScalingActivities", concat(activities, "--next-token", "not-a-token"));
+  }
+
+  /** "DescribeWarmPool" (Auto Scaling API Reference): the pool's instances, in pages, with its configuration. */
+  @Test
+  void theWarmPoolsInstancesAreListedInPages() {
+    List<String> pooled = List.of("i-0d1b2c3d4e5f67890", "i-0e1b2c3d4e5f67890");
+    standIn.autoScaling().holdIn(GROUP, HOOK, pooled.get(0), "21111111-2222-4333-8444-555555555555", T0,
+        "Warmed:Pending:Wait", "Moving EC2 instance " + pooled.get(0) + " to the warm pool");
+    standIn.autoScaling().holdIn(GROUP, HOOK, pooled.get(1), "31111111-2222-4333-8444-555555555555", T0,
+        "Warmed:Terminating:Wait", "Terminating EC2 instance: " + pooled.get(1));
+    String[] pool = {"autoscaling", "describe-warm-pool", "--auto-scaling-group-name", GROUP,
+        "--max-records", "1", "--no-paginate"};
+
+    JsonNode first = succeeds("DescribeWarmPool", pool);
+    assertEquals("Stopped", first.path("WarmPoolConfiguration").path("PoolState").asText());
+    JsonNode second = succeeds("DescribeWarmPool", concat(pool, "--next-token", first.path("NextToken").asText()));
+    assertEquals(List.of("Warmed:Pending:Wait", "Warmed:Terminating:Wait"),
+        List.of(first.path("Instances").path(0).path("LifecycleState").asText(),
+            second.path("Instances").path(0).path("LifecycleState").asText()));
+    assertFalse(second.hasNonNull("NextToken"));
+
+    fails("ValidationError", "DescribeWarmPool", "autoscaling", "describe-warm-pool",
+        "--auto-scaling-group-name", "no-such-asg");
+    fails("InvalidNextToken", "DescribeWarmPool", concat(pool, "--next-token", "not-a-token"));
+  }
+
+  /**
+   * The waiting room's calls ("SendMessage", "ChangeMessageVisibility", Amazon SQS API Reference):
+   * a continuation is sent with a delay; one received from the queue is hidden again for as long
+   * as it should wait. The function deletes no message itself: Lambda's event source mapping does.
+   */
+  @Test
+  void theWaitingRoomsMessagesAreSentAndHiddenAgain() {
+    standIn.sqs().queue("waiting-room", Duration.ofMinutes(15), 10);
+    String url = standIn.sqs().queueUrl("waiting-room");
+
+    succeeds("SendMessage", "sqs", "send-message", "--queue-url", url, "--message-body", "{\"continuation\":1}",
+        "--delay-seconds", "60");
+    assertEquals(T0.plusSeconds(60), standIn.sqs().messages("waiting-room").get(0).visibleAt());
+    fails("QueueDoesNotExist", "SendMessage", "sqs", "send-message", "--queue-url", url + "-gone",
+        "--message-body", "{}");
+
+    clock.advance(Duration.ofSeconds(60));
+    List<String> receipts = new ArrayList<>();
+    standIn.sqs().pollOnce("waiting-room", "arn:aws:sqs:" + AwsStandIn.REGION + ":" + AwsStandIn.ACCOUNT
+        + ":waiting-room", payload -> {
+          JsonNode received = JSON.readTree(payload).path("Records").path(0);
+          receipts.add(received.path("receiptHandle").asText());
+          return ("{\"batchItemFailures\":[{\"itemIdentifier\":\"" + received.path("messageId").asText() + "\"}]}")
+              .getBytes(StandardCharsets.UTF_8);
+        });
+    succeeds("ChangeMessageVisibility", "sqs", "change-message-visibility", "--queue-url", url,
+        "--receipt-handle", receipts.get(0), "--visibility-timeout", "120");
+    assertEquals(clock.now().plusSeconds(120), standIn.sqs().messages("waiting-room").get(0).visibleAt());
+
+    fails("ReceiptHandleIsInvalid", "ChangeMessageVisibility", "sqs", "change-message-visibility",
+        "--queue-url", url, "--receipt-handle", "not-a-receipt", "--visibility-timeout", "120");
+    clock.advance(Duration.ofSeconds(120));
+    fails("MessageNotInflight", "ChangeMessageVisibility", "sqs", "change-message-visibility",
+        "--queue-url", url, "--receipt-handle", receipts.get(0), "--visibility-timeout", "120");
+  }
+
+  private static String[] concat(String[] arguments, String... more) {
+    List<String> all = new ArrayList<>(List.of(arguments));
+    all.addAll(List.of(more));
+    return all.toArray(String[]::new);
   }
 
   @Test

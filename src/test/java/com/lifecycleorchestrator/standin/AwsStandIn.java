@@ -27,6 +27,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.function.Predicate;
 import java.util.regex.Pattern;
 
 /**
@@ -359,21 +361,43 @@ public final class AwsStandIn implements AutoCloseable {
    */
   static ObjectNode paged(List<? extends JsonNode> items, String listMember, JsonNode input, String sizeMember,
       int defaultSize) {
-    int from = 0;
-    if (input.hasNonNull("NextToken")) {
-      try {
-        from = Integer.parseInt(new String(Base64.getDecoder().decode(input.get("NextToken").asText()),
-            StandardCharsets.UTF_8));
-      } catch (IllegalArgumentException e) {
-        throw ServiceError.sender("InvalidNextToken", "The token is not one this service issued");
-      }
-    }
+    int from = pageStart(input);
     int size = input.hasNonNull(sizeMember) ? input.get(sizeMember).asInt(defaultSize) : defaultSize;
     int to = Math.min(items.size(), from + Math.max(1, size));
     ObjectNode output = Protocol.JSON.createObjectNode();
     output.putArray(listMember).addAll(items.subList(Math.min(from, items.size()), to));
-    if (to < items.size()) {
-      output.put("NextToken", Base64.getEncoder().encodeToString(String.valueOf(to).getBytes(StandardCharsets.UTF_8)));
+    return withNextToken(output, to, items.size());
+  }
+
+  /**
+   * A page as a service answers that reads {@code read} records of the whole listing per page and
+   * filters them afterwards: only the records that match are answered, and a NextToken while records
+   * remain, so a page may be empty and still not the last.
+   */
+  static <T> ObjectNode filteredAfterReading(List<T> all, Predicate<? super T> matching,
+      Function<? super T, ? extends JsonNode> shown, int read, String listMember, JsonNode input) {
+    int from = Math.min(pageStart(input), all.size());
+    int to = Math.min(all.size(), from + read);
+    ObjectNode output = Protocol.JSON.createObjectNode();
+    output.putArray(listMember).addAll(all.subList(from, to).stream().filter(matching).map(shown).toList());
+    return withNextToken(output, to, all.size());
+  }
+
+  private static int pageStart(JsonNode input) {
+    if (!input.hasNonNull("NextToken")) {
+      return 0;
+    }
+    try {
+      return Integer.parseInt(new String(Base64.getDecoder().decode(input.get("NextToken").asText()),
+          StandardCharsets.UTF_8));
+    } catch (IllegalArgumentException e) {
+      throw ServiceError.sender("InvalidNextToken", "The token is not one this service issued");
+    }
+  }
+
+  private static ObjectNode withNextToken(ObjectNode output, int next, int total) {
+    if (next < total) {
+      output.put("NextToken", Base64.getEncoder().encodeToString(String.valueOf(next).getBytes(StandardCharsets.UTF_8)));
     }
     return output;
   }

@@ -16,11 +16,13 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.function.Function;
 import java.util.function.Predicate;
+import java.util.regex.Pattern;
 
 /**
  * SSM Automation as the stand-in plays it: runbooks registered with the parameters they declare,
@@ -178,6 +180,10 @@ public final class StandInSsm {
   private final Protocol protocol;
   private final Map<String, Document> documents = new LinkedHashMap<>();
   private final Map<String, Execution> executions = new LinkedHashMap<>();
+  /** IdempotencyToken's pattern in SSM's model; its length, 36, is the pattern's own. */
+  private static final Pattern CLIENT_TOKEN =
+      Pattern.compile("[a-fA-F0-9]{8}-[a-fA-F0-9]{4}-[a-fA-F0-9]{4}-[a-fA-F0-9]{4}-[a-fA-F0-9]{12}");
+
   private final Map<String, Execution> byClientToken = new LinkedHashMap<>();
   private final List<Execution> running = new ArrayList<>();
   private final Deque<Execution> queued = new ArrayDeque<>();
@@ -186,6 +192,7 @@ public final class StandInSsm {
   private TokenReuse tokenReuse = TokenReuse.RETURNS_SAME_EXECUTION;
   private int maxRunning = DEFAULT_MAX_RUNNING;
   private int maxQueued = DEFAULT_MAX_QUEUED;
+  private OptionalInt readPerPage = OptionalInt.empty();
 
   StandInSsm(Clock clock, Protocol protocol) {
     this.clock = clock;
@@ -222,6 +229,18 @@ public final class StandInSsm {
   /** At most this many executions wait in the queue; beyond it, starts are refused. */
   public synchronized StandInSsm maxQueued(int executions) {
     this.maxQueued = executions;
+    return this;
+  }
+
+  /**
+   * Filtered listings (DescribeInstanceInformation, DescribeAutomationExecutions) read this many
+   * records a page and filter them afterwards, so that a page may come back empty with a NextToken:
+   * their references end a listing only when "there are no additional items to return", and SSM
+   * answers filtered listings so (aws/boto3 issue 2643, "Response contains both an empty result
+   * list and a NextToken when using filters").
+   */
+  public synchronized StandInSsm filtersAfterReading(int recordsPerPage) {
+    this.readPerPage = OptionalInt.of(recordsPerPage);
     return this;
   }
 
@@ -268,6 +287,20 @@ public final class StandInSsm {
         "DescribeInstanceInformation", this::describeInstances);
   }
 
+  /**
+   * A client token as SSM takes it: "enforces the UUID format" (StartAutomationExecution, SSM API
+   * Reference), in the model 36 characters of the pattern below. Another is refused as every AWS
+   * service refuses a member outside its constraints ("Common Errors": ValidationException, 400).
+   */
+  private static String validClientToken(String token) {
+    if (!CLIENT_TOKEN.matcher(token).matches()) {
+      throw ServiceError.sender("ValidationException", "1 validation error detected: Value '" + token
+          + "' at 'clientToken' failed to satisfy constraint: Member must satisfy regular expression pattern: "
+          + CLIENT_TOKEN.pattern());
+    }
+    return token;
+  }
+
   private synchronized ObjectNode start(JsonNode input) {
     Instant now = clock.now();
     settle(now);
@@ -275,7 +308,7 @@ public final class StandInSsm {
     JsonNode request = input.deepCopy();
     ((ObjectNode) request).remove("ClientToken");
     Optional<String> clientToken = Optional.ofNullable(input.get("ClientToken"))
-        .map(token -> token.asText().toLowerCase(Locale.ROOT));
+        .map(token -> validClientToken(token.asText()).toLowerCase(Locale.ROOT));
     Execution earlier = clientToken.map(byClientToken::get).orElse(null);
     if (earlier != null) {
       if (tokenReuse == TokenReuse.REFUSED || !earlier.request.equals(request)) {
@@ -372,15 +405,14 @@ public final class StandInSsm {
     for (JsonNode filter : input.path("Filters")) {
       matching = matching.and(executionFilter(filter.path("Key").asText(), AwsStandIn.strings(filter.path("Values")), now));
     }
-    List<ObjectNode> found = executions.values().stream().filter(matching)
+    List<Execution> newestFirst = executions.values().stream()
         .sorted(Comparator.comparing((Execution execution) -> execution.startedAt).reversed())
-        .map(execution -> {
-          ObjectNode metadata = JsonNodeFactory.instance.objectNode();
-          describeInto(metadata, execution, now);
-          return metadata.put("AutomationType", "Local");
-        })
         .toList();
-    return AwsStandIn.paged(found, "AutomationExecutionMetadataList", input, "MaxResults", 50);
+    return page(newestFirst, matching, execution -> {
+      ObjectNode metadata = JsonNodeFactory.instance.objectNode();
+      describeInto(metadata, execution, now);
+      return metadata.put("AutomationType", "Local");
+    }, "AutomationExecutionMetadataList", input, 50);
   }
 
   private Predicate<Execution> executionFilter(String key, List<String> values, Instant now) {
@@ -404,8 +436,19 @@ public final class StandInSsm {
       matching = matching.and(instanceFilter(registered, filter.path("Key").asText(),
           AwsStandIn.strings(filter.path("Values"))));
     }
-    List<ObjectNode> found = registered.values().stream().filter(matching).map(StandInSsm::information).toList();
-    return AwsStandIn.paged(found, "InstanceInformationList", input, "MaxResults", 50);
+    // "The default value is 10 items." (DescribeInstanceInformation, MaxResults)
+    return page(List.copyOf(registered.values()), matching, StandInSsm::information, "InstanceInformationList",
+        input, 10);
+  }
+
+  /** A page of a filtered listing: filtered before paging, or after reading, as set. */
+  private <T> ObjectNode page(List<T> all, Predicate<T> matching, Function<T, ObjectNode> shown, String listMember,
+      JsonNode input, int defaultSize) {
+    if (readPerPage.isPresent()) {
+      return AwsStandIn.filteredAfterReading(all, matching, shown, readPerPage.getAsInt(), listMember, input);
+    }
+    return AwsStandIn.paged(all.stream().filter(matching).map(shown).toList(), listMember, input, "MaxResults",
+        defaultSize);
   }
 
   private static ObjectNode information(ManagedInstance instance) {

@@ -28,12 +28,13 @@ import org.junit.jupiter.api.Test;
 /**
  * SSM Automation's rules as the stand-in keeps them, on its operations directly: executions run
  * by their scripts, at most a set number at once with the rest queued in order, and a full queue
- * refuses starts.
+ * refuses starts; client tokens are UUIDs that name one execution.
  */
 class StandInSsmTest {
 
   private static final Instant T0 = Instant.parse("2026-11-25T13:00:00Z");
   private static final String DOCUMENT = "Timed-Runbook";
+  private static final String TOKEN = "0f8fad5b-d9cb-469f-a165-70867728950e";
 
   /** An execution that arrives some seconds after the one before it and runs for some seconds. */
   record Arrival(int afterSeconds, int runsSeconds) {}
@@ -115,6 +116,54 @@ class StandInSsmTest {
     }
     assertEquals(List.of("InProgress", "InProgress", "InProgress", "InProgress", "InProgress",
         "Waiting", "Waiting", "Waiting", "Waiting", "Waiting", "TimedOut", "TimedOut"), seen);
+  }
+
+  // StartAutomationExecution (SSM API Reference), ClientToken: "User-provided idempotency token.
+  // The token must be unique, is case insensitive, enforces the UUID format, and can't be reused."
+  @Test
+  void aClientTokenThatIsNotAUuidIsRefusedAsInvalid() {
+    ServiceError refused = assertThrows(ServiceError.class, () -> start(10, "lifecycle-action-i-0123456789abcdef0"));
+
+    assertEquals("ValidationException", refused.code());
+    assertEquals(400, refused.status());
+    assertTrue(refused.getMessage().contains("'clientToken'"), refused.getMessage());
+    assertTrue(ssm.executions().isEmpty());
+  }
+
+  // IdempotentParameterMismatch (SSM API Reference): "returned when an idempotent operation is
+  // retried and the parameters don't match the original call to the API with the same idempotency token".
+  @Test
+  void theSameClientTokenWithAnotherRequestIsAnIdempotentParameterMismatch() {
+    start(10, TOKEN);
+
+    ServiceError refused = assertThrows(ServiceError.class, () -> start(20, TOKEN));
+
+    assertEquals("IdempotentParameterMismatch", refused.code());
+    assertEquals(1, ssm.executions().size());
+  }
+
+  @Test
+  void theSameClientTokenWithTheSameRequestReturnsTheSameExecutionWhateverItsCase() {
+    String first = start(10, TOKEN);
+
+    assertEquals(first, start(10, TOKEN));
+    assertEquals(first, start(10, TOKEN.toUpperCase(java.util.Locale.ROOT)), "the token is case insensitive");
+    assertEquals(1, ssm.executions().size());
+  }
+
+  @Test
+  void aClientTokenThatMayNotBeReusedIsRefusedEvenForTheSameRequest() {
+    ssm.tokenReuse(StandInSsm.TokenReuse.REFUSED);
+    start(10, TOKEN);
+
+    assertEquals("IdempotentParameterMismatch",
+        assertThrows(ServiceError.class, () -> start(10, TOKEN)).code());
+  }
+
+  private String start(int seconds, String clientToken) {
+    ObjectNode input = json().put("DocumentName", DOCUMENT).put("ClientToken", clientToken);
+    input.putObject("Parameters").putArray("Seconds").add(String.valueOf(seconds));
+    return call("StartAutomationExecution", input).path("AutomationExecutionId").asText();
   }
 
   private String start(int seconds) {
