@@ -28,10 +28,6 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.TimeoutException;
 import java.util.function.ToDoubleFunction;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.ssm.SsmClient;
 
 /**
@@ -252,12 +248,7 @@ public final class ColdStartBenchmark {
 
   /** The execution an earlier invocation started for the second instance, which the continuation follows. */
   private String startExecution(AwsStandIn standIn, String instance) {
-    try (SsmClient ssm = SsmClient.builder()
-        .endpointOverride(standIn.endpoint())
-        .region(Region.of(AwsStandIn.REGION))
-        .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("test", "test")))
-        .httpClient(UrlConnectionHttpClient.create())
-        .build()) {
+    try (SsmClient ssm = standIn.newSsmClient()) {
       return ssm.startAutomationExecution(request -> request.documentName(runbook)
           .parameters(Map.of("InstanceId", List.of(instance)))).automationExecutionId();
     }

@@ -51,10 +51,6 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.ValueSource;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.ssm.SsmClient;
 
 /**
@@ -261,12 +257,7 @@ class HandlerAgainstStandInTest {
 
   /** An execution of the same runbook for another instance, started by someone else. */
   private void startAnotherExecution(String instance) {
-    try (SsmClient ssm = SsmClient.builder()
-        .endpointOverride(standIn.endpoint())
-        .region(Region.of(AwsStandIn.REGION))
-        .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("test", "test")))
-        .httpClient(UrlConnectionHttpClient.create())
-        .build()) {
+    try (SsmClient ssm = standIn.newSsmClient()) {
       ssm.startAutomationExecution(request -> request.documentName(DOCUMENT)
           .parameters(Map.of("InstanceId", List.of(instance))));
     }

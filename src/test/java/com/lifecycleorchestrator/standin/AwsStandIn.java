@@ -30,6 +30,11 @@ import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Predicate;
 import java.util.regex.Pattern;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.ssm.SsmClient;
 
 /**
  * A local stand-in for the AWS services the function calls: an HTTP server on the loopback
@@ -171,6 +176,16 @@ public final class AwsStandIn implements AutoCloseable {
 
   public StandInSsm ssm() {
     return ssm;
+  }
+
+  /** An SSM client of someone other than the function, pointed here; the caller closes it. */
+  public SsmClient newSsmClient() {
+    return SsmClient.builder()
+        .endpointOverride(endpoint())
+        .region(Region.of(REGION))
+        .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("test", "test")))
+        .httpClient(UrlConnectionHttpClient.create())
+        .build();
   }
 
   public StandInAutoScaling autoScaling() {
