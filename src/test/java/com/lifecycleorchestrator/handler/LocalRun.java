@@ -203,11 +203,16 @@ public final class LocalRun {
       return of(given, directory);
     }
 
-    /** The command line that gives these options to {@link LocalRun#main}. */
+    /**
+     * The command line that gives these options to {@link LocalRun#main}; the warm-pool scenario's
+     * events are its own, so its command line names none.
+     */
     List<String> arguments() {
-      return List.of("--" + EVENT.name() + "=" + event, "--" + RUNBOOK.name() + "=" + runbook.name().toLowerCase(Locale.ROOT),
+      List<String> arguments = new ArrayList<>(warmPool ? List.of() : List.of("--" + EVENT.name() + "=" + event));
+      arguments.addAll(List.of("--" + RUNBOOK.name() + "=" + runbook.name().toLowerCase(Locale.ROOT),
           "--" + THROTTLED.name() + "=" + throttled, "--" + LAUNCH.name() + "=" + launch,
-          "--" + WARM_POOL.name() + "=" + warmPool);
+          "--" + WARM_POOL.name() + "=" + warmPool));
+      return arguments;
     }
 
     /** The option a name not ours was probably meant to be: same letters but for case, or two edits away. */

@@ -140,6 +140,8 @@ class LocalRunTest {
         LocalRun.Options.parse("--warmPool=true").events());
     LocalRun.Options options = LocalRun.Options.parse("--runbook=fails", "--throttled=true");
     assertEquals(options, LocalRun.Options.parse(options.arguments().toArray(String[]::new)));
+    LocalRun.Options warmPool = LocalRun.Options.parse("--warmPool=true");
+    assertEquals(warmPool, LocalRun.Options.parse(warmPool.arguments().toArray(String[]::new)));
   }
 
   @Test
