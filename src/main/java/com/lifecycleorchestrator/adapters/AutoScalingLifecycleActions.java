@@ -9,6 +9,7 @@ import com.lifecycleorchestrator.core.ServiceFailure;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -22,6 +23,7 @@ import software.amazon.awssdk.services.autoscaling.model.AutoScalingGroup;
 import software.amazon.awssdk.services.autoscaling.model.DescribeScalingActivitiesResponse;
 import software.amazon.awssdk.services.autoscaling.model.Instance;
 import software.amazon.awssdk.services.autoscaling.model.InstanceLifecyclePolicy;
+import software.amazon.awssdk.services.autoscaling.model.LifecycleHook;
 import software.amazon.awssdk.services.autoscaling.model.RetentionTriggers;
 
 /** EC2 Auto Scaling through the AWS SDK: the only code that knows its wire types and error codes. */
@@ -63,6 +65,9 @@ public final class AutoScalingLifecycleActions implements LifecycleActions {
   /** What a hook Auto Scaling does not list is reported as: it cannot be read, now or later. */
   static final String HOOK_NOT_FOUND = "LifecycleHookNotFound";
 
+  /** What a hook listed with timeouts no hook can have is reported as: it cannot be read either. */
+  static final String HOOK_UNREADABLE = "LifecycleHookUnreadable";
+
   /**
    * The hook's timeouts, from DescribeLifecycleHooks (Amazon EC2 Auto Scaling API Reference). A call
    * the function's role may not make (AccessDenied) comes out as a rejection, like a hook that is
@@ -76,13 +81,40 @@ public final class AutoScalingLifecycleActions implements LifecycleActions {
               .lifecycleHookNames(hook.value()))
           .lifecycleHooks().stream()
           .findFirst()
-          .map(found -> new HookTimeouts(Duration.ofSeconds(found.heartbeatTimeout()),
-              Duration.ofSeconds(found.globalTimeout()),
-              Optional.ofNullable(found.defaultResult()).map(LifecycleResult::valueOf)))
+          .map(AutoScalingLifecycleActions::timeoutsOf)
           .orElseThrow(() -> new ServiceFailure.Rejected(HOOK_NOT_FOUND,
               "Auto Scaling group " + group + " has no lifecycle hook " + hook, null));
     } catch (SdkException e) {
       throw ServiceFailures.classify(e);
+    }
+  }
+
+  /**
+   * AWS's default heartbeat timeout of a hook put without one (PutLifecycleHook, Amazon EC2 Auto
+   * Scaling API Reference: "The default value is 3600 seconds").
+   */
+  static final Duration DEFAULT_HEARTBEAT_TIMEOUT = Duration.ofSeconds(3600);
+
+  /**
+   * A hook's timeouts as DescribeLifecycleHooks answers them. Every field of the answer is optional
+   * in the API's model: one left out takes the value AWS gives a hook put without it (the global
+   * timeout then being the smaller of 100 heartbeat timeouts and 48 hours), an unknown default
+   * result is taken as unknown, and an answer no hook could have is refused like a hook that cannot
+   * be read, so that the configured timeout stands in for it.
+   */
+  private static HookTimeouts timeoutsOf(LifecycleHook found) {
+    Duration heartbeat = Optional.ofNullable(found.heartbeatTimeout()).map(Duration::ofSeconds)
+        .orElse(DEFAULT_HEARTBEAT_TIMEOUT);
+    Duration global = Optional.ofNullable(found.globalTimeout()).map(Duration::ofSeconds)
+        .orElse(HookTimeouts.assumed(heartbeat).globalTimeout());
+    Optional<LifecycleResult> defaultResult = Arrays.stream(LifecycleResult.values())
+        .filter(result -> result.name().equalsIgnoreCase(found.defaultResult()))
+        .findFirst();
+    try {
+      return new HookTimeouts(heartbeat, global, defaultResult);
+    } catch (IllegalArgumentException e) {
+      throw new ServiceFailure.Rejected(HOOK_UNREADABLE, "lifecycle hook " + found.lifecycleHookName()
+          + " of " + found.autoScalingGroupName() + ": " + e.getMessage(), e);
     }
   }
 
