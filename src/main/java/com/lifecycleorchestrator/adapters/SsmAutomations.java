@@ -17,6 +17,7 @@ import software.amazon.awssdk.services.ssm.model.AutomationExecutionLimitExceede
 import software.amazon.awssdk.services.ssm.model.AutomationExecutionNotFoundException;
 import software.amazon.awssdk.services.ssm.model.IdempotentParameterMismatchException;
 import software.amazon.awssdk.services.ssm.model.InvalidAutomationExecutionParametersException;
+import software.amazon.awssdk.services.ssm.model.InstanceInformation;
 import software.amazon.awssdk.services.ssm.model.InvalidInstanceIdException;
 import software.amazon.awssdk.services.ssm.model.InvalidTargetException;
 import software.amazon.awssdk.services.ssm.model.Tag;
@@ -84,6 +85,22 @@ public final class SsmAutomations implements Automations {
    * Follows every page of DescribeInstanceInformation filtered by the one instance id: a filtered
    * listing may answer with an empty page and a NextToken before the page that holds the instance.
    */
+  /**
+   * The agent by its ping status. PingStatus is optional in the API's model: SSM lists the instance
+   * but does not say, so the runbook is tried, and its own failure, if any, is what the action ends
+   * with, rather than a result sent for an agent nobody saw offline.
+   */
+  private static Fleet.Agent agentBy(InstanceInformation information) {
+    if (information.pingStatus() == null) {
+      return Fleet.Agent.ONLINE;
+    }
+    return switch (information.pingStatus()) {
+      case ONLINE -> Fleet.Agent.ONLINE;
+      case CONNECTION_LOST -> Fleet.Agent.CONNECTION_LOST;
+      default -> Fleet.Agent.INACTIVE;
+    };
+  }
+
   @Override
   public Fleet.Agent agentOf(LifecycleAction.InstanceId instance) {
     try {
@@ -93,11 +110,7 @@ public final class SsmAutomations implements Automations {
           .instanceInformationList().stream()
           .filter(information -> instance.value().equals(information.instanceId()))
           .findFirst()
-          .map(information -> switch (information.pingStatus()) {
-            case ONLINE -> Fleet.Agent.ONLINE;
-            case CONNECTION_LOST -> Fleet.Agent.CONNECTION_LOST;
-            default -> Fleet.Agent.INACTIVE;
-          })
+          .map(SsmAutomations::agentBy)
           .orElse(Fleet.Agent.NOT_MANAGED);
     } catch (InvalidInstanceIdException e) {
       // How SSM answers a filter by an instance id it does not manage (or that does not exist).
