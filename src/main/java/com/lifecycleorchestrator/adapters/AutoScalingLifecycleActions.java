@@ -13,7 +13,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.function.Predicate;
 import java.util.function.Supplier;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.exception.SdkException;
@@ -150,7 +149,7 @@ public final class AutoScalingLifecycleActions implements LifecycleActions {
    */
   static final int WARM_POOL_PAGE = 50;
 
-  /** DescribeScalingActivities pages at most 100 activities, newest first (its API reference). */
+  /** DescribeScalingActivities pages at most 100 activities (its API reference). */
   static final int ACTIVITIES_PAGE = 100;
 
   @Override
@@ -192,53 +191,35 @@ public final class AutoScalingLifecycleActions implements LifecycleActions {
         .toList();
   }
 
-  @Override
-  public List<Fleet.Activity> activities(LifecycleAction.GroupName group, Instant since) {
-    List<Fleet.Activity> found = new ArrayList<>();
-    scanActivities(group, activity -> {
-      if (activity.startedAt().isBefore(since)) {
-        return false;
-      }
-      found.add(activity);
-      return true;
-    });
-    return found;
-  }
-
-  @Override
-  public Optional<Fleet.Activity> activityMoving(
-      LifecycleAction.GroupName group, LifecycleAction.InstanceId instance, Instant notAfter) {
-    Instant since = notAfter.minus(HookTimeouts.LONGEST_GLOBAL_TIMEOUT);
-    Fleet.Activity[] found = new Fleet.Activity[1];
-    scanActivities(group, activity -> {
-      if (activity.startedAt().isBefore(since)) {
-        return false;
-      }
-      if (!activity.startedAt().isAfter(notAfter) && activity.moves(instance)) {
-        found[0] = activity;
-        return false;
-      }
-      return true;
-    });
-    return Optional.ofNullable(found[0]);
-  }
+  /** The status codes of an activity that has ended (ScalingActivityStatusCode, API reference). */
+  static final List<String> ENDED = List.of("Successful", "Failed", "Cancelled");
 
   /**
-   * Reads the group's activities newest first, page by page, while {@code more} wants the next one:
-   * a look-up ends on the page that answers it.
+   * Reads the group's activities page by page and keeps those still in progress. "Activities still
+   * in progress appear first on the list" (DescribeScalingActivities API reference); the reading
+   * goes on, whatever the order, until an ended activity that started before the longest hold a
+   * hook allows, since an activity holding an instance now started within it.
    */
-  private void scanActivities(LifecycleAction.GroupName group, Predicate<Fleet.Activity> more) {
+  @Override
+  public List<Fleet.Activity> activitiesInProgress(LifecycleAction.GroupName group) {
+    Instant oldestHold = Instant.now().minus(HookTimeouts.LONGEST_GLOBAL_TIMEOUT);
+    List<Fleet.Activity> inProgress = new ArrayList<>();
     try {
       for (DescribeScalingActivitiesResponse page : autoScaling.describeScalingActivitiesPaginator(request -> request
           .autoScalingGroupName(group.value())
           .maxRecords(ACTIVITIES_PAGE))) {
         for (Activity activity : page.activities()) {
-          if (!more.test(new Fleet.Activity(activity.activityId(), activity.startTime(),
-              Optional.ofNullable(activity.description()).orElse("")))) {
-            return;
+          boolean ended = ENDED.contains(activity.statusCodeAsString());
+          if (ended && activity.startTime() != null && activity.startTime().isBefore(oldestHold)) {
+            return inProgress;
+          }
+          if (!ended && activity.startTime() != null) {
+            inProgress.add(new Fleet.Activity(activity.activityId(), activity.startTime(),
+                Optional.ofNullable(activity.description()).orElse("")));
           }
         }
       }
+      return inProgress;
     } catch (SdkException e) {
       throw ServiceFailures.classify(e);
     }

@@ -5,8 +5,13 @@ import com.lifecycleorchestrator.core.LifecycleAction;
 import com.lifecycleorchestrator.core.Runbook;
 import com.lifecycleorchestrator.core.Automations;
 import com.lifecycleorchestrator.core.ServiceFailure;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.stream.Collectors;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.ssm.SsmClient;
 import software.amazon.awssdk.services.ssm.model.AutomationDefinitionNotFoundException;
@@ -14,6 +19,8 @@ import software.amazon.awssdk.services.ssm.model.AutomationExecution;
 import software.amazon.awssdk.services.ssm.model.AutomationDefinitionVersionNotFoundException;
 import software.amazon.awssdk.services.ssm.model.AutomationExecutionFilterKey;
 import software.amazon.awssdk.services.ssm.model.AutomationExecutionLimitExceededException;
+import software.amazon.awssdk.services.ssm.model.AutomationExecutionMetadata;
+import software.amazon.awssdk.services.ssm.model.ResourceTypeForTagging;
 import software.amazon.awssdk.services.ssm.model.AutomationExecutionNotFoundException;
 import software.amazon.awssdk.services.ssm.model.IdempotentParameterMismatchException;
 import software.amazon.awssdk.services.ssm.model.InvalidAutomationExecutionParametersException;
@@ -74,17 +81,74 @@ public final class SsmAutomations implements Automations {
           .filter(found -> start.documentName().equals(found.documentName()))
           .findFirst()
           .map(found -> new Runbook.Found(new Runbook.ExecutionId(found.automationExecutionId()),
-              new Runbook.Observation(new Runbook.Status(found.automationExecutionStatusAsString()),
-                  Optional.ofNullable(found.executionStartTime()), Optional.ofNullable(found.executionEndTime()))));
+              observationOf(found)));
     } catch (SdkException e) {
       throw ServiceFailures.classify(e);
     }
   }
 
   /**
-   * Follows every page of DescribeInstanceInformation filtered by the one instance id: a filtered
-   * listing may answer with an empty page and a NextToken before the page that holds the instance.
+   * The seat's executions are listed by the tag key they all carry (every page, the exact document
+   * name kept); the newest by start time is read first, and its epoch is the latest when it counts
+   * every execution listed before it, which is how the seat's executions are started, one epoch
+   * after the other. Otherwise, every execution's tags are read and the highest epoch wins.
    */
+  @Override
+  public Optional<Runbook.Entry> latest(Runbook.Seat seat) {
+    try {
+      List<AutomationExecutionMetadata> listed = new ArrayList<>(ssm.describeAutomationExecutionsPaginator(
+              request -> request.filters(
+                  filter -> filter.key(AutomationExecutionFilterKey.TAG_KEY).values(seat.tagKey()),
+                  filter -> filter.key(AutomationExecutionFilterKey.DOCUMENT_NAME_PREFIX).values(seat.documentName())))
+          .automationExecutionMetadataList().stream()
+          .filter(found -> seat.documentName().equals(found.documentName()))
+          .toList());
+      if (listed.isEmpty()) {
+        return Optional.empty();
+      }
+      listed.sort(Comparator.comparing(AutomationExecutionMetadata::executionStartTime,
+          Comparator.nullsFirst(Comparator.<Instant>naturalOrder())).reversed());
+      Optional<Runbook.Entry> newest = entryOf(seat, listed.get(0));
+      if (newest.isPresent() && newest.get().epoch() == listed.size() - 1) {
+        return newest;
+      }
+      return listed.stream()
+          .map(found -> entryOf(seat, found))
+          .flatMap(Optional::stream)
+          .max(Comparator.comparingInt(Runbook.Entry::epoch));
+    } catch (SdkException e) {
+      throw ServiceFailures.classify(e);
+    }
+  }
+
+  private Optional<Runbook.Entry> entryOf(Runbook.Seat seat, AutomationExecutionMetadata found) {
+    Map<String, String> tags = ssm.listTagsForResource(request -> request
+            .resourceType(ResourceTypeForTagging.AUTOMATION)
+            .resourceId(found.automationExecutionId()))
+        .tagList().stream()
+        .collect(Collectors.toMap(Tag::key, Tag::value, (first, second) -> second));
+    return Runbook.Entry.of(seat, new Runbook.ExecutionId(found.automationExecutionId()), observationOf(found), tags);
+  }
+
+  private static Runbook.Observation observationOf(AutomationExecutionMetadata found) {
+    return new Runbook.Observation(new Runbook.Status(found.automationExecutionStatusAsString()),
+        Optional.ofNullable(found.executionStartTime()), Optional.ofNullable(found.executionEndTime()));
+  }
+
+  @Override
+  public void record(Runbook.ExecutionId execution, Map<String, String> tags) {
+    try {
+      ssm.addTagsToResource(request -> request
+          .resourceType(ResourceTypeForTagging.AUTOMATION)
+          .resourceId(execution.value())
+          .tags(tags.entrySet().stream()
+              .map(tag -> Tag.builder().key(tag.getKey()).value(tag.getValue()).build())
+              .toList()));
+    } catch (SdkException e) {
+      throw ServiceFailures.classify(e);
+    }
+  }
+
   /**
    * The agent by its ping status. PingStatus is optional in the API's model: SSM lists the instance
    * but does not say, so the runbook is tried, and its own failure, if any, is what the action ends

@@ -1,5 +1,6 @@
 package com.lifecycleorchestrator.core;
 
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -24,6 +25,22 @@ public interface Automations {
    * hence same lifecycle action), with its status as the look-up saw it; if there is one.
    */
   Optional<Runbook.Found> findEarlier(Runbook.Start start);
+
+  /**
+   * The seat's latest execution, the one with the highest epoch, with what its tags record; empty
+   * if the runbook was never started for this instance at this hook.
+   *
+   * @throws ServiceFailure.Transient the call failed for now
+   */
+  Optional<Runbook.Entry> latest(Runbook.Seat seat);
+
+  /**
+   * Writes these tags on the execution (a value replaces the one the key had): the record of its
+   * seat ({@link Runbook.Entry}).
+   *
+   * @throws ServiceFailure the tags were not written
+   */
+  void record(Runbook.ExecutionId execution, Map<String, String> tags);
 
   /** Whether the instance's SSM agent can run commands now. */
   Fleet.Agent agentOf(LifecycleAction.InstanceId instance);

@@ -94,13 +94,14 @@ public final class Fleet {
     }
 
     /**
-     * The activity that put the instance where it waits: the latest of {@code activities} that moves
-     * it and started no later than {@code notAfter} (the event's time, or now).
+     * The activity holding the instance now: the latest of the group's activities in progress that
+     * names it. While Auto Scaling holds an instance at a hook, the activity that moves it is in
+     * progress (StatusCode MidLifecycleAction, DescribeScalingActivities API reference), and an
+     * instance is moved by one activity at a time, so no timestamp is compared with another.
      */
-    public static Optional<Activity> latestMoving(
-        List<Activity> activities, LifecycleAction.InstanceId instance, Instant notAfter) {
-      return activities.stream()
-          .filter(activity -> !activity.startedAt().isAfter(notAfter) && activity.moves(instance))
+    public static Optional<Activity> holding(List<Activity> inProgress, LifecycleAction.InstanceId instance) {
+      return inProgress.stream()
+          .filter(activity -> activity.moves(instance))
           .max(Comparator.comparing(Activity::startedAt));
     }
   }

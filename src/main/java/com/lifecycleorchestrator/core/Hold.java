@@ -2,6 +2,7 @@ package com.lifecycleorchestrator.core;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -87,21 +88,51 @@ final class Hold {
       return Optional.of(releasedForTheGroupsDeletion(now));
     }
     try {
+      return heartbeat(now);
+    } catch (ServiceFailure failure) {
+      return Optional.empty();
+    }
+  }
+
+  /**
+   * Sends a heartbeat now: empty if Auto Scaling accepted it, where the handling goes if the
+   * action is no longer active. A heartbeat that names the action's token reaches that very action
+   * or none, so an accepted one also proves that a late or repeated delivery is still current.
+   * The follower's sign of life is written on the execution it follows, for the reconciler.
+   *
+   * @throws ServiceFailure the heartbeat failed for now (it is tried again after a pause)
+   */
+  Optional<Position> heartbeat(Instant now) {
+    try {
       if (ports.lifecycleActions().recordHeartbeat(action) == LifecycleActions.Answer.NOT_ACTIVE) {
         timeline.waitEnded(now);
         return Optional.of(new Position.Finished(new Outcome.AlreadyCompleted(timeline.progress(now),
             Optional.empty(), "the lifecycle action was no longer active when its heartbeat was due")));
       }
-      heartbeatFailures = 0;
-      lastHeartbeat = now;
-      nextHeartbeat = now.plus(heartbeatEvery());
-      ports.listener().reached(action, new Milestone.HeartbeatSent());
     } catch (ServiceFailure failure) {
       Duration pause = rules.timings().retrying().delayBefore(heartbeatFailures++);
       nextHeartbeat = now.plus(pause);
       ports.listener().reached(action, new Milestone.HeartbeatFailed(failure.code(), pause));
+      throw failure;
     }
+    heartbeatFailures = 0;
+    lastHeartbeat = now;
+    nextHeartbeat = now.plus(heartbeatEvery());
+    ports.listener().reached(action, new Milestone.HeartbeatSent());
+    timeline.execution().ifPresent(execution -> signOfLife(execution, now));
     return Optional.empty();
+  }
+
+  /**
+   * Tells the reconciler that this execution's action is followed, as of now. A sign not written
+   * costs at most a second follower, which completes the action with the same execution's result.
+   */
+  void signOfLife(Runbook.ExecutionId execution, Instant now) {
+    try {
+      ports.automations().record(execution, Map.of(Runbook.Entry.FOLLOWED_AT, now.toString()));
+    } catch (ServiceFailure failure) {
+      ports.listener().reached(action, new Milestone.RecordNotWritten(failure.code()));
+    }
   }
 
   /** The pre-flight: the group is not being deleted and, if asked, the agent can run the runbook. */
@@ -117,7 +148,7 @@ final class Hold {
 
   /** Looks again for a launching instance's agent; once online, the runbook starts. */
   Position awaitAgent(Position.AwaitingAgent awaiting, Instant now) {
-    return lookForTheAgent(awaiting.attempt() + 1, new Position.Starting(0, now), now);
+    return lookForTheAgent(awaiting.attempt() + 1, awaiting.on(), now);
   }
 
   /**
@@ -137,11 +168,13 @@ final class Hold {
       return on;
     }
     Optional<LifecycleResult> result = rules.results().onUnreachableAgent();
-    if (result.isPresent() && action.transition() == LifecycleAction.Transition.LAUNCHING) {
+    if (result.isPresent() && action.transition() == LifecycleAction.Transition.LAUNCHING
+        && on instanceof Position.Starting starting) {
       Duration pause = rules.timings().agentChecks().delayBefore(attempt);
       if (now.plus(pause).isBefore(agentWaitEnds())) {
         ports.listener().reached(action, new Milestone.AwaitingAgent(agent, pause));
-        return new Position.AwaitingAgent(attempt, now.plus(pause));
+        return new Position.AwaitingAgent(attempt, new Position.Starting(starting.epoch(), 0, now.plus(pause)),
+            now.plus(pause));
       }
     }
     ports.listener().reached(action, new Milestone.AgentUnreachable(agent, result.isEmpty()));

@@ -1,49 +1,65 @@
 package com.lifecycleorchestrator.core;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 
 /**
- * The timeouts of the hooks this function serves, read from Auto Scaling once per hook for the
- * life of the execution environment. Where the function may not read a hook, the configured
- * heartbeat timeout stands in for it, and that is reported once.
+ * The timeouts of the hooks this function serves, read from Auto Scaling and kept for
+ * {@link #LIFETIME} in the execution environment, so that an operator who changes a hook reaches
+ * warm environments within minutes. Where the function may not read a hook, the configured
+ * heartbeat timeout stands in for it, and that is reported once per reading.
  */
 public final class Hooks {
 
+  /** How long a hook's timeouts are kept before they are read again. */
+  public static final Duration LIFETIME = Duration.ofMinutes(5);
+
+  private record Reading(HookTimeouts timeouts, Instant readAt) {}
+
   private final LifecycleActions lifecycleActions;
   private final Duration fallbackHeartbeatTimeout;
-  private final Map<String, HookTimeouts> known = new ConcurrentHashMap<>();
+  private final Clock clock;
+  private final Map<String, Reading> known = new ConcurrentHashMap<>();
 
-  public Hooks(LifecycleActions lifecycleActions, Duration fallbackHeartbeatTimeout) {
+  public Hooks(LifecycleActions lifecycleActions, Duration fallbackHeartbeatTimeout, Clock clock) {
     this.lifecycleActions = lifecycleActions;
     this.fallbackHeartbeatTimeout = fallbackHeartbeatTimeout;
+    this.clock = clock;
   }
 
   /**
    * The timeouts of the hook holding the action. A hook that cannot be read for now (throttled, a
    * server error) is assumed to have the configured heartbeat timeout this time and read again next
-   * time; one that is refused (no permission, no such hook) keeps the assumption.
+   * time; one that is refused (no permission, no such hook) keeps the assumption for the lifetime.
    */
   HookTimeouts of(LifecycleAction action, Milestone.Listener listener) {
-    String key = action.group().value() + "\n" + action.hook().value();
-    HookTimeouts cached = known.get(key);
-    if (cached != null) {
-      return cached;
+    return of(action.group(), action.hook(), failure -> listener.reached(action, failure));
+  }
+
+  /** The timeouts of the group's hook, reporting a hook that cannot be read to {@code unreadable}. */
+  HookTimeouts of(LifecycleAction.GroupName group, LifecycleAction.HookName hook,
+      Consumer<Milestone.HookUnreadable> unreadable) {
+    String key = group.value() + "\n" + hook.value();
+    Instant now = clock.now();
+    Reading cached = known.get(key);
+    if (cached != null && now.isBefore(cached.readAt().plus(LIFETIME))) {
+      return cached.timeouts();
     }
     try {
-      HookTimeouts read = lifecycleActions.timeoutsOf(action.group(), action.hook());
-      known.put(key, read);
+      HookTimeouts read = lifecycleActions.timeoutsOf(group, hook);
+      known.put(key, new Reading(read, now));
       return read;
     } catch (ServiceFailure.Rejected refused) {
       HookTimeouts assumed = HookTimeouts.assumed(fallbackHeartbeatTimeout);
-      if (known.putIfAbsent(key, assumed) == null) {
-        listener.reached(action, new Milestone.HookUnreadable(refused.code(), assumed, true));
-      }
+      known.put(key, new Reading(assumed, now));
+      unreadable.accept(new Milestone.HookUnreadable(refused.code(), assumed, true));
       return assumed;
     } catch (ServiceFailure failure) {
       HookTimeouts assumed = HookTimeouts.assumed(fallbackHeartbeatTimeout);
-      listener.reached(action, new Milestone.HookUnreadable(failure.code(), assumed, false));
+      unreadable.accept(new Milestone.HookUnreadable(failure.code(), assumed, false));
       return assumed;
     }
   }

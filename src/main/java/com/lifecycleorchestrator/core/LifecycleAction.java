@@ -58,6 +58,11 @@ public record LifecycleAction(
     return new LifecycleAction(transition, group, hook, instance, token, heldSince, Optional.of(found), destination);
   }
 
+  /** This action, addressed by the token: a call then reaches this very action or none. */
+  public LifecycleAction withToken(Token known) {
+    return new LifecycleAction(transition, group, hook, instance, Optional.of(known), heldSince, activity, destination);
+  }
+
   /** This action, known to move the instance to the place. */
   public LifecycleAction withDestination(Place place) {
     return new LifecycleAction(transition, group, hook, instance, token, heldSince, activity, Optional.of(place));

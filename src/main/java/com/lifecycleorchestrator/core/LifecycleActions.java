@@ -1,6 +1,5 @@
 package com.lifecycleorchestrator.core;
 
-import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
@@ -37,13 +36,9 @@ public interface LifecycleActions {
    */
   Fleet.Group describe(LifecycleAction.GroupName group);
 
-  /** The group's scaling activities that started at or after {@code since}, newest first. */
-  List<Fleet.Activity> activities(LifecycleAction.GroupName group, Instant since);
-
   /**
-   * The group's latest scaling activity that moves the instance and started no later than
-   * {@code notAfter}, looked for among the activities of the longest hold a hook allows before it.
+   * The group's scaling activities still in progress: among them, the one of each instance held at
+   * a hook (its StatusCode is MidLifecycleAction meanwhile).
    */
-  Optional<Fleet.Activity> activityMoving(
-      LifecycleAction.GroupName group, LifecycleAction.InstanceId instance, Instant notAfter);
+  List<Fleet.Activity> activitiesInProgress(LifecycleAction.GroupName group);
 }

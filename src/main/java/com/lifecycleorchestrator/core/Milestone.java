@@ -31,6 +31,15 @@ public sealed interface Milestone {
   /** The runbook was started, or an execution started by an earlier delivery was found and followed. */
   record RunbookStarted(Runbook.ExecutionId execution, boolean startedEarlier) implements Milestone {}
 
+  /**
+   * The seat's latest execution served an earlier action of the instance, which ended without us
+   * (a person completed it, or its hook timed out): it is marked so, and this action gets its own.
+   */
+  record ExecutionSuperseded(Runbook.ExecutionId execution) implements Milestone {}
+
+  /** The seat's record could not be written on the execution ({@code code} says why); it is repaired later. */
+  record RecordNotWritten(String code) implements Milestone {}
+
   /** A start failed for now and is tried again after the pause. */
   record StartRetried(String code, Duration pause) implements Milestone {}
 

@@ -74,7 +74,7 @@ public final class Orchestration implements Steps {
 
   private Orchestration(
       LifecycleAction action,
-      Runbook.Start start,
+      Runbook runbookToRun,
       Ports ports,
       Rules rules,
       Budget budget,
@@ -93,8 +93,8 @@ public final class Orchestration implements Steps {
     this.timeline = new Timeline(action, requireNonNull(now, "now"));
     this.hold = new Hold(action, ports, rules, timeline, requireNonNull(hook, "hook"),
         requireNonNull(hookDeadline, "hookDeadline"), lastHeartbeat, now);
-    this.runbook = new RunbookProgress(action, requireNonNull(start, "start"), ports, rules, timeline, hold,
-        capacityWaits);
+    this.runbook = new RunbookProgress(action, requireNonNull(runbookToRun, "runbook"), ports, rules, timeline,
+        hold, capacityWaits);
     this.position = first.apply(runbook);
   }
 
@@ -105,7 +105,7 @@ public final class Orchestration implements Steps {
   public static Orchestration begin(
       LifecycleAction action, Runbook runbook, Ports ports, Rules rules, Budget budget, Instant now) {
     return fresh(action, runbook, ports, rules, budget, now,
-        new Position.Checking(true, new Position.Starting(0, now), now));
+        new Position.Claiming(0, now));
   }
 
   /**
@@ -123,21 +123,23 @@ public final class Orchestration implements Steps {
   private static Orchestration fresh(LifecycleAction action, Runbook runbook, Ports ports, Rules rules,
       Budget budget, Instant now, Position first) {
     HookTimeouts hook = ports.hooks().of(action, ports.listener());
-    return new Orchestration(action, runbook.startFor(action), ports, rules, budget, now,
+    return new Orchestration(action, runbook, ports, rules, budget, now,
         hook, action.heldSince().plus(hook.globalTimeout()), action.heldSince(), 0, 0, progress -> first);
   }
 
   /**
-   * The handling of a lifecycle action that an earlier invocation handed over, by the deadline and
-   * hook timeouts the continuation carries: the hook's global timeout was fixed when the action was
-   * first seen (one without them, as the reconciler sends, has its hook read). A result Auto Scaling throttled is sent first; a launching instance whose runbook is
-   * still to start has its agent looked for again.
+   * The handling of a lifecycle action that an earlier invocation handed over, by the deadline the
+   * continuation carries (the hook's global timeout was fixed when the action was first seen; one
+   * without it, as the reconciler sends, is reckoned from the hold's start) and the hook's timeouts
+   * as read within their lifetime, so that a hook changed meanwhile is heartbeated by its new
+   * timeout. A result Auto Scaling throttled is sent first; an action whose runbook is still to
+   * start is claimed again.
    */
   public static Orchestration resume(
       Continuation continuation, Runbook runbook, Ports ports, Rules rules, Budget budget, Instant now) {
     LifecycleAction action = continuation.action();
-    HookTimeouts hook = continuation.hook().orElseGet(() -> ports.hooks().of(action, ports.listener()));
-    Orchestration resumed = new Orchestration(action, runbook.startFor(action),
+    HookTimeouts hook = ports.hooks().of(action, ports.listener());
+    Orchestration resumed = new Orchestration(action, runbook,
         ports, rules, budget, now, hook,
         continuation.hook().isPresent() ? continuation.hookDeadline() : action.heldSince().plus(hook.globalTimeout()),
         continuation.lastHeartbeat(),
@@ -149,9 +151,8 @@ public final class Orchestration implements Steps {
   }
 
   /**
-   * Where a continuation goes on: sending the result it carries; else, after a look at the group
-   * (and at the agent, for a launch whose runbook is still to start), following its execution or
-   * starting the runbook.
+   * Where a continuation goes on: sending the result it carries; else following its execution
+   * after a look at the group, or claiming the action when no execution serves it yet.
    */
   private static Position whereToGoOn(Continuation continuation, RunbookProgress progress, Instant now) {
     if (continuation.pending().isPresent()) {
@@ -161,8 +162,7 @@ public final class Orchestration implements Steps {
     if (continuation.execution().isPresent()) {
       return new Position.Checking(false, progress.following(continuation.execution().get(), now), now);
     }
-    boolean launching = continuation.action().transition() == LifecycleAction.Transition.LAUNCHING;
-    return new Position.Checking(launching, new Position.Starting(0, now), now);
+    return new Position.Claiming(0, now);
   }
 
   public Optional<Outcome> outcome() {
@@ -198,7 +198,9 @@ public final class Orchestration implements Steps {
    */
   private Position next(Position at, Instant now) {
     Position next = at;
-    if (next.holdsInstance() && hold.heartbeatDue(now)) {
+    boolean claimingNow = next instanceof Position.Claiming && !now.isBefore(next.due());
+    if (next.holdsInstance() && hold.heartbeatDue(now) && !claimingNow) {
+      // A claim due now heartbeats itself, to learn whether the action is still active.
       // Before the first check the check itself asks about the group, at the same moment.
       next = hold.keepAlive(now, next instanceof Position.Checking).orElse(next);
     }
@@ -214,7 +216,9 @@ public final class Orchestration implements Steps {
   }
 
   private Position step(Position due, Instant now) {
-    if (due instanceof Position.Checking checking) {
+    if (due instanceof Position.Claiming claiming) {
+      return runbook.claim(claiming, now);
+    } else if (due instanceof Position.Checking checking) {
       return hold.check(checking, now);
     } else if (due instanceof Position.AwaitingAgent awaiting) {
       return hold.awaitAgent(awaiting, now);
@@ -299,8 +303,14 @@ public final class Orchestration implements Steps {
    * if the invocation's time runs out first, a fresh invocation is handed the result to send.
    */
   private Position complete(Position.Completing completing, Instant now) {
+    if (action.token().isEmpty() && completing.attempt() == 0 && runbook.releasedElsewhere()) {
+      return new Position.Finished(new Outcome.AlreadyCompleted(timeline.progress(now),
+          Optional.of(completing.result()), "another invocation released this action's execution already; "
+              + completing.reason()));
+    }
     try {
       LifecycleActions.Answer answer = ports.lifecycleActions().complete(action, completing.result());
+      runbook.released(completing.result());
       if (answer == LifecycleActions.Answer.NOT_ACTIVE) {
         return new Position.Finished(new Outcome.AlreadyCompleted(timeline.progress(now),
             Optional.of(completing.result()),

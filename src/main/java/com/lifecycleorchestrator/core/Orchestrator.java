@@ -67,7 +67,7 @@ public final class Orchestrator {
     this.clock = requireNonNull(clock, "clock");
     this.config = requireNonNull(config, "config");
     this.listener = requireNonNull(listener, "listener");
-    this.hooks = new Hooks(lifecycleActions, config.rules().heartbeatTimeout());
+    this.hooks = new Hooks(lifecycleActions, config.rules().heartbeatTimeout(), clock);
   }
 
   public Clock clock() {
@@ -89,16 +89,14 @@ public final class Orchestrator {
   }
 
   /**
-   * Handles a new lifecycle action within the budget: first finds the scaling activity that tells it
-   * from the instance's other actions (see {@link Runbook#startFor}), then runs it. A return to the
-   * warm pool that the setting releases is completed with CONTINUE instead, through the same
-   * sending of the result as any other.
+   * Handles a new lifecycle action within the budget. A return to the warm pool that the setting
+   * releases is completed with CONTINUE instead, through the same sending of the result as any
+   * other.
    */
   public Outcome handle(LifecycleAction action, Budget budget, Continuations continuations) {
     return run(action, continuations, (runbook, ports) -> release(action)
         .map(result -> Orchestration.completing(action, runbook, ports, config.rules(), budget, clock.now(), result))
-        .orElseGet(() -> Orchestration.begin(identified(action), runbook, ports, config.rules(), budget,
-            clock.now())));
+        .orElseGet(() -> Orchestration.begin(action, runbook, ports, config.rules(), budget, clock.now())));
   }
 
   /** Goes on with a lifecycle action that an earlier invocation handed over. */
@@ -115,24 +113,6 @@ public final class Orchestrator {
     }
     return Optional.of(new Continuation.Pending(LifecycleResult.CONTINUE,
         "the instance returns to the warm pool and the warm pool return setting is CONTINUE: no runbook is run"));
-  }
-
-  /**
-   * The action with its scaling activity: the latest activity of the group that moves the instance
-   * and started no later than the event. If the listing is refused or fails, or the activity is not
-   * listed, the action goes on without it and its lifecycle action token tells it apart.
-   */
-  private LifecycleAction identified(LifecycleAction action) {
-    if (action.activity().isPresent()) {
-      return action;
-    }
-    try {
-      return lifecycleActions.activityMoving(action.group(), action.instance(), action.heldSince())
-          .map(found -> action.withActivity(found.asScalingActivity()))
-          .orElse(action);
-    } catch (ServiceFailure failure) {
-      return action;
-    }
   }
 
   /**

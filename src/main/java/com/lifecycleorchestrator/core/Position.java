@@ -10,9 +10,16 @@ sealed interface Position {
 
   /** Whether the instance is still held on our account: the runbook is starting or running. */
   default boolean holdsInstance() {
-    return this instanceof Checking || this instanceof AwaitingAgent || this instanceof Starting
-        || this instanceof FindingEarlierStart || this instanceof Waiting;
+    return this instanceof Claiming || this instanceof Checking || this instanceof AwaitingAgent
+        || this instanceof Starting || this instanceof FindingEarlierStart || this instanceof Waiting;
   }
+
+  /**
+   * Reading the record of the action's seat (its instance at its hook) to learn whether an
+   * execution serves the action already, or which epoch of the seat it is; {@code attempt} counts
+   * the readings that could not decide so far.
+   */
+  record Claiming(int attempt, Instant due) implements Position {}
 
   /**
    * Checking that holding the instance still makes sense before going {@code on}: the group is
@@ -24,13 +31,16 @@ sealed interface Position {
    * A launching instance's SSM agent is not online yet: looking again at {@code due}, the
    * {@code attempt}th look after the first.
    */
-  record AwaitingAgent(int attempt, Instant due) implements Position {}
+  record AwaitingAgent(int attempt, Starting on, Instant due) implements Position {}
 
-  /** Starting the runbook; {@code attempt} counts the starts refused or failed so far. */
-  record Starting(int attempt, Instant due) implements Position {}
+  /**
+   * Starting the runbook as the seat's {@code epoch}th action; {@code attempt} counts the starts
+   * refused or failed so far.
+   */
+  record Starting(int epoch, int attempt, Instant due) implements Position {}
 
   /** SSM refused our client token as used: looking for the execution an earlier delivery started. */
-  record FindingEarlierStart(int attempt, Instant due) implements Position {}
+  record FindingEarlierStart(int epoch, int attempt, Instant due) implements Position {}
 
   /** The runbook runs; {@code checks} counts the status checks so far. */
   record Waiting(Runbook.ExecutionId execution, int checks, Instant due) implements Position {}

@@ -7,28 +7,39 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
- * Finds the lifecycle actions nobody handles and hands each to a fresh invocation: an instance that
- * waits at our hook with no execution of our runbook (its event never arrived, or its invocation
- * died before the start), or whose execution ended a while ago without the action being completed
- * (the invocation following it died). An instance whose execution still runs is left to whoever
- * follows it. The reconciler and the event name an action alike, by the scaling activity that moved
- * the instance (see {@link Runbook#startFor}), so a recovered action and a late event send SSM the
- * same request and can never start two runbooks, while the instance's next action gets its own. An
- * instance whose activity cannot be found is not recovered (counted as unidentified): without it the
- * pass could neither name the action as its event does nor know when its hold began.
+ * Finds the lifecycle actions nobody handles, keeps every waiting action of ours alive, and hands
+ * each action without a living follower to a fresh invocation. For every instance that waits at one
+ * of our hooks it reads the seat's record (the latest execution of our runbook for that instance at
+ * that hook, {@link Runbook.Entry}):
+ *
+ * <ul>
+ *   <li>an execution not yet released that serves the waiting action (its token still names the
+ *       active action, or its scaling activity is the one holding the instance): the action gets a
+ *       heartbeat, and if its follower gave no sign of life within the hook's heartbeat interval,
+ *       or its execution ended a while ago without anyone completing it, a fresh invocation takes
+ *       it over and follows that execution;
+ *   <li>none, or one released, or one whose action ended without us (marked superseded): the
+ *       action lost its event, or its invocation died before the start. It gets a heartbeat and is
+ *       handed to a fresh invocation that goes through the same orchestration as the event (claim,
+ *       pre-flight, the agent wait of a launch, start), never a bare start. The hold's start is the
+ *       scaling activity holding the instance; an instance with none in progress is left alone,
+ *       counted as unidentified.
+ * </ul>
  *
  * <p>Instances waiting in the warm pool are covered as well: {@code Warmed:Pending:Wait} is where a
  * launch into the pool and a return to the pool on scale-in both wait, so such an instance is
  * examined for either hook, and the hook that accepts its heartbeat is the one that holds it.
  *
  * <p>A pass examines instances at a steady pace, so its calls stay within the account's rates, and
- * as many as it takes to look at every waiting instance within 40% of the heartbeat timeout (the
- * passes rotate through them in instance id order), so a lost action is found before its hook gives
- * up; but never more than the pace allows in the pass's time. Like an orchestration, a pass is a
- * state machine that never sleeps itself.
+ * as many as it takes to look at every waiting instance within 40% of the shortest heartbeat
+ * timeout of the hooks it serves, as read from the hooks themselves (the passes rotate through them
+ * in instance id order), so a lost action is found before its hook gives up; but never more than
+ * the pace allows in the pass's time. Like an orchestration, a pass is a state machine that never
+ * sleeps itself.
  */
 public final class Reconciler {
 
@@ -65,6 +76,7 @@ public final class Reconciler {
   private final Clock clock;
   private final Orchestrator.Config orchestration;
   private final Config config;
+  private final Hooks hooks;
 
   public Reconciler(Automations automations, LifecycleActions lifecycleActions, Clock clock,
       Orchestrator.Config orchestration, Config config) {
@@ -73,6 +85,7 @@ public final class Reconciler {
     this.clock = requireNonNull(clock, "clock");
     this.orchestration = requireNonNull(orchestration, "orchestration");
     this.config = requireNonNull(config, "config");
+    this.hooks = new Hooks(lifecycleActions, orchestration.rules().heartbeatTimeout(), clock);
   }
 
   /** Runs a whole pass on the clock. */
@@ -101,7 +114,6 @@ public final class Reconciler {
     private int releasedForDeletion;
     private int failedCalls;
     private int unidentified;
-    private boolean ssmIsFull;
     private Report report;
 
     private Pass(Continuations continuations, Instant now) {
@@ -144,6 +156,7 @@ public final class Reconciler {
 
     private void describeGroups(Instant now) {
       List<LifecycleAction> all = new ArrayList<>();
+      Duration heartbeatEvery = orchestration.rules().heartbeatEvery();
       for (LifecycleAction.GroupName group : config.groups()) {
         Fleet.Group found;
         try {
@@ -157,33 +170,33 @@ public final class Reconciler {
                 && orchestration.hookFor(instance.transition()).isPresent())
             .toList();
         waiting += ours.stream().map(Fleet.WaitingInstance::instance).distinct().count();
-        List<Fleet.Activity> activities = ours.isEmpty() ? List.of() : activitiesOf(group, now);
-        List<LifecycleAction> waitingHere = new ArrayList<>();
-        for (Fleet.WaitingInstance instance : ours) {
-          Optional<Fleet.Activity> activity = Fleet.Activity.latestMoving(activities, instance.instance(), now);
-          if (activity.isPresent()) {
-            waitingHere.add(waitingAction(group, instance, activity.get()));
-          } else {
-            unidentified++;
-          }
-        }
+        List<Fleet.Activity> inProgress = ours.isEmpty() ? List.of() : activitiesOf(group);
+        List<LifecycleAction> waitingHere = ours.stream()
+            .map(instance -> waitingAction(group, instance, Fleet.Activity.holding(inProgress, instance.instance()),
+                now))
+            .toList();
         if (found.state() == Fleet.GroupState.DELETING) {
           waitingHere.forEach(this::releaseForTheGroupsDeletion);
         } else {
           all.addAll(waitingHere);
         }
+        for (LifecycleAction.Transition transition : LifecycleAction.Transition.values()) {
+          Optional<LifecycleAction.HookName> hook = orchestration.hookFor(transition);
+          if (hook.isPresent() && orchestration.runbookFor(transition).isPresent()) {
+            Duration every = orchestration.rules().timings()
+                .heartbeatEvery(hookOf(group, hook.get()).heartbeatTimeout());
+            heartbeatEvery = every.compareTo(heartbeatEvery) < 0 ? every : heartbeatEvery;
+          }
+        }
       }
       all.sort(Comparator.comparing((LifecycleAction action) -> action.instance().value()));
-      toExamine.addAll(rotation(all, now));
+      toExamine.addAll(rotation(all, now, heartbeatEvery));
     }
 
-    /**
-     * The group's activities of the longest hold a hook allows, listed once per pass for all its
-     * waiting instances; none if the listing fails (its instances then stay unidentified).
-     */
-    private List<Fleet.Activity> activitiesOf(LifecycleAction.GroupName group, Instant now) {
+    /** The group's activities in progress, listed once per pass; none if the listing fails. */
+    private List<Fleet.Activity> activitiesOf(LifecycleAction.GroupName group) {
       try {
-        return lifecycleActions.activities(group, now.minus(HookTimeouts.LONGEST_GLOBAL_TIMEOUT));
+        return lifecycleActions.activitiesInProgress(group);
       } catch (ServiceFailure failure) {
         failedCalls++;
         return List.of();
@@ -192,16 +205,17 @@ public final class Reconciler {
 
     /**
      * This pass's share of the waiting instances. Each instance belongs to one of as many buckets as
-     * passes fit in 40% of the heartbeat timeout, by a hash of its id, and the passes take the
-     * buckets in turn: every instance is looked at once in that time, however the waiting instances
-     * come and go. A bucket larger than the pace allows is taken from a point that moves each turn.
+     * passes fit in the heartbeat interval of the hooks' shortest heartbeat timeout, by a hash of
+     * its id, and the passes take the buckets in turn: every instance is looked at once in that
+     * time, however the waiting instances come and go. A bucket larger than the pace allows is
+     * taken from a point that moves each turn.
      */
-    private List<LifecycleAction> rotation(List<LifecycleAction> all, Instant now) {
+    private List<LifecycleAction> rotation(List<LifecycleAction> all, Instant now, Duration heartbeatEvery) {
       if (all.isEmpty()) {
         return all;
       }
       int buckets = (int) Math.max(1, Math.min(all.size() / Math.max(1, config.examinedAtLeast()),
-          orchestration.rules().heartbeatEvery().toMillis() / config.interval().toMillis()));
+          heartbeatEvery.toMillis() / config.interval().toMillis()));
       long passNumber = now.toEpochMilli() / config.interval().toMillis();
       int bucket = (int) (passNumber % buckets);
       List<LifecycleAction> mine = all.stream()
@@ -215,14 +229,10 @@ public final class Reconciler {
     }
 
     /**
-     * Looks at one waiting instance. An execution that ended long ago is handed over to be
-     * completed. An instance without execution may have lost its event, or may wait in the waiting
-     * room for SSM's capacity like many others: it gets a heartbeat either way, and the runbook is
-     * started here (the same request the event would send) only while SSM has capacity, so that
-     * the pass never adds to a queue it cannot shorten.
+     * Looks at one waiting instance: reads its seat's record, keeps the action alive, and hands it
+     * to a fresh invocation if nobody follows it (see the class's description).
      */
     private void examine(LifecycleAction action, Instant now) {
-      Runbook.Start start = orchestration.runbookFor(action.transition()).orElseThrow().startFor(action);
       try {
         if (action.returnsToWarmPool() && orchestration.warmPoolReturn() == Orchestrator.WarmPoolReturn.CONTINUE) {
           if (lifecycleActions.complete(action, LifecycleResult.CONTINUE) == LifecycleActions.Answer.ACCEPTED) {
@@ -230,36 +240,90 @@ public final class Reconciler {
           }
           return;
         }
-        Optional<Runbook.Found> found = automations.findEarlier(start);
-        if (found.isPresent() && isFollowed(found.get().observation(), now)) {
-          return;
-        }
-        if (lifecycleActions.recordHeartbeat(action) == LifecycleActions.Answer.NOT_ACTIVE) {
-          return;
-        }
-        Optional<Runbook.ExecutionId> execution = found.map(Runbook.Found::execution);
-        if (execution.isEmpty()) {
-          if (ssmIsFull) {
+        Runbook.Seat seat = orchestration.runbookFor(action.transition()).orElseThrow().seatOf(action);
+        Optional<Runbook.Entry> latest = automations.latest(seat);
+        if (latest.isPresent() && !latest.get().isReleased()) {
+          Runbook.Entry entry = latest.get();
+          Optional<Boolean> serves = servesTheWaitingAction(entry, action);
+          if (serves.isEmpty()) {
+            lifecycleActions.recordHeartbeat(action);
+            unidentified++;
             return;
           }
-          execution = Optional.of(automations.start(start));
+          if (serves.get()) {
+            if (!isFollowed(entry, action, now)) {
+              handOver(following(entry, action), Optional.of(entry.execution()), now);
+            }
+            return;
+          }
+          automations.record(entry.execution(), Map.of(Runbook.Entry.RELEASED, Runbook.Entry.SUPERSEDED));
         }
-        continuations.handOver(new Continuation(action, execution, now,
-            orchestration.rules().hookDeadline(action), Optional.empty(), 1, 0, Optional.empty()));
-        recovered++;
-      } catch (ServiceFailure.ExecutionLimitReached | ServiceFailure.Throttled | ServiceFailure.ClientTokenReused full) {
-        ssmIsFull = !(full instanceof ServiceFailure.ClientTokenReused);
+        if (action.activity().isEmpty()) {
+          unidentified++;
+          return;
+        }
+        if (lifecycleActions.recordHeartbeat(action) == LifecycleActions.Answer.ACCEPTED) {
+          handOver(action, Optional.empty(), now);
+        }
       } catch (ServiceFailure failure) {
         failedCalls++;
       }
     }
 
-    /** An execution still running, or ended so recently that its own invocation is completing it. */
-    private boolean isFollowed(Runbook.Observation observed, Instant now) {
-      if (observed.status().state() == Runbook.State.RUNNING) {
-        return true;
+    /**
+     * Whether the execution serves the action waiting now, which the reconciler knows by instance
+     * only: by the execution's token, which a heartbeat reaches only while its action is active (the
+     * heartbeat also keeps it alive), or else by its scaling activity, which is the one holding the
+     * instance or not (then a heartbeat by instance keeps the waiting action alive). Empty when
+     * neither can tell.
+     */
+    private Optional<Boolean> servesTheWaitingAction(Runbook.Entry entry, LifecycleAction action) {
+      if (entry.token().isPresent()) {
+        return Optional.of(lifecycleActions.recordHeartbeat(action.withToken(entry.token().get()))
+            == LifecycleActions.Answer.ACCEPTED);
       }
-      return observed.endedAt().map(ended -> ended.plus(config.completionGrace()).isAfter(now)).orElse(false);
+      if (entry.activity().isEmpty() || action.activity().isEmpty()) {
+        return Optional.empty();
+      }
+      boolean same = entry.activity().get().equals(action.activity().get().id());
+      if (same) {
+        lifecycleActions.recordHeartbeat(action);
+      }
+      return Optional.of(same);
+    }
+
+    /**
+     * Whether someone follows the execution: it runs and its follower gave a sign of life within a
+     * heartbeat interval and the grace, or it ended so recently that its own follower is completing it.
+     */
+    private boolean isFollowed(Runbook.Entry entry, LifecycleAction action, Instant now) {
+      if (entry.observation().status().state() == Runbook.State.RUNNING) {
+        Duration every = orchestration.rules().timings().heartbeatEvery(hookOf(action.group(), action.hook())
+            .heartbeatTimeout());
+        return entry.followedAt().map(seen -> seen.plus(every).plus(config.completionGrace()).isAfter(now))
+            .orElse(false);
+      }
+      return entry.observation().endedAt().map(ended -> ended.plus(config.completionGrace()).isAfter(now))
+          .orElse(false);
+    }
+
+    /** The waiting action as the execution knows it: by its token, if it has one, and since its hold began. */
+    private LifecycleAction following(Runbook.Entry entry, LifecycleAction action) {
+      LifecycleAction followed = entry.token().map(action::withToken).orElse(action);
+      Instant heldSince = entry.heldSince().orElse(followed.heldSince());
+      return new LifecycleAction(followed.transition(), followed.group(), followed.hook(), followed.instance(),
+          followed.token(), heldSince, followed.activity(), followed.destination());
+    }
+
+    private void handOver(LifecycleAction action, Optional<Runbook.ExecutionId> execution, Instant now) {
+      continuations.handOver(new Continuation(action, execution, now,
+          action.heldSince().plus(hookOf(action.group(), action.hook()).globalTimeout()), Optional.empty(), 1, 0,
+          Optional.empty()));
+      recovered++;
+    }
+
+    private HookTimeouts hookOf(LifecycleAction.GroupName group, LifecycleAction.HookName hook) {
+      return hooks.of(group, hook, unreadable -> { });
     }
 
     private void releaseForTheGroupsDeletion(LifecycleAction action) {
@@ -274,17 +338,18 @@ public final class Reconciler {
   }
 
   /**
-   * The action of an instance found waiting: no token (it is completed by instance id), named by the
-   * scaling activity that moved the instance, and held since that activity started. The hold began
+   * The action of an instance found waiting: no token (it is completed by instance id), held since
+   * the scaling activity holding the instance started, where one is in progress. The hold began
    * when the instance reached the hook, after its activity started, so the global deadline reckoned
    * from the activity's start is never later than the one Auto Scaling keeps, however many
-   * heartbeats have kept the instance since (a hold start guessed from the heartbeat timeout would
-   * be too late for an instance kept alive that way).
+   * heartbeats have kept the instance since. Without an activity the hold's start is unknown: such
+   * an action is only kept alive, never handed over on its own.
    */
-  private LifecycleAction waitingAction(
-      LifecycleAction.GroupName group, Fleet.WaitingInstance instance, Fleet.Activity activity) {
+  private LifecycleAction waitingAction(LifecycleAction.GroupName group, Fleet.WaitingInstance instance,
+      Optional<Fleet.Activity> activity, Instant now) {
     return new LifecycleAction(instance.transition(), group,
         orchestration.hookFor(instance.transition()).orElseThrow(), instance.instance(), Optional.empty(),
-        activity.startedAt(), Optional.of(activity.asScalingActivity()), Optional.of(instance.destination()));
+        activity.map(Fleet.Activity::startedAt).orElse(now), activity.map(Fleet.Activity::asScalingActivity),
+        Optional.of(instance.destination()));
   }
 }

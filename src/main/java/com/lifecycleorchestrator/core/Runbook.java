@@ -32,46 +32,137 @@ public record Runbook(
     this(documentName, parameters, Optional.empty());
   }
 
+  /** Where this runbook serves the action: its instance at its hook (see {@link Seat}). */
+  public Seat seatOf(LifecycleAction action) {
+    return new Seat(documentName, action.group(), action.hook(), action.transition(), action.instance());
+  }
+
   /**
-   * The request that starts this runbook for one lifecycle action: the same for every delivery of
-   * that action and for the reconciler that finds it without its event, and different for every
-   * other action of the same instance, so that SSM's idempotency starts exactly one execution per
-   * action.
-   *
-   * <p>The client token is a name-based UUID (SSM's ClientToken "enforces the UUID format", 36
-   * characters, StartAutomationExecution API reference) of the document, group, hook, transition,
-   * instance and what tells this action from the instance's other ones:
-   *
-   * <ul>
-   *   <li>the scaling activity that moved the instance, when it is known. Both paths can find it:
-   *       the event's handler and the reconciler list DescribeScalingActivities, where every launch,
-   *       termination and move into or out of the warm pool of an instance is an activity of its
-   *       own whose description names the instance. The lifecycle action token would tell actions
-   *       apart as well, but the reconciler never sees it; the event's time is not the reconciler's
-   *       either.
-   *   <li>else the lifecycle action token, when the event brought one and its activity could not be
-   *       found (the listing was refused or failed): still one execution per action and per
-   *       delivery. The reconciler does not recover an action whose activity it cannot find, so it
-   *       never starts a second execution beside one started under the token.
-   * </ul>
-   *
-   * <p>The execution's tags let it be found again: {@code lifecycle-action:<client token>} names this
-   * one action exactly, and {@code lifecycle-instance:<instance id>} (with the hook as value) the
-   * instance it serves.
+   * The request that starts this runbook for the action as the {@code epoch}th action of its seat:
+   * the same for every path that handles that action (the event, its duplicates, the reconciler's
+   * hand-over), and different for every other action of the same instance at the same hook, so
+   * that SSM's idempotency starts exactly one execution per action. The execution carries the
+   * action's record ({@link Entry}): its seat and epoch, and what is known of the action (its
+   * token, its scaling activity, when its hold began) for the paths that find it later.
    */
-  public Start startFor(LifecycleAction action) {
+  public Start startFor(LifecycleAction action, int epoch, Instant now) {
     Map<String, List<String>> all = new LinkedHashMap<>(parameters);
     all.put(INSTANCE_PARAMETER, List.of(action.instance().value()));
     groupNameParameter.ifPresent(name -> all.put(name, List.of(action.group().value())));
-    String occasion = action.activity().map(activity -> "activity " + activity.id())
-        .or(() -> action.token().map(token -> "token " + token.value()))
-        .orElse("");
-    String name = String.join("\n", documentName, action.group().value(), action.hook().value(),
-        action.transition().wireName(), action.instance().value(), occasion);
-    String clientToken = UUID.nameUUIDFromBytes(name.getBytes(StandardCharsets.UTF_8)).toString();
-    return new Start(documentName, all, clientToken, Map.of(
-        Start.ACTION_TAG_PREFIX + clientToken, action.instance().value(),
-        Start.instanceTagKey(action.instance()), action.hook().value()));
+    Seat seat = seatOf(action);
+    String clientToken = seat.clientToken(epoch);
+    Map<String, String> tags = new LinkedHashMap<>();
+    tags.put(seat.tagKey(), Integer.toString(epoch));
+    tags.put(Start.ACTION_TAG_PREFIX + clientToken, action.instance().value());
+    tags.put(Start.instanceTagKey(action.instance()), action.hook().value());
+    tags.put(Entry.HELD_SINCE, action.heldSince().toString());
+    tags.put(Entry.FOLLOWED_AT, now.toString());
+    action.token().ifPresent(token -> tags.put(Entry.TOKEN, token.value()));
+    action.activity().ifPresent(activity -> tags.put(Entry.ACTIVITY, activity.id()));
+    return new Start(documentName, all, clientToken, tags);
+  }
+
+  /**
+   * An instance at a hook, for one runbook: the place where a group's lifecycle actions follow one
+   * another. Auto Scaling holds an instance at a hook for one action at a time, and a new action
+   * there begins only after the previous one ended, so the actions of a seat are numbered in order
+   * (their epochs), and an action is named by its seat and epoch: no timestamp, no token and no
+   * listing that only one path sees. Where the seat's actions stand is kept on the executions
+   * themselves, as tags ({@link Entry}), so every path and every execution environment reads the
+   * same record.
+   */
+  public record Seat(
+      String documentName,
+      LifecycleAction.GroupName group,
+      LifecycleAction.HookName hook,
+      LifecycleAction.Transition transition,
+      LifecycleAction.InstanceId instance) {
+
+    public static final String TAG_PREFIX = "lifecycle-seat:";
+
+    public Seat {
+      requireNonNull(documentName, "documentName");
+      requireNonNull(group, "group");
+      requireNonNull(hook, "hook");
+      requireNonNull(transition, "transition");
+      requireNonNull(instance, "instance");
+    }
+
+    /** The tag key that every execution of this seat carries, with its epoch as the value. */
+    public String tagKey() {
+      return TAG_PREFIX + uuidOf(String.join("\n", documentName, group.value(), hook.value(),
+          transition.wireName(), instance.value()));
+    }
+
+    /**
+     * The client token of the seat's {@code epoch}th action: a name-based UUID (SSM's ClientToken
+     * "enforces the UUID format", StartAutomationExecution API reference).
+     */
+    public String clientToken(int epoch) {
+      return uuidOf(tagKey() + "\n" + epoch);
+    }
+
+    private static String uuidOf(String name) {
+      return UUID.nameUUIDFromBytes(name.getBytes(StandardCharsets.UTF_8)).toString();
+    }
+  }
+
+  /**
+   * What the record of a seat says of one execution, from its tags: the action's epoch at the seat;
+   * its lifecycle action token when a path that knew it started or adopted the execution; its
+   * scaling activity when the reconciler found the action; when its hold began; the result it was
+   * released with ({@link #SUPERSEDED} when its action ended without us); and when its follower
+   * last gave a sign of life.
+   */
+  public record Entry(
+      ExecutionId execution,
+      Observation observation,
+      int epoch,
+      Optional<LifecycleAction.Token> token,
+      Optional<String> activity,
+      Optional<Instant> heldSince,
+      Optional<String> released,
+      Optional<Instant> followedAt) {
+
+    public static final String TOKEN = "lifecycle-token";
+    public static final String ACTIVITY = "lifecycle-activity";
+    public static final String HELD_SINCE = "lifecycle-held-since";
+    public static final String RELEASED = "lifecycle-released";
+    public static final String FOLLOWED_AT = "lifecycle-followed-at";
+    /** The release of an execution whose action ended without us: by a person, or by its hook's timeout. */
+    public static final String SUPERSEDED = "superseded";
+
+    public Entry {
+      requireNonNull(execution, "execution");
+      requireNonNull(observation, "observation");
+      requireNonNull(token, "token");
+      requireNonNull(activity, "activity");
+      requireNonNull(heldSince, "heldSince");
+      requireNonNull(released, "released");
+      requireNonNull(followedAt, "followedAt");
+    }
+
+    /**
+     * The entry the tags of an execution of the seat make; empty when they do not carry the seat's
+     * epoch (an execution tagged by hand, or by another version of the function).
+     */
+    public static Optional<Entry> of(Seat seat, ExecutionId execution, Observation observation, Map<String, String> tags) {
+      try {
+        int epoch = Integer.parseInt(tags.getOrDefault(seat.tagKey(), ""));
+        return Optional.of(new Entry(execution, observation, epoch,
+            Optional.ofNullable(tags.get(TOKEN)).map(LifecycleAction.Token::new),
+            Optional.ofNullable(tags.get(ACTIVITY)),
+            Optional.ofNullable(tags.get(HELD_SINCE)).map(Instant::parse),
+            Optional.ofNullable(tags.get(RELEASED)),
+            Optional.ofNullable(tags.get(FOLLOWED_AT)).map(Instant::parse)));
+      } catch (RuntimeException unreadable) {
+        return Optional.empty();
+      }
+    }
+
+    public boolean isReleased() {
+      return released.isPresent();
+    }
   }
 
   /**

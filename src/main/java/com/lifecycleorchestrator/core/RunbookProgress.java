@@ -2,30 +2,37 @@ package com.lifecycleorchestrator.core;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Optional;
 
 /**
- * The runbook's progress for one lifecycle action: starting it (or waiting for SSM's capacity to),
- * finding the execution an earlier delivery started, checking its status, and deciding the result
- * once it has ended. Each step returns the next position.
+ * The runbook's progress for one lifecycle action: finding out from the seat's record whether an
+ * execution serves the action already or which epoch of its seat the action is (the claim),
+ * starting it (or waiting for SSM's capacity to), finding the execution an earlier delivery
+ * started, checking its status, and deciding the result once it has ended. Each step returns the
+ * next position.
  */
 final class RunbookProgress {
 
   /** How often to look for the execution an earlier delivery started. */
   static final int FIND_ATTEMPTS = 5;
 
+  /** Whether an execution the seat's record holds serves this action. */
+  private enum Ownership { OURS, ANOTHER_ACTIONS, UNKNOWN }
+
   private final LifecycleAction action;
-  private final Runbook.Start start;
+  private final Runbook runbook;
   private final Orchestration.Ports ports;
   private final Orchestration.Rules rules;
   private final Timeline timeline;
   private final Hold hold;
   private int capacityWaits;
 
-  RunbookProgress(LifecycleAction action, Runbook.Start start, Orchestration.Ports ports,
+  RunbookProgress(LifecycleAction action, Runbook runbook, Orchestration.Ports ports,
       Orchestration.Rules rules, Timeline timeline, Hold hold, int capacityWaits) {
     this.action = action;
-    this.start = start;
+    this.runbook = runbook;
     this.ports = ports;
     this.rules = rules;
     this.timeline = timeline;
@@ -38,11 +45,140 @@ final class RunbookProgress {
     return capacityWaits;
   }
 
+  Runbook.Seat seat() {
+    return runbook.seatOf(action);
+  }
+
+  /**
+   * The claim: the action must still be active (a heartbeat that names its token reaches it or
+   * nothing, so a late duplicate of an action already completed stops here), then the seat's
+   * latest execution decides. None, or one released: this action is the next epoch, to be started
+   * after the pre-flight. One not released: followed if it serves this action, marked superseded
+   * and followed by the next epoch if it served an earlier one. What cannot be decided now is
+   * looked at again after a pause.
+   */
+  Position claim(Position.Claiming claiming, Instant now) {
+    try {
+      Optional<Position> ended = hold.heartbeat(now);
+      if (ended.isPresent()) {
+        return ended.get();
+      }
+      Optional<Runbook.Entry> latest = ports.automations().latest(seat());
+      if (latest.isEmpty()) {
+        return preflightThenStart(0, now);
+      }
+      Runbook.Entry entry = latest.get();
+      if (entry.isReleased()) {
+        return preflightThenStart(entry.epoch() + 1, now);
+      }
+      return switch (ownership(entry)) {
+        case OURS -> adopt(entry, now);
+        case ANOTHER_ACTIONS -> supersede(entry, now);
+        case UNKNOWN -> claimAgain(claiming, now);
+      };
+    } catch (ServiceFailure failure) {
+      return claimAgain(claiming, now);
+    }
+  }
+
+  private Position claimAgain(Position.Claiming claiming, Instant now) {
+    Duration pause = rules.timings().retrying().delayBefore(claiming.attempt());
+    return new Position.Claiming(claiming.attempt() + 1, now.plus(pause));
+  }
+
+  /**
+   * Whether the execution serves this action, which is active. Its token tells at once: an action
+   * has one token, and only one action is active at a seat. An action found by the reconciler has
+   * no token of its own: a heartbeat that names the execution's token tells whether that action is
+   * still the active one. An execution started by the reconciler has no token but the scaling
+   * activity of its action: the same activity holds the instance now, or another one does.
+   */
+  private Ownership ownership(Runbook.Entry entry) {
+    if (entry.token().isPresent()) {
+      if (action.token().isPresent()) {
+        return entry.token().equals(action.token()) ? Ownership.OURS : Ownership.ANOTHER_ACTIONS;
+      }
+      return ports.lifecycleActions().recordHeartbeat(action.withToken(entry.token().get()))
+          == LifecycleActions.Answer.ACCEPTED ? Ownership.OURS : Ownership.ANOTHER_ACTIONS;
+    }
+    if (entry.activity().isEmpty()) {
+      return Ownership.UNKNOWN;
+    }
+    Optional<String> holdingNow = action.activity().map(LifecycleAction.ScalingActivity::id)
+        .or(() -> Fleet.Activity.holding(ports.lifecycleActions().activitiesInProgress(action.group()),
+            action.instance()).map(Fleet.Activity::id));
+    if (holdingNow.isEmpty()) {
+      return Ownership.UNKNOWN;
+    }
+    return holdingNow.equals(entry.activity()) ? Ownership.OURS : Ownership.ANOTHER_ACTIONS;
+  }
+
+  /** Follows the execution that serves this action, recording the token on it if it lacked it. */
+  private Position adopt(Runbook.Entry entry, Instant now) {
+    Map<String, String> tags = new LinkedHashMap<>();
+    tags.put(Runbook.Entry.FOLLOWED_AT, now.toString());
+    if (entry.token().isEmpty()) {
+      action.token().ifPresent(token -> tags.put(Runbook.Entry.TOKEN, token.value()));
+    }
+    record(entry.execution(), tags);
+    return running(entry.execution(), true, now);
+  }
+
+  /**
+   * The latest execution served an action that ended without us: marked so, and this action is
+   * the next epoch. The mark is for people and the metrics; the next epoch's execution is the
+   * seat's latest either way.
+   */
+  private Position supersede(Runbook.Entry entry, Instant now) {
+    record(entry.execution(), Map.of(Runbook.Entry.RELEASED, Runbook.Entry.SUPERSEDED));
+    ports.listener().reached(action, new Milestone.ExecutionSuperseded(entry.execution()));
+    return preflightThenStart(entry.epoch() + 1, now);
+  }
+
+  /** The checks before a start: the group is not being deleted, and the agent can run the runbook. */
+  private static Position preflightThenStart(int epoch, Instant now) {
+    return new Position.Checking(true, new Position.Starting(epoch, 0, now), now);
+  }
+
+  private void record(Runbook.ExecutionId execution, Map<String, String> tags) {
+    try {
+      ports.automations().record(execution, tags);
+    } catch (ServiceFailure failure) {
+      ports.listener().reached(action, new Milestone.RecordNotWritten(failure.code()));
+    }
+  }
+
+  /** Marks the execution released with the result once Auto Scaling took it (or the action had ended). */
+  void released(LifecycleResult result) {
+    timeline.execution().ifPresent(execution -> record(execution, Map.of(Runbook.Entry.RELEASED, result.name())));
+  }
+
+  /**
+   * Whether the seat's record says another path released this action's execution, or started a
+   * later one: then an action completed by instance id must not be completed again, since the
+   * instance may be held for its next action already. Unknown (the record cannot be read) counts
+   * as not released.
+   */
+  boolean releasedElsewhere() {
+    Optional<Runbook.ExecutionId> ours = timeline.execution();
+    if (ours.isEmpty()) {
+      return false;
+    }
+    try {
+      return ports.automations().latest(seat())
+          .map(entry -> !entry.execution().equals(ours.get()) || entry.isReleased())
+          .orElse(false);
+    } catch (ServiceFailure failure) {
+      return false;
+    }
+  }
+
   Position start(Position.Starting starting, Instant now) {
+    Runbook.Start start = runbook.startFor(action, starting.epoch(), now);
     try {
       return running(ports.automations().start(start), false, now);
     } catch (ServiceFailure.ClientTokenReused reused) {
-      return new Position.FindingEarlierStart(0, now);
+      return new Position.FindingEarlierStart(starting.epoch(), 0, now);
     } catch (ServiceFailure.Rejected rejected) {
       return failed("the runbook could not be started: " + rejected.getMessage(), now);
     } catch (ServiceFailure.ExecutionLimitReached | ServiceFailure.Throttled noCapacity) {
@@ -50,11 +186,11 @@ final class RunbookProgress {
       ports.listener().reached(action, new Milestone.StartRetried(noCapacity.code(), pause));
       return ports.waitingRoom().isPresent()
           ? new Position.Parking(pause, now)
-          : new Position.Starting(starting.attempt() + 1, now.plus(pause));
+          : new Position.Starting(starting.epoch(), starting.attempt() + 1, now.plus(pause));
     } catch (ServiceFailure failure) {
       Duration pause = rules.timings().retrying().delayBefore(starting.attempt());
       ports.listener().reached(action, new Milestone.StartRetried(failure.code(), pause));
-      return new Position.Starting(starting.attempt() + 1, now.plus(pause));
+      return new Position.Starting(starting.epoch(), starting.attempt() + 1, now.plus(pause));
     }
   }
 
@@ -77,9 +213,11 @@ final class RunbookProgress {
   }
 
   Position findEarlierStart(Position.FindingEarlierStart finding, Instant now) {
+    Runbook.Start start = runbook.startFor(action, finding.epoch(), now);
     try {
       Optional<Runbook.Found> found = ports.automations().findEarlier(start);
       if (found.isPresent()) {
+        record(found.get().execution(), Map.of(Runbook.Entry.FOLLOWED_AT, now.toString()));
         return running(found.get().execution(), true, now);
       }
     } catch (ServiceFailure failure) {
@@ -92,7 +230,7 @@ final class RunbookProgress {
               + " tagged " + start.lookupTagKey() + " was found"));
     }
     Duration pause = rules.timings().retrying().delayBefore(finding.attempt());
-    return new Position.FindingEarlierStart(finding.attempt() + 1, now.plus(pause));
+    return new Position.FindingEarlierStart(finding.epoch(), finding.attempt() + 1, now.plus(pause));
   }
 
   /** The runbook runs: a new one is first checked on schedule, one started earlier at once. */
@@ -106,6 +244,7 @@ final class RunbookProgress {
   /** Follows an execution that an earlier invocation started, checking it at once. */
   Position following(Runbook.ExecutionId execution, Instant now) {
     timeline.runbookRunning(execution, now);
+    hold.signOfLife(execution, now);
     return new Position.Waiting(execution, 0, now);
   }
 
@@ -146,10 +285,10 @@ final class RunbookProgress {
     return new Position.Completing(rules.results().onFailure(), reason, 0, now);
   }
 
-  /** Where the runbook stands once a parking is refused: started again, or watched again, later. */
+  /** Where the runbook stands once a parking is refused: claimed again, or watched again, later. */
   Position afterRefusedParking(Instant back) {
     return timeline.execution()
         .<Position>map(execution -> new Position.Waiting(execution, 0, back))
-        .orElseGet(() -> new Position.Starting(0, back));
+        .orElseGet(() -> new Position.Claiming(0, back));
   }
 }

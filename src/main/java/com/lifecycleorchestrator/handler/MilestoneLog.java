@@ -30,6 +30,12 @@ final class MilestoneLog implements Milestone.Listener {
               ? "following execution {} that an earlier delivery started"
               : "runbook started as execution {}",
           started.execution());
+    } else if (milestone instanceof Milestone.ExecutionSuperseded superseded) {
+      LOG.warn("execution {} served an earlier action of this instance at this hook, which ended without "
+          + "this function (completed by hand, or by the hook's timeout); marked superseded", superseded.execution());
+    } else if (milestone instanceof Milestone.RecordNotWritten notWritten) {
+      LOG.warn("could not write the action's record on its execution ({}); the next reader repairs it",
+          notWritten.code());
     } else if (milestone instanceof Milestone.StatusChanged changed) {
       if (changed.status().recognised()) {
         LOG.info("runbook status {}", changed.status());

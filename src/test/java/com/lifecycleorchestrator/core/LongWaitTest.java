@@ -144,7 +144,7 @@ class LongWaitTest {
         .everyRunbook(Script.runsThen(Duration.ofMinutes(40), "Success"));
     LifecycleAction first = rig.held(rig.terminating());
     LifecycleAction queued = rig.held(rig.terminating());
-    rig.automations.start(rig.config().runbookFor(first.transition()).orElseThrow().startFor(first));
+    rig.automations.start(rig.config().runbookFor(first.transition()).orElseThrow().startFor(first, 0, rig.clock.now()));
 
     Outcome outcome = rig.handleAcrossInvocations(queued, INVOCATION);
 
@@ -176,7 +176,7 @@ class LongWaitTest {
     LifecycleAction action = rig.held(rig.terminating());
     rig.automations.everyRunbook(Script.runsThen(Duration.ofHours(1), "Success"));
     Runbook.ExecutionId execution = rig.automations.start(
-        rig.config().runbookFor(action.transition()).orElseThrow().startFor(action));
+        rig.config().runbookFor(action.transition()).orElseThrow().startFor(action, 0, rig.clock.now()));
     Instant deadline = Rig.T0.plus(Duration.ofMinutes(10));
 
     Outcome outcome = rig.orchestrator().resume(

@@ -42,8 +42,13 @@ class OrchestratorTest {
             "S3BucketName", List.of("my-logs"),
             "AutomationAssumeRole", List.of("arn:aws:iam::123456789012:role/Automation")),
         execution.start().parameters());
+    Runbook.Seat seat = rig.config().runbookFor(action.transition()).orElseThrow().seatOf(action);
     assertEquals(Map.of("lifecycle-instance:" + action.instance().value(), action.hook().value(),
-            execution.start().lookupTagKey(), action.instance().value()),
+            execution.start().lookupTagKey(), action.instance().value(),
+            seat.tagKey(), "0",
+            "lifecycle-token", action.token().orElseThrow().value(),
+            "lifecycle-held-since", action.heldSince().toString(),
+            "lifecycle-followed-at", Rig.T0.toString()),
         execution.start().tags());
     FakeLifecycleActions.Ending ending = rig.lifecycleActions.ending(action).orElseThrow();
     assertEquals(LifecycleResult.CONTINUE, ending.result());
@@ -56,45 +61,47 @@ class OrchestratorTest {
   void theGroupNameGoesToTheRunbookParameterThatAsksForIt() {
     Runbook runbook = new Runbook(Rig.DOCUMENT, Map.of(), Optional.of("AutoScalingGroupName"));
 
-    Runbook.Start start = runbook.startFor(rig.terminating());
+    Runbook.Start start = runbook.startFor(rig.terminating(), 0, Rig.T0);
 
     assertEquals(List.of("web-asg"), start.parameters().get("AutoScalingGroupName"));
     assertEquals(2, start.parameters().size());
   }
 
+  /**
+   * The event (with its token) and the reconciler (with the instance's scaling activity) name the
+   * same action alike: by its seat and epoch, whatever else they know of it.
+   */
   @Test
-  void theStartIsTheSameForTheEventAndForTheReconcilerThatFindsTheActionByItsScalingActivity() {
+  void theStartIsTheSameForTheEventAndForTheReconcilerAtTheSameEpoch() {
     LifecycleAction.ScalingActivity activity =
         new LifecycleAction.ScalingActivity("5d2e9c1a-7a4b-4c3d-9e8f-0a1b2c3d4e5f", Rig.T0.minusSeconds(20));
-    LifecycleAction fromEvent = rig.terminating().withActivity(activity);
+    LifecycleAction fromEvent = rig.terminating();
     LifecycleAction found = new LifecycleAction(fromEvent.transition(), fromEvent.group(), fromEvent.hook(),
         fromEvent.instance(), Optional.empty(), activity.startedAt(), Optional.of(activity),
         Optional.of(LifecycleAction.Place.EC2));
     Runbook runbook = rig.config().runbookFor(fromEvent.transition()).orElseThrow();
 
-    assertEquals(runbook.startFor(fromEvent), runbook.startFor(found));
-    assertTrue(!runbook.startFor(fromEvent).clientToken().equals(
-        runbook.startFor(rig.terminating().withActivity(activity)).clientToken()), "two instances share a client token");
+    assertEquals(runbook.startFor(fromEvent, 3, Rig.T0).clientToken(), runbook.startFor(found, 3, Rig.T0).clientToken());
+    assertEquals(runbook.startFor(fromEvent, 3, Rig.T0).parameters(), runbook.startFor(found, 3, Rig.T0).parameters());
+    LifecycleAction anotherInstance = new LifecycleAction(fromEvent.transition(), fromEvent.group(), fromEvent.hook(),
+        new LifecycleAction.InstanceId("i-0fedcba9876543210"), fromEvent.token().orElseThrow(), fromEvent.heldSince());
+    assertNotEquals(runbook.startFor(fromEvent, 3, Rig.T0).clientToken(),
+        runbook.startFor(anotherInstance, 3, Rig.T0).clientToken(), "two instances share a client token");
   }
 
-  /** With a warm pool one instance meets the hooks again and again: each action its own execution. */
+  /** With a warm pool one instance meets the hooks again and again: each action, an epoch of its own. */
   @Test
-  void twoActionsOfOneInstanceGetTwoClientTokensWhetherNamedByActivityOrByToken() {
+  void twoActionsOfOneInstanceAtOneHookAreTwoEpochsWithTwoClientTokens() {
     LifecycleAction first = rig.terminating();
     LifecycleAction later = new LifecycleAction(first.transition(), first.group(), first.hook(), first.instance(),
         new LifecycleAction.Token("11111111-2222-3333-4444-555555555555"), Rig.T0.plus(Duration.ofHours(3)));
     Runbook runbook = rig.config().runbookFor(first.transition()).orElseThrow();
-    LifecycleAction.ScalingActivity firstMove =
-        new LifecycleAction.ScalingActivity("5d2e9c1a-7a4b-4c3d-9e8f-0a1b2c3d4e5f", Rig.T0);
-    LifecycleAction.ScalingActivity laterMove =
-        new LifecycleAction.ScalingActivity("8f7e6d5c-4b3a-4921-8a7b-6c5d4e3f2a1b", Rig.T0.plus(Duration.ofHours(3)));
 
-    assertNotEquals(runbook.startFor(first).clientToken(), runbook.startFor(later).clientToken());
-    assertNotEquals(runbook.startFor(first.withActivity(firstMove)).clientToken(),
-        runbook.startFor(later.withActivity(laterMove)).clientToken());
-    assertEquals(runbook.startFor(first.withActivity(firstMove)).clientToken(),
-        runbook.startFor(later.withActivity(firstMove)).clientToken(), "the activity, not the token, names the action");
-    assertTrue(runbook.startFor(first).clientToken().matches(
+    assertEquals(runbook.seatOf(first), runbook.seatOf(later));
+    assertNotEquals(runbook.startFor(first, 0, Rig.T0).clientToken(), runbook.startFor(later, 1, Rig.T0).clientToken());
+    assertEquals(runbook.startFor(first, 0, Rig.T0).clientToken(), runbook.startFor(later, 0, Rig.T0).clientToken(),
+        "the seat and epoch, not the token, name the action");
+    assertTrue(runbook.startFor(first, 0, Rig.T0).clientToken().matches(
         "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"), "SSM's ClientToken is a UUID");
   }
 
@@ -166,8 +173,9 @@ class OrchestratorTest {
     }
   }
 
+  /** A late or repeated delivery of an action completed meanwhile starts no runbook: its token reaches no action. */
   @Test
-  void anActionCompletedElsewhereIsAlreadyCompletedNotAFailure() {
+  void anActionCompletedElsewhereIsAlreadyCompletedNotAFailureAndStartsNoRunbook() {
     LifecycleAction action = rig.held(rig.terminating());
     rig.automations.everyRunbook(Script.runsThen(Duration.ofSeconds(10), "Success"));
     rig.lifecycleActions.completeElsewhere(action, LifecycleResult.CONTINUE);
@@ -175,6 +183,25 @@ class OrchestratorTest {
     Outcome outcome = rig.handle(action);
 
     Outcome.AlreadyCompleted already = assertInstanceOf(Outcome.AlreadyCompleted.class, outcome);
+    assertFalse(already.needsAttention());
+    assertTrue(rig.automations.executions().isEmpty());
+  }
+
+  @Test
+  void anActionCompletedElsewhereWhileItsRunbookRunsIsAlreadyCompletedNotAFailure() {
+    LifecycleAction action = rig.held(rig.terminating());
+    rig.automations.everyRunbook(Script.runsThen(Duration.ofSeconds(10), "Success"));
+    Orchestration orchestration = Orchestration.begin(action,
+        rig.config().runbookFor(action.transition()).orElseThrow(), rig.ports(), rig.rules(), rig.budget(), Rig.T0);
+    while (rig.automations.executions().isEmpty()) {
+      rig.clock.sleepUntil(orchestration.nextStepAt());
+      orchestration.advance(rig.clock.now());
+    }
+    rig.lifecycleActions.completeElsewhere(action, LifecycleResult.CONTINUE);
+    Steps.runToEnd(orchestration, rig.clock);
+
+    Outcome.AlreadyCompleted already = assertInstanceOf(Outcome.AlreadyCompleted.class,
+        orchestration.outcome().orElseThrow());
     assertFalse(already.needsAttention());
     assertEquals(LifecycleResult.CONTINUE, already.intended().orElseThrow());
   }

@@ -180,8 +180,9 @@ class WarmPoolTest {
     assertTrue(rig.lifecycleActions.ending(action).isEmpty());
   }
 
+  /** The event's path names its action by seat and epoch: no listing of scaling activities is needed. */
   @Test
-  void anEventWhoseScalingActivityCannotBeListedIsNamedByItsToken() {
+  void anEventIsHandledWhileTheScalingActivitiesCannotBeListed() {
     rig.automations.everyRunbook(Script.runsThen(Duration.ofSeconds(30), "Success"));
     LifecycleAction action = rig.held(rig.terminating());
     rig.lifecycleActions.failNext(FakeLifecycleActions.Operation.ACTIVITIES,
@@ -191,7 +192,8 @@ class WarmPoolTest {
 
     assertEquals(LifecycleResult.CONTINUE, assertInstanceOf(Outcome.Completed.class, outcome).result());
     Runbook runbook = rig.config().runbookFor(action.transition()).orElseThrow();
-    assertEquals(runbook.startFor(action).clientToken(), rig.automations.executions().get(0).start().clientToken());
-    assertEquals(Optional.empty(), action.activity());
+    assertEquals(runbook.startFor(action, 0, Rig.T0).clientToken(),
+        rig.automations.executions().get(0).start().clientToken());
+    assertEquals(0, rig.lifecycleActions.calls(FakeLifecycleActions.Operation.ACTIVITIES));
   }
 }

@@ -61,7 +61,7 @@ class LogArchiveRunbookTest {
   void theFunctionStartsTheRunbookWithParametersItDeclaresAndAdmits(Deployment deployment) {
     LogArchiveRunbook runbook = LogArchiveRunbook.of(deployment.template());
 
-    Map<String, List<String>> passed = deployment.settings().terminateRunbook().startFor(ACTION).parameters();
+    Map<String, List<String>> passed = deployment.settings().terminateRunbook().startFor(ACTION, 0, java.time.Instant.EPOCH).parameters();
 
     passed.forEach((name, values) -> values.forEach(value -> assertTrue(
         runbook.allowedPattern(name).matcher(value).matches(), "the runbook refuses " + name + " = " + value)));

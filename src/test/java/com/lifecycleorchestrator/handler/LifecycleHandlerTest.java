@@ -167,7 +167,7 @@ class LifecycleHandlerTest {
   void aContinuationFromTheWaitingRoomsQueueIsResumedAndAnsweredWithABatchResponse() throws IOException {
     LifecycleAction action = rig.held(sampleAction("terminate.json", LifecycleAction.Transition.TERMINATING));
     Runbook.ExecutionId execution = rig.automations.start(
-        rig.config().runbookFor(action.transition()).orElseThrow().startFor(action));
+        rig.config().runbookFor(action.transition()).orElseThrow().startFor(action, 0, rig.clock.now()));
     rig.clock.advance(Duration.ofMinutes(5));
 
     JsonNode returned = invokeBytes(sqsBatch(ContinuationEvent.encode(parked(action, execution), rig.clock.now()), 1));
@@ -188,7 +188,7 @@ class LifecycleHandlerTest {
     LifecycleAction action = rig.held(sampleAction("terminate.json", LifecycleAction.Transition.TERMINATING));
     rig.automations.everyRunbook(FakeAutomations.Script.runsThen(Duration.ofHours(1), "Success"));
     Runbook.ExecutionId execution = rig.automations.start(
-        rig.config().runbookFor(action.transition()).orElseThrow().startFor(action));
+        rig.config().runbookFor(action.transition()).orElseThrow().startFor(action, 0, rig.clock.now()));
     rig.continuations.failNext(Failures.times(20,
         new ServiceFailure.Transient("TooManyRequestsException", "Rate exceeded", null)));
 

@@ -40,7 +40,7 @@ final class DirectRecipe {
   private void attempt(LifecycleAction action, Instant at, int attempt, Map<LifecycleAction, String> executions) {
     loop.at(at, () -> {
       try {
-        executions.put(action, automations.start(runbook.startFor(action)).value());
+        executions.put(action, automations.start(runbook.startFor(action, 0, loop.clock().now())).value());
       } catch (ServiceFailure refused) {
         if (attempt + 1 < MAX_ATTEMPTS && !(refused instanceof ServiceFailure.Rejected)) {
           long cap = Math.min(MAX_BACKOFF.toMillis(), 1000L << Math.min(attempt, 20));

@@ -109,7 +109,7 @@ final class SimulatedLambda {
     this.loop = loop;
     this.automations = automations;
     this.lifecycleActions = lifecycleActions;
-    this.hooks = new Hooks(lifecycleActions, rules.heartbeatTimeout());
+    this.hooks = new Hooks(lifecycleActions, rules.heartbeatTimeout(), loop.clock());
     this.runbook = runbook;
     this.rules = rules;
     this.concurrency = concurrency;

@@ -29,7 +29,7 @@ import java.util.function.Function;
  */
 public final class FakeAutomations implements Automations {
 
-  public enum Operation { START, FIND, STATUS, AGENT }
+  public enum Operation { START, FIND, STATUS, AGENT, LATEST, RECORD }
 
   /** How SSM answers a start whose client token it has seen. */
   public enum TokenReuse {
@@ -71,6 +71,7 @@ public final class FakeAutomations implements Automations {
   private final Clock clock;
   private final Map<String, Execution> executions = new LinkedHashMap<>();
   private final Map<String, String> executionByClientToken = new LinkedHashMap<>();
+  private final Map<String, Map<String, String>> tags = new LinkedHashMap<>();
   private final Map<String, Instant> runningFrom = new LinkedHashMap<>();
   private final Set<String> running = new LinkedHashSet<>();
   private final Deque<String> queued = new ArrayDeque<>();
@@ -192,6 +193,7 @@ public final class FakeAutomations implements Automations {
           "Maximum number of queued automation executions reached", null);
     }
     executions.put(id, new Execution(id, start, now, scripts.apply(start)));
+    tags.put(id, new LinkedHashMap<>(start.tags()));
     executionByClientToken.put(start.clientToken(), id);
     return new Runbook.ExecutionId(id);
   }
@@ -204,6 +206,38 @@ public final class FakeAutomations implements Automations {
             && execution.start().tags().containsKey(start.lookupTagKey()))
         .findFirst()
         .map(execution -> new Runbook.Found(new Runbook.ExecutionId(execution.id()), observation(execution)));
+  }
+
+  /**
+   * The seat's executions, by the tag key they carry, and the one with the highest epoch among
+   * them, as the SSM adapter reads them (DescribeAutomationExecutions, then ListTagsForResource).
+   */
+  @Override
+  public synchronized Optional<Runbook.Entry> latest(Runbook.Seat seat) {
+    called(Operation.LATEST);
+    return executions.values().stream()
+        .filter(execution -> execution.start().documentName().equals(seat.documentName())
+            && tags.get(execution.id()).containsKey(seat.tagKey()))
+        .map(execution -> Runbook.Entry.of(seat, new Runbook.ExecutionId(execution.id()), observation(execution),
+            tags.get(execution.id())))
+        .flatMap(Optional::stream)
+        .max(java.util.Comparator.comparingInt(Runbook.Entry::epoch));
+  }
+
+  /** AddTagsToResource: a key's value replaces the one it had. */
+  @Override
+  public synchronized void record(Runbook.ExecutionId execution, Map<String, String> written) {
+    called(Operation.RECORD);
+    Map<String, String> known = tags.get(execution.value());
+    if (known == null) {
+      throw new ServiceFailure.Rejected("InvalidResourceId", "no automation execution " + execution, null);
+    }
+    known.putAll(written);
+  }
+
+  /** The tags the execution carries now; an inspection, not a call. */
+  public synchronized Map<String, String> tagsOf(String executionId) {
+    return Map.copyOf(tags.get(executionId));
   }
 
   @Override

@@ -57,8 +57,7 @@ public final class FakeLifecycleActions implements LifecycleActions {
   private final Map<String, Held> held = new LinkedHashMap<>();
   private final Map<String, Fleet.GroupState> groupStates = new LinkedHashMap<>();
   private final Map<String, Boolean> retaining = new LinkedHashMap<>();
-  private final List<Fleet.Activity> activities = new ArrayList<>();
-  private final Map<String, String> groupOfActivity = new LinkedHashMap<>();
+  private int activitiesSoFar;
   private final Map<String, Fleet.Activity> activityOfHold = new LinkedHashMap<>();
   private final Map<String, HookTimeouts> hooks = new LinkedHashMap<>();
   private final CallFaults<Operation> faults = new CallFaults<>(Operation.class, "Throttling");
@@ -81,13 +80,11 @@ public final class FakeLifecycleActions implements LifecycleActions {
     });
     held.put(key(action), new Held(action, hook, action.heldSince()));
     Fleet.Activity activity = new Fleet.Activity(
-        UUID.nameUUIDFromBytes((key(action) + "/" + activities.size()).getBytes(StandardCharsets.UTF_8)).toString(),
+        UUID.nameUUIDFromBytes((key(action) + "/" + activitiesSoFar++).getBytes(StandardCharsets.UTF_8)).toString(),
         action.heldSince().minusSeconds(1),
         (action.transition() == LifecycleAction.Transition.LAUNCHING ? "Launching a new EC2 instance: "
             : "Terminating EC2 instance: ") + action.instance());
-    activities.add(0, activity);
     activityOfHold.put(key(action), activity);
-    groupOfActivity.put(activity.id(), action.group().value());
     return this;
   }
 
@@ -203,24 +200,20 @@ public final class FakeLifecycleActions implements LifecycleActions {
         retaining.getOrDefault(group.value(), false));
   }
 
+  /** The activities of the group's actions still held, newest first, as in-progress activities are listed. */
   @Override
-  public synchronized List<Fleet.Activity> activities(LifecycleAction.GroupName group, Instant since) {
+  public synchronized List<Fleet.Activity> activitiesInProgress(LifecycleAction.GroupName group) {
     called(Operation.ACTIVITIES);
-    return activities.stream()
-        .filter(activity -> !activity.startedAt().isBefore(since) && heldIn(group, activity))
-        .toList();
-  }
-
-  @Override
-  public synchronized Optional<Fleet.Activity> activityMoving(
-      LifecycleAction.GroupName group, LifecycleAction.InstanceId instance, Instant notAfter) {
-    called(Operation.ACTIVITIES);
-    return Fleet.Activity.latestMoving(
-        activities.stream().filter(activity -> heldIn(group, activity)).toList(), instance, notAfter);
-  }
-
-  private boolean heldIn(LifecycleAction.GroupName group, Fleet.Activity activity) {
-    return group.value().equals(groupOfActivity.get(activity.id()));
+    List<Fleet.Activity> inProgress = new ArrayList<>();
+    for (Map.Entry<String, Held> entry : held.entrySet()) {
+      expireIfDue(entry.getValue());
+      Fleet.Activity activity = activityOfHold.get(entry.getKey());
+      if (entry.getValue().ending == null && activity != null && entry.getValue().action.group().equals(group)) {
+        inProgress.add(activity);
+      }
+    }
+    inProgress.sort(java.util.Comparator.comparing(Fleet.Activity::startedAt).reversed());
+    return inProgress;
   }
 
   @Override

@@ -158,7 +158,7 @@ public final class Rig {
 
   /** The ports an orchestration of this rig talks to, reporting milestones to {@link #milestones}. */
   public Orchestration.Ports ports() {
-    return new Orchestration.Ports(automations, lifecycleActions, new Hooks(lifecycleActions, heartbeatTimeout),
+    return new Orchestration.Ports(automations, lifecycleActions, new Hooks(lifecycleActions, heartbeatTimeout, clock),
         continuations, waitingRoom(),
         (action, milestone) -> milestones.add(milestone));
   }
