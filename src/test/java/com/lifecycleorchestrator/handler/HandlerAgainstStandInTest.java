@@ -7,6 +7,7 @@ import static com.lifecycleorchestrator.testkit.TerminateSample.HOOK;
 import static com.lifecycleorchestrator.testkit.TerminateSample.INSTANCE;
 import static com.lifecycleorchestrator.testkit.TerminateSample.TOKEN;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -102,7 +103,9 @@ class HandlerAgainstStandInTest {
     assertEquals(List.of(INSTANCE), execution.parameters().get("InstanceId"));
     assertEquals(List.of("my-logs"), execution.parameters().get("S3BucketName"));
     assertEquals(HOOK, execution.tags().get("lifecycle-instance:" + INSTANCE));
-    assertEquals(2, execution.tags().size(), "the instance's tag and the one action's own tag");
+    assertEquals(TOKEN, execution.tags().get("lifecycle-token"));
+    assertEquals("CONTINUE", execution.tags().get("lifecycle-released"), "the action's record says it was released");
+    assertEquals(1, execution.tags().keySet().stream().filter(key -> key.startsWith("lifecycle-seat:")).count());
     assertEquals(execution.id(), returned.path("execution_id").asText());
   }
 
@@ -227,24 +230,29 @@ class HandlerAgainstStandInTest {
   /**
    * "DescribeInstanceInformation" and "DescribeAutomationExecutions" (SSM API Reference): a listing
    * ends only when NextToken is empty, and a filtered page may be empty with a NextToken (aws/boto3
-   * issue 2643). The agent and the earlier execution are found on a later page all the same.
+   * issue 2643). The agent and the action's own execution are found on a later page all the same:
+   * here the first delivery's result is refused, and the redelivery finds and follows the execution
+   * the first one started, behind the other runbooks' pages.
    */
   @Test
   void listingsThatAnswerEmptyPagesFirstAreReadToThePageThatHoldsTheAgentAndTheEarlierExecution() {
     List<String> others = List.of("i-00000000000000001", "i-00000000000000002", "i-00000000000000003");
     others.forEach(other -> standIn.ssm().managedInstance(other, "Online"));
     standIn.ssm().filtersAfterReading(1).tokenReuse(TokenReuse.REFUSED);
+    standIn.faults().on("CompleteLifecycleAction").deny();
 
-    JsonNode first = invoke("terminate.json");
+    assertThrows(LifecycleHandler.LifecycleActionNotHandled.class, () -> invoke("terminate.json"),
+        "the refused result fails the invocation, so that Lambda delivers it again");
+    String firstExecution = standIn.ssm().executions().get(0).id();
+    standIn.faults().clear();
     others.forEach(this::startAnotherExecution);
     JsonNode redelivered = invoke("terminate.json");
 
-    assertEquals("Completed", first.path("outcome").asText(), first.toString());
-    assertEquals("Success", first.path("final_status").asText(), "the agent was found: the runbook ran");
-    assertEquals("AlreadyCompleted", redelivered.path("outcome").asText(), redelivered.toString());
-    assertEquals(first.path("execution_id"), redelivered.path("execution_id"),
+    assertEquals("Completed", redelivered.path("outcome").asText(), redelivered.toString());
+    assertEquals(firstExecution, redelivered.path("execution_id").asText(),
         "the redelivery found the first execution behind the empty pages");
     assertEquals(1 + others.size(), standIn.ssm().executions().size());
+    assertEnded("CONTINUE");
     assertTrue(answeredAnEmptyPageWithANextToken("DescribeInstanceInformation", "InstanceInformationList"));
     assertTrue(answeredAnEmptyPageWithANextToken("DescribeAutomationExecutions", "AutomationExecutionMetadataList"));
   }
@@ -270,7 +278,9 @@ class HandlerAgainstStandInTest {
     JsonNode returned = invoke("terminate.json");
 
     assertEquals("AlreadyCompleted", returned.path("outcome").asText());
-    assertEquals("ValidationError", standIn.calls("CompleteLifecycleAction").get(0).answer());
+    assertEquals("ValidationError", standIn.calls("RecordLifecycleActionHeartbeat").get(0).answer(),
+        "the heartbeat that names the token finds no active action: no runbook is started for it");
+    assertTrue(standIn.ssm().executions().isEmpty());
     assertEnded("CONTINUE");
   }
 

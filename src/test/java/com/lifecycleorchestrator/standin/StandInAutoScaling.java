@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -88,6 +89,7 @@ public final class StandInAutoScaling {
     final List<Instant> heartbeats = new ArrayList<>();
     Instant heartbeatDeadline;
     Ending ending;
+    ObjectNode activity;
 
     Action(Hook hook, String instanceId, String token, Instant heldSince) {
       this.hook = hook;
@@ -159,18 +161,22 @@ public final class StandInAutoScaling {
     if (hook == null) {
       throw new IllegalArgumentException("group " + groupName + " has no hook " + hookName + "; add it first");
     }
-    actionsByToken.put(token.toLowerCase(Locale.ROOT), new Action(hook, instanceId, token, heldSince));
+    Action action = new Action(hook, instanceId, token, heldSince);
+    actionsByToken.put(token.toLowerCase(Locale.ROOT), action);
     group.instanceStates.put(instanceId, waitState);
     group.warmPool |= waitState.startsWith(WARMED);
-    group.activities.add(0, JsonNodeFactory.instance.objectNode()
+    // The activity is in progress while the hook holds the instance: StatusCode MidLifecycleAction
+    // (ScalingActivityStatusCode, DescribeScalingActivities API reference); it ends with the action.
+    action.activity = JsonNodeFactory.instance.objectNode()
         .put("ActivityId", UUID.randomUUID().toString())
         .put("AutoScalingGroupName", groupName)
         .put("AutoScalingGroupARN", group.arn)
         .put("Description", activityDescription)
         .put("Cause", "At " + heldSince + " an instance was moved in response to a change in capacity.")
         .putPOJO("StartTime", heldSince)
-        .put("StatusCode", "InProgress")
-        .put("Progress", 50));
+        .put("StatusCode", "MidLifecycleAction")
+        .put("Progress", 50);
+    group.activities.add(0, action.activity);
     return this;
   }
 
@@ -192,11 +198,22 @@ public final class StandInAutoScaling {
 
   static final String WARMED = "Warmed:";
 
-  /** DescribeScalingActivities: newest first, at most 100 a page (its MaxRecords default and maximum). */
+  /** The status codes of an activity that has not ended (ScalingActivityStatusCode, API reference). */
+  private static final List<String> IN_PROGRESS = List.of("PendingSpotBidPlacement", "WaitingForSpotInstanceRequestId",
+      "WaitingForSpotInstanceId", "WaitingForInstanceId", "PreInService", "InProgress",
+      "WaitingForELBConnectionDraining", "MidLifecycleAction", "WaitingForInstanceWarmup",
+      "WaitingForConnectionDraining");
+
+  /**
+   * DescribeScalingActivities: "Activities still in progress appear first on the list", then the
+   * others newest first (its API reference), at most 100 a page (its MaxRecords default and maximum).
+   */
   private synchronized ObjectNode describeActivities(JsonNode input) {
     String groupName = protocol.required(input, "AutoScalingGroupName");
     Group group = groups.get(groupName);
-    List<ObjectNode> activities = group == null ? List.of() : List.copyOf(group.activities);
+    List<ObjectNode> activities = group == null ? List.of() : group.activities.stream()
+        .sorted(Comparator.comparing((ObjectNode activity) -> !IN_PROGRESS.contains(activity.path("StatusCode").asText())))
+        .toList();
     return AwsStandIn.paged(activities, "Activities", input, "MaxRecords", 100);
   }
 
@@ -425,6 +442,7 @@ public final class StandInAutoScaling {
    */
   private void end(Action action, Ending ending) {
     action.ending = ending;
+    action.activity.put("StatusCode", "Successful").put("Progress", 100);
     Group group = groups.get(action.hook.group());
     String state = group.instanceStates.get(action.instanceId);
     boolean continues = ending.result().equals("CONTINUE");

@@ -284,7 +284,9 @@ public final class StandInSsm {
         "StartAutomationExecution", this::start,
         "GetAutomationExecution", this::get,
         "DescribeAutomationExecutions", this::describe,
-        "DescribeInstanceInformation", this::describeInstances);
+        "DescribeInstanceInformation", this::describeInstances,
+        "AddTagsToResource", this::addTags,
+        "ListTagsForResource", this::listTags);
   }
 
   /**
@@ -423,6 +425,38 @@ public final class StandInSsm {
       case "DocumentNamePrefix" -> execution -> values.stream().anyMatch(execution.documentName::startsWith);
       default -> throw ServiceError.sender("InvalidFilterKey", "The stand-in does not filter executions by " + key);
     };
+  }
+
+  /**
+   * AddTagsToResource on an automation execution (ResourceType "Automation", SSM API Reference): a
+   * key already there takes the new value. Another resource type is one the stand-in does not hold.
+   */
+  private synchronized ObjectNode addTags(JsonNode input) {
+    Execution execution = taggedExecution(input);
+    execution.tags.putAll(tags(input.path("Tags")));
+    return JsonNodeFactory.instance.objectNode();
+  }
+
+  /** ListTagsForResource on an automation execution: its tags, as TagList. */
+  private synchronized ObjectNode listTags(JsonNode input) {
+    Execution execution = taggedExecution(input);
+    ObjectNode output = JsonNodeFactory.instance.objectNode();
+    execution.tags.forEach((key, value) -> output.withArray("TagList").addObject().put("Key", key).put("Value", value));
+    output.withArray("TagList");
+    return output;
+  }
+
+  private Execution taggedExecution(JsonNode input) {
+    String type = protocol.required(input, "ResourceType");
+    if (!type.equals("Automation")) {
+      throw ServiceError.sender("InvalidResourceType", "The stand-in holds no resource of type " + type);
+    }
+    Execution execution = executions.get(protocol.required(input, "ResourceId"));
+    if (execution == null) {
+      throw ServiceError.sender("InvalidResourceId", "The resource ID \"" + input.path("ResourceId").asText()
+          + "\" is not valid. Verify the ID and try again.");
+    }
+    return execution;
   }
 
   private synchronized ObjectNode describeInstances(JsonNode input) {
