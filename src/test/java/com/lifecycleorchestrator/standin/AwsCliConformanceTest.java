@@ -34,6 +34,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -222,6 +223,30 @@ class AwsCliConformanceTest {
     assertEquals(0, none.path("AutomationExecutionMetadataList").size());
   }
 
+  /**
+   * "AddTagsToResource" and "ListTagsForResource" (SSM API Reference) on an automation execution,
+   * where each action's record is kept: a key written again takes its new value; an unknown
+   * execution is an invalid resource id.
+   */
+  @Test
+  void anExecutionsTagsAreWrittenAgainAndListed() {
+    String id = succeeds("StartAutomationExecution", "ssm", "start-automation-execution",
+        "--document-name", DOCUMENT, "--parameters", "InstanceId=" + INSTANCE,
+        "--tags", "Key=lifecycle-followed-at,Value=2026-11-25T13:00:00Z").path("AutomationExecutionId").asText();
+
+    succeeds("AddTagsToResource", "ssm", "add-tags-to-resource", "--resource-type", "Automation",
+        "--resource-id", id, "--tags", "Key=lifecycle-followed-at,Value=2026-11-25T13:05:00Z",
+        "Key=lifecycle-released,Value=CONTINUE");
+    JsonNode listed = succeeds("ListTagsForResource", "ssm", "list-tags-for-resource", "--resource-type", "Automation",
+        "--resource-id", id);
+
+    Map<String, String> tags = new TreeMap<>();
+    listed.path("TagList").forEach(tag -> tags.put(tag.path("Key").asText(), tag.path("Value").asText()));
+    assertEquals(Map.of("lifecycle-followed-at", "2026-11-25T13:05:00Z", "lifecycle-released", "CONTINUE"), tags);
+    fails("InvalidResourceId", "ListTagsForResource", "ssm", "list-tags-for-resource", "--resource-type", "Automation",
+        "--resource-id", "00000000-0000-0000-0000-000000000000");
+  }
+
   @Test
   void instanceInformationGivesTheAgentsPingStatus() {
     standIn.ssm().managedInstance("i-0c1b2c3d4e5f67890", "ConnectionLost");
@@ -319,22 +344,30 @@ class AwsCliConformanceTest {
     assertEquals(5, Set.copyOf(pages).size());
   }
 
-  /** "DescribeScalingActivities" (Auto Scaling API Reference): newest first, MaxRecords a page. */
+  /**
+   * "DescribeScalingActivities" (Auto Scaling API Reference): "Activities still in progress appear
+   * first on the list", newest first, MaxRecords a page; a held instance's activity is
+   * MidLifecycleAction until its action is completed.
+   */
   @Test
-  void scalingActivitiesComeNewestFirstInPages() {
+  void scalingActivitiesComeInProgressFirstThenNewestFirstInPages() {
     String later = "i-0c1b2c3d4e5f67890";
     standIn.autoScaling().holdIn(GROUP, HOOK, later, "11111111-2222-4333-8444-555555555555", T0.plusSeconds(60),
         "Terminating:Wait", "Terminating EC2 instance: " + later);
+    succeeds("CompleteLifecycleAction", "autoscaling", "complete-lifecycle-action", "--auto-scaling-group-name", GROUP,
+        "--lifecycle-hook-name", HOOK, "--lifecycle-action-result", "CONTINUE", "--instance-id", later);
     String[] activities = {"autoscaling", "describe-scaling-activities", "--auto-scaling-group-name", GROUP,
         "--max-records", "1", "--no-paginate"};
 
-    JsonNode newest = succeeds("DescribeScalingActivities", activities);
-    assertEquals("Terminating EC2 instance: " + later, newest.path("Activities").path(0).path("Description").asText());
-    assertTrue(newest.hasNonNull("NextToken"));
-    JsonNode older = succeeds("DescribeScalingActivities", concat(activities, "--next-token",
-        newest.path("NextToken").asText()));
-    assertEquals("Terminating EC2 instance: " + INSTANCE, older.path("Activities").path(0).path("Description").asText());
-    assertFalse(older.hasNonNull("NextToken"));
+    JsonNode inProgress = succeeds("DescribeScalingActivities", activities);
+    assertEquals("Terminating EC2 instance: " + INSTANCE, inProgress.path("Activities").path(0).path("Description").asText());
+    assertEquals("MidLifecycleAction", inProgress.path("Activities").path(0).path("StatusCode").asText());
+    assertTrue(inProgress.hasNonNull("NextToken"));
+    JsonNode ended = succeeds("DescribeScalingActivities", concat(activities, "--next-token",
+        inProgress.path("NextToken").asText()));
+    assertEquals("Terminating EC2 instance: " + later, ended.path("Activities").path(0).path("Description").asText());
+    assertEquals("Successful", ended.path("Activities").path(0).path("StatusCode").asText());
+    assertFalse(ended.hasNonNull("NextToken"));
 
     fails("InvalidNextToken", "DescribeScalingActivities", concat(activities, "--next-token", "not-a-token"));
   }
