@@ -36,6 +36,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -535,6 +536,108 @@ class HandlerAgainstStandInTest {
     assertEquals(Optional.empty(), completion.member("LifecycleActionToken"),
         "the reconciler knows the instance, not the token the lost event carried");
     assertEquals(Optional.of(INSTANCE), completion.member("InstanceId"));
+  }
+
+  /**
+   * The seam between the event's invocation, its hand-over and the reconciler, through the real SDK.
+   * "How Lambda handles errors and retries with asynchronous invocation": an accepted event "might
+   * also be deleted from the queue without being sent to the function". Here the hand-over is
+   * accepted and never delivered. A pass while the follower is alive keeps the action alive and
+   * starts nothing; a pass after a heartbeat interval without its sign of life takes it over, and
+   * the taker follows the same execution and completes the action by its token.
+   */
+  @Test
+  void aReconcilerPassDuringTheRunbookStartsNothingAndALostHandOverIsTakenOver() {
+    environment.putAll(Map.of("AUTO_SCALING_GROUP_NAMES", GROUP, "LIFECYCLE_HOOK_NAME", HOOK));
+    standIn.ssm().everyExecution(Script.succeedsAfter(Duration.ofMinutes(60)));
+    List<byte[]> accepted = acceptInvocationsWithoutDelivering();
+
+    JsonNode first = handle(LocalFunction.against(standIn, environment, clock), read("terminate.json"),
+        Duration.ofMinutes(2));
+    clock.advance(Duration.ofMinutes(5));
+    JsonNode whileFollowed = invoke("scheduled.json");
+    clock.advance(Duration.ofMinutes(25));
+    JsonNode afterTheFollowerIsGone = invoke("scheduled.json");
+
+    assertEquals("HandedOver", first.path("outcome").asText(), first.toString());
+    assertEquals(0, whileFollowed.path("actions_recovered").asInt(), whileFollowed.toString());
+    assertEquals(1, afterTheFollowerIsGone.path("actions_recovered").asInt(), afterTheFollowerIsGone.toString());
+    assertEquals(3, standIn.autoScaling().heartbeats(TOKEN).size(), "the claim's, then one by each pass");
+    JsonNode last = followTheLastAccepted(accepted);
+    assertEquals("Completed", last.path("outcome").asText(), last.toString());
+    assertEnded("CONTINUE");
+    assertEquals(1, standIn.ssm().executions().size());
+    assertEquals(Optional.of(TOKEN), standIn.calls("CompleteLifecycleAction").get(0).member("LifecycleActionToken"));
+  }
+
+  /**
+   * The event is late (EventBridge retries a delivery for up to 24 hours, "Event retry policy and
+   * using dead-letter queues"), and the reconciler has meanwhile handed its action to an invocation
+   * that started the runbook. The event's own look-up finds that execution by the scaling activity
+   * holding the instance, adopts it (its token now on the execution) and completes the action by its
+   * token: one runbook, whatever the order.
+   */
+  @Test
+  void aLateEventFollowsTheRunbookThatTheReconcilersHandOverStartedForItsAction() {
+    environment.putAll(Map.of("AUTO_SCALING_GROUP_NAMES", GROUP, "LIFECYCLE_HOOK_NAME", HOOK));
+    standIn.ssm().everyExecution(Script.succeedsAfter(Duration.ofMinutes(10)));
+    List<byte[]> accepted = acceptInvocationsWithoutDelivering();
+
+    JsonNode pass = invoke("scheduled.json");
+    JsonNode recovered = handle(LocalFunction.against(standIn, environment, clock), onlyAccepted(accepted),
+        Duration.ofMinutes(2));
+    JsonNode late = invoke("terminate.json");
+
+    assertEquals(1, pass.path("actions_recovered").asInt(), pass.toString());
+    assertEquals("HandedOver", recovered.path("outcome").asText(), recovered.toString());
+    assertEquals("Completed", late.path("outcome").asText(), late.toString());
+    var execution = standIn.ssm().executions().get(0);
+    assertEquals(1, standIn.ssm().executions().size());
+    assertEquals(execution.id(), late.path("execution_id").asText());
+    assertEquals(TOKEN, execution.tags().get("lifecycle-token"), "the event adopted the execution");
+    assertTrue(execution.tags().containsKey("lifecycle-activity"), "the reconciler's hand-over started it");
+    assertEnded("CONTINUE");
+  }
+
+  /** The function's own asynchronous invocations are accepted and kept, and reach no handler by themselves. */
+  private List<byte[]> acceptInvocationsWithoutDelivering() {
+    List<byte[]> accepted = Collections.synchronizedList(new ArrayList<>());
+    standIn.lambda().function(FakeContext.FUNCTION_NAME, payload -> {
+      accepted.add(payload);
+      return new byte[0];
+    });
+    return accepted;
+  }
+
+  private byte[] onlyAccepted(List<byte[]> accepted) {
+    awaitTheDeliveries();
+    assertEquals(1, accepted.size(), "asynchronous invocations accepted");
+    return accepted.get(0);
+  }
+
+  /** Runs the last accepted invocation, and each hand-over it makes, in 15-minute invocations to the end. */
+  private JsonNode followTheLastAccepted(List<byte[]> accepted) {
+    awaitTheDeliveries();
+    byte[] next = accepted.get(accepted.size() - 1);
+    while (true) {
+      int before = accepted.size();
+      JsonNode outcome = handle(LocalFunction.against(standIn, environment, clock), next);
+      awaitTheDeliveries();
+      if (!outcome.path("outcome").asText().equals("HandedOver")) {
+        return outcome;
+      }
+      assertEquals(before + 1, accepted.size(), "one hand-over per invocation");
+      next = accepted.get(before);
+    }
+  }
+
+  private void awaitTheDeliveries() {
+    try {
+      assertTrue(standIn.lambda().awaitDeliveries(Duration.ofSeconds(60)), "the stand-in did not take the invocations");
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError(e);
+    }
   }
 
   /**
