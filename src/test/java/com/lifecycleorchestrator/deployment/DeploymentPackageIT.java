@@ -32,7 +32,14 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -56,13 +63,18 @@ class DeploymentPackageIT {
   private final Map<String, String> variables = new LinkedHashMap<>(function.variables());
   private final AwsStandIn standIn = AwsStandIn.start(Clock.SYSTEM);
   private final LocalRuntimeApi api = LocalRuntimeApi.start();
+  private final LocalRuntimeApi secondApi = LocalRuntimeApi.start();
   private ManagedJavaRuntime runtime;
+  private ManagedJavaRuntime secondRuntime;
 
   @TempDir
   Path taskRoot;
 
   @TempDir
   Path logs;
+
+  @TempDir
+  Path secondTaskRoot;
 
   @BeforeEach
   void holdTheInstance() {
@@ -90,7 +102,11 @@ class DeploymentPackageIT {
     if (runtime != null) {
       runtime.close();
     }
+    if (secondRuntime != null) {
+      secondRuntime.close();
+    }
     api.close();
+    secondApi.close();
     standIn.close();
   }
 
@@ -132,7 +148,8 @@ class DeploymentPackageIT {
     JsonNode answer = invoke(TerminateSample.eventSentAt(Instant.now()), TIMEOUT);
 
     assertEquals("AlreadyCompleted", answer.path("outcome").asText(), answer.toString());
-    assertEquals("ValidationError", standIn.calls("CompleteLifecycleAction").get(0).answer());
+    assertEquals("ValidationError", standIn.calls("RecordLifecycleActionHeartbeat").get(0).answer(),
+        "the heartbeat that names the token finds the action no longer active");
   }
 
   @Test
@@ -183,6 +200,112 @@ class DeploymentPackageIT {
     }
   }
 
+  /**
+   * Two execution environments at once, as Lambda runs them: one handles the event while the other
+   * runs a reconciler pass in the middle of its runbook. The pass finds the execution by the
+   * action's seat, keeps the action alive with a heartbeat naming its token, and starts nothing.
+   */
+  @Test
+  void aReconcilerPassInAnotherEnvironmentDuringTheEventsRunbookStartsNoSecondRunbook() throws Exception {
+    variables.putAll(Map.of("AUTO_SCALING_GROUP_NAMES", GROUP, "LIFECYCLE_HOOK_NAME", HOOK));
+    standIn.ssm().everyExecution(Script.succeedsAfter(Duration.ofSeconds(6)));
+    CompletableFuture<Void> started = new CompletableFuture<>();
+    standIn.onCall(call -> {
+      if (call.operation().equals("StartAutomationExecution") && call.succeeded()) {
+        started.complete(null);
+      }
+    });
+    start();
+    startTheSecondEnvironment();
+
+    CompletableFuture<JsonNode> event = CompletableFuture.supplyAsync(
+        () -> invokeOrFail(api, TerminateSample.eventSentAt(Instant.now())));
+    started.get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+    JsonNode pass = invokeOrFail(secondApi, scheduledEvent());
+
+    assertEquals("Reconciled", pass.path("outcome").asText(), pass.toString());
+    assertEquals(0, pass.path("actions_recovered").asInt(), pass.toString());
+    JsonNode handled = event.get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+    assertEquals("Completed", handled.path("outcome").asText(), handled.toString());
+    assertEnded("CONTINUE");
+    assertEquals(1, standIn.ssm().executions().size(), log());
+  }
+
+  /**
+   * "How Lambda handles errors and retries with asynchronous invocation": an accepted event "might
+   * also be deleted from the queue without being sent to the function". The first environment's
+   * hand-over is accepted and never delivered; the hook (30 s heartbeat timeout) would give up. The
+   * other environment's scheduled passes see the follower's sign of life age past a heartbeat
+   * interval, keep the action alive, and hand it to an invocation that follows the same execution
+   * and completes the action by its token.
+   */
+  @Test
+  void aHandOverThatNeverArrivesIsTakenOverByAPassInAnotherEnvironment() throws Exception {
+    variables.putAll(Map.of("AUTO_SCALING_GROUP_NAMES", GROUP, "LIFECYCLE_HOOK_NAME", HOOK,
+        "MAX_POLL_INTERVAL_SECONDS", "1"));
+    standIn.autoScaling().hook(Hook.terminating(GROUP, HOOK, Duration.ofSeconds(30), "ABANDON"))
+        .hold(GROUP, HOOK, INSTANCE, TOKEN, Instant.now());
+    standIn.ssm().everyExecution(Script.succeedsAfter(Duration.ofSeconds(24)));
+    AtomicInteger handOvers = new AtomicInteger();
+    standIn.lambda().function("lifecycle-orchestrator", payload -> {
+      if (handOvers.getAndIncrement() == 0) {
+        return new byte[0];
+      }
+      return invokeOrFail(secondApi, payload).toString().getBytes(StandardCharsets.UTF_8);
+    });
+    start();
+    startTheSecondEnvironment();
+
+    JsonNode first = invokeOrFail(api, TerminateSample.eventSentAt(Instant.now()), Duration.ofSeconds(8));
+    // The schedule's passes, every few seconds here, as EventBridge Scheduler would send them.
+    ScheduledExecutorService schedule = Executors.newSingleThreadScheduledExecutor();
+    List<JsonNode> passes = new CopyOnWriteArrayList<>();
+    try {
+      schedule.scheduleWithFixedDelay(() -> passes.add(invokeOrFail(secondApi, scheduledEvent())), 0, 3,
+          TimeUnit.SECONDS);
+      assertTrue(standIn.autoScaling().awaitEnding(TOKEN, TIMEOUT), "the action is still held\n" + log());
+    } finally {
+      schedule.shutdownNow();
+    }
+
+    assertEquals("HandedOver", first.path("outcome").asText(), first.toString());
+    assertTrue(passes.stream().anyMatch(pass -> pass.path("actions_recovered").asInt() == 1), passes.toString());
+    assertEnded("CONTINUE");
+    assertEquals(1, standIn.ssm().executions().size(), log());
+    assertTrue(standIn.calls("CompleteLifecycleAction").stream().filter(AwsStandIn.Call::succeeded)
+        .allMatch(call -> call.member("LifecycleActionToken").equals(Optional.of(TOKEN))));
+  }
+
+  private static byte[] scheduledEvent() {
+    try {
+      return Files.readAllBytes(Path.of("events", "scheduled.json"));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private JsonNode invokeOrFail(LocalRuntimeApi environment, byte[] event) {
+    return invokeOrFail(environment, event, TIMEOUT);
+  }
+
+  private JsonNode invokeOrFail(LocalRuntimeApi environment, byte[] event, Duration timeout) {
+    try {
+      LocalRuntimeApi.Invocation invocation = environment.invoke(event, timeout);
+      assertFalse(invocation.failed(), invocation.answer() + "\n" + log());
+      return JSON.readTree(invocation.answer());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (TimeoutException e) {
+      throw new AssertionError(e.getMessage() + "\n" + log(), e);
+    }
+  }
+
+  /** A second execution environment of the same package and settings, with a Runtime API of its own. */
+  private void startTheSecondEnvironment() throws TimeoutException {
+    secondRuntime = ManagedJavaRuntime.start(launch(true, secondTaskRoot, logs.resolve("second-runtime.log")), secondApi);
+    secondApi.awaitReady(TIMEOUT);
+  }
+
   /** Starts the package's runtime, initialised for SnapStart as the template deploys it. */
   private void start() throws TimeoutException {
     start(true);
@@ -190,17 +313,20 @@ class DeploymentPackageIT {
 
   /** Starts the package's runtime with the variables as they stand and waits until it asks for an event. */
   private void start(boolean snapStart) throws TimeoutException {
-    Map<String, String> environment = new LinkedHashMap<>(variables);
-    environment.putAll(standIn.endpointVariables());
-    ManagedJavaRuntime.Launch launch = new ManagedJavaRuntime.Launch(Path.of(System.getProperty("java.home")),
-        ManagedJavaRuntime.runtimeClasspath(), DeploymentPackage.built().unpackedIn(taskRoot), function.handler(),
-        function.memoryMegabytes(), environment, function.javaToolOptions(), snapStart, logs.resolve("runtime.log"));
-    runtime = ManagedJavaRuntime.start(launch, api);
+    runtime = ManagedJavaRuntime.start(launch(snapStart, taskRoot, logs.resolve("runtime.log")), api);
     try {
       api.awaitReady(TIMEOUT);
     } catch (IllegalStateException | TimeoutException notReady) {
       throw new AssertionError("the package's runtime did not get ready: " + notReady.getMessage() + "\n" + log(), notReady);
     }
+  }
+
+  private ManagedJavaRuntime.Launch launch(boolean snapStart, Path root, Path log) {
+    Map<String, String> environment = new LinkedHashMap<>(variables);
+    environment.putAll(standIn.endpointVariables());
+    return new ManagedJavaRuntime.Launch(Path.of(System.getProperty("java.home")),
+        ManagedJavaRuntime.runtimeClasspath(), DeploymentPackage.built().unpackedIn(root), function.handler(),
+        function.memoryMegabytes(), environment, function.javaToolOptions(), snapStart, log);
   }
 
   private JsonNode invoke(byte[] event, Duration timeout) throws TimeoutException, IOException {

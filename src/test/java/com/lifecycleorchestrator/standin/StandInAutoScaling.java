@@ -9,14 +9,15 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 
 /**
  * EC2 Auto Scaling's lifecycle hooks as the stand-in plays them: groups with their instances and
@@ -257,6 +258,23 @@ public final class StandInAutoScaling {
     return Optional.ofNullable(actionsByToken.get(token.toLowerCase(Locale.ROOT))).map(action -> action.ending);
   }
 
+  /**
+   * Waits until the action with this token has ended, by a completion or its hook's timeout;
+   * false if it is still held after the timeout. The hook's timeouts are looked at every tenth of a
+   * second, since they end an action without any call.
+   */
+  public synchronized boolean awaitEnding(String token, Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (ending(token).isEmpty()) {
+      long left = deadline - System.nanoTime();
+      if (left <= 0) {
+        return false;
+      }
+      wait(Math.max(1, Math.min(TimeUnit.NANOSECONDS.toMillis(left), 100)));
+    }
+    return true;
+  }
+
   /** When heartbeats for the action were recorded. */
   public synchronized List<Instant> heartbeats(String token) {
     return List.copyOf(held(token).heartbeats);
@@ -442,6 +460,7 @@ public final class StandInAutoScaling {
    */
   private void end(Action action, Ending ending) {
     action.ending = ending;
+    notifyAll();
     action.activity.put("StatusCode", "Successful").put("Progress", 100);
     Group group = groups.get(action.hook.group());
     String state = group.instanceStates.get(action.instanceId);
