@@ -46,4 +46,21 @@ class SnapStartReactivationTest {
     assertTrue(visibility.multipliedBy(receives - 1L).compareTo(LONGEST_SNAPSTART_INIT) > 0,
         "a continuation reaches the dead-letter queue before a re-activation is sure to be over");
   }
+
+  /**
+   * "Creating and configuring an Amazon SQS event source mapping" (Lambda developer guide): the
+   * source queue's visibility timeout at least six times the function's timeout, so that a batch
+   * whose invocation Lambda throttled is retried, and a redrive policy's maxReceiveCount of at least 5.
+   */
+  @Test
+  void theWaitingRoomFollowsLambdasGuidanceForAQueueThatInvokesAFunction() {
+    Map<String, Object> queue = Deployment.DEFAULTS.template().requiredResource("WaitingRoomQueue");
+    Map<String, Object> function = Deployment.DEFAULTS.template().requiredResource("OrchestratorFunction");
+    long visibility = Long.parseLong(String.valueOf(queue.get("VisibilityTimeout")));
+    long timeout = Long.parseLong(String.valueOf(function.get("Timeout")));
+    int receives = Integer.parseInt(String.valueOf(StackTemplate.map(queue.get("RedrivePolicy")).get("maxReceiveCount")));
+
+    assertTrue(visibility >= 6 * timeout, "visibility timeout " + visibility + " s for a function of " + timeout + " s");
+    assertTrue(receives >= 5, "maxReceiveCount " + receives);
+  }
 }

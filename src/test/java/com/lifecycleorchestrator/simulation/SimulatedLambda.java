@@ -49,8 +49,8 @@ final class SimulatedLambda {
   /** "How Lambda handles errors and retries with asynchronous invocation": after one minute, then two. */
   private static final List<Duration> RETRY_DELAYS = List.of(Duration.ofMinutes(1), Duration.ofMinutes(2));
   /** The waiting room queue's visibility timeout and its redrive policy's maxReceiveCount (template.yaml). */
-  static final Duration VISIBILITY_TIMEOUT = Duration.ofSeconds(900);
-  static final int MAX_RECEIVE_COUNT = 3;
+  static final Duration VISIBILITY_TIMEOUT = Duration.ofSeconds(5400);
+  static final int MAX_RECEIVE_COUNT = 5;
 
   /** One asynchronous event for the function: a lifecycle action, or a continuation of one. */
   private record Delivery(LifecycleAction action, Continuation continuation, int attempt) {}
