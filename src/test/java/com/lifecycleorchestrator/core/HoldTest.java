@@ -153,7 +153,7 @@ class HoldTest {
   }
 
   @Test
-  void aHookIsReadOncePerHookForTheLifeOfTheOrchestrator() {
+  void aHookIsReadOncePerHookWithinItsLifetime() {
     Orchestrator orchestrator = rig.orchestrator();
 
     for (int i = 0; i < 3; i++) {
@@ -161,6 +161,33 @@ class HoldTest {
     }
 
     assertEquals(1, rig.lifecycleActions.calls(FakeLifecycleActions.Operation.DESCRIBE_HOOKS));
+  }
+
+  /**
+   * An operator lowers a hook's heartbeat timeout (PutLifecycleHook, 3,600 s to 60 s): a warm
+   * execution environment reads the hook again within five minutes, and heartbeats its next
+   * action by the new timeout, before the hook would give up.
+   */
+  @Test
+  void aHookChangedByAnOperatorReachesAWarmEnvironmentWithinFiveMinutes() {
+    Orchestrator warm = rig.orchestrator();
+    warm.handle(rig.held(rig.terminating()), rig.budget(), rig.continuations);
+    rig.lifecycleActions.hook(new LifecycleAction.GroupName("web-asg"), new LifecycleAction.HookName("graceful-exit"),
+        new HookTimeouts(Duration.ofSeconds(60), Duration.ofHours(1), Optional.of(LifecycleResult.ABANDON)));
+    rig.clock.advance(Hooks.LIFETIME);
+    rig.automations.everyRunbook(Script.runsThen(Duration.ofMinutes(3), "Success"));
+    LifecycleAction next = rig.held(rig.terminating());
+
+    Outcome outcome = warm.handle(next, rig.budget(), rig.continuations);
+
+    assertEquals(LifecycleResult.CONTINUE, assertInstanceOf(Outcome.Completed.class, outcome).result());
+    assertFalse(rig.lifecycleActions.ending(next).orElseThrow().byTimeout());
+    List<Instant> heartbeats = rig.lifecycleActions.heartbeats(next);
+    for (int i = 1; i < heartbeats.size(); i++) {
+      assertTrue(Duration.between(heartbeats.get(i - 1), heartbeats.get(i)).compareTo(Duration.ofSeconds(60)) < 0,
+          "heartbeats " + heartbeats);
+    }
+    assertTrue(heartbeats.size() >= 3, "heartbeats " + heartbeats);
   }
 
   // "CompleteLifecycleAction" and "Common Errors" (Amazon EC2 Auto Scaling API Reference): a
