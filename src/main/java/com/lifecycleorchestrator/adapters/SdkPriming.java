@@ -25,6 +25,7 @@ import software.amazon.awssdk.services.lambda.model.InvocationType;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.ssm.SsmClient;
 import software.amazon.awssdk.services.ssm.model.AutomationExecutionFilterKey;
+import software.amazon.awssdk.services.ssm.model.ResourceTypeForTagging;
 import software.amazon.awssdk.services.ssm.model.Tag;
 import software.amazon.awssdk.utils.BinaryUtils;
 import software.amazon.awssdk.utils.Md5Utils;
@@ -61,7 +62,11 @@ public final class SdkPriming {
       ssm.getAutomationExecution(request -> request.automationExecutionId("priming"));
       ssm.describeAutomationExecutions(request -> request.filters(
           filter -> filter.key(AutomationExecutionFilterKey.TAG_KEY).values("priming")));
+      ssm.listTagsForResource(request -> request.resourceType(ResourceTypeForTagging.AUTOMATION).resourceId("priming"));
+      ssm.addTagsToResource(request -> request.resourceType(ResourceTypeForTagging.AUTOMATION).resourceId("priming")
+          .tags(Tag.builder().key("priming").value("priming").build()));
       autoScaling.describeAutoScalingGroups(request -> request.autoScalingGroupNames("priming"));
+      autoScaling.describeScalingActivities(request -> request.autoScalingGroupName("priming").maxRecords(100));
       autoScaling.describeLifecycleHooks(request -> request.autoScalingGroupName("priming")
           .lifecycleHookNames("priming"));
       autoScaling.recordLifecycleActionHeartbeat(request -> request.autoScalingGroupName("priming")
