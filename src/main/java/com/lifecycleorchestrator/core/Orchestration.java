@@ -156,8 +156,7 @@ public final class Orchestration implements Steps {
    */
   private static Position whereToGoOn(Continuation continuation, RunbookProgress progress, Instant now) {
     if (continuation.pending().isPresent()) {
-      Continuation.Pending pending = continuation.pending().get();
-      return new Position.Completing(pending.result(), pending.reason(), 0, now);
+      return progress.sending(continuation.pending().get(), continuation.execution(), now);
     }
     if (continuation.execution().isPresent()) {
       return new Position.Checking(false, progress.following(continuation.execution().get(), now), now);

@@ -7,7 +7,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -22,10 +21,11 @@ import java.util.Optional;
  *       heartbeat, and if its follower gave no sign of life within the hook's heartbeat interval,
  *       or its execution ended a while ago without anyone completing it, a fresh invocation takes
  *       it over and follows that execution;
- *   <li>none, or one released, or one whose action ended without us (marked superseded): the
- *       action lost its event, or its invocation died before the start. It gets a heartbeat and is
- *       handed to a fresh invocation that goes through the same orchestration as the event (claim,
- *       pre-flight, the agent wait of a launch, start), never a bare start. The hold's start is the
+ *   <li>none, or one released, or one that served another action (its token no longer reaches an
+ *       active action, or another activity holds the instance): the action lost its event, or its
+ *       invocation died before the start. It gets a heartbeat and is handed to a fresh invocation
+ *       that goes through the same orchestration as the event (claim, pre-flight, the agent wait of
+ *       a launch, start), never a bare start; the claim, made with what it sees then, decides. The hold's start is the
  *       scaling activity holding the instance; an instance with none in progress is left alone,
  *       counted as unidentified.
  * </ul>
@@ -256,7 +256,6 @@ public final class Reconciler {
             }
             return;
           }
-          automations.record(entry.execution(), Map.of(Runbook.Entry.RELEASED, Runbook.Entry.SUPERSEDED));
         }
         if (action.activity().isEmpty()) {
           unidentified++;

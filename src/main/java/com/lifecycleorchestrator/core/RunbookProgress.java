@@ -28,6 +28,7 @@ final class RunbookProgress {
   private final Timeline timeline;
   private final Hold hold;
   private int capacityWaits;
+  private Optional<LifecycleAction.ScalingActivity> holdingActivity = Optional.empty();
 
   RunbookProgress(LifecycleAction action, Runbook runbook, Orchestration.Ports ports,
       Orchestration.Rules rules, Timeline timeline, Hold hold, int capacityWaits) {
@@ -62,6 +63,9 @@ final class RunbookProgress {
       Optional<Position> ended = hold.heartbeat(now);
       if (ended.isPresent()) {
         return ended.get();
+      }
+      if (action.token().isEmpty()) {
+        holdingActivity = lookUpTheHoldingActivity().or(action::activity);
       }
       Optional<Runbook.Entry> latest = ports.automations().latest(seat());
       if (latest.isEmpty()) {
@@ -104,13 +108,23 @@ final class RunbookProgress {
     if (entry.activity().isEmpty()) {
       return Ownership.UNKNOWN;
     }
-    Optional<String> holdingNow = action.activity().map(LifecycleAction.ScalingActivity::id)
-        .or(() -> Fleet.Activity.holding(ports.lifecycleActions().activitiesInProgress(action.group()),
-            action.instance()).map(Fleet.Activity::id));
+    Optional<String> holdingNow = (action.token().isEmpty() ? holdingActivity : lookUpTheHoldingActivity())
+        .map(LifecycleAction.ScalingActivity::id);
     if (holdingNow.isEmpty()) {
       return Ownership.UNKNOWN;
     }
     return holdingNow.equals(entry.activity()) ? Ownership.OURS : Ownership.ANOTHER_ACTIONS;
+  }
+
+  /**
+   * The scaling activity holding the instance now, looked up at the claim rather than taken from
+   * whoever handed the action over: the activity a reconciler pass saw may have ended since.
+   *
+   * @throws ServiceFailure the activities could not be listed
+   */
+  private Optional<LifecycleAction.ScalingActivity> lookUpTheHoldingActivity() {
+    return Fleet.Activity.holding(ports.lifecycleActions().activitiesInProgress(action.group()), action.instance())
+        .map(Fleet.Activity::asScalingActivity);
   }
 
   /** Follows the execution that serves this action, recording the token on it if it lacked it. */
@@ -174,7 +188,7 @@ final class RunbookProgress {
   }
 
   Position start(Position.Starting starting, Instant now) {
-    Runbook.Start start = runbook.startFor(action, starting.epoch(), now);
+    Runbook.Start start = runbook.startFor(named(), starting.epoch(), now);
     try {
       return running(ports.automations().start(start), false, now);
     } catch (ServiceFailure.ClientTokenReused reused) {
@@ -192,6 +206,11 @@ final class RunbookProgress {
       ports.listener().reached(action, new Milestone.StartRetried(failure.code(), pause));
       return new Position.Starting(starting.epoch(), starting.attempt() + 1, now.plus(pause));
     }
+  }
+
+  /** The action as its execution records it: by the activity holding the instance at the claim, if it has no token. */
+  private LifecycleAction named() {
+    return holdingActivity.map(action::withActivity).orElse(action);
   }
 
   /**
@@ -213,7 +232,7 @@ final class RunbookProgress {
   }
 
   Position findEarlierStart(Position.FindingEarlierStart finding, Instant now) {
-    Runbook.Start start = runbook.startFor(action, finding.epoch(), now);
+    Runbook.Start start = runbook.startFor(named(), finding.epoch(), now);
     try {
       Optional<Runbook.Found> found = ports.automations().findEarlier(start);
       if (found.isPresent()) {
@@ -239,6 +258,16 @@ final class RunbookProgress {
     ports.listener().reached(action, new Milestone.RunbookStarted(started, startedEarlier));
     return new Position.Waiting(started, 0,
         startedEarlier ? now : now.plus(rules.timings().polling().delayBefore(0)));
+  }
+
+  /**
+   * Sends the result an earlier invocation could not send, for the execution it came from (if any),
+   * which is then marked released like any other.
+   */
+  Position sending(Continuation.Pending pending, Optional<Runbook.ExecutionId> execution, Instant now) {
+    execution.ifPresent(known -> timeline.runbookRunning(known, now));
+    timeline.waitEnded(now);
+    return new Position.Completing(pending.result(), pending.reason(), 0, now);
   }
 
   /** Follows an execution that an earlier invocation started, checking it at once. */

@@ -69,6 +69,33 @@ class ReconcilerTest {
     assertFalse(rig.automations.executions().get(0).startedAt().isBefore(Rig.T0.plus(Duration.ofMinutes(4))));
   }
 
+  /**
+   * A pass's view of the scaling activities ages while its hand-over waits to run: here the action
+   * it saw ended (completed by hand) and the instance came back to the same hook (a warm-pool cycle)
+   * before the hand-over ran. The hand-over claims by the activity holding the instance then, so the
+   * late event of the new action recognises the execution as its own: one runbook.
+   */
+  @Example
+  void aHandOverRecordsTheActivityHoldingTheInstanceWhenItClaimsNotTheOneThePassSaw() {
+    Rig rig = new Rig();
+    LifecycleAction seen = rig.held(rig.terminating());
+    rig.clock.advance(Duration.ofMinutes(1));
+    rig.reconciler().reconcile(rig.continuations);
+    rig.lifecycleActions.completeElsewhere(seen, LifecycleResult.CONTINUE);
+    rig.clock.advance(Duration.ofMinutes(30));
+    LifecycleAction next = rig.held(new LifecycleAction(seen.transition(), seen.group(), seen.hook(), seen.instance(),
+        new LifecycleAction.Token("11111111-2222-3333-4444-555555555555"), rig.clock.now()));
+
+    Outcome recovered = rig.orchestrator().resume(rig.continuations.handedOver().get(0), rig.budget(Duration.ofSeconds(40)),
+        rig.continuations);
+    Outcome late = rig.orchestrator().handle(next, rig.budget(), rig.continuations);
+
+    assertInstanceOf(Outcome.HandedOver.class, recovered);
+    assertEquals(LifecycleResult.CONTINUE, assertInstanceOf(Outcome.Completed.class, late).result());
+    assertEquals(1, rig.automations.executions().size());
+    assertEquals(LifecycleResult.CONTINUE, rig.lifecycleActions.ending(next).orElseThrow().result());
+  }
+
   @Example
   void anActionWhoseRunbookRunsWithALivingFollowerIsKeptAliveAndLeftToIt() {
     Rig rig = new Rig();
