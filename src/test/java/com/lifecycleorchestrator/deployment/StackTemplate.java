@@ -73,7 +73,13 @@ final class StackTemplate {
   }
 
   boolean condition(String name) {
-    return conditions.computeIfAbsent(name, this::decide);
+    // Not computeIfAbsent: a condition may name another, whose decision fills the map meanwhile.
+    Boolean decided = conditions.get(name);
+    if (decided == null) {
+      decided = decide(name);
+      conditions.put(name, decided);
+    }
+    return decided;
   }
 
   /** A resource's {@code Properties}, resolved; empty when its condition leaves it out. */
