@@ -98,7 +98,10 @@ class AwsCliConformanceTest {
             "SSM", ServiceModel.load(data.get(), "ssm", "2014-11-06"),
             "Auto Scaling", ServiceModel.load(data.get(), "autoscaling", "2011-01-01"),
             "Lambda", ServiceModel.load(data.get(), "lambda", "2015-03-31"),
-            "SQS", ServiceModel.load(data.get(), "sqs", "2012-11-05"));
+            "SQS", ServiceModel.load(data.get(), "sqs", "2012-11-05"),
+            "CloudFormation", ServiceModel.load(data.get(), "cloudformation", "2010-05-15"),
+            "EventBridge", ServiceModel.load(data.get(), "events", "2015-10-07"),
+            "S3", ServiceModel.load(data.get(), "s3", "2006-03-01"));
       }
       if (cli == null) {
         cli = CliProcess.start(cliFiles);
@@ -397,6 +400,65 @@ class AwsCliConformanceTest {
     clock.advance(Duration.ofSeconds(120));
     fails("MessageNotInflight", "ChangeMessageVisibility", "sqs", "change-message-visibility",
         "--queue-url", url, "--receipt-handle", receipts.get(0), "--visibility-timeout", "120");
+  }
+
+  /**
+   * "DescribeStacks" (AWS CloudFormation API Reference), as the operator's smoke test reads a
+   * deployed stack: its status, parameters and outputs; a stack that does not exist is a ValidationError.
+   */
+  @Test
+  void aStackIsDescribedWithItsParametersAndOutputs() {
+    standIn.cloudFormation().stack("orchestrator", "CREATE_COMPLETE", Map.of("AutoScalingGroupName", GROUP),
+        Map.of("RunbookName", DOCUMENT));
+
+    JsonNode stack = succeeds("DescribeStacks", "cloudformation", "describe-stacks", "--stack-name", "orchestrator")
+        .path("Stacks").path(0);
+    assertEquals("CREATE_COMPLETE", stack.path("StackStatus").asText());
+    assertEquals(GROUP, stack.path("Parameters").path(0).path("ParameterValue").asText());
+    assertEquals(DOCUMENT, stack.path("Outputs").path(0).path("OutputValue").asText());
+
+    String missing = fails("ValidationError", "DescribeStacks", "cloudformation", "describe-stacks",
+        "--stack-name", "no-such-stack");
+    assertEquals("Stack with id no-such-stack does not exist", missing);
+  }
+
+  /** "DescribeRule" and "ListTargetsByRule" (Amazon EventBridge API Reference), for a rule of the default bus. */
+  @Test
+  void aRuleIsDescribedWithItsTarget() {
+    String alias = "arn:aws:lambda:us-east-1:123456789012:function:lifecycle-orchestrator:live";
+    standIn.eventBridge().rule("lifecycle-actions", "{\"source\":[\"aws.autoscaling\"]}", "ENABLED", alias);
+
+    JsonNode rule = succeeds("DescribeRule", "events", "describe-rule", "--name", "lifecycle-actions");
+    assertEquals("ENABLED", rule.path("State").asText());
+    assertEquals(StandInEventBridge.ruleArn("lifecycle-actions"), rule.path("Arn").asText());
+    JsonNode targets = succeeds("ListTargetsByRule", "events", "list-targets-by-rule", "--rule", "lifecycle-actions");
+    assertEquals(alias, targets.path("Targets").path(0).path("Arn").asText());
+
+    fails("ResourceNotFoundException", "DescribeRule", "events", "describe-rule", "--name", "no-such-rule");
+    fails("ResourceNotFoundException", "ListTargetsByRule", "events", "list-targets-by-rule", "--rule", "no-such-rule");
+  }
+
+  /**
+   * "ListObjectsV2" (Amazon S3 API Reference): the keys under a prefix, in order, path-style as the
+   * CLI addresses an endpoint given by IP address; a bucket that does not exist is NoSuchBucket.
+   */
+  @Test
+  void aBucketsKeysAreListedByPrefix() {
+    standIn.s3().bucket("lifecycle-logs")
+        .object("lifecycle-logs", "web-asg/i-1/b.tar.gz", new byte[] {1, 2, 3})
+        .object("lifecycle-logs", "web-asg/i-1/a.tar.gz", new byte[0])
+        .object("lifecycle-logs", "web-asg/i-2/c.tar.gz", new byte[0]);
+
+    JsonNode listed = succeeds("ListObjectsV2", "s3api", "list-objects-v2", "--bucket", "lifecycle-logs",
+        "--prefix", "web-asg/i-1/", "--no-paginate");
+    assertEquals(List.of("web-asg/i-1/a.tar.gz", "web-asg/i-1/b.tar.gz"),
+        List.of(listed.path("Contents").path(0).path("Key").asText(), listed.path("Contents").path(1).path("Key").asText()));
+    assertEquals(3, listed.path("Contents").path(1).path("Size").asInt());
+    JsonNode none = succeeds("ListObjectsV2", "s3api", "list-objects-v2", "--bucket", "lifecycle-logs",
+        "--prefix", "web-asg/i-3/", "--no-paginate");
+    assertFalse(none.has("Contents"));
+
+    fails("NoSuchBucket", "ListObjectsV2", "s3api", "list-objects-v2", "--bucket", "no-such-bucket");
   }
 
   private static String[] concat(String[] arguments, String... more) {
