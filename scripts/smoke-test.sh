@@ -11,6 +11,8 @@
 #
 # Needs the aws CLI (v1 or v2) with credentials for the stack's account and Region.
 set -euo pipefail
+# Every AWS call goes through the aws CLI, so the CLI's own AWS_ENDPOINT_URL sends them all elsewhere:
+# that is how the build runs this script against its local AWS stand-in (SmokeTestScriptTest).
 
 stack_name=""
 instance_id=""
@@ -44,39 +46,41 @@ failed() {
   exit 1
 }
 
-stack_value() { # kind (Outputs|Parameters), key
-  local key_field=OutputKey value_field=OutputValue
-  if [ "$1" = Parameters ]; then key_field=ParameterKey; value_field=ParameterValue; fi
-  aws cloudformation describe-stacks --stack-name "$stack_name" \
-    --query "Stacks[0].$1[?$key_field=='$2'].$value_field | [0]" --output text
+# The stack's status, outputs and parameters in one call, a line each: kind, key, value.
+description=$(aws cloudformation describe-stacks --stack-name "$stack_name" --output text --query \
+  "Stacks[0].[[['Stack', 'StackStatus', StackStatus]], Outputs[].['Output', OutputKey, OutputValue], Parameters[].['Parameter', ParameterKey, ParameterValue]][]" 2>&1) \
+  || failed "the stack $stack_name cannot be read: $description" \
+       "check the stack's name and that the CLI uses the stack's Region (--region) and account"
+stack_value() { # kind (Stack|Output|Parameter), key; nothing when the stack has no such value
+  awk -F '\t' -v kind="$1" -v key="$2" '$1 == kind && $2 == key { print $3 }' <<<"$description"
 }
 
-status=$(aws cloudformation describe-stacks --stack-name "$stack_name" --query 'Stacks[0].StackStatus' --output text 2>&1) \
-  || failed "the stack $stack_name cannot be read: $status" \
-       "check the stack's name and that the CLI uses the stack's Region (--region) and account"
+status=$(stack_value Stack StackStatus)
 case "$status" in
   CREATE_COMPLETE|UPDATE_COMPLETE) passed "stack $stack_name is $status" ;;
   *) failed "stack $stack_name is $status" "wait for the deployment to end, or read its events: aws cloudformation describe-stack-events --stack-name $stack_name" ;;
 esac
 
-group=$(stack_value Parameters AutoScalingGroupName)
-hook=$(stack_value Parameters LifecycleHookName)
-runbook=$(stack_value Outputs RunbookName)
-rule_arn=$(stack_value Outputs LifecycleRuleArn)
-alias_arn=$(stack_value Outputs FunctionAliasArn)
-bucket=$(stack_value Outputs LogBucketName)
-prefix=$(stack_value Parameters LogPrefix)
-log_group=$(stack_value Outputs FunctionLogGroupName)
+group=$(stack_value Parameter AutoScalingGroupName)
+hook=$(stack_value Parameter LifecycleHookName)
+runbook=$(stack_value Output RunbookName)
+rule_arn=$(stack_value Output LifecycleRuleArn)
+alias_arn=$(stack_value Output FunctionAliasArn)
+bucket=$(stack_value Output LogBucketName)
+prefix=$(stack_value Parameter LogPrefix)
+log_group=$(stack_value Output FunctionLogGroupName)
 
 hook_transition=$(aws autoscaling describe-lifecycle-hooks --auto-scaling-group-name "$group" --lifecycle-hook-names "$hook" \
-  --query 'LifecycleHooks[0].LifecycleTransition' --output text)
+  --query 'LifecycleHooks[0].LifecycleTransition' --output text 2>&1) \
+  || failed "the group $group cannot be read: $hook_transition" "check the stack's AutoScalingGroupName: the group must exist in this Region"
 [ "$hook_transition" = "autoscaling:EC2_INSTANCE_TERMINATING" ] \
   || failed "the group $group has no terminate hook named $hook (found: $hook_transition)" \
        "with CreateLifecycleHook=false, set LifecycleHookName to the group's terminate hook, or let the stack create it"
 passed "group $group holds terminating instances at hook $hook"
 
 rule_name="${rule_arn##*/}"
-rule_state=$(aws events describe-rule --name "$rule_name" --query 'State' --output text)
+rule_state=$(aws events describe-rule --name "$rule_name" --query 'State' --output text 2>&1) \
+  || failed "the rule $rule_name cannot be read: $rule_state" "deploy the stack again: sam deploy"
 [ "$rule_state" = ENABLED ] || failed "the rule $rule_name is $rule_state" "enable it: aws events enable-rule --name $rule_name"
 rule_target=$(aws events list-targets-by-rule --rule "$rule_name" --query 'Targets[0].Arn' --output text)
 [ "$rule_target" = "$alias_arn" ] \
@@ -88,20 +92,22 @@ in_service=$(aws autoscaling describe-auto-scaling-groups --auto-scaling-group-n
 [ -n "$in_service" ] && [ "$in_service" != None ] \
   || failed "the group $group has no instance in service" "try again when it has one (set its desired capacity to at least 1)"
 for instance in $in_service; do
+  # SSM answers InvalidInstanceId for an instance it does not manage.
   agent=$(aws ssm describe-instance-information --filters "Key=InstanceIds,Values=$instance" \
-    --query 'InstanceInformationList[0].[PingStatus,PlatformType]' --output text)
+    --query 'InstanceInformationList[0].[PingStatus,PlatformType]' --output text 2>&1) || agent="not managed by SSM"
   [ "$agent" = "$(printf 'Online\tLinux')" ] \
     || failed "instance $instance: SSM agent and platform are '$agent', not Online and Linux" \
          "the instance role needs AmazonSSMManagedInstanceCore and the instance a route to SSM (NAT or VPC endpoints); the runbook runs on Linux only"
 done
 passed "every instance in service has its SSM agent online: $(echo "$in_service" | wc -w) instance(s)"
 
-if [ -z "$bucket" ] || [ "$bucket" = None ]; then
+if [ -z "$bucket" ]; then
   echo "skip  the stack runs your own runbook $runbook, which this script does not start outside a scale-in"
 else
   instance_id="${instance_id:-$(echo "$in_service" | awk '{print $1}')}"
   execution=$(aws ssm start-automation-execution --document-name "$runbook" \
-    --parameters "InstanceId=$instance_id,AutoScalingGroupName=$group" --query AutomationExecutionId --output text)
+    --parameters "InstanceId=$instance_id,AutoScalingGroupName=$group" --query AutomationExecutionId --output text 2>&1) \
+    || failed "the runbook $runbook did not start: $execution" "deploy the stack again (sam deploy), or check that your credentials may start it"
   echo "...   runbook $runbook started on $instance_id as execution $execution"
   waited=0
   while :; do
@@ -119,7 +125,8 @@ else
   done
   passed "runbook $runbook succeeded on $instance_id"
   archives=$(aws s3api list-objects-v2 --bucket "$bucket" --prefix "$prefix/$group/$instance_id/" \
-    --query 'Contents[].Key' --output text)
+    --query 'Contents[].Key' --output text 2>&1) \
+    || failed "the bucket $bucket cannot be listed: $archives" "check that your credentials may list it (s3:ListBucket)"
   [ -n "$archives" ] && [ "$archives" != None ] \
     || failed "no archive under s3://$bucket/$prefix/$group/$instance_id/" "read the runbook's step output: aws ssm get-automation-execution --automation-execution-id $execution"
   passed "archive in s3://$bucket/$(echo "$archives" | tr '\t' '\n' | tail -n 1)"
