@@ -101,7 +101,8 @@ class AwsCliConformanceTest {
             "SQS", ServiceModel.load(data.get(), "sqs", "2012-11-05"),
             "CloudFormation", ServiceModel.load(data.get(), "cloudformation", "2010-05-15"),
             "EventBridge", ServiceModel.load(data.get(), "events", "2015-10-07"),
-            "S3", ServiceModel.load(data.get(), "s3", "2006-03-01"));
+            "S3", ServiceModel.load(data.get(), "s3", "2006-03-01"),
+            "CloudWatch Logs", ServiceModel.load(data.get(), "logs", "2014-03-28"));
       }
       if (cli == null) {
         cli = CliProcess.start(cliFiles);
@@ -459,6 +460,51 @@ class AwsCliConformanceTest {
     assertFalse(none.has("Contents"));
 
     fails("NoSuchBucket", "ListObjectsV2", "s3api", "list-objects-v2", "--bucket", "no-such-bucket");
+  }
+
+  /**
+   * "TerminateInstanceInAutoScalingGroup" and "DescribeAutoScalingInstances" (Amazon EC2 Auto
+   * Scaling API Reference), as the smoke test takes one instance out and follows it: held at the
+   * terminate hook, then gone from the group once its action is completed.
+   */
+  @Test
+  void anInstanceTakenOutIsHeldAtTheHookUntilItsActionIsCompleted() {
+    String taken = "i-0b1b2c3d4e5f67890";
+
+    JsonNode activity = succeeds("TerminateInstanceInAutoScalingGroup", "autoscaling",
+        "terminate-instance-in-auto-scaling-group", "--instance-id", taken, "--no-should-decrement-desired-capacity")
+        .path("Activity");
+    assertEquals("Terminating EC2 instance: " + taken, activity.path("Description").asText());
+    JsonNode held = succeeds("DescribeAutoScalingInstances", "autoscaling", "describe-auto-scaling-instances",
+        "--instance-ids", taken).path("AutoScalingInstances").path(0);
+    assertEquals(List.of(GROUP, "Terminating:Wait"),
+        List.of(held.path("AutoScalingGroupName").asText(), held.path("LifecycleState").asText()));
+
+    standIn.autoScaling().completeElsewhere(standIn.autoScaling().activeToken(taken).orElseThrow(), "CONTINUE");
+    JsonNode gone = succeeds("DescribeAutoScalingInstances", "autoscaling", "describe-auto-scaling-instances",
+        "--instance-ids", taken);
+    assertEquals(0, gone.path("AutoScalingInstances").size());
+
+    fails("ValidationError", "TerminateInstanceInAutoScalingGroup", "autoscaling",
+        "terminate-instance-in-auto-scaling-group", "--instance-id", taken, "--should-decrement-desired-capacity");
+  }
+
+  /** "FilterLogEvents" (Amazon CloudWatch Logs API Reference): the lines that hold every term of the pattern. */
+  @Test
+  void logLinesAreFoundByEveryTermOfThePattern() {
+    standIn.logs()
+        .line("/lifecycle-orchestrator/stack", "lifecycle action completed with CONTINUE " + INSTANCE)
+        .line("/lifecycle-orchestrator/stack", "lifecycle action completed with CONTINUE i-0b1b2c3d4e5f67890")
+        .line("/lifecycle-orchestrator/stack", "runbook started " + INSTANCE);
+
+    JsonNode found = succeeds("FilterLogEvents", "logs", "filter-log-events", "--log-group-name",
+        "/lifecycle-orchestrator/stack", "--filter-pattern", "\"lifecycle action completed\" \"" + INSTANCE + "\"");
+    assertEquals(1, found.path("events").size());
+    assertEquals("lifecycle action completed with CONTINUE " + INSTANCE,
+        found.path("events").path(0).path("message").asText());
+
+    fails("ResourceNotFoundException", "FilterLogEvents", "logs", "filter-log-events", "--log-group-name",
+        "/no/such/group");
   }
 
   private static String[] concat(String[] arguments, String... more) {

@@ -40,8 +40,9 @@ import software.amazon.awssdk.services.ssm.SsmClient;
  * A local stand-in for the AWS services the function calls: an HTTP server on the loopback
  * interface that speaks SSM's {@code awsJson1_1}, Auto Scaling's {@code awsQuery}, Lambda's
  * {@code restJson1} for {@code Invoke} and SQS's {@code awsJson1_0} (and, for the operator's smoke
- * test, CloudFormation's, EventBridge's and S3's reads of a deployed stack), so that the function's real SDK clients, with their
- * serialization, retries and error mapping, talk to it as they would to AWS. Its state runs on a
+ * test, CloudFormation's, EventBridge's, S3's and CloudWatch Logs' reads of a deployed stack), so
+ * that the function's real SDK clients, with their serialization, retries and error mapping, talk
+ * to it as they would to AWS. Its state runs on a
  * clock it is given: the wall clock for a local run, a virtual clock shared with the function for
  * tests in which hours pass in milliseconds. It checks no signature but refuses a request with
  * none, injects {@link Faults} on demand, and keeps a record of every call.
@@ -104,6 +105,7 @@ public final class AwsStandIn implements AutoCloseable {
   private final StandInCloudFormation cloudFormation;
   private final StandInEventBridge eventBridge;
   private final StandInS3 s3;
+  private final StandInLogs logs;
   private final List<Service> services;
   private final HttpServer server;
   private final ExecutorService workers;
@@ -137,6 +139,8 @@ public final class AwsStandIn implements AutoCloseable {
         "Bucket", Map.of("prefix", "Prefix", "encoding-type", "EncodingType"), "ListBucketResult",
         "http://s3.amazonaws.com/doc/2006-03-01/"));
     this.s3 = new StandInS3(clock);
+    Protocol logsProtocol = new Protocol.AwsJson("Logs_20140328");
+    this.logs = new StandInLogs(clock);
     this.services = List.of(
         new Service("SSM", ssmProtocol, ssm.operations()),
         new Service("Auto Scaling", autoScalingProtocol, autoScaling.operations()),
@@ -144,7 +148,8 @@ public final class AwsStandIn implements AutoCloseable {
         new Service("SQS", sqsProtocol, sqs.operations()),
         new Service("CloudFormation", cloudFormationProtocol, cloudFormation.operations()),
         new Service("EventBridge", eventBridgeProtocol, eventBridge.operations()),
-        new Service("S3", s3Protocol, s3.operations()));
+        new Service("S3", s3Protocol, s3.operations()),
+        new Service("CloudWatch Logs", logsProtocol, logs.operations()));
     this.workers = Executors.newCachedThreadPool(runnable -> {
       Thread thread = new Thread(runnable, "aws-stand-in");
       thread.setDaemon(true);
@@ -228,6 +233,10 @@ public final class AwsStandIn implements AutoCloseable {
     return s3;
   }
 
+  public StandInLogs logs() {
+    return logs;
+  }
+
   public Faults faults() {
     return faults;
   }
@@ -279,8 +288,8 @@ public final class AwsStandIn implements AutoCloseable {
         send(exchange, new Protocol.Answer(404, "text/plain", ("This AWS stand-in answers SSM (awsJson1_1, "
             + "X-Amz-Target AmazonSSM.*), Auto Scaling (awsQuery, Version 2011-01-01), Lambda Invoke "
             + "(restJson1), SQS (awsJson1_0), CloudFormation DescribeStacks (awsQuery, Version 2010-05-15), "
-            + "EventBridge rules (awsJson1_1, AWSEvents.*) and S3 ListObjectsV2 (restXml); this request is none "
-            + "of them.").getBytes(StandardCharsets.UTF_8), Map.of()));
+            + "EventBridge rules (awsJson1_1, AWSEvents.*), S3 ListObjectsV2 (restXml) and CloudWatch Logs "
+            + "FilterLogEvents (awsJson1_1, Logs_20140328.*); this request is none of them.").getBytes(StandardCharsets.UTF_8), Map.of()));
         return;
       }
       answer(exchange, request, service.get());
