@@ -146,7 +146,8 @@ while :; do
   state=$(aws autoscaling describe-auto-scaling-instances --instance-ids "$instance_id" \
     --query 'AutoScalingInstances[0].LifecycleState' --output text)
   case "$state" in
-    Terminating:Proceed|Terminated|None) break ;;
+    Terminating:Proceed|Terminated) break ;;
+    None) state="no longer in the group"; break ;;
     Terminating:Retained) failed "$instance_id was retained: its lifecycle action was abandoned" \
       "read the function's final line below the hook; the instance waits for you: aws autoscaling terminate-instance-in-auto-scaling-group" ;;
   esac

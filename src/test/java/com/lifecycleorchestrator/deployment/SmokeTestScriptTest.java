@@ -16,9 +16,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -33,8 +35,9 @@ import org.junit.jupiter.api.io.TempDir;
  * the stack's parameters and outputs, the group with its hook and two instances in service whose
  * SSM agents are online, the rule and its target, the runbook and the bucket. The CLI reaches the
  * stand-in through its own {@code AWS_ENDPOINT_URL}, so the script runs exactly as an operator
- * runs it. A deployed stack passes every check; a broken one stops at the first failed check with
- * what to do. Each run costs some ten seconds of the CLI's start-ups, so the runs overlap.
+ * runs it. A deployed stack passes every check, and {@code --take-one-out} follows one instance to
+ * its release; a broken stack stops at the first failed check with what to do. Each run costs some
+ * ten seconds of the CLI's start-ups, so the runs overlap.
  */
 @Execution(ExecutionMode.CONCURRENT)
 class SmokeTestScriptTest {
@@ -58,6 +61,16 @@ class SmokeTestScriptTest {
       "LifecycleHookName", HOOK,
       "LogPrefix", PREFIX,
       "LogBucketName", "");
+
+  private static final String LOG_GROUP = "/lifecycle-orchestrator/" + STACK;
+
+  /** The outputs the script reads (docs/deployment.md, "Stack outputs"). */
+  private static final Map<String, String> OUTPUTS = Map.of(
+      "RunbookName", RUNBOOK,
+      "LifecycleRuleArn", StandInEventBridge.ruleArn(RULE),
+      "FunctionAliasArn", ALIAS,
+      "LogBucketName", BUCKET,
+      "FunctionLogGroupName", LOG_GROUP);
 
   @TempDir
   Path files;
@@ -125,6 +138,43 @@ class SmokeTestScriptTest {
             standIn.autoScaling().lifecycleState(SECOND).orElseThrow()));
   }
 
+  /**
+   * {@code --take-one-out} on a stack that runs the user's own runbook (no bucket output, so the
+   * script starts no runbook of its own). The test plays the function: once the script has seen the
+   * instance held at the hook, it completes the action with CONTINUE and writes the function's final
+   * log line; EventBridge's delivery and the function itself are what the stand-in cannot play.
+   */
+  @Test
+  void takingOneOutFollowsTheInstanceToItsReleaseAndTheFunctionsFinalLine() {
+    stackWithout("LogBucketName");
+    String finalLine = "{\"level\":\"INFO\",\"message\":\"lifecycle action completed with CONTINUE\","
+        + "\"instance_id\":\"" + FIRST + "\",\"result\":\"CONTINUE\"}";
+    standIn.onCall(call -> {
+      if (call.operation().equals("DescribeAutoScalingInstances")
+          && call.output("AutoScalingInstances.1.LifecycleState").equals(Optional.of("Terminating:Wait"))) {
+        standIn.autoScaling().completeElsewhere(standIn.autoScaling().activeToken(FIRST).orElseThrow(), "CONTINUE");
+        standIn.logs().line(LOG_GROUP, finalLine);
+      }
+    });
+
+    Run run = smokeTest("--take-one-out");
+
+    assertEquals(0, run.exit(), run::toString);
+    assertEquals(List.of(
+        "ok    stack " + STACK + " is CREATE_COMPLETE",
+        "ok    group " + GROUP + " holds terminating instances at hook " + HOOK,
+        "ok    rule " + RULE + " is enabled and delivers to " + ALIAS,
+        "ok    every instance in service has its SSM agent online: 2 instance(s)",
+        "skip  the stack runs your own runbook " + RUNBOOK + ", which this script does not start outside a scale-in",
+        "...   " + FIRST + " taken out of " + GROUP + " (a replacement is launched); following it",
+        "ok    " + FIRST + " left its wait state (no longer in the group) after about 1 s",
+        finalLine,
+        "ok    the function completed " + FIRST + "'s lifecycle action with CONTINUE"), run.stdout());
+    assertEquals(List.of(), run.stderr());
+    assertEquals(Optional.of("false"), standIn.calls("TerminateInstanceInAutoScalingGroup").get(0)
+        .member("ShouldDecrementDesiredCapacity"));
+  }
+
   @Test
   void anInstanceWhoseAgentLostItsConnectionStopsTheRunBeforeAnyRunbook() {
     standIn.ssm().managedInstance(SECOND, "ConnectionLost");
@@ -155,12 +205,13 @@ class SmokeTestScriptTest {
   }
 
   private void stackWith(Map<String, String> parameters) {
-    standIn.cloudFormation().stack(STACK, "CREATE_COMPLETE", parameters, Map.of(
-        "RunbookName", RUNBOOK,
-        "LifecycleRuleArn", StandInEventBridge.ruleArn(RULE),
-        "FunctionAliasArn", ALIAS,
-        "LogBucketName", BUCKET,
-        "FunctionLogGroupName", "/lifecycle-orchestrator/" + STACK));
+    standIn.cloudFormation().stack(STACK, "CREATE_COMPLETE", parameters, OUTPUTS);
+  }
+
+  private void stackWithout(String output) {
+    Map<String, String> outputs = new HashMap<>(OUTPUTS);
+    outputs.remove(output);
+    standIn.cloudFormation().stack(STACK, "CREATE_COMPLETE", PARAMETERS, outputs);
   }
 
   private static void assertStoppedAt(Run run, String lastPassed, String failure, String whatToDo) {
@@ -180,9 +231,10 @@ class SmokeTestScriptTest {
    * The script as the README gives it, with the CLI's own endpoint variable pointing every call at
    * the stand-in, throw-away credentials, none of the user's configuration, and a poll of a second.
    */
-  private Run smokeTest() {
-    List<String> command = List.of("bash", "scripts/smoke-test.sh", "--stack-name", STACK,
-        "--region", AwsStandIn.REGION);
+  private Run smokeTest(String... options) {
+    List<String> command = new ArrayList<>(List.of("bash", "scripts/smoke-test.sh", "--stack-name", STACK,
+        "--region", AwsStandIn.REGION));
+    command.addAll(List.of(options));
     Path stdout = files.resolve("stdout.txt");
     Path stderr = files.resolve("stderr.txt");
     ProcessBuilder builder = new ProcessBuilder(command)
