@@ -82,7 +82,8 @@ rule_name="${rule_arn##*/}"
 rule_state=$(aws events describe-rule --name "$rule_name" --query 'State' --output text 2>&1) \
   || failed "the rule $rule_name cannot be read: $rule_state" "deploy the stack again: sam deploy"
 [ "$rule_state" = ENABLED ] || failed "the rule $rule_name is $rule_state" "enable it: aws events enable-rule --name $rule_name"
-rule_target=$(aws events list-targets-by-rule --rule "$rule_name" --query 'Targets[0].Arn' --output text)
+rule_target=$(aws events list-targets-by-rule --rule "$rule_name" --query 'Targets[0].Arn' --output text 2>&1) \
+  || failed "the rule $rule_name's targets cannot be read: $rule_target" "check that your credentials may call events:ListTargetsByRule"
 [ "$rule_target" = "$alias_arn" ] \
   || failed "the rule $rule_name delivers to $rule_target, not to the function's alias $alias_arn" "deploy the stack again: sam deploy"
 passed "rule $rule_name is enabled and delivers to $alias_arn"
@@ -94,7 +95,9 @@ in_service=$(aws autoscaling describe-auto-scaling-groups --auto-scaling-group-n
 for instance in $in_service; do
   # SSM answers InvalidInstanceId for an instance it does not manage.
   agent=$(aws ssm describe-instance-information --filters "Key=InstanceIds,Values=$instance" \
-    --query 'InstanceInformationList[0].[PingStatus,PlatformType]' --output text 2>&1) || agent="not managed by SSM"
+    --query 'InstanceInformationList[0].[PingStatus,PlatformType]' --output text 2>&1) \
+    || failed "instance $instance cannot be found in SSM: $agent" \
+         "InvalidInstanceId: SSM does not manage it, so its role needs AmazonSSMManagedInstanceCore and the instance a route to SSM (NAT or VPC endpoints); another error: check that your credentials may call ssm:DescribeInstanceInformation"
   [ "$agent" = "$(printf 'Online\tLinux')" ] \
     || failed "instance $instance: SSM agent and platform are '$agent', not Online and Linux" \
          "the instance role needs AmazonSSMManagedInstanceCore and the instance a route to SSM (NAT or VPC endpoints); the runbook runs on Linux only"
