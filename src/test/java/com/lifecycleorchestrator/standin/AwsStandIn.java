@@ -42,10 +42,10 @@ import software.amazon.awssdk.services.ssm.SsmClient;
  * {@code restJson1} for {@code Invoke} and SQS's {@code awsJson1_0} (and, for the operator's smoke
  * test, CloudFormation's, EventBridge's, S3's and CloudWatch Logs' reads of a deployed stack), so
  * that the function's real SDK clients, with their serialization, retries and error mapping, talk
- * to it as they would to AWS. Its state runs on a
- * clock it is given: the wall clock for a local run, a virtual clock shared with the function for
- * tests in which hours pass in milliseconds. It checks no signature but refuses a request with
- * none, injects {@link Faults} on demand, and keeps a record of every call.
+ * to it as they would to AWS. Its state runs on a clock it is given: the wall clock for a local
+ * run, a virtual clock shared with the function for tests in which hours pass in milliseconds. It
+ * checks no signature but refuses a request with none, injects {@link Faults} on demand, and keeps
+ * a record of every call.
  */
 public final class AwsStandIn implements AutoCloseable {
 
