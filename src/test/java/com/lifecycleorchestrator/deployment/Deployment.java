@@ -6,12 +6,13 @@ import java.util.Map;
 
 /** The ways a user can deploy {@code template.yaml}, each of which the tests hold to the code. */
 enum Deployment {
-  /** Only the group named: the stack's log-archiving runbook, bucket and hook. */
-  DEFAULTS(Map.of("AutoScalingGroupName", "web-asg")),
+  /** The group and its instances' role named: the stack's log-archiving runbook, bucket and hook. */
+  DEFAULTS(Map.of("AutoScalingGroupName", "web-asg", "InstanceRoleName", "web-instances")),
 
   /** The stack's runbook for scale-in, and a runbook of the user's for launches. */
   WITH_LAUNCH_RUNBOOK(Map.of(
       "AutoScalingGroupName", "web-asg",
+      "InstanceRoleName", "web-instances",
       "LaunchAutomationDocumentName", "warm-up-instance")),
 
   /** The user's own runbook, run as a role of theirs, receiving the group's name. */
@@ -27,26 +28,44 @@ enum Deployment {
       "AutoScalingGroupName", "web-asg",
       "AutomationDocumentName", "drain-and-archive")),
 
-  /** The stack's runbook writing to an existing bucket, on a group that already has its hook. */
+  /**
+   * The stack's runbook writing to an existing bucket encrypted with a key of the user's, on a group
+   * that already has its hook, the upload policy attached by the user.
+   */
   EXISTING_BUCKET_AND_HOOK(Map.of(
       "AutoScalingGroupName", "web-asg",
       "LogBucketName", "acme-instance-logs",
+      "LogBucketKmsKeyArn", "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab",
       "CreateLifecycleHook", "false",
-      "InstanceRoleName", "web-instances")),
+      "AttachUploadPolicyYourself", "true")),
+
+  /** An AWS-owned runbook, named as AWS names it. */
+  AWS_OWNED_RUNBOOK(Map.of(
+      "AutoScalingGroupName", "web-asg",
+      "AutomationDocumentName", "AWS-StopEC2Instance",
+      "AutomationDocumentOwner", "Amazon")),
+
+  /** A runbook another account shares with this one. */
+  SHARED_RUNBOOK(Map.of(
+      "AutoScalingGroupName", "web-asg",
+      "AutomationDocumentName", "fleet-drain",
+      "AutomationDocumentOwner", "210987654321")),
 
   /** Without the waiting room: actions waiting for SSM's capacity are handed from invocation to invocation. */
   WITHOUT_WAITING_ROOM(Map.of(
       "AutoScalingGroupName", "web-asg",
+      "InstanceRoleName", "web-instances",
       "UseWaitingRoom", "false")),
 
   /** Without the reconciler's scheduled passes. */
   WITHOUT_RECONCILER(Map.of(
       "AutoScalingGroupName", "web-asg",
+      "InstanceRoleName", "web-instances",
       "UseReconciler", "false"));
 
   /** What CloudFormation gives the stack's own resources, in the form it gives them. */
   static final Map<String, String> DEPLOYED_RESOURCES = Map.of(
-      "LogArchiveRunbook", "lifecycle-orchestrator-LogArchiveRunbook-Q2W3E4R5T6Y7",
+      "LogArchiveRunbook", "LifecycleLogArchive-5d2f8e10-1c3a-11f0-9a7b-0a1b2c3d4e5f",
       "AutomationRole.Arn", "arn:aws:iam::123456789012:role/lifecycle-orchestrator-AutomationRole-Q2W3E4R5T6Y7",
       "LogBucket", "lifecycle-orchestrator-logbucket-q2w3e4r5t6y7",
       "WaitingRoomQueue", "https://sqs.us-east-1.amazonaws.com/123456789012/lifecycle-orchestrator-WaitingRoomQueue-Q2W3E4R5T6Y7",

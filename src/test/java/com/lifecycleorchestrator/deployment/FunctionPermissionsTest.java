@@ -4,10 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.lifecycleorchestrator.core.Runbook;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -143,6 +145,57 @@ class FunctionPermissionsTest {
     assertEquals(executions, policy.resourcesOf("ssm:GetAutomationExecution"));
   }
 
+  /** AWS's own runbooks have no account in their ARN ("Resource types defined by AWS Systems Manager": document). */
+  @Test
+  void anAwsOwnedRunbookIsStartedByItsArnWithoutAnAccount() {
+    Set<String> resources = FunctionPolicy.of(Deployment.AWS_OWNED_RUNBOOK.template()).resourcesOf("ssm:StartAutomationExecution");
+
+    assertEquals(Set.of(
+        "arn:aws:ssm:us-east-1::automation-definition/AWS-StopEC2Instance:*",
+        "arn:aws:ssm:us-east-1::document/AWS-StopEC2Instance",
+        "arn:aws:ssm:us-east-1:123456789012:automation-execution/*"), resources);
+    assertEquals("AWS-StopEC2Instance", Deployment.AWS_OWNED_RUNBOOK.template().functionVariables().get("AUTOMATION_DOCUMENT_NAME"));
+  }
+
+  /** A shared document is started by its ARN (StartAutomationExecution, DocumentName), in its owner's account. */
+  @Test
+  void aSharedRunbookIsStartedByItsArnInItsOwnersAccount() {
+    StackTemplate template = Deployment.SHARED_RUNBOOK.template();
+
+    assertEquals(Set.of(
+        "arn:aws:ssm:us-east-1:210987654321:automation-definition/fleet-drain:*",
+        "arn:aws:ssm:us-east-1:210987654321:document/fleet-drain",
+        "arn:aws:ssm:us-east-1:123456789012:automation-execution/*"),
+        FunctionPolicy.of(template).resourcesOf("ssm:StartAutomationExecution"));
+    assertEquals("arn:aws:ssm:us-east-1:210987654321:document/fleet-drain",
+        template.functionVariables().get("AUTOMATION_DOCUMENT_NAME"));
+  }
+
+  /**
+   * The executions are tagged only with the keys the function writes: the condition key aws:TagKeys,
+   * which "Actions, resources, and condition keys for AWS Systems Manager" lists for AddTagsToResource.
+   */
+  @Test
+  void onlyTheFunctionsOwnTagKeysMayBeWritten() {
+    FunctionPolicy.Grant tagging = FunctionPolicy.of(Deployment.DEFAULTS.template()).grantOf("ssm:AddTagsToResource");
+    String allowedKeys = (String) StackTemplate.map(tagging.condition().get("ForAllValues:StringLike")).get("aws:TagKeys");
+
+    assertEquals("TagTheExecutions", tagging.sid());
+    for (String key : List.of(Runbook.Start.ACTION_TAG_PREFIX + "token", Runbook.Start.INSTANCE_TAG_PREFIX + "token",
+        Runbook.Seat.TAG_PREFIX + "token", Runbook.Entry.TOKEN, Runbook.Entry.ACTIVITY, Runbook.Entry.HELD_SINCE,
+        Runbook.Entry.FOLLOWED_AT, Runbook.Entry.RELEASED)) {
+      assertTrue(matchesStringLike(allowedKeys, key), key + " is not allowed by " + allowedKeys);
+    }
+  }
+
+  /** Every event this stack delivers invokes the alias, so a hand-over goes to the alias, never to $LATEST. */
+  @Test
+  void theFunctionInvokesOnlyItsAlias() {
+    assertEquals(Set.of("OrchestratorFunction.Alias"), Set.copyOf(
+        FunctionPolicy.of(Deployment.DEFAULTS.template()).grantOf("lambda:InvokeFunction").resources().stream()
+            .map(resource -> String.valueOf(StackTemplate.map(resource).get("Ref"))).toList()));
+  }
+
   @Test
   void theWaitingRoomIsWrittenAndReadOnlyAsItsQueue() {
     FunctionPolicy policy = FunctionPolicy.of(Deployment.DEFAULTS.template());
@@ -182,5 +235,14 @@ class FunctionPermissionsTest {
   @Test
   void noRoleIsPassedWhereTheRunbookRunsAsTheFunction() {
     assertFalse(FunctionPolicy.of(Deployment.OWN_RUNBOOK_WITHOUT_ROLE.template()).actions().contains("iam:PassRole"));
+  }
+
+  /** IAM's StringLike: * matches any characters, ? one ("IAM JSON policy elements: Condition operators"). */
+  private static boolean matchesStringLike(String pattern, String value) {
+    StringBuilder regex = new StringBuilder();
+    for (char character : pattern.toCharArray()) {
+      regex.append(character == '*' ? ".*" : character == '?' ? "." : Pattern.quote(String.valueOf(character)));
+    }
+    return value.matches(regex.toString());
   }
 }

@@ -23,6 +23,8 @@ final class StackTemplate {
   static final String REGION = "us-east-1";
   static final String ACCOUNT = "123456789012";
   static final String STACK_NAME = "lifecycle-orchestrator";
+  static final String STACK_ID =
+      "arn:aws:cloudformation:us-east-1:123456789012:stack/lifecycle-orchestrator/5d2f8e10-1c3a-11f0-9a7b-0a1b2c3d4e5f";
 
   private static final Map<String, Object> RAW = CloudFormationYaml.load(FILE);
   private static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{([^}!][^}]*)}");
@@ -71,7 +73,13 @@ final class StackTemplate {
   }
 
   boolean condition(String name) {
-    return conditions.computeIfAbsent(name, this::decide);
+    // Not computeIfAbsent: a condition may name another, whose decision fills the map meanwhile.
+    Boolean decided = conditions.get(name);
+    if (decided == null) {
+      decided = decide(name);
+      conditions.put(name, decided);
+    }
+    return decided;
   }
 
   /** A resource's {@code Properties}, resolved; empty when its condition leaves it out. */
@@ -117,6 +125,20 @@ final class StackTemplate {
           return resolve(condition((String) choice.get(0)) ? choice.get(1) : choice.get(2));
         case "Fn::Sub":
           return substitute(argument);
+        case "Fn::Join":
+          List<?> joined = (List<?>) argument;
+          List<?> parts = (List<?>) resolve(joined.get(1));
+          return parts.stream().allMatch(String.class::isInstance)
+              ? String.join((String) joined.get(0), parts.stream().map(String.class::cast).toList())
+              : value;
+        case "Fn::Split":
+          List<?> split = (List<?>) argument;
+          Object text = resolve(split.get(1));
+          return text instanceof String string ? List.of(string.split(Pattern.quote((String) split.get(0)), -1)) : value;
+        case "Fn::Select":
+          List<?> select = (List<?>) argument;
+          Object list = resolve(select.get(1));
+          return list instanceof List<?> elements ? elements.get(Integer.parseInt(String.valueOf(select.get(0)))) : value;
         case "Fn::GetAtt":
           List<?> attribute = (List<?>) argument;
           String key = attribute.get(0) + "." + attribute.get(1);
@@ -147,6 +169,8 @@ final class StackTemplate {
         return "aws";
       case "AWS::StackName":
         return STACK_NAME;
+      case "AWS::StackId":
+        return STACK_ID;
       default:
         if (parameters.containsKey(name)) {
           return parameters.get(name);
@@ -189,6 +213,22 @@ final class StackTemplate {
       return attribute.get(0) + "." + attribute.get(1);
     }
     return name;
+  }
+
+  /**
+   * The {@code AssertDescription} of every assertion of the template's {@code Rules} that this
+   * deployment fails, as CloudFormation refuses its change set with them; none if it may deploy.
+   */
+  List<String> failedRuleAssertions() {
+    List<String> failed = new ArrayList<>();
+    section("Rules").values().stream().map(StackTemplate::map).forEach(rule -> {
+      if (!rule.containsKey("RuleCondition") || evaluate(rule.get("RuleCondition"))) {
+        ((List<?>) rule.get("Assertions")).stream().map(StackTemplate::map)
+            .filter(assertion -> !evaluate(assertion.get("Assert")))
+            .forEach(assertion -> failed.add((String) assertion.get("AssertDescription")));
+      }
+    });
+    return failed;
   }
 
   private boolean decide(String name) {

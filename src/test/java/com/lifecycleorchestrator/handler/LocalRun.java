@@ -8,6 +8,7 @@ import com.lifecycleorchestrator.core.Clock;
 import com.lifecycleorchestrator.standin.AwsStandIn;
 import com.lifecycleorchestrator.standin.StandInAutoScaling;
 import com.lifecycleorchestrator.standin.StandInSsm;
+import com.lifecycleorchestrator.deployment.DeployedFunction;
 import com.lifecycleorchestrator.testkit.FakeContext;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -446,7 +447,9 @@ public final class LocalRun {
   private Invocation invoke(LifecycleHandler handler, Path file, Optional<HeldAction> held, byte[] event) {
     ByteArrayOutputStream output = new ByteArrayOutputStream();
     try {
-      handler.handleRequest(new ByteArrayInputStream(event), output, new FakeContext(Duration.ofMinutes(15)));
+      // The context Lambda would pass the deployed function: the template's memory size.
+      handler.handleRequest(new ByteArrayInputStream(event), output, new FakeContext(Duration.ofMinutes(15),
+          DeployedFunction.withDefaults().memoryMegabytes()));
       return new Invocation(file, held, output.toString(StandardCharsets.UTF_8), Optional.empty());
     } catch (LifecycleHandler.LifecycleActionNotHandled | IOException failed) {
       return new Invocation(file, held, output.toString(StandardCharsets.UTF_8), Optional.of(failed.getMessage()));

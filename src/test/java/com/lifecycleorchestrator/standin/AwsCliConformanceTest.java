@@ -99,7 +99,11 @@ class AwsCliConformanceTest {
             "SSM", ServiceModel.load(data.get(), "ssm", "2014-11-06"),
             "Auto Scaling", ServiceModel.load(data.get(), "autoscaling", "2011-01-01"),
             "Lambda", ServiceModel.load(data.get(), "lambda", "2015-03-31"),
-            "SQS", ServiceModel.load(data.get(), "sqs", "2012-11-05"));
+            "SQS", ServiceModel.load(data.get(), "sqs", "2012-11-05"),
+            "CloudFormation", ServiceModel.load(data.get(), "cloudformation", "2010-05-15"),
+            "EventBridge", ServiceModel.load(data.get(), "events", "2015-10-07"),
+            "S3", ServiceModel.load(data.get(), "s3", "2006-03-01"),
+            "CloudWatch Logs", ServiceModel.load(data.get(), "logs", "2014-03-28"));
       }
       if (cli == null) {
         cli = CliProcess.start(cliFiles);
@@ -430,6 +434,110 @@ class AwsCliConformanceTest {
     clock.advance(Duration.ofSeconds(120));
     fails("MessageNotInflight", "ChangeMessageVisibility", "sqs", "change-message-visibility",
         "--queue-url", url, "--receipt-handle", receipts.get(0), "--visibility-timeout", "120");
+  }
+
+  /**
+   * "DescribeStacks" (AWS CloudFormation API Reference), as the operator's smoke test reads a
+   * deployed stack: its status, parameters and outputs; a stack that does not exist is a ValidationError.
+   */
+  @Test
+  void aStackIsDescribedWithItsParametersAndOutputs() {
+    standIn.cloudFormation().stack("orchestrator", "CREATE_COMPLETE", Map.of("AutoScalingGroupName", GROUP),
+        Map.of("RunbookName", DOCUMENT));
+
+    JsonNode stack = succeeds("DescribeStacks", "cloudformation", "describe-stacks", "--stack-name", "orchestrator")
+        .path("Stacks").path(0);
+    assertEquals("CREATE_COMPLETE", stack.path("StackStatus").asText());
+    assertEquals(GROUP, stack.path("Parameters").path(0).path("ParameterValue").asText());
+    assertEquals(DOCUMENT, stack.path("Outputs").path(0).path("OutputValue").asText());
+
+    String missing = fails("ValidationError", "DescribeStacks", "cloudformation", "describe-stacks",
+        "--stack-name", "no-such-stack");
+    assertEquals("Stack with id no-such-stack does not exist", missing);
+  }
+
+  /** "DescribeRule" and "ListTargetsByRule" (Amazon EventBridge API Reference), for a rule of the default bus. */
+  @Test
+  void aRuleIsDescribedWithItsTarget() {
+    String alias = "arn:aws:lambda:us-east-1:123456789012:function:lifecycle-orchestrator:live";
+    standIn.eventBridge().rule("lifecycle-actions", "{\"source\":[\"aws.autoscaling\"]}", "ENABLED", alias);
+
+    JsonNode rule = succeeds("DescribeRule", "events", "describe-rule", "--name", "lifecycle-actions");
+    assertEquals("ENABLED", rule.path("State").asText());
+    assertEquals(StandInEventBridge.ruleArn("lifecycle-actions"), rule.path("Arn").asText());
+    JsonNode targets = succeeds("ListTargetsByRule", "events", "list-targets-by-rule", "--rule", "lifecycle-actions");
+    assertEquals(alias, targets.path("Targets").path(0).path("Arn").asText());
+
+    fails("ResourceNotFoundException", "DescribeRule", "events", "describe-rule", "--name", "no-such-rule");
+    fails("ResourceNotFoundException", "ListTargetsByRule", "events", "list-targets-by-rule", "--rule", "no-such-rule");
+  }
+
+  /**
+   * "ListObjectsV2" (Amazon S3 API Reference): the keys under a prefix, in order, path-style as the
+   * CLI addresses an endpoint given by IP address; a bucket that does not exist is NoSuchBucket.
+   */
+  @Test
+  void aBucketsKeysAreListedByPrefix() {
+    standIn.s3().bucket("lifecycle-logs")
+        .object("lifecycle-logs", "web-asg/i-1/b.tar.gz", new byte[] {1, 2, 3})
+        .object("lifecycle-logs", "web-asg/i-1/a.tar.gz", new byte[0])
+        .object("lifecycle-logs", "web-asg/i-2/c.tar.gz", new byte[0]);
+
+    JsonNode listed = succeeds("ListObjectsV2", "s3api", "list-objects-v2", "--bucket", "lifecycle-logs",
+        "--prefix", "web-asg/i-1/", "--no-paginate");
+    assertEquals(List.of("web-asg/i-1/a.tar.gz", "web-asg/i-1/b.tar.gz"),
+        List.of(listed.path("Contents").path(0).path("Key").asText(), listed.path("Contents").path(1).path("Key").asText()));
+    assertEquals(3, listed.path("Contents").path(1).path("Size").asInt());
+    JsonNode none = succeeds("ListObjectsV2", "s3api", "list-objects-v2", "--bucket", "lifecycle-logs",
+        "--prefix", "web-asg/i-3/", "--no-paginate");
+    assertFalse(none.has("Contents"));
+
+    fails("NoSuchBucket", "ListObjectsV2", "s3api", "list-objects-v2", "--bucket", "no-such-bucket");
+  }
+
+  /**
+   * "TerminateInstanceInAutoScalingGroup" and "DescribeAutoScalingInstances" (Amazon EC2 Auto
+   * Scaling API Reference), as the smoke test takes one instance out and follows it: held at the
+   * terminate hook, then gone from the group once its action is completed.
+   */
+  @Test
+  void anInstanceTakenOutIsHeldAtTheHookUntilItsActionIsCompleted() {
+    String taken = "i-0b1b2c3d4e5f67890";
+
+    JsonNode activity = succeeds("TerminateInstanceInAutoScalingGroup", "autoscaling",
+        "terminate-instance-in-auto-scaling-group", "--instance-id", taken, "--no-should-decrement-desired-capacity")
+        .path("Activity");
+    assertEquals("Terminating EC2 instance: " + taken, activity.path("Description").asText());
+    JsonNode held = succeeds("DescribeAutoScalingInstances", "autoscaling", "describe-auto-scaling-instances",
+        "--instance-ids", taken).path("AutoScalingInstances").path(0);
+    assertEquals(List.of(GROUP, "Terminating:Wait"),
+        List.of(held.path("AutoScalingGroupName").asText(), held.path("LifecycleState").asText()));
+
+    standIn.autoScaling().completeElsewhere(standIn.autoScaling().activeToken(taken).orElseThrow(), "CONTINUE");
+    JsonNode gone = succeeds("DescribeAutoScalingInstances", "autoscaling", "describe-auto-scaling-instances",
+        "--instance-ids", taken);
+    assertEquals(0, gone.path("AutoScalingInstances").size());
+
+    fails("ValidationError", "TerminateInstanceInAutoScalingGroup", "autoscaling",
+        "terminate-instance-in-auto-scaling-group", "--instance-id", taken, "--should-decrement-desired-capacity");
+  }
+
+  /** "FilterLogEvents" (Amazon CloudWatch Logs API Reference): the lines that hold every term of the pattern. */
+  @Test
+  void logLinesAreFoundByEveryTermOfThePattern() {
+    standIn.logs()
+        .line("/lifecycle-orchestrator/stack", "lifecycle action completed with CONTINUE " + INSTANCE)
+        .line("/lifecycle-orchestrator/stack", "lifecycle action completed with CONTINUE i-0b1b2c3d4e5f67890")
+        .line("/lifecycle-orchestrator/stack", "runbook started " + INSTANCE);
+
+    JsonNode found = succeeds("FilterLogEvents", "logs", "filter-log-events", "--log-group-name",
+        "/lifecycle-orchestrator/stack", "--filter-pattern", "\"lifecycle action completed\" \"" + INSTANCE + "\"");
+    assertEquals(1, found.path("events").size());
+    assertEquals("lifecycle action completed with CONTINUE " + INSTANCE,
+        found.path("events").path(0).path("message").asText());
+
+    fails("ResourceNotFoundException", "FilterLogEvents", "logs", "filter-log-events", "--log-group-name",
+        "/no/such/group");
   }
 
   private static String[] concat(String[] arguments, String... more) {

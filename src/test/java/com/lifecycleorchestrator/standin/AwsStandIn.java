@@ -38,12 +38,14 @@ import software.amazon.awssdk.services.ssm.SsmClient;
 
 /**
  * A local stand-in for the AWS services the function calls: an HTTP server on the loopback
- * interface that speaks SSM's {@code awsJson1_1}, Auto Scaling's {@code awsQuery} and Lambda's
- * {@code restJson1} for {@code Invoke}, so that the function's real SDK clients, with their
- * serialization, retries and error mapping, talk to it as they would to AWS. Its state runs on a
- * clock it is given: the wall clock for a local run, a virtual clock shared with the function for
- * tests in which hours pass in milliseconds. It checks no signature but refuses a request with
- * none, injects {@link Faults} on demand, and keeps a record of every call.
+ * interface that speaks SSM's {@code awsJson1_1}, Auto Scaling's {@code awsQuery}, Lambda's
+ * {@code restJson1} for {@code Invoke} and SQS's {@code awsJson1_0} (and, for the operator's smoke
+ * test, CloudFormation's, EventBridge's, S3's and CloudWatch Logs' reads of a deployed stack), so
+ * that the function's real SDK clients, with their serialization, retries and error mapping, talk
+ * to it as they would to AWS. Its state runs on a clock it is given: the wall clock for a local
+ * run, a virtual clock shared with the function for tests in which hours pass in milliseconds. It
+ * checks no signature but refuses a request with none, injects {@link Faults} on demand, and keeps
+ * a record of every call.
  */
 public final class AwsStandIn implements AutoCloseable {
 
@@ -100,6 +102,10 @@ public final class AwsStandIn implements AutoCloseable {
   private final StandInAutoScaling autoScaling;
   private final StandInLambda lambda;
   private final StandInSqs sqs;
+  private final StandInCloudFormation cloudFormation;
+  private final StandInEventBridge eventBridge;
+  private final StandInS3 s3;
+  private final StandInLogs logs;
   private final List<Service> services;
   private final HttpServer server;
   private final ExecutorService workers;
@@ -124,11 +130,26 @@ public final class AwsStandIn implements AutoCloseable {
     this.lambda = new StandInLambda(clock, lambdaProtocol);
     Protocol sqsProtocol = new Protocol.AwsJson("AmazonSQS", "application/x-amz-json-1.0");
     this.sqs = new StandInSqs(clock, sqsProtocol, () -> endpoint().toString());
+    // What a deployed stack is read back through, by the operator's smoke test rather than the function.
+    Protocol cloudFormationProtocol = new Protocol.AwsQuery("2010-05-15", "http://cloudformation.amazonaws.com/doc/2010-05-15/");
+    this.cloudFormation = new StandInCloudFormation(clock, cloudFormationProtocol);
+    Protocol eventBridgeProtocol = new Protocol.AwsJson("AWSEvents");
+    this.eventBridge = new StandInEventBridge();
+    Protocol s3Protocol = new Protocol.RestXml(new Protocol.RestXml.Route("ListObjectsV2", "GET", "list-type=2",
+        "Bucket", Map.of("prefix", "Prefix", "encoding-type", "EncodingType"), "ListBucketResult",
+        "http://s3.amazonaws.com/doc/2006-03-01/"));
+    this.s3 = new StandInS3(clock);
+    Protocol logsProtocol = new Protocol.AwsJson("Logs_20140328");
+    this.logs = new StandInLogs(clock);
     this.services = List.of(
         new Service("SSM", ssmProtocol, ssm.operations()),
         new Service("Auto Scaling", autoScalingProtocol, autoScaling.operations()),
         new Service("Lambda", lambdaProtocol, lambda.operations()),
-        new Service("SQS", sqsProtocol, sqs.operations()));
+        new Service("SQS", sqsProtocol, sqs.operations()),
+        new Service("CloudFormation", cloudFormationProtocol, cloudFormation.operations()),
+        new Service("EventBridge", eventBridgeProtocol, eventBridge.operations()),
+        new Service("S3", s3Protocol, s3.operations()),
+        new Service("CloudWatch Logs", logsProtocol, logs.operations()));
     this.workers = Executors.newCachedThreadPool(runnable -> {
       Thread thread = new Thread(runnable, "aws-stand-in");
       thread.setDaemon(true);
@@ -200,6 +221,22 @@ public final class AwsStandIn implements AutoCloseable {
     return sqs;
   }
 
+  public StandInCloudFormation cloudFormation() {
+    return cloudFormation;
+  }
+
+  public StandInEventBridge eventBridge() {
+    return eventBridge;
+  }
+
+  public StandInS3 s3() {
+    return s3;
+  }
+
+  public StandInLogs logs() {
+    return logs;
+  }
+
   public Faults faults() {
     return faults;
   }
@@ -249,8 +286,10 @@ public final class AwsStandIn implements AutoCloseable {
           .findFirst();
       if (service.isEmpty()) {
         send(exchange, new Protocol.Answer(404, "text/plain", ("This AWS stand-in answers SSM (awsJson1_1, "
-            + "X-Amz-Target AmazonSSM.*), Auto Scaling (awsQuery, Version 2011-01-01) and Lambda Invoke "
-            + "(restJson1); this request is none of them.").getBytes(StandardCharsets.UTF_8), Map.of()));
+            + "X-Amz-Target AmazonSSM.*), Auto Scaling (awsQuery, Version 2011-01-01), Lambda Invoke "
+            + "(restJson1), SQS (awsJson1_0), CloudFormation DescribeStacks (awsQuery, Version 2010-05-15), "
+            + "EventBridge rules (awsJson1_1, AWSEvents.*), S3 ListObjectsV2 (restXml) and CloudWatch Logs "
+            + "FilterLogEvents (awsJson1_1, Logs_20140328.*); this request is none of them.").getBytes(StandardCharsets.UTF_8), Map.of()));
         return;
       }
       answer(exchange, request, service.get());

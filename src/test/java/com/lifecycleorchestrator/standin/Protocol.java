@@ -18,6 +18,7 @@ import java.math.BigDecimal;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -36,7 +37,7 @@ import javax.xml.stream.XMLStreamWriter;
  * leaves as one, whatever the protocol, so the services the stand-in plays hold no wire code;
  * timestamps travel in the tree as {@link Instant}s and each protocol writes them its own way.
  */
-abstract sealed class Protocol permits Protocol.AwsJson, Protocol.AwsQuery, Protocol.RestJson {
+abstract sealed class Protocol permits Protocol.AwsJson, Protocol.AwsQuery, Protocol.RestJson, Protocol.RestXml {
 
   static final ObjectMapper JSON = new ObjectMapper();
 
@@ -179,6 +180,40 @@ abstract sealed class Protocol permits Protocol.AwsJson, Protocol.AwsQuery, Prot
       parameters.put(URLDecoder.decode(name, StandardCharsets.UTF_8), URLDecoder.decode(value, StandardCharsets.UTF_8));
     }
     return parameters;
+  }
+
+  private interface XmlBody {
+    void write(XMLStreamWriter xml) throws XMLStreamException;
+  }
+
+  /** An XML answer, as both XML protocols send it. */
+  private static Answer xml(XmlBody body, int status, String requestId) {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    try {
+      XMLStreamWriter xml = XMLOutputFactory.newFactory().createXMLStreamWriter(bytes, "UTF-8");
+      xml.writeStartDocument("UTF-8", "1.0");
+      body.write(xml);
+      xml.writeEndDocument();
+      xml.close();
+    } catch (XMLStreamException e) {
+      throw new IllegalStateException("could not write an XML answer", e);
+    }
+    return new Answer(status, "text/xml", bytes.toByteArray(), Map.of("x-amzn-RequestId", requestId));
+  }
+
+  /** Timestamps as ISO 8601, the form of both XML protocols. */
+  private static void writeScalar(XMLStreamWriter xml, JsonNode value) throws XMLStreamException {
+    if (value instanceof POJONode pojo && pojo.getPojo() instanceof Instant instant) {
+      xml.writeCharacters(instant.toString());
+    } else {
+      xml.writeCharacters(value.asText());
+    }
+  }
+
+  private static void element(XMLStreamWriter xml, String name, String text) throws XMLStreamException {
+    xml.writeStartElement(name);
+    xml.writeCharacters(text);
+    xml.writeEndElement();
   }
 
   /**
@@ -349,24 +384,6 @@ abstract sealed class Protocol permits Protocol.AwsJson, Protocol.AwsQuery, Prot
       }, error.status(), requestId);
     }
 
-    private interface XmlBody {
-      void write(XMLStreamWriter xml) throws XMLStreamException;
-    }
-
-    private static Answer xml(XmlBody body, int status, String requestId) {
-      ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-      try {
-        XMLStreamWriter xml = XMLOutputFactory.newFactory().createXMLStreamWriter(bytes, "UTF-8");
-        xml.writeStartDocument("UTF-8", "1.0");
-        body.write(xml);
-        xml.writeEndDocument();
-        xml.close();
-      } catch (XMLStreamException e) {
-        throw new IllegalStateException("could not write an XML answer", e);
-      }
-      return new Answer(status, "text/xml", bytes.toByteArray(), Map.of("x-amzn-RequestId", requestId));
-    }
-
     private static void writeMembers(XMLStreamWriter xml, JsonNode object) throws XMLStreamException {
       for (Iterator<Map.Entry<String, JsonNode>> it = object.fields(); it.hasNext(); ) {
         Map.Entry<String, JsonNode> member = it.next();
@@ -385,18 +402,11 @@ abstract sealed class Protocol permits Protocol.AwsJson, Protocol.AwsQuery, Prot
           writeValue(xml, element);
           xml.writeEndElement();
         }
-      } else if (value instanceof POJONode pojo && pojo.getPojo() instanceof Instant instant) {
-        xml.writeCharacters(instant.toString());
       } else {
-        xml.writeCharacters(value.asText());
+        writeScalar(xml, value);
       }
     }
 
-    private static void element(XMLStreamWriter xml, String name, String text) throws XMLStreamException {
-      xml.writeStartElement(name);
-      xml.writeCharacters(text);
-      xml.writeEndElement();
-    }
   }
 
   /**
@@ -472,6 +482,105 @@ abstract sealed class Protocol permits Protocol.AwsJson, Protocol.AwsQuery, Prot
           .put("message", error.getMessage());
       return new Answer(error.status(), "application/json", jsonBytes(body),
           Map.of("x-amzn-RequestId", requestId, "x-amzn-ErrorType", error.code()));
+    }
+  }
+
+  /**
+   * {@code restXml} (S3), for the routes given: the operation in the method, the path (the bucket)
+   * and a query parameter that tells it apart ({@code list-type=2} for ListObjectsV2), other input
+   * members in the query string; the output as XML under the route's root element, its lists
+   * flattened (each item an element named as the list, no {@code member} wrapper); errors as
+   * {@code <Error><Code>}, as "Error responses" (Amazon S3 API Reference) shows them.
+   */
+  static final class RestXml extends Protocol {
+
+    /** One operation on a bucket: {@code marker} is the query parameter and value that name it. */
+    record Route(String operation, String method, String marker, String pathMember, Map<String, String> queryMembers,
+        String rootElement, String namespace) {}
+
+    private static final Pattern BUCKET_PATH = Pattern.compile("/([^/]+)/?");
+
+    private final Map<String, Route> routes = new LinkedHashMap<>();
+
+    RestXml(Route... routes) {
+      super(new CommonErrors("SlowDown", 503, "InternalError", "AccessDenied", "Access Denied",
+          "NotImplemented", 501, "InvalidArgument"));
+      for (Route route : routes) {
+        this.routes.put(route.operation(), route);
+      }
+    }
+
+    /** S3 refuses a call IAM does not allow with AccessDenied and HTTP 403, as query services do. */
+    @Override
+    ServiceError accessDenied(String operation) {
+      return new ServiceError("AccessDenied", "Access Denied", 403, true);
+    }
+
+    @Override
+    Optional<String> operation(Inbound request) {
+      String query = "&" + Optional.ofNullable(request.rawQuery()).orElse("") + "&";
+      return routes.values().stream()
+          .filter(route -> route.method().equals(request.method()) && BUCKET_PATH.matcher(request.path()).matches()
+              && query.contains("&" + route.marker() + "&"))
+          .map(Route::operation)
+          .findFirst();
+    }
+
+    @Override
+    JsonNode input(Inbound request) {
+      Route route = routes.get(operation(request).orElseThrow());
+      ObjectNode input = JsonNodeFactory.instance.objectNode();
+      Matcher path = BUCKET_PATH.matcher(request.path());
+      if (path.matches()) {
+        input.put(route.pathMember(), URLDecoder.decode(path.group(1), StandardCharsets.UTF_8));
+      }
+      Map<String, String> query = request.queryParameters();
+      route.queryMembers().forEach((parameter, member) ->
+          Optional.ofNullable(query.get(parameter)).ifPresent(value -> input.put(member, value)));
+      return input;
+    }
+
+    @Override
+    Answer output(String operation, ObjectNode output, String requestId) {
+      Route route = routes.get(operation);
+      return xml(xml -> {
+        xml.writeStartElement(route.rootElement());
+        xml.writeDefaultNamespace(route.namespace());
+        writeFlattened(xml, output);
+        xml.writeEndElement();
+      }, 200, requestId);
+    }
+
+    private static void writeFlattened(XMLStreamWriter xml, JsonNode object) throws XMLStreamException {
+      for (Iterator<Map.Entry<String, JsonNode>> it = object.fields(); it.hasNext(); ) {
+        Map.Entry<String, JsonNode> member = it.next();
+        List<JsonNode> items = new ArrayList<>();
+        if (member.getValue().isArray()) {
+          member.getValue().forEach(items::add);
+        } else {
+          items.add(member.getValue());
+        }
+        for (JsonNode item : items) {
+          xml.writeStartElement(member.getKey());
+          if (item.isObject()) {
+            writeFlattened(xml, item);
+          } else {
+            writeScalar(xml, item);
+          }
+          xml.writeEndElement();
+        }
+      }
+    }
+
+    @Override
+    Answer error(ServiceError error, String requestId) {
+      return xml(xml -> {
+        xml.writeStartElement("Error");
+        element(xml, "Code", error.code());
+        element(xml, "Message", error.getMessage());
+        element(xml, "RequestId", requestId);
+        xml.writeEndElement();
+      }, error.status(), requestId);
     }
   }
 }

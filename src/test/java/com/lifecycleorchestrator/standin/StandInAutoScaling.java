@@ -181,6 +181,56 @@ public final class StandInAutoScaling {
     return this;
   }
 
+  /**
+   * TerminateInstanceInAutoScalingGroup (Amazon EC2 Auto Scaling API Reference): an instance in
+   * service leaves it as in a scale-in, held at the group's terminate hook in
+   * {@code Terminating:Wait} with a lifecycle action of its own; the answer is that scaling
+   * activity. The stand-in keeps no desired capacity, so ShouldDecrementDesiredCapacity changes
+   * nothing here, and a group without a terminate hook is refused rather than played.
+   */
+  private synchronized ObjectNode terminateInstance(JsonNode input) {
+    Instant now = clock.now();
+    settle(now);
+    String instanceId = protocol.required(input, "InstanceId");
+    protocol.required(input, "ShouldDecrementDesiredCapacity");
+    Group group = groups.values().stream()
+        .filter(candidate -> "InService".equals(candidate.instanceStates.get(instanceId)))
+        .findFirst()
+        .orElseThrow(() -> protocol.invalid("Instance Id not found - No managed instance found for instance ID: "
+            + instanceId));
+    Hook hook = group.hooks.values().stream()
+        .filter(candidate -> candidate.transition().equals(TERMINATING))
+        .findFirst()
+        .orElseThrow(() -> protocol.invalid("The stand-in terminates only through a terminate hook; group "
+            + group.name + " has none"));
+    hold(group.name, hook.name(), instanceId, UUID.randomUUID().toString(), now);
+    ObjectNode output = JsonNodeFactory.instance.objectNode();
+    output.set("Activity", group.activities.get(0));
+    return output;
+  }
+
+  /** The token of the lifecycle action that holds the instance now, if one does. */
+  public synchronized Optional<String> activeToken(String instanceId) {
+    settle(clock.now());
+    return actionsByToken.values().stream()
+        .filter(action -> action.ending == null && action.instanceId.equals(instanceId))
+        .map(action -> action.token)
+        .findFirst();
+  }
+
+  /** DescribeAutoScalingInstances: the instances named (all without names) in any group, warm pools included. */
+  private synchronized ObjectNode describeInstances(JsonNode input) {
+    settle(clock.now());
+    List<String> wanted = AwsStandIn.strings(input.path("InstanceIds"));
+    List<ObjectNode> found = new ArrayList<>();
+    groups.values().forEach(group -> group.instanceStates.forEach((instanceId, state) -> {
+      if (wanted.isEmpty() || wanted.contains(instanceId)) {
+        found.add(instance(instanceId, state).put("AutoScalingGroupName", group.name));
+      }
+    }));
+    return AwsStandIn.paged(found, "AutoScalingInstances", input, "MaxRecords", 50);
+  }
+
   /** The group has a warm pool, even while nothing is in it. */
   public synchronized StandInAutoScaling warmPool(String groupName) {
     group(groupName).warmPool = true;
@@ -311,7 +361,9 @@ public final class StandInAutoScaling {
         "DescribeAutoScalingGroups", this::describeGroups,
         "DescribeLifecycleHooks", this::describeHooks,
         "DescribeScalingActivities", this::describeActivities,
-        "DescribeWarmPool", this::describeWarmPool);
+        "DescribeWarmPool", this::describeWarmPool,
+        "TerminateInstanceInAutoScalingGroup", this::terminateInstance,
+        "DescribeAutoScalingInstances", this::describeInstances);
   }
 
   private synchronized ObjectNode complete(JsonNode input) {

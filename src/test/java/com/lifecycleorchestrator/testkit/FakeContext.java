@@ -15,11 +15,21 @@ public final class FakeContext implements Context {
   public static final String FUNCTION_ARN =
       "arn:aws:lambda:us-east-1:123456789012:function:" + FUNCTION_NAME + ":live";
 
+  /** What the tests' contexts say; the function reads no memory size, so any would do. */
+  private static final int TEST_MEMORY_MEGABYTES = 512;
+
   private final String requestId = UUID.randomUUID().toString();
   private final Duration remaining;
+  private final int memoryMegabytes;
 
   public FakeContext(Duration remaining) {
+    this(remaining, TEST_MEMORY_MEGABYTES);
+  }
+
+  /** A context of a function given this much memory, as Lambda tells it. */
+  public FakeContext(Duration remaining, int memoryMegabytes) {
     this.remaining = remaining;
+    this.memoryMegabytes = memoryMegabytes;
   }
 
   @Override
@@ -69,7 +79,7 @@ public final class FakeContext implements Context {
 
   @Override
   public int getMemoryLimitInMB() {
-    return 512;
+    return memoryMegabytes;
   }
 
   @Override
