@@ -138,7 +138,7 @@ public final class Orchestration implements Steps {
   public static Orchestration resume(
       Continuation continuation, Runbook runbook, Ports ports, Rules rules, Budget budget, Instant now) {
     LifecycleAction action = continuation.action();
-    HookTimeouts hook = ports.hooks().of(action, ports.listener());
+    HookTimeouts hook = ports.hooks().of(action, ports.listener(), continuation.hook());
     Orchestration resumed = new Orchestration(action, runbook,
         ports, rules, budget, now, hook,
         continuation.hook().isPresent() ? continuation.hookDeadline() : action.heldSince().plus(hook.globalTimeout()),

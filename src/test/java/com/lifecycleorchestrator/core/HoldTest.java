@@ -97,6 +97,26 @@ class HoldTest {
     assertFalse(rig.automations.executions().get(0).startedAt().isBefore(registered));
   }
 
+  // Found by the fault simulation, seed 12032: a hand-over's invocation could not read the hook for
+  // now, heartbeated by the configured hour instead of the hook's own 15 minutes, and the hold lapsed.
+  @Test
+  void aContinuationHeartbeatsByTheHooksTimeoutsItCarriesWhileTheHookCannotBeRead() {
+    LifecycleAction action = rig.action(LifecycleAction.Transition.TERMINATING, rig.clock.now());
+    rig.lifecycleActions.hook(action.group(), action.hook(), ONE_MINUTE_HOOK);
+    rig.held(action);
+    rig.automations.everyRunbook(Script.runsThen(Duration.ofMinutes(10), "Success"));
+    Runbook runbook = rig.config().runbookFor(action.transition()).orElseThrow();
+    Runbook.ExecutionId execution = rig.automations.start(runbook.startFor(action, 0, rig.clock.now()));
+    Continuation continuation = new Continuation(action, Optional.of(execution), rig.clock.now(),
+        rig.clock.now().plus(ONE_MINUTE_HOOK.globalTimeout()), Optional.of(ONE_MINUTE_HOOK), 1, 0, Optional.empty());
+    rig.lifecycleActions.failNext(FakeLifecycleActions.Operation.DESCRIBE_HOOKS, Failures.throttled("Throttling"));
+
+    Outcome outcome = rig.orchestrator().resume(continuation, rig.budget(), rig.continuations);
+
+    assertEquals(LifecycleResult.CONTINUE, assertInstanceOf(Outcome.Completed.class, outcome).result());
+    assertFalse(rig.lifecycleActions.ending(action).orElseThrow().byTimeout());
+  }
+
   @Test
   void theAgentWaitIsBoundedByTheHooksDeadline() {
     rig.agentWait(Duration.ofHours(2));
