@@ -308,6 +308,11 @@ public final class Orchestration implements Steps {
           Optional.of(completing.result()), "another invocation released this action's execution already; "
               + completing.reason()));
     }
+    if (action.token().isEmpty() && completing.attempt() == 0 && runbook.heldByAnotherAction()) {
+      return new Position.Finished(new Outcome.AlreadyCompleted(timeline.progress(now),
+          Optional.of(completing.result()), "the action ended without us and another action of the instance holds "
+              + "it now, which a completion by instance id would reach; " + completing.reason()));
+    }
     try {
       LifecycleActions.Answer answer = ports.lifecycleActions().complete(action, completing.result());
       runbook.released(completing.result());
