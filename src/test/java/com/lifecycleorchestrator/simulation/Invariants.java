@@ -3,6 +3,8 @@ package com.lifecycleorchestrator.simulation;
 import com.lifecycleorchestrator.core.LifecycleAction;
 import com.lifecycleorchestrator.core.LifecycleResult;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -17,7 +19,8 @@ import java.util.Optional;
  *       held its instance at its hook when it started);
  *   <li>I2: no action is completed with the result of another action's execution;
  *   <li>I3: no launch runbook starts before the instance's agent is online, and no launch whose
- *       agent registers within the agent wait gets the failure result without a runbook of its own;
+ *       agent registers within the agent wait (from the launch, to the second as the events date
+ *       it) gets the failure result without a runbook of its own;
  *   <li>I4: every action is completed by the function, with its runbook's result, before its hook
  *       times out; unless an operator completed it, or every path to it was lost;
  *   <li>I5: no CONTINUE without the action's own runbook having succeeded.
@@ -74,7 +77,9 @@ final class Invariants {
         violations.add("I4: " + action.name() + " was completed " + end.result() + ", not with its runbook's result "
             + expected);
       }
-      boolean agentInTime = action.agentOnlineAt().map(online -> !online.isAfter(action.launchedAt().plus(agentWait)))
+      // The launch as Auto Scaling dates it to the function: its events, to the second.
+      Instant launch = action.launchedAt().truncatedTo(ChronoUnit.SECONDS);
+      boolean agentInTime = action.agentOnlineAt().map(online -> !online.isAfter(launch.plus(agentWait)))
           .orElse(false);
       if (action.transition() == LifecycleAction.Transition.LAUNCHING && end.execution().isEmpty()
           && end.result() == failureResult && agentInTime) {
