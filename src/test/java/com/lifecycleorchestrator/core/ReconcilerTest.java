@@ -47,6 +47,25 @@ class ReconcilerTest {
   }
 
   /**
+   * Found by the fault simulation: the reconciler handed an action over without the hook's timeouts
+   * it had read, so an invocation that could not read the hook for now heartbeated by the
+   * configured timeout, longer than the hook's own, and the hold lapsed.
+   */
+  @Example
+  void aHandOverCarriesTheHookTimeoutsThePassRead() {
+    Rig rig = new Rig();
+    LifecycleAction lost = rig.terminating();
+    HookTimeouts hook = new HookTimeouts(Duration.ofMinutes(15), Duration.ofHours(25), Optional.of(LifecycleResult.ABANDON));
+    rig.lifecycleActions.hook(lost.group(), lost.hook(), hook);
+    rig.held(lost);
+    rig.clock.advance(Duration.ofMinutes(5));
+
+    rig.reconciler().reconcile(rig.continuations);
+
+    assertEquals(Optional.of(hook), rig.continuations.handedOver().get(0).hook());
+  }
+
+  /**
    * Found by the fault simulation, seed 16510: an operator completed the action a reconciler's
    * hand-over follows, the instance came back to the same hook for its next action, and the
    * follower, whose action has no token, completed that next action by instance id with the
