@@ -27,8 +27,8 @@ import java.util.function.Consumer;
  * {@link LifecycleActions.Answer#NOT_ACTIVE}); a hold ends with the hook's DefaultResult when its
  * heartbeat timeout passes unrenewed or its global timeout passes ("Amazon EC2 Auto Scaling
  * lifecycle hooks", "Complete a lifecycle action"); an operator may complete an action by hand or
- * change a hook's heartbeat timeout, which, as assumed here, applies to the actions held from then
- * on. DescribeScalingActivities lists the activities in progress first ("Activities still in
+ * change a hook's heartbeat timeout: each later heartbeat extends a hold by the new one, while a
+ * hold keeps the global timeout it began with. DescribeScalingActivities lists the activities in progress first ("Activities still in
  * progress appear first on the list"), a held instance's with StatusCode MidLifecycleAction, and an
  * activity stays in progress for a while after its action ends (the instance still launches or
  * terminates), with millisecond start times, whereas the events say when the hold began to the
@@ -57,12 +57,16 @@ final class AutoScalingModel {
       this.activity = activity;
       this.activityTail = activityTail;
       this.globalDeadline = action.heldAt().plus(hook.globalTimeout());
-      renew(action.heldAt());
+      renew(action.heldAt(), hook);
     }
 
-    /** A heartbeat restarts the heartbeat timer, never past the global timeout. */
-    void renew(Instant now) {
-      Instant unrenewed = now.plus(hook.heartbeatTimeout());
+    /**
+     * A heartbeat restarts the heartbeat timer by the hook's heartbeat timeout as it is now ("This
+     * extends the timeout by the length of time defined using the PutLifecycleHook API call",
+     * RecordLifecycleActionHeartbeat), never past the global timeout, which the hold keeps.
+     */
+    void renew(Instant now, HookTimeouts current) {
+      Instant unrenewed = now.plus(current.heartbeatTimeout());
       expiresAt = unrenewed.isBefore(globalDeadline) ? unrenewed : globalDeadline;
     }
 
@@ -159,7 +163,7 @@ final class AutoScalingModel {
 
   LifecycleActions.Answer recordHeartbeat(LifecycleAction addressed) {
     Optional<Held> reached = reached(addressed);
-    reached.ifPresent(held -> held.renew(loop.clock().now()));
+    reached.ifPresent(held -> held.renew(loop.clock().now(), hooks.get(held.action.transition())));
     return reached.isPresent() ? LifecycleActions.Answer.ACCEPTED : LifecycleActions.Answer.NOT_ACTIVE;
   }
 

@@ -65,16 +65,18 @@ final class FaultRun {
     this.seed = seed;
     this.random = new Random(seed);
     this.faults = Faults.draw(random);
+    // As template.yaml deploys them: both hooks and the function's HEARTBEAT_TIMEOUT_SECONDS from
+    // one parameter; an operator may change a hook later.
+    Duration heartbeat = Duration.ofSeconds(HEARTBEAT_TIMEOUTS_SECONDS[random.nextInt(HEARTBEAT_TIMEOUTS_SECONDS.length)]);
     Map<Transition, HookTimeouts> hooks = new EnumMap<>(Transition.class);
     for (Transition transition : Transition.values()) {
-      Duration heartbeat = Duration.ofSeconds(HEARTBEAT_TIMEOUTS_SECONDS[random.nextInt(HEARTBEAT_TIMEOUTS_SECONDS.length)]);
       hooks.put(transition, new HookTimeouts(heartbeat, HookTimeouts.assumed(heartbeat).globalTimeout(),
           Optional.of(random.nextBoolean() ? LifecycleResult.ABANDON : LifecycleResult.CONTINUE)));
     }
     this.autoScaling = new AutoScalingModel(loop, history, hooks, this::ended);
     this.ssm = new SsmModel(loop, history, autoScaling, this::script);
     Orchestration.Rules rules = new Orchestration.Rules(new ResultPolicy(FAILURE_RESULT, Optional.of(FAILURE_RESULT)),
-        Duration.ofHours(1), Settings.timings(Duration.ofSeconds(15), AGENT_WAIT, random::nextDouble));
+        heartbeat, Settings.timings(Duration.ofSeconds(15), AGENT_WAIT, random::nextDouble));
     Map<Transition, Runbook> runbooks = new EnumMap<>(Transition.class);
     runbooks.put(Transition.LAUNCHING, new Runbook("GracefulLaunch-Warmup", Map.of()));
     runbooks.put(Transition.TERMINATING, new Runbook("GracefulExit-ArchiveLogs", Map.of("S3BucketName", List.of("logs"))));
