@@ -158,24 +158,33 @@ final class Hold {
    * is up; a terminating instance's agent is not waited for.
    */
   private Position lookForTheAgent(int attempt, Position on, Instant now) {
+    Optional<LifecycleResult> result = rules.results().onUnreachableAgent();
+    boolean awaitsAgent = result.isPresent() && action.transition() == LifecycleAction.Transition.LAUNCHING;
     Fleet.Agent agent;
     try {
       agent = ports.automations().agentOf(action.instance());
     } catch (ServiceFailure failure) {
+      // A launch started before its agent registers fails, so SSM's silence is asked again, until
+      // the hook's last call rather than the agent wait: the wait bounds an agent known offline.
+      Duration pause = rules.timings().retrying().delayBefore(attempt);
+      if (awaitsAgent && on instanceof Position.Starting starting && now.plus(pause).isBefore(lastCall())) {
+        return new Position.AwaitingAgent(attempt, new Position.Starting(starting.epoch(), 0, now.plus(pause)),
+            now.plus(pause));
+      }
       return on;
     }
     if (agent == Fleet.Agent.ONLINE) {
       return on;
     }
-    Optional<LifecycleResult> result = rules.results().onUnreachableAgent();
-    if (result.isPresent() && action.transition() == LifecycleAction.Transition.LAUNCHING
-        && on instanceof Position.Starting starting) {
+    if (awaitsAgent && on instanceof Position.Starting starting && now.isBefore(agentWaitEnds())) {
+      // The last look comes at the wait's end itself, so that an agent registering in the wait's
+      // last pause is not given up on.
       Duration pause = rules.timings().agentChecks().delayBefore(attempt);
-      if (now.plus(pause).isBefore(agentWaitEnds())) {
-        ports.listener().reached(action, new Milestone.AwaitingAgent(agent, pause));
-        return new Position.AwaitingAgent(attempt, new Position.Starting(starting.epoch(), 0, now.plus(pause)),
-            now.plus(pause));
-      }
+      Duration left = Duration.between(now, agentWaitEnds());
+      pause = pause.compareTo(left) < 0 ? pause : left;
+      ports.listener().reached(action, new Milestone.AwaitingAgent(agent, pause));
+      return new Position.AwaitingAgent(attempt, new Position.Starting(starting.epoch(), 0, now.plus(pause)),
+          now.plus(pause));
     }
     ports.listener().reached(action, new Milestone.AgentUnreachable(agent, result.isEmpty()));
     if (result.isEmpty()) {

@@ -3,6 +3,7 @@ package com.lifecycleorchestrator.core;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 
@@ -36,12 +37,26 @@ public final class Hooks {
    * time; one that is refused (no permission, no such hook) keeps the assumption for the lifetime.
    */
   HookTimeouts of(LifecycleAction action, Milestone.Listener listener) {
-    return of(action.group(), action.hook(), failure -> listener.reached(action, failure));
+    return of(action, listener, Optional.empty());
+  }
+
+  /**
+   * The timeouts of the hook holding the action; while the hook cannot be read for now, the
+   * timeouts {@code readBefore} from an earlier reading (a continuation carries them) rather than the
+   * configured assumption, which may be longer than the hook's own and let the hold lapse.
+   */
+  HookTimeouts of(LifecycleAction action, Milestone.Listener listener, Optional<HookTimeouts> readBefore) {
+    return of(action.group(), action.hook(), readBefore, failure -> listener.reached(action, failure));
   }
 
   /** The timeouts of the group's hook, reporting a hook that cannot be read to {@code unreadable}. */
   HookTimeouts of(LifecycleAction.GroupName group, LifecycleAction.HookName hook,
       Consumer<Milestone.HookUnreadable> unreadable) {
+    return of(group, hook, Optional.empty(), unreadable);
+  }
+
+  private HookTimeouts of(LifecycleAction.GroupName group, LifecycleAction.HookName hook,
+      Optional<HookTimeouts> readBefore, Consumer<Milestone.HookUnreadable> unreadable) {
     String key = group.value() + "\n" + hook.value();
     Instant now = clock.now();
     Reading cached = known.get(key);
@@ -58,7 +73,7 @@ public final class Hooks {
       unreadable.accept(new Milestone.HookUnreadable(refused.code(), assumed, true));
       return assumed;
     } catch (ServiceFailure failure) {
-      HookTimeouts assumed = HookTimeouts.assumed(fallbackHeartbeatTimeout);
+      HookTimeouts assumed = readBefore.orElseGet(() -> HookTimeouts.assumed(fallbackHeartbeatTimeout));
       unreadable.accept(new Milestone.HookUnreadable(failure.code(), assumed, false));
       return assumed;
     }

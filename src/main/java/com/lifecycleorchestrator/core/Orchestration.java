@@ -138,7 +138,7 @@ public final class Orchestration implements Steps {
   public static Orchestration resume(
       Continuation continuation, Runbook runbook, Ports ports, Rules rules, Budget budget, Instant now) {
     LifecycleAction action = continuation.action();
-    HookTimeouts hook = ports.hooks().of(action, ports.listener());
+    HookTimeouts hook = ports.hooks().of(action, ports.listener(), continuation.hook());
     Orchestration resumed = new Orchestration(action, runbook,
         ports, rules, budget, now, hook,
         continuation.hook().isPresent() ? continuation.hookDeadline() : action.heldSince().plus(hook.globalTimeout()),
@@ -306,6 +306,11 @@ public final class Orchestration implements Steps {
       return new Position.Finished(new Outcome.AlreadyCompleted(timeline.progress(now),
           Optional.of(completing.result()), "another invocation released this action's execution already; "
               + completing.reason()));
+    }
+    if (action.token().isEmpty() && completing.attempt() == 0 && runbook.heldByAnotherAction()) {
+      return new Position.Finished(new Outcome.AlreadyCompleted(timeline.progress(now),
+          Optional.of(completing.result()), "the action ended without us and another action of the instance holds "
+              + "it now, which a completion by instance id would reach; " + completing.reason()));
     }
     try {
       LifecycleActions.Answer answer = ports.lifecycleActions().complete(action, completing.result());

@@ -314,10 +314,14 @@ public final class Reconciler {
           followed.token(), heldSince, followed.activity(), followed.destination());
     }
 
+    /**
+     * Hands the action over with the hook's timeouts as this pass read them, so that an invocation
+     * that cannot read the hook for now heartbeats by them rather than by the configured assumption.
+     */
     private void handOver(LifecycleAction action, Optional<Runbook.ExecutionId> execution, Instant now) {
+      HookTimeouts hook = hookOf(action.group(), action.hook());
       continuations.handOver(new Continuation(action, execution, now,
-          action.heldSince().plus(hookOf(action.group(), action.hook()).globalTimeout()), Optional.empty(), 1, 0,
-          Optional.empty()));
+          action.heldSince().plus(hook.globalTimeout()), Optional.of(hook), 1, 0, Optional.empty()));
       recovered++;
     }
 

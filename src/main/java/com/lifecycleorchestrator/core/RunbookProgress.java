@@ -187,6 +187,25 @@ final class RunbookProgress {
     }
   }
 
+  /**
+   * Whether another action holds the instance now than this one, which the reconciler found by its
+   * scaling activity: the latest activity in progress that names the instance is another one (an
+   * operator or the hook's timeout ended this action, and the instance came back to the hook).
+   * Then a completion by instance id would reach that other action. Unknown counts as not.
+   */
+  boolean heldByAnotherAction() {
+    if (action.activity().isEmpty()) {
+      return false;
+    }
+    try {
+      return Fleet.Activity.holding(ports.lifecycleActions().activitiesInProgress(action.group()), action.instance())
+          .map(holding -> !holding.id().equals(action.activity().get().id()))
+          .orElse(false);
+    } catch (ServiceFailure failure) {
+      return false;
+    }
+  }
+
   Position start(Position.Starting starting, Instant now) {
     Runbook.Start start = runbook.startFor(named(), starting.epoch(), now);
     try {

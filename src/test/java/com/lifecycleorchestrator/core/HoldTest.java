@@ -64,6 +64,59 @@ class HoldTest {
     assertTrue(ended.isAfter(Rig.T0.plus(Duration.ofMinutes(9))), "ended at " + ended);
   }
 
+  // Found by the fault simulation, seed 81: the agent registered 592 s after the launch, within the
+  // 600 s agent wait, but the next look would have come after the wait, so the launch was abandoned.
+  @Test
+  void anAgentRegisteringInTheWaitsLastPauseIsLookedForAtTheWaitsEnd() {
+    rig.agentWait(Duration.ofMinutes(10));
+    LifecycleAction action = launching();
+    Instant registered = Rig.T0.plusSeconds(599);
+    rig.automations.agentRegistersAt(action.instance(), registered);
+
+    Outcome.Completed completed = assertInstanceOf(Outcome.Completed.class, rig.handle(action));
+
+    assertEquals(LifecycleResult.CONTINUE, completed.result(), completed.reason());
+    assertEquals(1, rig.automations.executions().size());
+    assertFalse(rig.automations.executions().get(0).startedAt().isBefore(registered));
+  }
+
+  // Found by the fault simulation, seed 2: DescribeInstanceInformation failed for now while the agent
+  // had not registered yet, the runbook started anyway, failed for want of an agent, and the launch
+  // was abandoned.
+  @Test
+  void aLaunchWhoseAgentCheckFailsAsksAgainRatherThanStartingBeforeItsAgent() {
+    LifecycleAction action = launching();
+    Instant registered = Rig.T0.plusSeconds(90);
+    rig.automations.agentRegistersAt(action.instance(), registered);
+    rig.automations.failNext(FakeAutomations.Operation.AGENT, Failures.throttled("ThrottlingException"));
+
+    Outcome.Completed completed = assertInstanceOf(Outcome.Completed.class, rig.handle(action));
+
+    assertEquals(LifecycleResult.CONTINUE, completed.result(), completed.reason());
+    assertEquals(1, rig.automations.executions().size());
+    assertFalse(rig.automations.executions().get(0).startedAt().isBefore(registered));
+  }
+
+  // Found by the fault simulation, seed 12032: a hand-over's invocation could not read the hook for
+  // now, heartbeated by the configured hour instead of the hook's own 15 minutes, and the hold lapsed.
+  @Test
+  void aContinuationHeartbeatsByTheHooksTimeoutsItCarriesWhileTheHookCannotBeRead() {
+    LifecycleAction action = rig.action(LifecycleAction.Transition.TERMINATING, rig.clock.now());
+    rig.lifecycleActions.hook(action.group(), action.hook(), ONE_MINUTE_HOOK);
+    rig.held(action);
+    rig.automations.everyRunbook(Script.runsThen(Duration.ofMinutes(10), "Success"));
+    Runbook runbook = rig.config().runbookFor(action.transition()).orElseThrow();
+    Runbook.ExecutionId execution = rig.automations.start(runbook.startFor(action, 0, rig.clock.now()));
+    Continuation continuation = new Continuation(action, Optional.of(execution), rig.clock.now(),
+        rig.clock.now().plus(ONE_MINUTE_HOOK.globalTimeout()), Optional.of(ONE_MINUTE_HOOK), 1, 0, Optional.empty());
+    rig.lifecycleActions.failNext(FakeLifecycleActions.Operation.DESCRIBE_HOOKS, Failures.throttled("Throttling"));
+
+    Outcome outcome = rig.orchestrator().resume(continuation, rig.budget(), rig.continuations);
+
+    assertEquals(LifecycleResult.CONTINUE, assertInstanceOf(Outcome.Completed.class, outcome).result());
+    assertFalse(rig.lifecycleActions.ending(action).orElseThrow().byTimeout());
+  }
+
   @Test
   void theAgentWaitIsBoundedByTheHooksDeadline() {
     rig.agentWait(Duration.ofHours(2));

@@ -47,6 +47,57 @@ class ReconcilerTest {
   }
 
   /**
+   * Found by the fault simulation: the reconciler handed an action over without the hook's timeouts
+   * it had read, so an invocation that could not read the hook for now heartbeated by the
+   * configured timeout, longer than the hook's own, and the hold lapsed.
+   */
+  @Example
+  void aHandOverCarriesTheHookTimeoutsThePassRead() {
+    Rig rig = new Rig();
+    LifecycleAction lost = rig.terminating();
+    HookTimeouts hook = new HookTimeouts(Duration.ofMinutes(15), Duration.ofHours(25), Optional.of(LifecycleResult.ABANDON));
+    rig.lifecycleActions.hook(lost.group(), lost.hook(), hook);
+    rig.held(lost);
+    rig.clock.advance(Duration.ofMinutes(5));
+
+    rig.reconciler().reconcile(rig.continuations);
+
+    assertEquals(Optional.of(hook), rig.continuations.handedOver().get(0).hook());
+  }
+
+  /**
+   * Found by the fault simulation, seed 16510: an operator completed the action a reconciler's
+   * hand-over follows, the instance came back to the same hook for its next action, and the
+   * follower, whose action has no token, completed that next action by instance id with the
+   * earlier runbook's result. The scaling activity holding the instance tells the two apart.
+   */
+  @Example
+  void aFollowerWithoutTokenDoesNotCompleteTheInstancesNextAction() {
+    Rig rig = new Rig();
+    rig.automations.everyRunbook(Script.runsThen(Duration.ofMinutes(10), "Success"));
+    LifecycleAction first = rig.held(rig.terminating());
+    rig.clock.advance(Duration.ofMinutes(5));
+    rig.reconciler().reconcile(rig.continuations);
+    Continuation recovered = rig.continuations.handedOver().get(0);
+    Orchestration following = Orchestration.resume(recovered,
+        rig.config().runbookFor(first.transition()).orElseThrow(), rig.ports(), rig.rules(), rig.budget(),
+        rig.clock.now());
+    while (rig.automations.executions().isEmpty()) {
+      rig.clock.sleepUntil(following.nextStepAt());
+      following.advance(rig.clock.now());
+    }
+
+    rig.lifecycleActions.completeElsewhere(first, LifecycleResult.ABANDON);
+    rig.clock.advance(Duration.ofMinutes(1));
+    LifecycleAction next = rig.held(new LifecycleAction(first.transition(), first.group(), first.hook(),
+        first.instance(), new LifecycleAction.Token("87654321-4321-4321-4321-999999999999"), rig.clock.now()));
+    Steps.runToEnd(following, rig.clock);
+
+    assertInstanceOf(Outcome.AlreadyCompleted.class, following.outcome().orElseThrow());
+    assertTrue(rig.lifecycleActions.ending(next).isEmpty(), "the next action was completed by the earlier follower");
+  }
+
+  /**
    * A launch found without its event waits for its agent like one with it: the pass hands it over,
    * and the runbook starts only once the agent is online ("Troubleshooting managed node
    * availability": an agent registers some time after the instance boots).

@@ -1,0 +1,106 @@
+package com.lifecycleorchestrator.simulation;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.lifecycleorchestrator.core.LifecycleAction;
+import com.lifecycleorchestrator.core.LifecycleResult;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The fault simulation within the build: a few hundred seeds keep every invariant, a seed replays
+ * figure for figure, and the checker does catch what it is there to catch.
+ */
+class FaultSimulationTest {
+
+  /** As many seeds as run in a few seconds on a two-core machine; {@code exec:java@faults} runs 100,000. */
+  private static final int SEEDS = 600;
+
+  @Test
+  void everySeedKeepsTheInvariants() {
+    FaultSimulation.Summary summary = FaultSimulation.run(1, SEEDS);
+
+    assertEquals(SEEDS, summary.runs);
+    assertTrue(summary.actions > SEEDS, "too few actions to mean anything: " + summary.actions);
+    assertTrue(summary.violations.isEmpty(), () -> "violating seeds " + summary.violations.keySet()
+        + " (replay one with " + FaultSimulation.REPLAY + "<seed>):" + System.lineSeparator() + summary.print());
+  }
+
+  /**
+   * The seeds of the 100,000 that still violate an invariant, with why (docs/fault-simulation.md,
+   * "What remains"): 14926 and 49955, a follower handed over by the reconciler completes by instance
+   * id while the scaling activities cannot be listed, and reaches the instance's next action; 20103,
+   * an operator shortens the hook's heartbeat timeout while invocations heartbeat by the timeouts
+   * they read before it.
+   */
+  static final List<Long> KNOWN_BAD_SEEDS = List.of(14926L, 20103L, 49955L);
+
+  @Test
+  void theKnownBadSeedsStillViolateUntilTheirCauseIsFixed() {
+    for (long seed : KNOWN_BAD_SEEDS) {
+      assertFalse(FaultRun.run(seed).figures().violations().isEmpty(), "seed " + seed + " keeps every invariant now: "
+          + "remove it from KNOWN_BAD_SEEDS and from docs/fault-simulation.md");
+    }
+  }
+
+  @Test
+  void theSameSeedGivesTheSameRunFigureForFigure() {
+    FaultRun.Result first = FaultRun.run(81);
+    FaultRun.Result second = FaultRun.run(81);
+
+    assertEquals(first.figures(), second.figures());
+    assertEquals(first.history().schedule, second.history().schedule);
+    assertTrue(first.history().schedule.size() > 10, "the run did hardly anything: " + first.history().schedule);
+  }
+
+  @Test
+  void theCheckerCatchesTwoExecutionsForOneActionAndAContinueWithoutItsRunbook() {
+    History history = new History(FaultRun.T0);
+    History.Action action = new History.Action(0, new LifecycleAction.InstanceId("i-0123456789abcdef0"),
+        LifecycleAction.Transition.TERMINATING, LifecycleAction.Place.EC2,
+        new LifecycleAction.Token("87654321-4321-4321-4321-210987654321"), FaultRun.T0, FaultRun.T0, Optional.empty());
+    history.actions.add(action);
+    history.starts.add(new History.Start("first", FaultRun.T0.plusSeconds(1), Optional.of(0), false, true));
+    history.starts.add(new History.Start("second", FaultRun.T0.plusSeconds(2), Optional.of(0), false, true));
+    history.endings.add(new History.Ending(0, History.Ender.FUNCTION, LifecycleResult.CONTINUE,
+        FaultRun.T0.plusSeconds(60), Optional.of("second"), false));
+
+    List<String> violations = Invariants.check(history, FaultRun.AGENT_WAIT, FaultRun.FAILURE_RESULT);
+
+    assertTrue(violations.stream().anyMatch(v -> v.startsWith("I1:")), violations.toString());
+    assertTrue(violations.stream().anyMatch(v -> v.startsWith("I5:")), violations.toString());
+  }
+
+  @Test
+  void theCheckerCatchesAnotherActionsResultAnEarlyLaunchAndATimeoutNotExcused() {
+    History history = new History(FaultRun.T0);
+    LifecycleAction.InstanceId instance = new LifecycleAction.InstanceId("i-0123456789abcdef0");
+    Instant launched = FaultRun.T0;
+    history.actions.add(new History.Action(0, instance, LifecycleAction.Transition.LAUNCHING,
+        LifecycleAction.Place.WARM_POOL, new LifecycleAction.Token("87654321-4321-4321-4321-210987654321"),
+        launched, launched, Optional.of(launched.plusSeconds(60))));
+    history.actions.add(new History.Action(1, instance, LifecycleAction.Transition.LAUNCHING,
+        LifecycleAction.Place.AUTO_SCALING_GROUP, new LifecycleAction.Token("87654321-4321-4321-4321-210987654322"),
+        launched.plus(Duration.ofHours(1)), launched.plus(Duration.ofHours(1)), Optional.of(launched.plus(Duration.ofHours(2)))));
+    history.starts.add(new History.Start("early", launched.plusSeconds(5), Optional.of(0), true, false));
+    history.endings.add(new History.Ending(0, History.Ender.TIMEOUT, LifecycleResult.ABANDON,
+        launched.plus(Duration.ofMinutes(30)), Optional.empty(), false));
+    history.endings.add(new History.Ending(1, History.Ender.FUNCTION, LifecycleResult.ABANDON,
+        launched.plus(Duration.ofMinutes(70)), Optional.of("early"), false));
+
+    List<String> violations = Invariants.check(history, FaultRun.AGENT_WAIT, FaultRun.FAILURE_RESULT);
+
+    assertTrue(violations.stream().anyMatch(v -> v.startsWith("I2:")), violations.toString());
+    assertTrue(violations.stream().anyMatch(v -> v.startsWith("I3:")), violations.toString());
+    assertTrue(violations.stream().anyMatch(v -> v.startsWith("I4:") && v.contains("a0")), violations.toString());
+
+    history.lostOnEveryPath.add(0);
+    assertTrue(Invariants.check(history, FaultRun.AGENT_WAIT, FaultRun.FAILURE_RESULT).stream()
+        .noneMatch(v -> v.startsWith("I4:") && v.contains("a0")), "an action whose every path was lost is excused");
+  }
+}
