@@ -17,7 +17,7 @@ final class Hold {
   private final Orchestration.Ports ports;
   private final Orchestration.Rules rules;
   private final Timeline timeline;
-  private final HookTimeouts hook;
+  private HookTimeouts hook;
   private final Instant hookDeadline;
   private Instant lastHeartbeat;
   private Instant nextHeartbeat;
@@ -88,9 +88,28 @@ final class Hold {
       return Optional.of(releasedForTheGroupsDeletion(now));
     }
     try {
-      return heartbeat(now);
+      Optional<Position> ended = heartbeat(now);
+      if (ended.isEmpty()) {
+        followTheHooksTimeoutsAsTheyAreNow(now);
+      }
+      return ended;
     } catch (ServiceFailure failure) {
       return Optional.empty();
+    }
+  }
+
+  /**
+   * A heartbeat "extends the timeout by the length of time defined using the PutLifecycleHook API
+   * call" (RecordLifecycleActionHeartbeat, API Reference): by the hook's heartbeat timeout as it is
+   * now, which an operator may have shortened since it was read. So the hook is read again after
+   * each heartbeat, and the next one is timed by what it says; the global deadline stays as it was
+   * when the hold began. If the hook cannot be read now, the timeouts known so far stay.
+   */
+  private void followTheHooksTimeoutsAsTheyAreNow(Instant now) {
+    HookTimeouts current = ports.hooks().readNow(action, hook);
+    if (!current.equals(hook)) {
+      hook = current;
+      nextHeartbeat = now.plus(heartbeatEvery());
     }
   }
 

@@ -49,6 +49,20 @@ public final class Hooks {
     return of(action.group(), action.hook(), readBefore, failure -> listener.reached(action, failure));
   }
 
+  /**
+   * The hook's timeouts read from Auto Scaling now, whatever the age of the reading kept, which
+   * they replace; {@code kept} when the hook cannot be read now.
+   */
+  HookTimeouts readNow(LifecycleAction action, HookTimeouts kept) {
+    try {
+      HookTimeouts read = lifecycleActions.timeoutsOf(action.group(), action.hook());
+      known.put(key(action.group(), action.hook()), new Reading(read, clock.now()));
+      return read;
+    } catch (ServiceFailure failure) {
+      return kept;
+    }
+  }
+
   /** The timeouts of the group's hook, reporting a hook that cannot be read to {@code unreadable}. */
   HookTimeouts of(LifecycleAction.GroupName group, LifecycleAction.HookName hook,
       Consumer<Milestone.HookUnreadable> unreadable) {
@@ -57,7 +71,7 @@ public final class Hooks {
 
   private HookTimeouts of(LifecycleAction.GroupName group, LifecycleAction.HookName hook,
       Optional<HookTimeouts> readBefore, Consumer<Milestone.HookUnreadable> unreadable) {
-    String key = group.value() + "\n" + hook.value();
+    String key = key(group, hook);
     Instant now = clock.now();
     Reading cached = known.get(key);
     if (cached != null && now.isBefore(cached.readAt().plus(LIFETIME))) {
@@ -77,5 +91,9 @@ public final class Hooks {
       unreadable.accept(new Milestone.HookUnreadable(failure.code(), assumed, false));
       return assumed;
     }
+  }
+
+  private static String key(LifecycleAction.GroupName group, LifecycleAction.HookName hook) {
+    return group.value() + "\n" + hook.value();
   }
 }

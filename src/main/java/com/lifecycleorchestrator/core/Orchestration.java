@@ -302,15 +302,21 @@ public final class Orchestration implements Steps {
    * if the invocation's time runs out first, a fresh invocation is handed the result to send.
    */
   private Position complete(Position.Completing completing, Instant now) {
-    if (action.token().isEmpty() && completing.attempt() == 0 && runbook.releasedElsewhere()) {
-      return new Position.Finished(new Outcome.AlreadyCompleted(timeline.progress(now),
-          Optional.of(completing.result()), "another invocation released this action's execution already; "
-              + completing.reason()));
-    }
-    if (action.token().isEmpty() && completing.attempt() == 0 && runbook.heldByAnotherAction()) {
-      return new Position.Finished(new Outcome.AlreadyCompleted(timeline.progress(now),
-          Optional.of(completing.result()), "the action ended without us and another action of the instance holds "
-              + "it now, which a completion by instance id would reach; " + completing.reason()));
+    if (action.token().isEmpty()) {
+      Optional<String> another = Optional.empty();
+      try {
+        another = runbook.completionByInstanceWouldReachAnother();
+      } catch (ServiceFailure cannotTell) {
+        // Asked again while the hook holds; at its last moment the result is sent all the same,
+        // ours rather than the hook's default.
+        if (!now.plus(rules.timings().retrying().delayBefore(completing.attempt())).isAfter(hold.expiresAt())) {
+          return sendLater(completing, now, cannotTell);
+        }
+      }
+      if (another.isPresent()) {
+        return new Position.Finished(new Outcome.AlreadyCompleted(timeline.progress(now),
+            Optional.of(completing.result()), another.get() + "; " + completing.reason()));
+      }
     }
     try {
       LifecycleActions.Answer answer = ports.lifecycleActions().complete(action, completing.result());
@@ -324,26 +330,34 @@ public final class Orchestration implements Steps {
       return new Position.Finished(
           new Outcome.Completed(timeline.progress(now), completing.result(), completing.reason()));
     } catch (ServiceFailure.Transient | ServiceFailure.Throttled failure) {
-      Duration pause = rules.timings().retrying().delayBefore(completing.attempt());
-      Instant again = now.plus(pause);
-      if (again.isAfter(hold.expiresAt())) {
-        return new Position.Finished(new Outcome.Unfinished(timeline.progress(now),
-            Optional.of(completing.result()), "could not send the result before the lifecycle hook timed out at "
-                + hold.expiresAt() + hold.hook().defaultResult().map(result -> ", when it applies its default "
-                + "result " + result).orElse("") + ": " + failure.getMessage()));
-      }
-      if (budget.overrunBy(again)) {
-        return new Position.HandingOver(0, Optional.of(new Continuation.Pending(completing.result(),
-            completing.reason())), now);
-      }
-      ports.listener().reached(action, new Milestone.CompletionRetried(failure.code(), pause));
-      return new Position.Completing(completing.result(), completing.reason(),
-          completing.attempt() + 1, now.plus(pause));
+      return sendLater(completing, now, failure);
     } catch (ServiceFailure failure) {
       return new Position.Finished(new Outcome.Unfinished(timeline.progress(now),
           Optional.of(completing.result()), "Auto Scaling refused the result: " + failure.getMessage()));
     }
   }
+
+  /**
+   * The result is sent again after a pause, for as long as the hook still holds the instance; if the
+   * invocation's time runs out first, a fresh invocation is handed the result to send.
+   */
+  private Position sendLater(Position.Completing completing, Instant now, ServiceFailure failure) {
+    Duration pause = rules.timings().retrying().delayBefore(completing.attempt());
+    Instant again = now.plus(pause);
+    if (again.isAfter(hold.expiresAt())) {
+      return new Position.Finished(new Outcome.Unfinished(timeline.progress(now),
+          Optional.of(completing.result()), "could not send the result before the lifecycle hook timed out at "
+              + hold.expiresAt() + hold.hook().defaultResult().map(result -> ", when it applies its default "
+              + "result " + result).orElse("") + ": " + failure.getMessage()));
+    }
+    if (budget.overrunBy(again)) {
+      return new Position.HandingOver(0, Optional.of(new Continuation.Pending(completing.result(),
+          completing.reason())), now);
+    }
+    ports.listener().reached(action, new Milestone.CompletionRetried(failure.code(), pause));
+    return new Position.Completing(completing.result(), completing.reason(), completing.attempt() + 1, again);
+  }
+
 
   private static Instant earliest(Instant a, Instant b) {
     return a.isBefore(b) ? a : b;

@@ -306,12 +306,16 @@ public final class Reconciler {
           .orElse(false);
     }
 
-    /** The waiting action as the execution knows it: by its token, if it has one, and since its hold began. */
+    /**
+     * The waiting action as the execution records it: by its token, if it has one, else by the
+     * scaling activity it was started for, and since its hold began.
+     */
     private LifecycleAction following(Runbook.Entry entry, LifecycleAction action) {
-      LifecycleAction followed = entry.token().map(action::withToken).orElse(action);
-      Instant heldSince = entry.heldSince().orElse(followed.heldSince());
-      return new LifecycleAction(followed.transition(), followed.group(), followed.hook(), followed.instance(),
-          followed.token(), heldSince, followed.activity(), followed.destination());
+      Instant heldSince = entry.heldSince().orElse(action.heldSince());
+      Optional<LifecycleAction.ScalingActivity> activity = entry.activity()
+          .map(id -> new LifecycleAction.ScalingActivity(id, heldSince)).or(action::activity);
+      return new LifecycleAction(action.transition(), action.group(), action.hook(), action.instance(),
+          entry.token(), heldSince, activity, action.destination());
     }
 
     /**

@@ -65,7 +65,7 @@ final class RunbookProgress {
         return ended.get();
       }
       if (action.token().isEmpty()) {
-        holdingActivity = lookUpTheHoldingActivity().or(action::activity);
+        holdingActivity = holdingActivityOrTheOneHandedOver();
       }
       Optional<Runbook.Entry> latest = ports.automations().latest(seat());
       if (latest.isEmpty()) {
@@ -118,7 +118,20 @@ final class RunbookProgress {
 
   /**
    * The scaling activity holding the instance now, looked up at the claim rather than taken from
-   * whoever handed the action over: the activity a reconciler pass saw may have ended since.
+   * whoever handed the action over, since the activity a reconciler pass saw may have ended since;
+   * the one handed over when the activities cannot be listed now (a listing refused or throttled on
+   * this path only), so that the action is not held up by it.
+   */
+  private Optional<LifecycleAction.ScalingActivity> holdingActivityOrTheOneHandedOver() {
+    try {
+      return lookUpTheHoldingActivity().or(action::activity);
+    } catch (ServiceFailure failure) {
+      return action.activity();
+    }
+  }
+
+  /**
+   * The scaling activity holding the instance now.
    *
    * @throws ServiceFailure the activities could not be listed
    */
@@ -168,42 +181,28 @@ final class RunbookProgress {
   }
 
   /**
-   * Whether the seat's record says another path released this action's execution, or started a
-   * later one: then an action completed by instance id must not be completed again, since the
-   * instance may be held for its next action already. Unknown (the record cannot be read) counts
-   * as not released.
+   * For an action completed by instance id (no token of its own is known), why the completion must
+   * not be sent, since it would reach whatever action holds the instance now: the seat's record
+   * shows this action's execution released by another path, or a later epoch started; or another
+   * scaling activity than this action's holds the instance (a person or the hook's timeout ended
+   * this action, and the instance came back to the hook).
+   *
+   * @throws ServiceFailure the record or the activities cannot be read now: the completion waits
    */
-  boolean releasedElsewhere() {
+  Optional<String> completionByInstanceWouldReachAnother() {
     Optional<Runbook.ExecutionId> ours = timeline.execution();
-    if (ours.isEmpty()) {
-      return false;
+    if (ours.isPresent()) {
+      Optional<Runbook.Entry> latest = ports.automations().latest(seat());
+      if (latest.isPresent() && (!latest.get().execution().equals(ours.get()) || latest.get().isReleased())) {
+        return Optional.of("another invocation released this action's execution already");
+      }
     }
-    try {
-      return ports.automations().latest(seat())
-          .map(entry -> !entry.execution().equals(ours.get()) || entry.isReleased())
-          .orElse(false);
-    } catch (ServiceFailure failure) {
-      return false;
+    Optional<LifecycleAction.ScalingActivity> own = named().activity();
+    if (own.isPresent() && lookUpTheHoldingActivity().map(holding -> !holding.id().equals(own.get().id())).orElse(false)) {
+      return Optional.of("the action ended without us and another action of the instance holds it now, which a "
+          + "completion by instance id would reach");
     }
-  }
-
-  /**
-   * Whether another action holds the instance now than this one, which the reconciler found by its
-   * scaling activity: the latest activity in progress that names the instance is another one (an
-   * operator or the hook's timeout ended this action, and the instance came back to the hook).
-   * Then a completion by instance id would reach that other action. Unknown counts as not.
-   */
-  boolean heldByAnotherAction() {
-    if (action.activity().isEmpty()) {
-      return false;
-    }
-    try {
-      return Fleet.Activity.holding(ports.lifecycleActions().activitiesInProgress(action.group()), action.instance())
-          .map(holding -> !holding.id().equals(action.activity().get().id()))
-          .orElse(false);
-    } catch (ServiceFailure failure) {
-      return false;
-    }
+    return Optional.empty();
   }
 
   Position start(Position.Starting starting, Instant now) {

@@ -243,6 +243,32 @@ class HoldTest {
     assertTrue(heartbeats.size() >= 3, "heartbeats " + heartbeats);
   }
 
+  /**
+   * "RecordLifecycleActionHeartbeat" (API Reference): a heartbeat "extends the timeout by the length
+   * of time defined using the PutLifecycleHook API call", the hook's timeout as it is then. An
+   * operator shortens the hook from 3,600 s to 120 s while a long runbook runs: the follower reads
+   * the hook again after each heartbeat and heartbeats by the new timeout, so the hold never lapses.
+   */
+  @Test
+  void aHookShortenedWhileItsRunbookRunsIsHeartbeatenByItsNewTimeout() {
+    LifecycleAction action = rig.held(rig.terminating());
+    rig.automations.everyRunbook(Script.runsThen(Duration.ofMinutes(50), "Success"));
+    Orchestration orchestration = Orchestration.begin(action,
+        rig.config().runbookFor(action.transition()).orElseThrow(), rig.ports(), rig.rules(),
+        rig.budget(Duration.ofHours(2)), Rig.T0);
+    while (rig.clock.now().isBefore(Rig.T0.plus(Duration.ofMinutes(20)))) {
+      rig.clock.sleepUntil(orchestration.nextStepAt());
+      orchestration.advance(rig.clock.now());
+    }
+    rig.lifecycleActions.hook(action.group(), action.hook(),
+        new HookTimeouts(Duration.ofSeconds(120), Duration.ofHours(48), Optional.of(LifecycleResult.ABANDON)));
+    Steps.runToEnd(orchestration, rig.clock);
+
+    assertEquals(LifecycleResult.CONTINUE, assertInstanceOf(Outcome.Completed.class,
+        orchestration.outcome().orElseThrow()).result());
+    assertFalse(rig.lifecycleActions.ending(action).orElseThrow().byTimeout());
+  }
+
   // "CompleteLifecycleAction" and "Common Errors" (Amazon EC2 Auto Scaling API Reference): a
   // throttled call answers Throttling (HTTP 400); in a large scale-in it can outlast the SDK's retries.
   @Test

@@ -1,7 +1,6 @@
 package com.lifecycleorchestrator.simulation;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.lifecycleorchestrator.core.LifecycleAction;
@@ -29,23 +28,6 @@ class FaultSimulationTest {
     assertTrue(summary.actions > SEEDS, "too few actions to mean anything: " + summary.actions);
     assertTrue(summary.violations.isEmpty(), () -> "violating seeds " + summary.violations.keySet()
         + " (replay one with " + FaultSimulation.REPLAY + "<seed>):" + System.lineSeparator() + summary.print());
-  }
-
-  /**
-   * The seeds of the 100,000 that still violate an invariant, with why (docs/fault-simulation.md,
-   * "What remains"): 14926 and 49955, a follower handed over by the reconciler completes by instance
-   * id while the scaling activities cannot be listed, and reaches the instance's next action; 20103,
-   * an operator shortens the hook's heartbeat timeout while invocations heartbeat by the timeouts
-   * they read before it.
-   */
-  static final List<Long> KNOWN_BAD_SEEDS = List.of(14926L, 20103L, 49955L);
-
-  @Test
-  void theKnownBadSeedsStillViolateUntilTheirCauseIsFixed() {
-    for (long seed : KNOWN_BAD_SEEDS) {
-      assertFalse(FaultRun.run(seed).figures().violations().isEmpty(), "seed " + seed + " keeps every invariant now: "
-          + "remove it from KNOWN_BAD_SEEDS and from docs/fault-simulation.md");
-    }
   }
 
   @Test

@@ -46,9 +46,17 @@ public final class FakeLifecycleActions implements LifecycleActions {
       renew(from);
     }
 
-    /** A heartbeat restarts the heartbeat timer, never past the global timeout. */
     void renew(Instant now) {
-      Instant unrenewed = now.plus(hook.heartbeatTimeout());
+      renew(now, hook.heartbeatTimeout());
+    }
+
+    /**
+     * A heartbeat restarts the heartbeat timer by the hook's heartbeat timeout as it is then ("This
+     * extends the timeout by the length of time defined using the PutLifecycleHook API call",
+     * RecordLifecycleActionHeartbeat), never past the global timeout the hold began with.
+     */
+    void renew(Instant now, Duration heartbeatTimeout) {
+      Instant unrenewed = now.plus(heartbeatTimeout);
       expiresAt = unrenewed.isBefore(globalDeadline) ? unrenewed : globalDeadline;
     }
   }
@@ -170,7 +178,7 @@ public final class FakeLifecycleActions implements LifecycleActions {
       return Answer.NOT_ACTIVE;
     }
     h.heartbeats.add(clock.now());
-    h.renew(clock.now());
+    h.renew(clock.now(), hooks.get(hookKey(h.action.group(), h.action.hook())).heartbeatTimeout());
     return Answer.ACCEPTED;
   }
 
