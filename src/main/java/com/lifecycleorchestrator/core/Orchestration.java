@@ -93,8 +93,10 @@ public final class Orchestration implements Steps {
     this.timeline = new Timeline(action, requireNonNull(now, "now"));
     this.hold = new Hold(action, ports, rules, timeline, requireNonNull(hook, "hook"),
         requireNonNull(hookDeadline, "hookDeadline"), lastHeartbeat, now);
+    // An action without token is handed over by a reconciler pass, which heartbeats it as it hands
+    // it over: its last heartbeat is when the pass saw its scaling activity hold the instance.
     this.runbook = new RunbookProgress(action, requireNonNull(runbookToRun, "runbook"), ports, rules, timeline,
-        hold, capacityWaits);
+        hold, capacityWaits, lastHeartbeat);
     this.position = first.apply(runbook);
   }
 
@@ -303,15 +305,16 @@ public final class Orchestration implements Steps {
    */
   private Position complete(Position.Completing completing, Instant now) {
     if (action.token().isEmpty()) {
-      Optional<String> another = Optional.empty();
+      Optional<String> another;
       try {
-        another = runbook.completionByInstanceWouldReachAnother();
+        another = runbook.completionByInstanceWouldReachAnother(now);
       } catch (ServiceFailure cannotTell) {
-        // Asked again while the hook holds; at its last moment the result is sent all the same,
-        // ours rather than the hook's default.
-        if (!now.plus(rules.timings().retrying().delayBefore(completing.attempt())).isAfter(hold.expiresAt())) {
-          return sendLater(completing, now, cannotTell);
-        }
+        // Never sent unverified, since it could reach the instance's next action: the reconciler,
+        // which keeps the action alive, hands it over again with a fresh view of the activities.
+        return new Position.Finished(new Outcome.LeftToTheReconciler(timeline.progress(now),
+            "a completion by instance id needs to know that the instance is still held for this action, and the "
+                + "scaling activities cannot be listed now (" + cannotTell.getMessage() + "); the intended result was "
+                + completing.result() + ": " + completing.reason()));
       }
       if (another.isPresent()) {
         return new Position.Finished(new Outcome.AlreadyCompleted(timeline.progress(now),

@@ -27,6 +27,14 @@ public sealed interface Outcome {
   /** The invocation's time ran low, so a fresh invocation goes on with the action. */
   record HandedOver(Progress progress, Continuation continuation) implements Outcome {}
 
+  /**
+   * An action without token (one the reconciler found) that its invocation leaves to the
+   * reconciler's next pass, which keeps it alive and hands it over again: its follower cannot tell
+   * now that the instance is still held for it (the scaling activities cannot be listed, and the view
+   * it was handed is too old to trust), or SSM has no capacity for its runbook now.
+   */
+  record LeftToTheReconciler(Progress progress, String reason) implements Outcome {}
+
   /** The action waits for SSM's capacity in the waiting room and comes back after the delay. */
   record Parked(Progress progress, Continuation continuation, Duration delay) implements Outcome {}
 

@@ -114,6 +114,11 @@ public final class Reconciler {
     private int releasedForDeletion;
     private int failedCalls;
     private int unidentified;
+    /**
+     * Actions without execution handed over in this pass, at most a batch: in a scale-in larger than
+     * SSM's queue most waiting actions have none yet, and wait for capacity in the waiting room.
+     */
+    private int newActionsHandedOver;
     private Report report;
 
     private Pass(Continuations continuations, Instant now) {
@@ -261,7 +266,9 @@ public final class Reconciler {
           unidentified++;
           return;
         }
-        if (lifecycleActions.recordHeartbeat(action) == LifecycleActions.Answer.ACCEPTED) {
+        if (lifecycleActions.recordHeartbeat(action) == LifecycleActions.Answer.ACCEPTED
+            && newActionsHandedOver < config.examinedAtLeast()) {
+          newActionsHandedOver++;
           handOver(action, Optional.empty(), now);
         }
       } catch (ServiceFailure failure) {

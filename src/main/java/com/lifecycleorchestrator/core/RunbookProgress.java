@@ -18,6 +18,13 @@ final class RunbookProgress {
   /** How often to look for the execution an earlier delivery started. */
   static final int FIND_ATTEMPTS = 5;
 
+  /**
+   * How long the scaling activity a hand-over names is taken to hold the instance still, when the
+   * activities cannot be listed to see: for another action to hold it by then, this one must have
+   * ended and the instance have moved on and come back to the same hook within the minute.
+   */
+  static final Duration HANDED_OVER_ACTIVITY_TRUSTED = Duration.ofMinutes(1);
+
   /** Whether an execution the seat's record holds serves this action. */
   private enum Ownership { OURS, ANOTHER_ACTIONS, UNKNOWN }
 
@@ -28,10 +35,12 @@ final class RunbookProgress {
   private final Timeline timeline;
   private final Hold hold;
   private int capacityWaits;
+  private final Instant activitySeenAt;
   private Optional<LifecycleAction.ScalingActivity> holdingActivity = Optional.empty();
 
   RunbookProgress(LifecycleAction action, Runbook runbook, Orchestration.Ports ports,
-      Orchestration.Rules rules, Timeline timeline, Hold hold, int capacityWaits) {
+      Orchestration.Rules rules, Timeline timeline, Hold hold, int capacityWaits, Instant activitySeenAt) {
+    this.activitySeenAt = activitySeenAt;
     this.action = action;
     this.runbook = runbook;
     this.ports = ports;
@@ -52,7 +61,8 @@ final class RunbookProgress {
 
   /**
    * The claim: the action must still be active (a heartbeat that names its token reaches it or
-   * nothing, so a late duplicate of an action already completed stops here), then the seat's
+   * nothing, so a late duplicate of an action already completed stops here; an action without
+   * token must still be the one its scaling activity names), then the seat's
    * latest execution decides. None, or one released: this action is the next epoch, to be started
    * after the pre-flight. One not released: followed if it serves this action, marked superseded
    * and followed by the next epoch if it served an earlier one. What cannot be decided now is
@@ -60,12 +70,16 @@ final class RunbookProgress {
    */
   Position claim(Position.Claiming claiming, Instant now) {
     try {
+      if (action.token().isEmpty()) {
+        holdingActivity = holdingActivityOrTheOneHandedOver(now);
+        if (!holdingActivity.map(LifecycleAction.ScalingActivity::id)
+            .equals(action.activity().map(LifecycleAction.ScalingActivity::id))) {
+          return handedOverActionEnded(now);
+        }
+      }
       Optional<Position> ended = hold.heartbeat(now);
       if (ended.isPresent()) {
         return ended.get();
-      }
-      if (action.token().isEmpty()) {
-        holdingActivity = holdingActivityOrTheOneHandedOver();
       }
       Optional<Runbook.Entry> latest = ports.automations().latest(seat());
       if (latest.isEmpty()) {
@@ -117,16 +131,34 @@ final class RunbookProgress {
   }
 
   /**
-   * The scaling activity holding the instance now, looked up at the claim rather than taken from
-   * whoever handed the action over, since the activity a reconciler pass saw may have ended since;
-   * the one handed over when the activities cannot be listed now (a listing refused or throttled on
-   * this path only), so that the action is not held up by it.
+   * A hand-over without token is made for the action its scaling activity names. Once another
+   * activity holds the instance (or none), that action has ended: a heartbeat by instance id would
+   * reach the instance's next action at the same hook, which is not this hand-over's to handle (its
+   * hold's start, its agent wait and its deadline are another's).
    */
-  private Optional<LifecycleAction.ScalingActivity> holdingActivityOrTheOneHandedOver() {
+  private Position handedOverActionEnded(Instant now) {
+    timeline.waitEnded(now);
+    return new Position.Finished(new Outcome.AlreadyCompleted(timeline.progress(now), Optional.empty(),
+        "the action this hand-over was made for has ended: "
+            + holdingActivity.map(activity -> "scaling activity " + activity.id() + " holds the instance now")
+                .orElse("no scaling activity in progress holds the instance")));
+  }
+
+  /**
+   * The scaling activity holding the instance now; while the activities cannot be listed on this
+   * path (refused, throttled), the one the hand-over names if it saw it within
+   * {@link #HANDED_OVER_ACTIVITY_TRUSTED}, since the reconciler's own listing is the one that works.
+   *
+   * @throws ServiceFailure the activities cannot be listed, and the hand-over is older than that
+   */
+  private Optional<LifecycleAction.ScalingActivity> holdingActivityOrTheOneHandedOver(Instant now) {
     try {
-      return lookUpTheHoldingActivity().or(action::activity);
+      return lookUpTheHoldingActivity();
     } catch (ServiceFailure failure) {
-      return action.activity();
+      if (now.isBefore(activitySeenAt.plus(HANDED_OVER_ACTIVITY_TRUSTED))) {
+        return action.activity();
+      }
+      throw failure;
     }
   }
 
@@ -187,9 +219,10 @@ final class RunbookProgress {
    * scaling activity than this action's holds the instance (a person or the hook's timeout ended
    * this action, and the instance came back to the hook).
    *
-   * @throws ServiceFailure the record or the activities cannot be read now: the completion waits
+   * @throws ServiceFailure the record or the activities cannot be read now, and the view of the
+   *     activities this follower was handed is too old to trust
    */
-  Optional<String> completionByInstanceWouldReachAnother() {
+  Optional<String> completionByInstanceWouldReachAnother(Instant now) {
     Optional<Runbook.ExecutionId> ours = timeline.execution();
     if (ours.isPresent()) {
       Optional<Runbook.Entry> latest = ports.automations().latest(seat());
@@ -198,7 +231,8 @@ final class RunbookProgress {
       }
     }
     Optional<LifecycleAction.ScalingActivity> own = named().activity();
-    if (own.isPresent() && lookUpTheHoldingActivity().map(holding -> !holding.id().equals(own.get().id())).orElse(false)) {
+    if (own.isPresent() && holdingActivityOrTheOneHandedOver(now)
+        .map(holding -> !holding.id().equals(own.get().id())).orElse(true)) {
       return Optional.of("the action ended without us and another action of the instance holds it now, which a "
           + "completion by instance id would reach");
     }
@@ -214,6 +248,9 @@ final class RunbookProgress {
     } catch (ServiceFailure.Rejected rejected) {
       return failed("the runbook could not be started: " + rejected.getMessage(), now);
     } catch (ServiceFailure.ExecutionLimitReached | ServiceFailure.Throttled noCapacity) {
+      if (action.token().isEmpty()) {
+        return leftForCapacity(noCapacity, now);
+      }
       Duration pause = capacityWait(now, rules.timings().waitingForCapacity().cap());
       ports.listener().reached(action, new Milestone.StartRetried(noCapacity.code(), pause));
       return ports.waitingRoom().isPresent()
@@ -229,6 +266,19 @@ final class RunbookProgress {
   /** The action as its execution records it: by the activity holding the instance at the claim, if it has no token. */
   private LifecycleAction named() {
     return holdingActivity.map(action::withActivity).orElse(action);
+  }
+
+  /**
+   * An action the reconciler found (no token) waits for SSM's capacity in the reconciler's rotation,
+   * kept alive by its passes, rather than in the waiting room: in a scale-in larger than SSM's queue,
+   * many waiting actions have no execution yet, and a pass that parked a follower for each would
+   * only add to the queue it cannot shorten.
+   */
+  private Position leftForCapacity(ServiceFailure noCapacity, Instant now) {
+    timeline.waitEnded(now);
+    return new Position.Finished(new Outcome.LeftToTheReconciler(timeline.progress(now),
+        "SSM has no capacity for the runbook now (" + noCapacity.code() + "); the reconciler keeps the action alive "
+            + "and tries again at a later pass"));
   }
 
   /**

@@ -68,6 +68,11 @@ record OutcomeReport(Severity severity, String message, Map<String, Object> fiel
           + "; a fresh invocation goes on with the action");
       return new OutcomeReport(Severity.INFO, "lifecycle action handed over to a fresh invocation", fields);
     }
+    if (outcome instanceof Outcome.LeftToTheReconciler left) {
+      progress(fields, left.progress());
+      fields.put("reason", left.reason());
+      return new OutcomeReport(Severity.WARN, "lifecycle action left to the reconciler's next pass", fields);
+    }
     if (outcome instanceof Outcome.Parked parked) {
       progress(fields, parked.progress());
       fields.put("capacity_waits", parked.continuation().capacityWaits());
