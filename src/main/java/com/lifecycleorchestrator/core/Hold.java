@@ -20,11 +20,13 @@ final class Hold {
   private HookTimeouts hook;
   private final Instant hookDeadline;
   private Instant lastHeartbeat;
+  /** The heartbeat timeout the hold's timer runs by since the last heartbeat: the hook's when it was sent. */
+  private Duration timer;
   private Instant nextHeartbeat;
   private int heartbeatFailures;
 
   Hold(LifecycleAction action, Orchestration.Ports ports, Orchestration.Rules rules, Timeline timeline,
-      HookTimeouts hook, Instant hookDeadline, Instant lastHeartbeat, Instant now) {
+      HookTimeouts hook, Instant hookDeadline, Instant lastHeartbeat, Duration timer, Instant now) {
     this.action = action;
     this.ports = ports;
     this.rules = rules;
@@ -32,7 +34,8 @@ final class Hold {
     this.hook = hook;
     this.hookDeadline = hookDeadline;
     this.lastHeartbeat = lastHeartbeat;
-    Instant firstHeartbeat = lastHeartbeat.plus(heartbeatEvery());
+    this.timer = timer;
+    Instant firstHeartbeat = lastHeartbeat.plus(rules.timings().heartbeatEvery(timer));
     this.nextHeartbeat = firstHeartbeat.isAfter(now) ? firstHeartbeat : now;
   }
 
@@ -65,7 +68,7 @@ final class Hold {
    * and at the global deadline whatever the heartbeats.
    */
   Instant expiresAt() {
-    Instant unrenewed = lastHeartbeat.plus(hook.heartbeatTimeout());
+    Instant unrenewed = lastHeartbeat.plus(timer);
     return unrenewed.isBefore(hookDeadline) ? unrenewed : hookDeadline;
   }
 
@@ -109,6 +112,7 @@ final class Hold {
     HookTimeouts current = ports.hooks().readNow(action, hook);
     if (!current.equals(hook)) {
       hook = current;
+      timer = current.heartbeatTimeout();
       nextHeartbeat = now.plus(heartbeatEvery());
     }
   }
@@ -136,6 +140,7 @@ final class Hold {
     }
     heartbeatFailures = 0;
     lastHeartbeat = now;
+    timer = hook.heartbeatTimeout();
     nextHeartbeat = now.plus(heartbeatEvery());
     ports.listener().reached(action, new Milestone.HeartbeatSent());
     timeline.execution().ifPresent(execution -> signOfLife(execution, now));

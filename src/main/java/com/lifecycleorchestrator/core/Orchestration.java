@@ -82,6 +82,7 @@ public final class Orchestration implements Steps {
       HookTimeouts hook,
       Instant hookDeadline,
       Instant lastHeartbeat,
+      Duration timer,
       int handOversBefore,
       int capacityWaits,
       Function<RunbookProgress, Position> first) {
@@ -92,7 +93,7 @@ public final class Orchestration implements Steps {
     this.handOversBefore = handOversBefore;
     this.timeline = new Timeline(action, requireNonNull(now, "now"));
     this.hold = new Hold(action, ports, rules, timeline, requireNonNull(hook, "hook"),
-        requireNonNull(hookDeadline, "hookDeadline"), lastHeartbeat, now);
+        requireNonNull(hookDeadline, "hookDeadline"), lastHeartbeat, requireNonNull(timer, "timer"), now);
     // An action without token is handed over by a reconciler pass, which heartbeats it as it hands
     // it over: its last heartbeat is when the pass saw its scaling activity hold the instance.
     this.runbook = new RunbookProgress(action, requireNonNull(runbookToRun, "runbook"), ports, rules, timeline,
@@ -126,7 +127,8 @@ public final class Orchestration implements Steps {
       Budget budget, Instant now, Position first) {
     HookTimeouts hook = ports.hooks().of(action, ports.listener());
     return new Orchestration(action, runbook, ports, rules, budget, now,
-        hook, action.heldSince().plus(hook.globalTimeout()), action.heldSince(), 0, 0, progress -> first);
+        hook, action.heldSince().plus(hook.globalTimeout()), action.heldSince(), hook.heartbeatTimeout(), 0, 0,
+        progress -> first);
   }
 
   /**
@@ -144,12 +146,23 @@ public final class Orchestration implements Steps {
     Orchestration resumed = new Orchestration(action, runbook,
         ports, rules, budget, now, hook,
         continuation.hook().isPresent() ? continuation.hookDeadline() : action.heldSince().plus(hook.globalTimeout()),
-        continuation.lastHeartbeat(),
+        continuation.lastHeartbeat(), timerSince(continuation, hook),
         continuation.handOvers(), continuation.capacityWaits(),
         progress -> whereToGoOn(continuation, progress, now));
     ports.listener().reached(continuation.action(),
         new Milestone.Resumed(continuation.execution(), continuation.handOvers()));
     return resumed;
+  }
+
+  /**
+   * The heartbeat timeout the hold's timer runs by since the continuation's last heartbeat: that
+   * heartbeat extended the hold by the hook's timeout as it was then, which the continuation carries;
+   * the shorter of that and the hook's now, in case an operator changed the hook since.
+   */
+  private static Duration timerSince(Continuation continuation, HookTimeouts now) {
+    return continuation.hook().map(HookTimeouts::heartbeatTimeout)
+        .filter(then -> then.compareTo(now.heartbeatTimeout()) < 0)
+        .orElse(now.heartbeatTimeout());
   }
 
   /**
@@ -323,12 +336,14 @@ public final class Orchestration implements Steps {
     }
     try {
       LifecycleActions.Answer answer = ports.lifecycleActions().complete(action, completing.result());
-      runbook.released(completing.result());
       if (answer == LifecycleActions.Answer.NOT_ACTIVE) {
         return new Position.Finished(new Outcome.AlreadyCompleted(timeline.progress(now),
             Optional.of(completing.result()),
             "no active lifecycle action: it was completed already; " + completing.reason()));
       }
+      // Marked only when this completion took effect: an action that had ended without us may be
+      // following an execution that serves the seat's next action.
+      runbook.released(completing.result());
       ports.listener().reached(action, new Milestone.ResultSent(completing.result()));
       return new Position.Finished(
           new Outcome.Completed(timeline.progress(now), completing.result(), completing.reason()));

@@ -304,6 +304,12 @@ final class RunbookProgress {
     try {
       Optional<Runbook.Found> found = ports.automations().findEarlier(start);
       if (found.isPresent()) {
+        // The epoch was taken by another path; if this action ended meanwhile (a late path of an
+        // action completed by hand), that execution serves the seat's next action, not this one.
+        Optional<Position> ended = hold.heartbeat(now);
+        if (ended.isPresent()) {
+          return ended.get();
+        }
         record(found.get().execution(), Map.of(Runbook.Entry.FOLLOWED_AT, now.toString()));
         return running(found.get().execution(), true, now);
       }
