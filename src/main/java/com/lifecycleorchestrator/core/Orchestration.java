@@ -95,9 +95,10 @@ public final class Orchestration implements Steps {
     this.hold = new Hold(action, ports, rules, timeline, requireNonNull(hook, "hook"),
         requireNonNull(hookDeadline, "hookDeadline"), lastHeartbeat, requireNonNull(timer, "timer"), now);
     // An action without token is handed over by a reconciler pass, which heartbeats it as it hands
-    // it over: its last heartbeat is when the pass saw its scaling activity hold the instance.
+    // it over: on that first hand-over, its last heartbeat is when the pass saw its scaling activity
+    // hold the instance. Later heartbeats by instance id prove nothing of the activity.
     this.runbook = new RunbookProgress(action, requireNonNull(runbookToRun, "runbook"), ports, rules, timeline,
-        hold, capacityWaits, lastHeartbeat);
+        hold, capacityWaits, handOversBefore == 1 ? lastHeartbeat : Instant.MIN);
     this.position = first.apply(runbook);
   }
 
