@@ -25,6 +25,12 @@ final class RunbookProgress {
    */
   static final Duration HANDED_OVER_ACTIVITY_TRUSTED = Duration.ofMinutes(1);
 
+  /**
+   * How long a heartbeat's proof that the action is still active serves a claim tried again: a
+   * claim retried after a throttled look-up sends no heartbeat of its own within it.
+   */
+  static final Duration LIVENESS_PROVEN_FOR = Duration.ofMinutes(1);
+
   /** Whether an execution the seat's record holds serves this action. */
   private enum Ownership { OURS, ANOTHER_ACTIONS, UNKNOWN }
 
@@ -77,9 +83,11 @@ final class RunbookProgress {
           return handedOverActionEnded(now);
         }
       }
-      Optional<Position> ended = hold.heartbeat(now);
-      if (ended.isPresent()) {
-        return ended.get();
+      if (claiming.attempt() == 0 || !now.isBefore(hold.lastHeartbeat().plus(LIVENESS_PROVEN_FOR))) {
+        Optional<Position> ended = hold.heartbeat(now);
+        if (ended.isPresent()) {
+          return ended.get();
+        }
       }
       Optional<Runbook.Entry> latest = ports.automations().latest(seat());
       if (latest.isEmpty()) {
@@ -94,6 +102,13 @@ final class RunbookProgress {
         case ANOTHER_ACTIONS -> supersede(entry, now);
         case UNKNOWN -> claimAgain(claiming, now);
       };
+    } catch (ServiceFailure.Throttled throttled) {
+      // In a large scale-in every event claims at once: a throttled claim waits in the waiting room,
+      // holding no invocation and sending no more calls meanwhile, as a throttled start does.
+      if (action.token().isPresent() && ports.waitingRoom().isPresent()) {
+        return new Position.Parking(capacityWait(now, rules.timings().waitingForCapacity().cap()), now);
+      }
+      return claimAgain(claiming, now);
     } catch (ServiceFailure failure) {
       return claimAgain(claiming, now);
     }
