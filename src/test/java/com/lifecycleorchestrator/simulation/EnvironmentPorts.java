@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
+import java.util.function.Supplier;
 
 /**
  * SSM and Auto Scaling as one execution environment's invocation reaches them: every call counted,
@@ -97,18 +98,12 @@ final class EnvironmentPorts implements Automations, LifecycleActions {
 
   @Override
   public Optional<Runbook.Found> findEarlier(Runbook.Start start) {
-    before("DescribeAutomationExecutions");
-    Optional<Runbook.Found> found = ssm.findEarlier(start);
-    after(null, "DescribeAutomationExecutions");
-    return found;
+    return called("DescribeAutomationExecutions", null, () -> ssm.findEarlier(start));
   }
 
   @Override
   public Optional<Runbook.Entry> latest(Runbook.Seat seat) {
-    before("DescribeAutomationExecutions");
-    Optional<Runbook.Entry> latest = ssm.latest(seat);
-    after(null, "DescribeAutomationExecutions");
-    return latest;
+    return called("DescribeAutomationExecutions", null, () -> ssm.latest(seat));
   }
 
   @Override
@@ -124,51 +119,33 @@ final class EnvironmentPorts implements Automations, LifecycleActions {
 
   @Override
   public Fleet.Agent agentOf(LifecycleAction.InstanceId instance) {
-    before("DescribeInstanceInformation");
-    Fleet.Agent agent = ssm.agentOf(instance);
-    after(null, "DescribeInstanceInformation");
-    return agent;
+    return called("DescribeInstanceInformation", null, () -> ssm.agentOf(instance));
   }
 
   @Override
   public Runbook.Observation observe(Runbook.ExecutionId execution) {
-    before("GetAutomationExecution");
-    Runbook.Observation observed = ssm.observe(execution);
-    after(null, "GetAutomationExecution");
-    return observed;
+    return called("GetAutomationExecution", null, () -> ssm.observe(execution));
   }
 
   @Override
   public Answer recordHeartbeat(LifecycleAction action) {
-    before("RecordLifecycleActionHeartbeat");
-    Answer answer = autoScaling.recordHeartbeat(action);
-    after(null, "RecordLifecycleActionHeartbeat");
-    return answer;
+    return called("RecordLifecycleActionHeartbeat", null, () -> autoScaling.recordHeartbeat(action));
   }
 
   @Override
   public Answer complete(LifecycleAction action, LifecycleResult result) {
-    before("CompleteLifecycleAction");
-    Answer answer = autoScaling.complete(action, result, following,
-        following.map(ssm::succeeded).orElse(false));
-    after(Death.AFTER_COMPLETE, "CompleteLifecycleAction");
-    return answer;
+    return called("CompleteLifecycleAction", Death.AFTER_COMPLETE, () -> autoScaling.complete(action, result, following,
+        following.map(ssm::succeeded).orElse(false)));
   }
 
   @Override
   public HookTimeouts timeoutsOf(LifecycleAction.GroupName group, LifecycleAction.HookName hook) {
-    before("DescribeLifecycleHooks");
-    HookTimeouts timeouts = autoScaling.timeoutsOf(hook);
-    after(null, "DescribeLifecycleHooks");
-    return timeouts;
+    return called("DescribeLifecycleHooks", null, () -> autoScaling.timeoutsOf(hook));
   }
 
   @Override
   public Fleet.Group describe(LifecycleAction.GroupName group) {
-    before("DescribeAutoScalingGroups");
-    Fleet.Group described = autoScaling.describe();
-    after(null, "DescribeAutoScalingGroups");
-    return described;
+    return called("DescribeAutoScalingGroups", null, () -> autoScaling.describe());
   }
 
   @Override
@@ -184,6 +161,14 @@ final class EnvironmentPorts implements Automations, LifecycleActions {
     List<Fleet.Activity> activities = autoScaling.activitiesInProgress();
     after(null, "DescribeScalingActivities");
     return activities;
+  }
+
+  /** One call of the operation: it may fail for now before it takes effect, or the environment die after. */
+  private <T> T called(String operation, Death kind, Supplier<T> call) {
+    before(operation);
+    T answer = call.get();
+    after(kind, operation);
+    return answer;
   }
 
   private void before(String operation) {
