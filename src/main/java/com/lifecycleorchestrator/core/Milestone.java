@@ -37,6 +37,12 @@ public sealed interface Milestone {
    */
   record ExecutionSuperseded(Runbook.ExecutionId execution) implements Milestone {}
 
+  /**
+   * The seat's record could not be read at all ({@code code} says why: a refusal, not a failure
+   * for now): the action is taken as the first of its seat.
+   */
+  record RecordUnreadable(String code) implements Milestone {}
+
   /** The seat's record could not be written on the execution ({@code code} says why); it is repaired later. */
   record RecordNotWritten(String code) implements Milestone {}
 

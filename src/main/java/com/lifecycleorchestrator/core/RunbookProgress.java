@@ -89,7 +89,16 @@ final class RunbookProgress {
           return ended.get();
         }
       }
-      Optional<Runbook.Entry> latest = ports.automations().latest(seat());
+      Optional<Runbook.Entry> latest;
+      try {
+        latest = ports.automations().latest(seat());
+      } catch (ServiceFailure.Rejected refused) {
+        // The record cannot be read at all (the role may not list or read the executions' tags):
+        // the action is taken as its seat's first. That holds for every seat that meets one action
+        // (a termination, a launch); only a warm pool's instance meets its hook again.
+        ports.listener().reached(action, new Milestone.RecordUnreadable(refused.code()));
+        return preflightThenStart(0, now);
+      }
       if (latest.isEmpty()) {
         return preflightThenStart(0, now);
       }

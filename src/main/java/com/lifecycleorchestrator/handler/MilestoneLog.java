@@ -33,6 +33,10 @@ final class MilestoneLog implements Milestone.Listener {
     } else if (milestone instanceof Milestone.ExecutionSuperseded superseded) {
       LOG.warn("execution {} served an earlier action of this instance at this hook, which ended without "
           + "this function (completed by hand, or by the hook's timeout); marked superseded", superseded.execution());
+    } else if (milestone instanceof Milestone.RecordUnreadable unreadable) {
+      LOG.warn("could not read the record of the instance's actions at this hook on its executions ({}): allow "
+          + "ssm:DescribeAutomationExecutions and ssm:ListTagsForResource; the action is taken as the first at "
+          + "this hook, which is wrong only for a warm pool's instance that meets the hook again", unreadable.code());
     } else if (milestone instanceof Milestone.RecordNotWritten notWritten) {
       LOG.warn("could not write the action's record on its execution ({}); the next reader repairs it",
           notWritten.code());

@@ -105,6 +105,25 @@ class OrchestratorTest {
         "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"), "SSM's ClientToken is a UUID");
   }
 
+  /**
+   * A role that may not read the executions' tags (AccessDenied on ListTagsForResource): the action
+   * is taken as its seat's first, its runbook runs and its result goes out, with a warning that says
+   * what to allow.
+   */
+  @Test
+  void anActionWhoseRecordCannotBeReadIsTakenAsItsSeatsFirst() {
+    LifecycleAction action = rig.held(rig.terminating());
+    rig.automations.failNext(FakeAutomations.Operation.LATEST,
+        new com.lifecycleorchestrator.core.ServiceFailure.Rejected("AccessDenied", "not authorized", null));
+
+    Outcome outcome = rig.handle(action);
+
+    assertEquals(LifecycleResult.CONTINUE, assertInstanceOf(Outcome.Completed.class, outcome).result());
+    assertEquals(rig.config().runbookFor(action.transition()).orElseThrow().seatOf(action).clientToken(0),
+        rig.automations.executions().get(0).start().clientToken());
+    assertTrue(rig.milestones.contains(new Milestone.RecordUnreadable("AccessDenied")));
+  }
+
   @Test
   void aShortRunbookReleasesItsInstanceWithinAboutASecondOfEnding() {
     LifecycleAction action = rig.held(rig.terminating());
