@@ -55,9 +55,7 @@ public final class Hooks {
    */
   HookTimeouts readNow(LifecycleAction action, HookTimeouts kept) {
     try {
-      HookTimeouts read = lifecycleActions.timeoutsOf(action.group(), action.hook());
-      known.put(key(action.group(), action.hook()), new Reading(read, clock.now()));
-      return read;
+      return readAndKeep(action.group(), action.hook(), clock.now());
     } catch (ServiceFailure failure) {
       return kept;
     }
@@ -78,9 +76,7 @@ public final class Hooks {
       return cached.timeouts();
     }
     try {
-      HookTimeouts read = lifecycleActions.timeoutsOf(group, hook);
-      known.put(key, new Reading(read, now));
-      return read;
+      return readAndKeep(group, hook, now);
     } catch (ServiceFailure.Rejected refused) {
       HookTimeouts assumed = HookTimeouts.assumed(fallbackHeartbeatTimeout);
       known.put(key, new Reading(assumed, now));
@@ -91,6 +87,17 @@ public final class Hooks {
       unreadable.accept(new Milestone.HookUnreadable(failure.code(), assumed, false));
       return assumed;
     }
+  }
+
+  /**
+   * Reads the hook from Auto Scaling and keeps the reading.
+   *
+   * @throws ServiceFailure the hook could not be read
+   */
+  private HookTimeouts readAndKeep(LifecycleAction.GroupName group, LifecycleAction.HookName hook, Instant now) {
+    HookTimeouts read = lifecycleActions.timeoutsOf(group, hook);
+    known.put(key(group, hook), new Reading(read, now));
+    return read;
   }
 
   private static String key(LifecycleAction.GroupName group, LifecycleAction.HookName hook) {

@@ -35,10 +35,6 @@ public final class Orchestration implements Steps {
       return timings.heartbeatEvery(heartbeatTimeout);
     }
 
-    /** The global deadline of a hook with the configured heartbeat timeout. */
-    Instant hookDeadline(LifecycleAction action) {
-      return action.heldSince().plus(HookTimeouts.assumed(heartbeatTimeout).globalTimeout());
-    }
   }
 
   /**

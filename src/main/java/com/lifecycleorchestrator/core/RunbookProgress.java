@@ -231,7 +231,7 @@ final class RunbookProgress {
     }
   }
 
-  /** Marks the execution released with the result once Auto Scaling took it (or the action had ended). */
+  /** Marks the execution released with the result, once Auto Scaling took it. */
   void released(LifecycleResult result) {
     timeline.execution().ifPresent(execution -> record(execution, Map.of(Runbook.Entry.RELEASED, result.name())));
   }
@@ -360,7 +360,7 @@ final class RunbookProgress {
 
   /**
    * Sends the result an earlier invocation could not send, for the execution it came from (if any),
-   * which is then marked released like any other.
+   * which is then marked released like any other once Auto Scaling takes it.
    */
   Position sending(Continuation.Pending pending, Optional<Runbook.ExecutionId> execution, Instant now) {
     execution.ifPresent(known -> timeline.runbookRunning(known, now));
