@@ -26,6 +26,7 @@ import software.amazon.awssdk.services.ssm.model.IdempotentParameterMismatchExce
 import software.amazon.awssdk.services.ssm.model.InvalidAutomationExecutionParametersException;
 import software.amazon.awssdk.services.ssm.model.InstanceInformation;
 import software.amazon.awssdk.services.ssm.model.InvalidInstanceIdException;
+import software.amazon.awssdk.services.ssm.model.InvalidResourceIdException;
 import software.amazon.awssdk.services.ssm.model.InvalidTargetException;
 import software.amazon.awssdk.services.ssm.model.Tag;
 
@@ -122,12 +123,28 @@ public final class SsmAutomations implements Automations {
   }
 
   private Optional<Runbook.Entry> entryOf(Runbook.Seat seat, AutomationExecutionMetadata found) {
-    Map<String, String> tags = ssm.listTagsForResource(request -> request
+    return Runbook.Entry.of(seat, new Runbook.ExecutionId(found.automationExecutionId()), observationOf(found),
+        tagsOn(found.automationExecutionId()));
+  }
+
+  private Map<String, String> tagsOn(String execution) {
+    return ssm.listTagsForResource(request -> request
             .resourceType(ResourceTypeForTagging.AUTOMATION)
-            .resourceId(found.automationExecutionId()))
+            .resourceId(execution))
         .tagList().stream()
         .collect(Collectors.toMap(Tag::key, Tag::value, (first, second) -> second));
-    return Runbook.Entry.of(seat, new Runbook.ExecutionId(found.automationExecutionId()), observationOf(found), tags);
+  }
+
+  /** SSM answers a resource id it does not know with InvalidResourceId (ListTagsForResource API reference). */
+  @Override
+  public Map<String, String> tagsOf(Runbook.ExecutionId execution) {
+    try {
+      return tagsOn(execution.value());
+    } catch (InvalidResourceIdException e) {
+      throw new ServiceFailure.ExecutionNotFound(ServiceFailures.codeOf(e), ServiceFailures.messageOf(e), e);
+    } catch (SdkException e) {
+      throw ServiceFailures.classify(e);
+    }
   }
 
   private static Runbook.Observation observationOf(AutomationExecutionMetadata found) {

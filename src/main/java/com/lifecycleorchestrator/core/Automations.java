@@ -42,6 +42,15 @@ public interface Automations {
    */
   void record(Runbook.ExecutionId execution, Map<String, String> tags);
 
+  /**
+   * The tags the execution carries: the record of its action, for a path that knows only the
+   * execution (its status-change event).
+   *
+   * @throws ServiceFailure.ExecutionNotFound SSM does not know the execution
+   * @throws ServiceFailure.Transient the call failed for now
+   */
+  Map<String, String> tagsOf(Runbook.ExecutionId execution);
+
   /** Whether the instance's SSM agent can run commands now. */
   Fleet.Agent agentOf(LifecycleAction.InstanceId instance);
 

@@ -104,8 +104,7 @@ public final class Orchestration implements Steps {
    */
   public static Orchestration begin(
       LifecycleAction action, Runbook runbook, Ports ports, Rules rules, Budget budget, Instant now) {
-    return fresh(action, runbook, ports, rules, budget, now,
-        new Position.Claiming(0, now));
+    return fresh(action, runbook, ports, rules, budget, now, progress -> new Position.Claiming(0, now));
   }
 
   /**
@@ -116,16 +115,25 @@ public final class Orchestration implements Steps {
   public static Orchestration completing(LifecycleAction action, Runbook runbook, Ports ports, Rules rules,
       Budget budget, Instant now, Continuation.Pending result) {
     return fresh(action, runbook, ports, rules, budget, now,
-        new Position.Completing(result.result(), result.reason(), 0, now));
+        progress -> new Position.Completing(result.result(), result.reason(), 0, now));
   }
 
-  /** A new lifecycle action, held since its hold began, by its hook's own timeouts. */
+  /**
+   * The release of a lifecycle action whose runbook ended, as the execution's status-change event
+   * says: the result its status maps to is sent at once, like any result.
+   */
+  static Orchestration ended(LifecycleAction action, Runbook runbook, Runbook.ExecutionId execution,
+      Runbook.Observation observed, Ports ports, Rules rules, Budget budget, Instant now) {
+    return fresh(action, runbook, ports, rules, budget, now, progress -> progress.ended(execution, observed, now));
+  }
+
+  /** A lifecycle action held since its hold began, by its hook's own timeouts. */
   private static Orchestration fresh(LifecycleAction action, Runbook runbook, Ports ports, Rules rules,
-      Budget budget, Instant now, Position first) {
+      Budget budget, Instant now, Function<RunbookProgress, Position> first) {
     HookTimeouts hook = ports.hooks().of(action, ports.listener());
     return new Orchestration(action, runbook, ports, rules, budget, now,
         hook, action.heldSince().plus(hook.globalTimeout()), action.heldSince(), hook.heartbeatTimeout(), 0, 0,
-        progress -> first);
+        first);
   }
 
   /**
@@ -279,7 +287,8 @@ public final class Orchestration implements Steps {
     try {
       ports.waitingRoom().orElseThrow().park(continuation, parking.delay());
       ports.listener().reached(action, new Milestone.Parked(parking.delay()));
-      return new Position.Finished(new Outcome.Parked(timeline.progress(now), continuation, parking.delay()));
+      return new Position.Finished(
+          new Outcome.Parked(timeline.progress(now), continuation, parking.delay(), parking.reason()));
     } catch (ServiceFailure failure) {
       return runbook.afterRefusedParking(back);
     }

@@ -128,24 +128,55 @@ public final class Orchestrator {
     }
   }
 
+  /**
+   * Releases the lifecycle action whose runbook ended, as the execution's status-change event says;
+   * an event of any other execution releases nothing.
+   */
+  public Outcome runbookEnded(RunbookEnd end, Budget budget, Continuations continuations) {
+    Orchestration.Ports ports = ports(continuations);
+    RunbookEndRelease release = new RunbookEndRelease(end,
+        definition -> config.runbooks().values().stream().filter(runbook -> runbook.isNamedBy(definition)).findFirst(),
+        served -> notOurs(served.action()).or(() -> config.runbookFor(served.action().transition())
+            .filter(runbook -> runbook.isNamedBy(end.definition())).isPresent()
+            ? Optional.empty()
+            : Optional.of("automation execution " + end.execution() + " of " + end.definition() + " records a "
+                + served.action().transition().wireName() + " action, whose runbook is another")),
+        served -> Orchestration.ended(served.action(), config.runbookFor(served.action().transition()).orElseThrow(),
+            served.entry().execution(), served.entry().observation(), ports, config.rules(), budget, clock.now()),
+        ports, config.rules(), budget, clock.now());
+    Steps.runToEnd(release, clock);
+    return release.outcome().orElseThrow();
+  }
+
   private Outcome run(
       LifecycleAction action,
       Continuations continuations,
       BiFunction<Runbook, Orchestration.Ports, Orchestration> orchestration) {
-    Optional<Runbook> runbook = config.runbookFor(action.transition());
-    if (runbook.isEmpty()) {
-      return new Outcome.Ignored("no runbook is configured for " + action.transition().wireName()
+    Optional<String> notOurs = notOurs(action);
+    if (notOurs.isPresent()) {
+      return new Outcome.Ignored(notOurs.get());
+    }
+    Orchestration running = orchestration.apply(config.runbookFor(action.transition()).orElseThrow(),
+        ports(continuations));
+    Steps.runToEnd(running, clock);
+    return running.outcome().orElseThrow();
+  }
+
+  /** Why the action is not this function's to handle, if it is not: no runbook for it, or another hook's. */
+  private Optional<String> notOurs(LifecycleAction action) {
+    if (config.runbookFor(action.transition()).isEmpty()) {
+      return Optional.of("no runbook is configured for " + action.transition().wireName()
           + " lifecycle actions (instance " + action.instance() + ")");
     }
     Optional<LifecycleAction.HookName> ours = config.hookFor(action.transition());
     if (ours.isPresent() && !ours.get().equals(action.hook())) {
-      return new Outcome.Ignored("a lifecycle action of hook " + action.hook() + ", not of this function's hook "
+      return Optional.of("a lifecycle action of hook " + action.hook() + ", not of this function's hook "
           + ours.get() + " (instance " + action.instance() + "); another hook's actions are not touched");
     }
-    Orchestration.Ports ports =
-        new Orchestration.Ports(automations, lifecycleActions, hooks, continuations, waitingRoom, listener);
-    Orchestration running = orchestration.apply(runbook.get(), ports);
-    Steps.runToEnd(running, clock);
-    return running.outcome().orElseThrow();
+    return Optional.empty();
+  }
+
+  private Orchestration.Ports ports(Continuations continuations) {
+    return new Orchestration.Ports(automations, lifecycleActions, hooks, continuations, waitingRoom, listener);
   }
 }

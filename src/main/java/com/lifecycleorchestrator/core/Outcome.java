@@ -35,8 +35,18 @@ public sealed interface Outcome {
    */
   record LeftToTheReconciler(Progress progress, String reason) implements Outcome {}
 
-  /** The action waits for SSM's capacity in the waiting room and comes back after the delay. */
-  record Parked(Progress progress, Continuation continuation, Duration delay) implements Outcome {}
+  /**
+   * The action waits in the waiting room, for SSM's capacity or for its runbook's end, and comes back
+   * after the delay, for the {@code reason} given.
+   */
+  record Parked(Progress progress, Continuation continuation, Duration delay, String reason) implements Outcome {}
+
+  /**
+   * A runbook's status-change event that could not be matched to the lifecycle action its execution
+   * serves, for the reason given: the action's follower, whose polling is the event's fallback,
+   * releases it.
+   */
+  record LeftToPolling(Runbook.ExecutionId execution, String reason) implements Outcome {}
 
   /** The action could not be seen through: the result or the hand-over was refused or kept failing. */
   record Unfinished(Progress progress, Optional<LifecycleResult> intended, String error)

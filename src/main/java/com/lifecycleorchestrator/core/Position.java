@@ -51,8 +51,11 @@ sealed interface Position {
    */
   record HandingOver(int attempt, Optional<Continuation.Pending> pending, Instant due) implements Position {}
 
-  /** The action waits for SSM's capacity: parking it in the waiting room for {@code delay}. */
-  record Parking(Duration delay, Instant due) implements Position {}
+  /**
+   * The action waits for SSM's capacity, or for its runbook's status-change event: parking it in the
+   * waiting room for {@code delay}, for the {@code reason} given.
+   */
+  record Parking(Duration delay, String reason, Instant due) implements Position {}
 
   /** The result is known and being sent; {@code attempt} counts the sends that failed for now. */
   record Completing(LifecycleResult result, String reason, int attempt, Instant due) implements Position {}

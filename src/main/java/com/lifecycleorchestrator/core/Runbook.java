@@ -32,6 +32,14 @@ public record Runbook(
     this(documentName, parameters, Optional.empty());
   }
 
+  /**
+   * Whether a status-change event's {@code Definition} names this runbook: by its name, which is
+   * what SSM puts there, also for a runbook configured by its ARN (another account's).
+   */
+  public boolean isNamedBy(String definition) {
+    return documentName.equals(definition) || documentName.endsWith(":document/" + definition);
+  }
+
   /** Where this runbook serves the action: its instance at its hook (see {@link Seat}). */
   public Seat seatOf(LifecycleAction action) {
     return new Seat(documentName, action.group(), action.hook(), action.transition(), action.instance());
@@ -55,11 +63,53 @@ public record Runbook(
     tags.put(seat.tagKey(), Integer.toString(epoch));
     tags.put(Start.ACTION_TAG_PREFIX + clientToken, action.instance().value());
     tags.put(Start.instanceTagKey(action.instance()), action.hook().value());
+    tags.put(Entry.TRANSITION, action.transition().wireName());
+    if (Entry.TAG_VALUE.matcher(action.group().value()).matches()) {
+      tags.put(Entry.GROUP, action.group().value());
+    }
     tags.put(Entry.HELD_SINCE, action.heldSince().toString());
     tags.put(Entry.FOLLOWED_AT, now.toString());
     action.token().ifPresent(token -> tags.put(Entry.TOKEN, token.value()));
     action.activity().ifPresent(activity -> tags.put(Entry.ACTIVITY, activity.id()));
     return new Start(documentName, all, clientToken, tags);
+  }
+
+  /** A lifecycle action as an execution of this runbook records it, and its entry in its seat's record. */
+  public record Served(LifecycleAction action, Entry entry) {
+    public Served {
+      requireNonNull(action, "action");
+      requireNonNull(entry, "entry");
+    }
+  }
+
+  /**
+   * The lifecycle action an execution of this runbook serves, read from the execution's tags alone
+   * (its status-change event names nothing else): its transition, group, hook, instance, token,
+   * activity and hold's start. Empty when the tags do not record it whole, or name another seat than
+   * the one they carry the epoch of: an execution nobody of ours started, one started by an earlier
+   * version of the function, or one whose group name SSM could not hold as a tag value.
+   */
+  public Optional<Served> servedBy(ExecutionId execution, Observation observation, Map<String, String> tags) {
+    try {
+      Map.Entry<String, String> instanceTag = tags.entrySet().stream()
+          .filter(tag -> tag.getKey().startsWith(Start.INSTANCE_TAG_PREFIX))
+          .findFirst().orElseThrow();
+      Instant heldSince = Instant.parse(tags.get(Entry.HELD_SINCE));
+      LifecycleAction action = new LifecycleAction(
+          LifecycleAction.Transition.fromWireName(tags.get(Entry.TRANSITION)),
+          new LifecycleAction.GroupName(tags.get(Entry.GROUP)),
+          new LifecycleAction.HookName(instanceTag.getValue()),
+          new LifecycleAction.InstanceId(instanceTag.getKey().substring(Start.INSTANCE_TAG_PREFIX.length())),
+          Optional.ofNullable(tags.get(Entry.TOKEN)).map(LifecycleAction.Token::new),
+          heldSince);
+      // The activity's start is not recorded; only its id tells one action of the seat from another.
+      LifecycleAction recorded = Optional.ofNullable(tags.get(Entry.ACTIVITY))
+          .map(id -> action.withActivity(new LifecycleAction.ScalingActivity(id, heldSince)))
+          .orElse(action);
+      return Entry.of(seatOf(recorded), execution, observation, tags).map(entry -> new Served(recorded, entry));
+    } catch (RuntimeException incomplete) {
+      return Optional.empty();
+    }
   }
 
   /**
@@ -129,6 +179,13 @@ public record Runbook(
     public static final String HELD_SINCE = "lifecycle-held-since";
     public static final String RELEASED = "lifecycle-released";
     public static final String FOLLOWED_AT = "lifecycle-followed-at";
+    public static final String GROUP = "lifecycle-group";
+    public static final String TRANSITION = "lifecycle-transition";
+    /**
+     * What SSM takes as a tag value ("Tag", Systems Manager API Reference): a group name with other
+     * characters is not recorded, and its executions' status-change events are left to their followers.
+     */
+    static final Pattern TAG_VALUE = Pattern.compile("[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]{0,256}");
     /** The release of an execution whose action ended without us: by a person, or by its hook's timeout. */
     public static final String SUPERSEDED = "superseded";
 

@@ -31,6 +31,10 @@ final class RunbookProgress {
    */
   static final Duration LIVENESS_PROVEN_FOR = Duration.ofMinutes(1);
 
+  private static final String FOR_CAPACITY = "SSM's automation queue is full or the execution waits in it";
+  private static final String FOR_THE_END = "the runbook still runs: its status-change event releases the "
+      + "instance when it ends, and the wait comes back after the delay in case that event is late or lost";
+
   /** Whether an execution the seat's record holds serves this action. */
   private enum Ownership { OURS, ANOTHER_ACTIONS, UNKNOWN }
 
@@ -115,7 +119,7 @@ final class RunbookProgress {
       // In a large scale-in every event claims at once: a throttled claim waits in the waiting room,
       // holding no invocation and sending no more calls meanwhile, as a throttled start does.
       if (action.token().isPresent() && ports.waitingRoom().isPresent()) {
-        return new Position.Parking(capacityWait(now, rules.timings().waitingForCapacity().cap()), now);
+        return new Position.Parking(capacityWait(now, rules.timings().waitingForCapacity().cap()), FOR_CAPACITY, now);
       }
       return claimAgain(claiming, now);
     } catch (ServiceFailure failure) {
@@ -278,7 +282,7 @@ final class RunbookProgress {
       Duration pause = capacityWait(now, rules.timings().waitingForCapacity().cap());
       ports.listener().reached(action, new Milestone.StartRetried(noCapacity.code(), pause));
       return ports.waitingRoom().isPresent()
-          ? new Position.Parking(pause, now)
+          ? new Position.Parking(pause, FOR_CAPACITY, now)
           : new Position.Starting(starting.epoch(), starting.attempt() + 1, now.plus(pause));
     } catch (ServiceFailure failure) {
       Duration pause = rules.timings().retrying().delayBefore(starting.attempt());
@@ -310,7 +314,11 @@ final class RunbookProgress {
    * heartbeats allow, the waiting room holds, or the hook's deadline leaves.
    */
   private Duration capacityWait(Instant now, Duration cap) {
-    Duration pause = rules.timings().waitingForCapacity().delayBefore(capacityWaits++);
+    return withinTheHold(now, rules.timings().waitingForCapacity().delayBefore(capacityWaits++), cap);
+  }
+
+  /** The pause, never longer than {@code cap}, the heartbeats allow, the waiting room holds, or the hook's deadline leaves. */
+  private Duration withinTheHold(Instant now, Duration pause, Duration cap) {
     Duration longest = hold.heartbeatEvery().compareTo(cap) < 0 ? hold.heartbeatEvery() : cap;
     Optional<WaitingRoom> waitingRoom = ports.waitingRoom();
     if (waitingRoom.isPresent() && waitingRoom.get().longestDelay().compareTo(longest) < 0) {
@@ -359,6 +367,19 @@ final class RunbookProgress {
   }
 
   /**
+   * The runbook ended as its status-change event says: the result goes out at once, for the
+   * execution the event names.
+   */
+  Position ended(Runbook.ExecutionId execution, Runbook.Observation observed, Instant now) {
+    timeline.runbookRunning(execution, now);
+    timeline.statusSeen(observed.status());
+    timeline.runbookEnded(observed, now);
+    timeline.waitEnded(now);
+    return new Position.Completing(rules.results().resultFor(observed.status()).orElseThrow(),
+        "the runbook ended with status " + observed.status() + ", as its status-change event says", 0, now);
+  }
+
+  /**
    * Sends the result an earlier invocation could not send, for the execution it came from (if any),
    * which is then marked released like any other once Auto Scaling takes it.
    */
@@ -391,9 +412,22 @@ final class RunbookProgress {
       }
       if (!observed.status().isQueued()) {
         capacityWaits = 0;
-      } else if (ports.waitingRoom().isPresent() && (capacityWaits > 0
+      }
+      Optional<Timings.StatusEvents> events = rules.timings().statusEvents();
+      if (events.isPresent()) {
+        // Its end comes as an event: once the runbook is no longer young, polling is only the
+        // fallback for an event that is late or lost, and costs no invocation while parked.
+        Instant runningSince = observed.startedAt().orElse(timeline.runbookRunningSince());
+        if (!now.isBefore(runningSince.plus(events.get().shortPolling()))) {
+          Duration fallback = events.get().fallback();
+          if (ports.waitingRoom().isPresent()) {
+            return new Position.Parking(withinTheHold(now, fallback, fallback), FOR_THE_END, now);
+          }
+          nextCheck = now.plus(fallback);
+        }
+      } else if (observed.status().isQueued() && ports.waitingRoom().isPresent() && (capacityWaits > 0
           || !now.isBefore(timeline.runbookRunningSince().plus(rules.timings().queuedAfter())))) {
-        return new Position.Parking(capacityWait(now, rules.timings().longestQueuedPark()), now);
+        return new Position.Parking(capacityWait(now, rules.timings().longestQueuedPark()), FOR_CAPACITY, now);
       }
     } catch (ServiceFailure.ExecutionNotFound notFound) {
       ports.listener().reached(action, new Milestone.StatusCheckFailed(notFound.code()));

@@ -3,6 +3,7 @@ package com.lifecycleorchestrator.core;
 import static java.util.Objects.requireNonNull;
 
 import java.time.Duration;
+import java.util.Optional;
 
 /**
  * Every timing the function runs by, in one place: how often it polls, how it backs off, the grace
@@ -31,6 +32,8 @@ import java.time.Duration;
  * @param invocationReserve time kept back from the wait to send the result or hand the wait over
  * @param returnMargin time kept back from the invocation's end to return cleanly
  * @param sdk the SDK's attempts and timeouts of each call
+ * @param statusEvents how the wait goes when the runbooks' status-change events reach the function
+ *     (empty when they do not): polling is only their fallback
  */
 public record Timings(
     Backoff polling,
@@ -45,7 +48,8 @@ public record Timings(
     int heartbeatPercent,
     Duration invocationReserve,
     Duration returnMargin,
-    Sdk sdk) {
+    Sdk sdk,
+    Optional<StatusEvents> statusEvents) {
 
   public Timings {
     requireNonNull(polling, "polling");
@@ -60,6 +64,7 @@ public record Timings(
     requireNonNull(invocationReserve, "invocationReserve");
     requireNonNull(returnMargin, "returnMargin");
     requireNonNull(sdk, "sdk");
+    requireNonNull(statusEvents, "statusEvents");
     if (heartbeatPercent < 1 || heartbeatPercent > 90) {
       throw new IllegalArgumentException("heartbeats go out at 1% to 90% of the heartbeat timeout, got "
           + heartbeatPercent + "%");
@@ -69,6 +74,19 @@ public record Timings(
   /** How often to heartbeat a hook with this heartbeat timeout. */
   public Duration heartbeatEvery(Duration heartbeatTimeout) {
     return heartbeatTimeout.multipliedBy(heartbeatPercent).dividedBy(100);
+  }
+
+  /**
+   * The wait of a runbook whose end comes as an event: polled as usual while it is young, since most
+   * runbooks end within a minute and a poll may see the end first; after {@code shortPolling} of its
+   * run the wait is parked (or, without a waiting room, polled) every {@code fallback}, which only
+   * matters for an event that is late or lost.
+   */
+  public record StatusEvents(Duration shortPolling, Duration fallback) {
+    public StatusEvents {
+      requireNonNull(shortPolling, "shortPolling");
+      requireNonNull(fallback, "fallback");
+    }
   }
 
   /**

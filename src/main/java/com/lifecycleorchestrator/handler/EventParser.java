@@ -13,12 +13,16 @@ import com.lifecycleorchestrator.core.HookTimeouts;
 import com.lifecycleorchestrator.core.LifecycleAction;
 import com.lifecycleorchestrator.core.LifecycleResult;
 import com.lifecycleorchestrator.core.Runbook;
+import com.lifecycleorchestrator.core.RunbookEnd;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -40,6 +44,17 @@ final class EventParser {
   static final String AUTO_SCALING_SOURCE = "aws.autoscaling";
   static final String SCHEDULE_SOURCE = "aws.events";
   static final String SCHEDULED_EVENT = "Scheduled Event";
+  static final String SSM_SOURCE = "aws.ssm";
+  static final String EXECUTION_STATUS_CHANGE = "EC2 Automation Execution Status-change Notification";
+
+  /** The fields of an execution's status-change event (Amazon EventBridge event examples for Systems Manager). */
+  static final String EXECUTION_ID = "ExecutionId";
+  static final String DEFINITION = "Definition";
+  static final String STATUS = "Status";
+  static final String END_TIME = "EndTime";
+  /** How SSM writes the EndTime of a status-change event, in UTC: "Nov 29, 2024 7:43:25 PM". */
+  private static final DateTimeFormatter SSM_EVENT_TIME =
+      DateTimeFormatter.ofPattern("MMM d, yyyy h:mm:ss a", Locale.US).withZone(ZoneOffset.UTC);
 
   /** The EventBridge detail-type of each lifecycle transition. */
   static final Map<String, LifecycleAction.Transition> DETAIL_TYPES = Map.of(
@@ -75,6 +90,9 @@ final class EventParser {
 
     /** A message of the waiting room's queue, whose body {@link #continuationIn} reads. */
     record FromWaitingRoom(SQSEvent.SQSMessage message) implements Inbound {}
+
+    /** SSM announces that an automation execution reached a status. */
+    record RunbookEnded(RunbookEnd end, String eventId) implements Inbound {}
 
     /** The reconciler's schedule: time for a pass. */
     record Reconcile(String eventId) implements Inbound {}
@@ -112,6 +130,9 @@ final class EventParser {
     }
     if (SCHEDULE_SOURCE.equals(source) && SCHEDULED_EVENT.equals(detailType)) {
       return new Inbound.Reconcile(event.getId());
+    }
+    if (SSM_SOURCE.equals(source) && EXECUTION_STATUS_CHANGE.equals(detailType)) {
+      return new Inbound.RunbookEnded(runbookEnd(event, problems), event.getId());
     }
     if (source == null) {
       return new Inbound.NotForUs("not an EventBridge event (no source), such as Auto Scaling's test notification");
@@ -184,6 +205,40 @@ final class EventParser {
     Optional<LifecycleAction.Place> destination = detail.place(DESTINATION);
     throwIfAny(problems);
     return destination.map(action::withDestination).orElse(action);
+  }
+
+  /**
+   * The execution, its runbook and its status; when it ended, from the detail's EndTime, or the
+   * event's time where SSM left it out or wrote it otherwise (the event comes after the end).
+   */
+  private static RunbookEnd runbookEnd(ScheduledEvent event, List<String> problems) {
+    LifecycleDetail detail = detail(event, problems);
+    Runbook.ExecutionId execution = detail.get(EXECUTION_ID, Runbook.ExecutionId::new);
+    String definition = detail.get(DEFINITION, EventParser::nonEmpty);
+    Runbook.Status status = detail.get(STATUS, text -> new Runbook.Status(nonEmpty(text)));
+    Optional<Instant> endTime = Optional.ofNullable(detail.has(END_TIME) ? detail.get(END_TIME, text -> text) : null)
+        .flatMap(EventParser::ssmEventTime);
+    Optional<Instant> time = Optional.ofNullable(event.getTime()).map(at -> Instant.ofEpochMilli(at.getMillis()));
+    if (endTime.isEmpty() && time.isEmpty() && problems.stream().noneMatch(problem -> problem.startsWith(TIME + " "))) {
+      problems.add(TIME + " is missing");
+    }
+    throwIfAny(problems);
+    return new RunbookEnd(execution, definition, status, endTime.or(() -> time).orElseThrow());
+  }
+
+  private static Optional<Instant> ssmEventTime(String text) {
+    try {
+      return Optional.of(Instant.from(SSM_EVENT_TIME.parse(text)));
+    } catch (DateTimeParseException unlike) {
+      return Optional.empty();
+    }
+  }
+
+  private static String nonEmpty(String text) {
+    if (text.isBlank()) {
+      throw new IllegalArgumentException("is empty");
+    }
+    return text;
   }
 
   /** The continuation event: the action's fields, and what the wait needs, all required but the execution. */

@@ -206,6 +206,9 @@ public final class LifecycleHandler implements RequestStreamHandler {
       } else if (inbound instanceof EventParser.Inbound.Resume resume) {
         OutcomeReport.identifiers(resume.continuation().action()).forEach(MDC::put);
         outcome = orchestrator.resume(resume.continuation(), budget(now, context), continuations);
+      } else if (inbound instanceof EventParser.Inbound.RunbookEnded ended) {
+        MDC.put("execution_id", ended.end().execution().value());
+        outcome = orchestrator.runbookEnded(ended.end(), budget(now, context), continuations);
       } else if (inbound instanceof EventParser.Inbound.Reconcile) {
         outcome = reconciler
             .<Outcome>map(pass -> new Outcome.Reconciled(pass.reconcile(continuations)))

@@ -77,8 +77,8 @@ record OutcomeReport(Severity severity, String message, Map<String, Object> fiel
       progress(fields, parked.progress());
       fields.put("capacity_waits", parked.continuation().capacityWaits());
       fields.put("seconds_parked", seconds(parked.delay()));
-      fields.put("reason", "SSM's automation queue is full or the execution waits in it; the action "
-          + "comes back from the waiting room after the delay, its hook kept alive");
+      fields.put("reason", parked.reason() + "; the action comes back from the waiting room after the delay, its "
+          + "hook kept alive");
       return new OutcomeReport(Severity.INFO, "lifecycle action parked in the waiting room", fields);
     }
     if (outcome instanceof Outcome.Unfinished unfinished) {
@@ -100,6 +100,11 @@ record OutcomeReport(Severity severity, String message, Map<String, Object> fiel
       return new OutcomeReport(pass.failedCalls() == 0 && pass.unidentified() == 0 ? Severity.INFO : Severity.WARN,
           "reconciler pass: " + pass.recovered() + " of " + pass.waiting() + " waiting instances recovered"
               + leftAlone, fields);
+    }
+    if (outcome instanceof Outcome.LeftToPolling left) {
+      fields.put("execution_id", left.execution().value());
+      fields.put("reason", left.reason());
+      return new OutcomeReport(Severity.WARN, "runbook status event left to polling", fields);
     }
     if (outcome instanceof Outcome.Refused refused) {
       fields.put("problems", refused.problems());

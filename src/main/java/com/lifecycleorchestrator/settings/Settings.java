@@ -41,7 +41,8 @@ public record Settings(
     Optional<String> waitingRoomQueueUrl,
     Map<LifecycleAction.Transition, LifecycleAction.HookName> hooks,
     Optional<Reconciler.Config> reconciler,
-    Orchestrator.WarmPoolReturn warmPoolReturn) {
+    Orchestrator.WarmPoolReturn warmPoolReturn,
+    boolean statusEvents) {
 
   public static final String REGION = "AWS_REGION";
   public static final String DOCUMENT = "AUTOMATION_DOCUMENT_NAME";
@@ -64,6 +65,8 @@ public record Settings(
   public static final String RECONCILE_PACE = "RECONCILE_INSTANCES_PER_SECOND";
   // ---- Warm pools ----
   public static final String WARM_POOL_RETURN = "WARM_POOL_RETURN";
+  /** Whether the runbooks' status-change events reach the function (the template's RunbookStatusRule). */
+  public static final String STATUS_EVENTS = "RUNBOOK_STATUS_EVENTS";
 
   /** Every variable the settings read. */
   public static final List<String> VARIABLES = List.of(REGION, DOCUMENT, LAUNCH_DOCUMENT, ASSUME_ROLE,
@@ -97,6 +100,16 @@ public record Settings(
   static final Duration PASS_GAP = Duration.ofSeconds(30);
   static final Duration LONGEST_PASS = Duration.ofMinutes(10);
   static final int DEFAULT_MAX_POLL_INTERVAL_SECONDS = 15;
+  /**
+   * With status-change events, how long a young runbook is still polled: most end within a minute,
+   * and the first polls of the backoff (1, 1.5, 2.3, 3.4 s) cost little.
+   */
+  static final Duration SHORT_POLLING = Duration.ofSeconds(10);
+  /**
+   * With status-change events, the polling that stands in for a late or lost one: the longest an
+   * instance waits after its runbook ended if its event never comes.
+   */
+  static final Duration EVENT_FALLBACK = Duration.ofMinutes(5);
 
   /** The first status check of a new runbook comes after this, and each pause grows by half. */
   static final Duration FIRST_POLL = Duration.ofSeconds(1);
@@ -178,14 +191,16 @@ public record Settings(
 
   /** Every timing the function runs by, with jitter drawn from {@code random}. */
   public Timings timings(DoubleSupplier random) {
-    return timings(maxPollInterval, agentWait, random);
+    return timings(maxPollInterval, agentWait, statusEvents, random);
   }
 
   /**
-   * Every timing the function runs by, given the longest pause between two status checks and how
-   * long a launching instance's agent may take to come online.
+   * Every timing the function runs by, given the longest pause between two status checks, how
+   * long a launching instance's agent may take to come online, and whether the runbooks'
+   * status-change events reach the function.
    */
-  public static Timings timings(Duration maxPollInterval, Duration agentWait, DoubleSupplier random) {
+  public static Timings timings(Duration maxPollInterval, Duration agentWait, boolean statusEvents,
+      DoubleSupplier random) {
     return new Timings(
         new Backoff(FIRST_POLL, POLL_GROWTH, maxPollInterval, random),
         new Backoff(FIRST_RETRY_PAUSE, RETRY_GROWTH, MAX_RETRY_PAUSE, random),
@@ -199,7 +214,8 @@ public record Settings(
         HEARTBEAT_PERCENT,
         INVOCATION_RESERVE,
         RETURN_MARGIN,
-        new Timings.Sdk(SDK_ATTEMPTS, SDK_ATTEMPT_TIMEOUT, SDK_CALL_TIMEOUT));
+        new Timings.Sdk(SDK_ATTEMPTS, SDK_ATTEMPT_TIMEOUT, SDK_CALL_TIMEOUT),
+        statusEvents ? Optional.of(new Timings.StatusEvents(SHORT_POLLING, EVENT_FALLBACK)) : Optional.empty());
   }
 
   /** The SDK's attempts and timeouts of each call. */
@@ -252,6 +268,8 @@ public record Settings(
     reader.hook(LAUNCH_HOOK_NAME).ifPresent(hook -> hooks.put(LifecycleAction.Transition.LAUNCHING, hook));
     Optional<Reconciler.Config> reconciler = reader.reconciler(Duration.ofSeconds(pollSeconds), !hooks.isEmpty());
     Orchestrator.WarmPoolReturn warmPoolReturn = reader.warmPoolReturn();
+    boolean statusEvents = reader.flag(STATUS_EVENTS, false,
+        "whether the runbooks' status-change events reach the function");
     reader.throwIfAnyProblem();
     return new Settings(region,
         new Runbook(document, parameters, groupNameParameter),
@@ -264,7 +282,8 @@ public record Settings(
         waitingRoom,
         hooks,
         reconciler,
-        warmPoolReturn);
+        warmPoolReturn,
+        statusEvents);
   }
 
   /** A configuration that cannot work, with every problem in it. */
@@ -401,6 +420,18 @@ public record Settings(
             + ", got '" + value.get() + "'");
         return Optional.of(fallback);
       }
+    }
+
+    boolean flag(String name, boolean fallback, String meaning) {
+      Optional<String> value = value(name).map(text -> text.toLowerCase(Locale.ROOT));
+      if (value.isEmpty()) {
+        return fallback;
+      }
+      if (value.get().equals("true") || value.get().equals("false")) {
+        return Boolean.parseBoolean(value.get());
+      }
+      problems.add(name + " must be true or false (" + meaning + "), got '" + value.get() + "'");
+      return fallback;
     }
 
     int number(String name, int fallback, int min, int max, String meaning) {

@@ -46,6 +46,8 @@ class OrchestratorTest {
     assertEquals(Map.of("lifecycle-instance:" + action.instance().value(), action.hook().value(),
             execution.start().lookupTagKey(), action.instance().value(),
             seat.tagKey(), "0",
+            "lifecycle-group", action.group().value(),
+            "lifecycle-transition", action.transition().wireName(),
             "lifecycle-token", action.token().orElseThrow().value(),
             "lifecycle-held-since", action.heldSince().toString(),
             "lifecycle-followed-at", Rig.T0.toString()),

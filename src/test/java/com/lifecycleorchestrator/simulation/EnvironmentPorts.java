@@ -74,6 +74,11 @@ final class EnvironmentPorts implements Automations, LifecycleActions {
     this.struck = false;
   }
 
+  /** The invocation releases the action of this execution, whose status-change event it handles. */
+  void releasing(Runbook.ExecutionId execution) {
+    following = Optional.of(execution.value());
+  }
+
   /** Keeps track of the execution the invocation follows. */
   void reached(LifecycleAction action, Milestone milestone) {
     if (milestone instanceof Milestone.RunbookStarted started) {
@@ -115,6 +120,11 @@ final class EnvironmentPorts implements Automations, LifecycleActions {
     }
     ssm.record(execution, tags);
     after(null, "AddTagsToResource");
+  }
+
+  @Override
+  public Map<String, String> tagsOf(Runbook.ExecutionId execution) {
+    return called("ListTagsForResource", null, () -> ssm.tagsOf(execution));
   }
 
   @Override

@@ -128,6 +128,15 @@ final class SsmModel {
     known.tags.putAll(tags);
   }
 
+  /** ListTagsForResource: SSM answers an execution it does not know with InvalidResourceId. */
+  Map<String, String> tagsOf(Runbook.ExecutionId execution) {
+    Execution known = executions.get(execution.value());
+    if (known == null) {
+      throw new ServiceFailure.ExecutionNotFound("InvalidResourceId", "no automation execution " + execution, null);
+    }
+    return Map.copyOf(known.tags);
+  }
+
   Fleet.Agent agentOf(LifecycleAction.InstanceId instance) {
     if (agentOnline(instance)) {
       return Fleet.Agent.ONLINE;

@@ -19,6 +19,7 @@ import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
 import java.util.UUID;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
@@ -29,7 +30,7 @@ import java.util.function.Function;
  */
 public final class FakeAutomations implements Automations {
 
-  public enum Operation { START, FIND, STATUS, AGENT, LATEST, RECORD }
+  public enum Operation { START, FIND, STATUS, AGENT, LATEST, RECORD, TAGS }
 
   /** How SSM answers a start whose client token it has seen. */
   public enum TokenReuse {
@@ -65,6 +66,12 @@ public final class FakeAutomations implements Automations {
     }
   }
 
+  /**
+   * An execution's end, known as soon as it begins to run: when it will reach its final status, and
+   * which. SSM then sends its status-change event.
+   */
+  public record End(Runbook.ExecutionId execution, String documentName, Instant at, Runbook.Status status) {}
+
   /** One execution as SSM would hold it: started (queued) at {@code startedAt}. */
   public record Execution(String id, Runbook.Start start, Instant startedAt, Script script) {}
 
@@ -82,6 +89,7 @@ public final class FakeAutomations implements Automations {
   private TokenReuse tokenReuse = TokenReuse.RETURNS_SAME_EXECUTION;
   private int concurrency = Integer.MAX_VALUE;
   private int queueLimit = 0;
+  private Consumer<End> ends = end -> { };
 
   public FakeAutomations(Clock clock) {
     this.clock = clock;
@@ -89,6 +97,12 @@ public final class FakeAutomations implements Automations {
 
   public synchronized FakeAutomations scripted(Function<Runbook.Start, Script> scripts) {
     this.scripts = scripts;
+    return this;
+  }
+
+  /** Told of each execution's end as soon as it begins to run, to announce it when it comes. */
+  public synchronized FakeAutomations announcingEnds(Consumer<End> ends) {
+    this.ends = ends;
     return this;
   }
 
@@ -183,16 +197,16 @@ public final class FakeAutomations implements Automations {
     Instant now = clock.now();
     settle(now);
     String id = UUID.randomUUID().toString();
+    executions.put(id, new Execution(id, start, now, scripts.apply(start)));
     if (running.size() < concurrency) {
-      running.add(id);
-      runningFrom.put(id, now);
+      run(id, now);
     } else if (queued.size() < queueLimit) {
       queued.add(id);
     } else {
+      executions.remove(id);
       throw new ServiceFailure.ExecutionLimitReached("AutomationExecutionLimitExceededException",
           "Maximum number of queued automation executions reached", null);
     }
-    executions.put(id, new Execution(id, start, now, scripts.apply(start)));
     tags.put(id, new LinkedHashMap<>(start.tags()));
     executionByClientToken.put(start.clientToken(), id);
     return new Runbook.ExecutionId(id);
@@ -293,10 +307,29 @@ public final class FakeAutomations implements Automations {
       running.remove(first);
       String next = queued.poll();
       if (next != null) {
-        running.add(next);
-        runningFrom.put(next, firstEnd);
+        run(next, firstEnd);
       }
     }
+  }
+
+  private void run(String id, Instant from) {
+    running.add(id);
+    runningFrom.put(id, from);
+    Execution execution = executions.get(id);
+    List<Step> steps = execution.script().steps();
+    ends.accept(new End(new Runbook.ExecutionId(id), execution.start().documentName(),
+        from.plus(execution.script().duration()), new Runbook.Status(steps.get(steps.size() - 1).status())));
+  }
+
+  /** ListTagsForResource of an automation execution. */
+  @Override
+  public synchronized Map<String, String> tagsOf(Runbook.ExecutionId execution) {
+    called(Operation.TAGS);
+    Map<String, String> known = tags.get(execution.value());
+    if (known == null) {
+      throw new ServiceFailure.ExecutionNotFound("InvalidResourceId", "no automation execution " + execution, null);
+    }
+    return Map.copyOf(known);
   }
 
   private void called(Operation operation) {

@@ -47,6 +47,7 @@ public final class Rig {
   private Duration heartbeatTimeout = Duration.ofHours(1);
   private Duration maxPollInterval = Duration.ofSeconds(15);
   private Duration agentWait = Settings.DEFAULT_AGENT_WAIT;
+  private boolean statusEvents;
   private boolean launchRunbook;
   private Map<String, List<String>> parameters = Map.of("S3BucketName", List.of("my-logs"));
   private boolean withWaitingRoom;
@@ -125,7 +126,13 @@ public final class Rig {
 
   /** The function's own timings, as the settings build them, with this rig's polling cap and seeded jitter. */
   public Timings timings() {
-    return Settings.timings(maxPollInterval, agentWait, random::nextDouble);
+    return Settings.timings(maxPollInterval, agentWait, statusEvents, random::nextDouble);
+  }
+
+  /** The runbooks' status-change events reach the function: polling is their fallback. */
+  public Rig withStatusEvents() {
+    this.statusEvents = true;
+    return this;
   }
 
   /** How long a launching instance's agent may take to come online. */
