@@ -178,6 +178,11 @@ public final class Orchestration implements Steps {
     if (continuation.pending().isPresent()) {
       return progress.sending(continuation.pending().get(), continuation.execution(), now);
     }
+    if (continuation.execution().isPresent() && progress.endsAnnounced()) {
+      // A wait parked for its runbook's end: a status check, and parked again if it still runs. The
+      // group and the sign of life come with the heartbeats, which the reconciler's watch is timed by.
+      return progress.followingOn(continuation.execution().get(), now);
+    }
     if (continuation.execution().isPresent()) {
       return new Position.Checking(false, progress.following(continuation.execution().get(), now), now);
     }
@@ -290,7 +295,7 @@ public final class Orchestration implements Steps {
       return new Position.Finished(
           new Outcome.Parked(timeline.progress(now), continuation, parking.delay(), parking.reason()));
     } catch (ServiceFailure failure) {
-      return runbook.afterRefusedParking(back);
+      return runbook.afterRefusedParking(now, back);
     }
   }
 

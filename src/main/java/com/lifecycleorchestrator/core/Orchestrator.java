@@ -133,8 +133,15 @@ public final class Orchestrator {
    * an event of any other execution releases nothing.
    */
   public Outcome runbookEnded(RunbookEnd end, Budget budget, Continuations continuations) {
+    RunbookEndRelease release = releasing(end, budget, continuations);
+    Steps.runToEnd(release, clock);
+    return release.outcome().orElseThrow();
+  }
+
+  /** The release {@link #runbookEnded} runs to its end, for whoever drives its steps. */
+  public RunbookEndRelease releasing(RunbookEnd end, Budget budget, Continuations continuations) {
     Orchestration.Ports ports = ports(continuations);
-    RunbookEndRelease release = new RunbookEndRelease(end,
+    return new RunbookEndRelease(end,
         definition -> config.runbooks().values().stream().filter(runbook -> runbook.isNamedBy(definition)).findFirst(),
         served -> notOurs(served.action()).or(() -> config.runbookFor(served.action().transition())
             .filter(runbook -> runbook.isNamedBy(end.definition())).isPresent()
@@ -144,8 +151,6 @@ public final class Orchestrator {
         served -> Orchestration.ended(served.action(), config.runbookFor(served.action().transition()).orElseThrow(),
             served.entry().execution(), served.entry().observation(), ports, config.rules(), budget, clock.now()),
         ports, config.rules(), budget, clock.now());
-    Steps.runToEnd(release, clock);
-    return release.outcome().orElseThrow();
   }
 
   private Outcome run(

@@ -16,7 +16,7 @@ import java.util.function.Function;
  * by another path meanwhile answers that it is no longer active. What cannot be read now is left
  * to the action's follower, whose polling is the events' fallback.
  */
-final class RunbookEndRelease implements Steps {
+public final class RunbookEndRelease implements Steps {
 
   /** How often the execution's tags are read before the event is left to the follower's polling. */
   static final int READ_ATTEMPTS = 3;
@@ -51,7 +51,7 @@ final class RunbookEndRelease implements Steps {
     this.due = now;
   }
 
-  Optional<Outcome> outcome() {
+  public Optional<Outcome> outcome() {
     return release != null ? release.outcome() : Optional.ofNullable(outcome);
   }
 

@@ -45,6 +45,9 @@ final class RunbookProgress {
   private final Timeline timeline;
   private final Hold hold;
   private int capacityWaits;
+  /** Whether this invocation follows an execution an earlier one started: its runbook is past young. */
+  private boolean followingOn;
+  private int refusedParkings;
   private final Instant activitySeenAt;
   private Optional<LifecycleAction.ScalingActivity> holdingActivity = Optional.empty();
 
@@ -389,10 +392,23 @@ final class RunbookProgress {
     return new Position.Completing(pending.result(), pending.reason(), 0, now);
   }
 
+  /** Whether the runbooks' ends come as status-change events, so that polling is only their fallback. */
+  boolean endsAnnounced() {
+    return rules.timings().statusEvents().isPresent();
+  }
+
+  /** Goes on watching the execution a parked wait follows: a status check at once. */
+  Position followingOn(Runbook.ExecutionId execution, Instant now) {
+    timeline.runbookRunning(execution, now);
+    followingOn = true;
+    return new Position.Waiting(execution, 0, now);
+  }
+
   /** Follows an execution that an earlier invocation started, checking it at once. */
   Position following(Runbook.ExecutionId execution, Instant now) {
     timeline.runbookRunning(execution, now);
     hold.signOfLife(execution, now);
+    followingOn = true;
     return new Position.Waiting(execution, 0, now);
   }
 
@@ -418,7 +434,7 @@ final class RunbookProgress {
         // Its end comes as an event: once the runbook is no longer young, polling is only the
         // fallback for an event that is late or lost, and costs no invocation while parked.
         Instant runningSince = observed.startedAt().orElse(timeline.runbookRunningSince());
-        if (!now.isBefore(runningSince.plus(events.get().shortPolling()))) {
+        if (followingOn || !now.isBefore(runningSince.plus(events.get().shortPolling()))) {
           Duration fallback = events.get().fallback();
           if (ports.waitingRoom().isPresent()) {
             return new Position.Parking(withinTheHold(now, fallback, fallback), FOR_THE_END, now);
@@ -446,10 +462,15 @@ final class RunbookProgress {
     return new Position.Completing(rules.results().onFailure(), reason, 0, now);
   }
 
-  /** Where the runbook stands once a parking is refused: claimed again, or watched again, later. */
-  Position afterRefusedParking(Instant back) {
+  /**
+   * Where the runbook stands once a parking is refused: claimed again when it comes {@code back};
+   * or, when it runs, watched again after a pause, whose status check parks it again if it still
+   * runs, so that a waiting room that failed once does not keep the invocation for the whole delay.
+   */
+  Position afterRefusedParking(Instant now, Instant back) {
     return timeline.execution()
-        .<Position>map(execution -> new Position.Waiting(execution, 0, back))
+        .<Position>map(execution -> new Position.Waiting(execution, 0,
+            now.plus(rules.timings().retrying().delayBefore(refusedParkings++))))
         .orElseGet(() -> new Position.Claiming(0, back));
   }
 }

@@ -72,7 +72,7 @@ public record Settings(
   public static final List<String> VARIABLES = List.of(REGION, DOCUMENT, LAUNCH_DOCUMENT, ASSUME_ROLE,
       PARAMETERS, LAUNCH_PARAMETERS, GROUP_NAME_PARAMETER, FAILURE_RESULT, UNREACHABLE_AGENT_RESULT, HEARTBEAT_TIMEOUT, AGENT_WAIT,
       MAX_POLL_INTERVAL, WAITING_ROOM_QUEUE_URL, GROUP_NAMES, HOOK_NAME, LAUNCH_HOOK_NAME, RECONCILE_EVERY, RECONCILE_BATCH,
-      RECONCILE_PACE, WARM_POOL_RETURN);
+      RECONCILE_PACE, WARM_POOL_RETURN, STATUS_EVENTS);
 
   /** The value of UNREACHABLE_AGENT_RESULT that starts the runbook even without an agent. */
   static final String RUN_ANYWAY = "RUN";
@@ -109,7 +109,7 @@ public record Settings(
    * With status-change events, the polling that stands in for a late or lost one: the longest an
    * instance waits after its runbook ended if its event never comes.
    */
-  static final Duration EVENT_FALLBACK = Duration.ofMinutes(5);
+  static final Duration EVENT_FALLBACK = Duration.ofMinutes(15);
 
   /** The first status check of a new runbook comes after this, and each pause grows by half. */
   static final Duration FIRST_POLL = Duration.ofSeconds(1);

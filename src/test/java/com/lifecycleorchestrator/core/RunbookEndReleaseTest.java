@@ -47,7 +47,7 @@ class RunbookEndReleaseTest {
     assertEquals(Duration.ofMillis(400), completed.progress().timings().releaseDelay().orElseThrow());
     assertEquals(LifecycleResult.ABANDON, rig.lifecycleActions.ending(action).orElseThrow().result());
     assertEquals("ABANDON", rig.automations.tagsOf(end.execution()).get(Runbook.Entry.RELEASED));
-    assertTrue(parked.delay().compareTo(Duration.ofMinutes(5)) <= 0, "parked for " + parked.delay());
+    assertTrue(parked.delay().compareTo(Duration.ofMinutes(15)) <= 0, "parked for " + parked.delay());
 
     rig.clock.advance(parked.delay());
     Outcome back = rig.orchestrator().resume(parked.continuation(), rig.budget(), rig.continuations);

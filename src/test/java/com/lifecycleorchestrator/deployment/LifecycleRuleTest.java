@@ -79,6 +79,34 @@ class LifecycleRuleTest {
         withDetail(withDetail(terminate, "AutoScalingGroupName", "batch-workers"), "LifecycleHookName", "drain")));
   }
 
+  /**
+   * The runbooks' status-change events ("EC2 Automation Execution Status-change Notification",
+   * Amazon EventBridge event examples for Systems Manager): an end of one of the stack's runbooks
+   * reaches the function; another runbook's, a status that is no end, or a step's event does not.
+   */
+  @Test
+  void theStatusRuleDeliversTheEndsOfTheStacksRunbooksOnly() throws Exception {
+    String runbook = "LifecycleLogArchive-6d2d2e7b-5c29-4a28-8d6e-5a2c1f0c8b7a";
+    StackTemplate stack = StackTemplate.deployedWith(WITH_LAUNCH, Map.of("LogArchiveRunbook", runbook));
+    String ended = sample("runbook-ended.json");
+
+    assertTrue(matchesStatusRule(stack, ended));
+    assertTrue(matchesStatusRule(stack, withDetail(ended, "Status", "TimedOut")));
+    assertTrue(matchesStatusRule(stack, withDetail(ended, "Definition", "warm-up-instance")));
+    assertFalse(matchesStatusRule(stack, withDetail(ended, "Status", "InProgress")));
+    assertFalse(matchesStatusRule(stack, withDetail(ended, "Definition", "AWS-RestartEC2Instance")));
+    assertFalse(matchesStatusRule(stack, with(ended, "detail-type", "EC2 Automation Step Status-change Notification")));
+    assertFalse(StackTemplate.deployedWith(Map.of("AutoScalingGroupName", "web-asg", "UseStatusEvents", "false"))
+        .resource("RunbookStatusRule").isPresent());
+  }
+
+  private static boolean matchesStatusRule(StackTemplate template, String event) throws Exception {
+    Machine rule = new Machine();
+    rule.addRule("runbook-ends",
+        JSON.writeValueAsString(template.requiredResource("RunbookStatusRule").get("EventPattern")));
+    return !rule.rulesForJSONEvent(event).isEmpty();
+  }
+
   private static boolean matches(StackTemplate template, String event) throws Exception {
     Map<String, Object> events = StackTemplate.map(template.requiredResource("OrchestratorFunction").get("Events"));
     Object pattern = StackTemplate.map(StackTemplate.map(events.get("LifecycleAction")).get("Properties")).get("Pattern");

@@ -49,6 +49,7 @@ class VersionPublishingTest {
       Map.entry("UnreachableAgentResult", "RUN"),
       Map.entry("MaxPollIntervalSeconds", "30"),
       Map.entry("UseWaitingRoom", "false"),
+      Map.entry("UseStatusEvents", "false"),
       Map.entry("UseReconciler", "false"),
       Map.entry("ReconcileEveryMinutes", "10"),
       Map.entry("ReconcileInstancesPerSecond", "8"));

@@ -12,6 +12,7 @@ import com.lifecycleorchestrator.core.HookTimeouts;
 import com.lifecycleorchestrator.core.LifecycleResult;
 import com.lifecycleorchestrator.core.LifecycleAction;
 import com.lifecycleorchestrator.core.Runbook;
+import com.lifecycleorchestrator.core.RunbookEnd;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -85,6 +86,39 @@ class EventParserTest {
     assertThrows(EventParser.MalformedEvent.class, () -> parse("malformed.json"));
     assertInstanceOf(EventParser.Inbound.Resume.class, parse("continuation.json"));
     assertInstanceOf(EventParser.Inbound.Reconcile.class, parse("scheduled.json"));
+    assertInstanceOf(EventParser.Inbound.RunbookEnded.class, parse("runbook-ended.json"));
+  }
+
+  /** SSM writes the detail's EndTime as "Nov 25, 2026 1:01:04 PM", in UTC. */
+  @Example
+  void aRunbooksStatusChangeEventNamesItsExecutionItsRunbookItsStatusAndWhenItEnded() throws IOException {
+    RunbookEnd end = assertInstanceOf(EventParser.Inbound.RunbookEnded.class, parse("runbook-ended.json")).end();
+
+    assertEquals(new RunbookEnd(new Runbook.ExecutionId("4105a4fc-f944-11e6-9d32-8fb2db27a909"),
+        "LifecycleLogArchive-6d2d2e7b-5c29-4a28-8d6e-5a2c1f0c8b7a", new Runbook.Status("Success"),
+        Instant.parse("2026-11-25T13:01:04Z")), end);
+  }
+
+  @Example
+  void aStatusChangeEventWithoutEndTimeEndedAtTheEventsTimeAndOneWithBadFieldsIsRefusedNamingEach()
+      throws IOException {
+    ObjectNode event = (ObjectNode) JSON.readTree(Files.readAllBytes(Path.of("events", "runbook-ended.json")));
+    ((ObjectNode) event.get("detail")).remove("EndTime");
+    RunbookEnd end = assertInstanceOf(EventParser.Inbound.RunbookEnded.class,
+        parser.parse(JSON.writeValueAsBytes(event))).end();
+    assertEquals(Instant.parse("2026-11-25T13:01:05Z"), end.endedAt());
+
+    ObjectNode detail = (ObjectNode) event.get("detail");
+    detail.put("ExecutionId", "exec-1");
+    detail.remove("Definition");
+    detail.put("Status", 3);
+    EventParser.MalformedEvent refused = assertThrows(EventParser.MalformedEvent.class,
+        () -> parser.parse(JSON.writeValueAsBytes(event)));
+    assertEquals(3, refused.problems().size(), refused.problems().toString());
+    for (String field : List.of("ExecutionId", "Definition", "Status")) {
+      assertTrue(refused.problems().stream().anyMatch(p -> p.startsWith("detail." + field + " ")),
+          field + " in " + refused.problems());
+    }
   }
 
   @Property(tries = 200)

@@ -10,6 +10,7 @@ import com.lifecycleorchestrator.core.Orchestrator;
 import com.lifecycleorchestrator.core.Reconciler;
 import com.lifecycleorchestrator.core.ResultPolicy;
 import com.lifecycleorchestrator.core.Runbook;
+import com.lifecycleorchestrator.core.RunbookEnd;
 import com.lifecycleorchestrator.settings.Settings;
 import com.lifecycleorchestrator.testkit.VirtualClock;
 import java.time.Duration;
@@ -85,6 +86,31 @@ final class FaultRun {
     Reconciler.Config reconciler = new Reconciler.Config(List.of(AutoScalingModel.GROUP), RECONCILE_EVERY, 25,
         Duration.ofMillis(250), Duration.ofSeconds(270), Duration.ofSeconds(60));
     this.lambda = new LambdaModel(loop, history, autoScaling, ssm, faults, random, config, reconciler);
+    ssm.announcingEnds(this::announce);
+  }
+
+  /**
+   * SSM announces the execution's end on EventBridge, which delivers it soon, late, twice, or never
+   * ("Amazon EventBridge event examples for Systems Manager"; EventBridge delivers at least once and
+   * retries for up to 24 hours, "Event retry policy").
+   */
+  private void announce(RunbookEnd end, Optional<Integer> action) {
+    int of = action.orElse(LambdaModel.NO_ACTION_OF_OURS);
+    if (random.nextDouble() < faults.statusEventLost()) {
+      history.fault(loop.clock().now(), "status event lost", end.execution().value());
+      return;
+    }
+    Instant arrives = end.endedAt().plusMillis(300 + random.nextInt(700));
+    if (random.nextDouble() < faults.statusEventLate()) {
+      arrives = end.endedAt().plusSeconds(60 + random.nextInt(3600));
+      history.fault(loop.clock().now(), "status event late", end.execution() + " at " + arrives);
+    }
+    lambda.statusEvent(of, end, arrives, "status event");
+    if (random.nextDouble() < faults.statusEventTwice()) {
+      Instant again = arrives.plusSeconds(1 + random.nextInt(600));
+      history.fault(loop.clock().now(), "status event delivered twice", end.execution() + " again at " + again);
+      lambda.statusEvent(of, end, again, "repeated status event");
+    }
   }
 
   static Result run(long seed) {

@@ -25,6 +25,9 @@ import java.util.Random;
  * @param operatorCompletes share of actions an operator completes by hand
  * @param hookChanges how many times an operator changes a hook's heartbeat timeout
  * @param extraPasses how many reconciler passes come at random moments besides the schedule
+ * @param statusEventLost share of runbooks' status-change events never delivered
+ * @param statusEventTwice share of status-change events delivered twice (at-least-once delivery)
+ * @param statusEventLate share of status-change events delivered up to an hour late (EventBridge's retries)
  */
 record Faults(
     double eventLost,
@@ -44,7 +47,10 @@ record Faults(
     boolean listingRefused,
     double operatorCompletes,
     int hookChanges,
-    int extraPasses) {
+    int extraPasses,
+    double statusEventLost,
+    double statusEventTwice,
+    double statusEventLate) {
 
   /** A run's faults: each kind absent from about a third of the runs, and at a drawn rate in the others. */
   static Faults draw(Random random) {
@@ -54,7 +60,8 @@ record Faults(
         share(random, 0.25), share(random, 0.2), share(random, 0.2), share(random, 0.3),
         share(random, 0.2), share(random, 0.3), share(random, 0.1), share(random, 0.2), share(random, 0.2),
         listing[random.nextInt(listing.length)], random.nextBoolean(),
-        share(random, 0.15), random.nextInt(3), random.nextInt(6));
+        share(random, 0.15), random.nextInt(3), random.nextInt(6),
+        share(random, 0.3), share(random, 0.3), share(random, 0.3));
   }
 
   private static double share(Random random, double highest) {

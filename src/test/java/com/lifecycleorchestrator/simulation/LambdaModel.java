@@ -8,6 +8,8 @@ import com.lifecycleorchestrator.core.LifecycleAction;
 import com.lifecycleorchestrator.core.Milestone;
 import com.lifecycleorchestrator.core.Orchestration;
 import com.lifecycleorchestrator.core.Orchestrator;
+import com.lifecycleorchestrator.core.RunbookEnd;
+import com.lifecycleorchestrator.core.RunbookEndRelease;
 import com.lifecycleorchestrator.core.Reconciler;
 import com.lifecycleorchestrator.core.Runbook;
 import com.lifecycleorchestrator.core.ServiceFailure;
@@ -40,12 +42,14 @@ final class LambdaModel {
   private static final List<Duration> RETRY_DELAYS = List.of(Duration.ofMinutes(1), Duration.ofMinutes(2));
   /** An invocation that is not an action's own: a reconciler pass. */
   private static final int NO_ACTION = -1;
+  /** A status-change event of an execution started when no action of ours held its seat. */
+  static final int NO_ACTION_OF_OURS = -2;
 
   /** One asynchronous invocation's payload: an event, a continuation, or a reconciler pass. */
   private record Delivery(String kind, int action, Optional<LifecycleAction> event,
-      Optional<Continuation> continuation, int attempt) {
+      Optional<Continuation> continuation, Optional<RunbookEnd> ended, int attempt) {
     Delivery retried() {
-      return new Delivery(kind + " retry", action, event, continuation, attempt + 1);
+      return new Delivery(kind + " retry", action, event, continuation, ended, attempt + 1);
     }
   }
 
@@ -95,7 +99,12 @@ final class LambdaModel {
 
   /** EventBridge invokes the function with the action's event at {@code at}. */
   void event(int action, LifecycleAction event, Instant at, String kind) {
-    submit(new Delivery(kind, action, Optional.of(event), Optional.empty(), 0), at);
+    submit(new Delivery(kind, action, Optional.of(event), Optional.empty(), Optional.empty(), 0), at);
+  }
+
+  /** EventBridge invokes the function with a runbook's status-change event at {@code at}. */
+  void statusEvent(int action, RunbookEnd ended, Instant at, String kind) {
+    submit(new Delivery(kind, action, Optional.empty(), Optional.empty(), Optional.of(ended), 0), at);
   }
 
   /** EventBridge never delivers the action's event: its retries ran out. */
@@ -105,7 +114,7 @@ final class LambdaModel {
 
   /** The schedule invokes a reconciler pass at {@code at}. */
   void pass(Instant at, String kind) {
-    submit(new Delivery(kind, NO_ACTION, Optional.empty(), Optional.empty(), 0), at);
+    submit(new Delivery(kind, NO_ACTION, Optional.empty(), Optional.empty(), Optional.empty(), 0), at);
   }
 
   /** Runs a reconciler pass every interval from {@code first} while {@code goOn} says so. */
@@ -178,6 +187,13 @@ final class LambdaModel {
           }
           return false;
         };
+      } else if (delivery.ended().isPresent()) {
+        env.ports.releasing(delivery.ended().get().execution());
+        RunbookEndRelease release = new Orchestrator(env.ports, env.ports, Optional.of(waitingRoom(delivery.action())),
+            loop.clock(), config, env.ports::reached)
+            .releasing(delivery.ended().get(), Budget.of(began, TIMEOUT, config.rules().timings()), continuations);
+        steps = release;
+        failed = () -> release.outcome().orElseThrow().needsAttention();
       } else {
         Orchestration orchestration = orchestration(env, delivery, continuations, began);
         steps = orchestration;
@@ -267,7 +283,7 @@ final class LambdaModel {
       lost.merge(action, 1, Integer::sum);
       return;
     }
-    sendOn(new Delivery("hand-over", action, Optional.empty(), Optional.of(continuation), 0), now.plus(latency()),
+    sendOn(new Delivery("hand-over", action, Optional.empty(), Optional.of(continuation), Optional.empty(), 0), now.plus(latency()),
         faults.handOverTwice(), "hand-over", what);
   }
 
@@ -286,7 +302,7 @@ final class LambdaModel {
           return;
         }
         Instant back = loop.clock().now().plus(delay).plus(latency());
-        sendOn(new Delivery("waiting-room message", action, Optional.empty(), Optional.of(continuation), 0), back,
+        sendOn(new Delivery("waiting-room message", action, Optional.empty(), Optional.of(continuation), Optional.empty(), 0), back,
             faults.parkingTwice(), "waiting-room message", " of " + name(action));
       }
 
@@ -318,11 +334,13 @@ final class LambdaModel {
   }
 
   private String name(int action) {
-    return action == NO_ACTION ? "no action" : history.action(action).name();
+    return action == NO_ACTION ? "no action" : action == NO_ACTION_OF_OURS ? "no action of ours"
+        : history.action(action).name();
   }
 
   private String describe(Delivery delivery) {
     return delivery.action() == NO_ACTION ? "" : " of " + name(delivery.action())
-        + delivery.continuation().flatMap(Continuation::execution).map(e -> " following " + e).orElse("");
+        + delivery.continuation().flatMap(Continuation::execution).map(e -> " following " + e).orElse("")
+        + delivery.ended().map(end -> " ended " + end.execution() + " " + end.status()).orElse("");
   }
 }

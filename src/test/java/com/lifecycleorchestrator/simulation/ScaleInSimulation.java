@@ -6,6 +6,7 @@ import com.lifecycleorchestrator.core.Orchestrator;
 import com.lifecycleorchestrator.core.Outcome;
 import com.lifecycleorchestrator.core.Reconciler;
 import com.lifecycleorchestrator.core.Runbook;
+import com.lifecycleorchestrator.core.RunbookEnd;
 import com.lifecycleorchestrator.settings.Settings;
 import com.lifecycleorchestrator.testkit.FakeAutomations;
 import com.lifecycleorchestrator.testkit.FakeLifecycleActions;
@@ -46,6 +47,17 @@ public final class ScaleInSimulation {
   static final double STATUS_RATE = 20;
   static final double FIND_RATE = 5;
   static final double AUTO_SCALING_RATE = 10;
+  /**
+   * How SSM's status-change events reach the function. EventBridge delivers at least once and
+   * publishes no latency for AWS services' events: most are taken to arrive within a second of the
+   * end, some late, some twice, a few never.
+   */
+  static final Duration STATUS_EVENT_LATENCY_LEAST = Duration.ofMillis(300);
+  static final Duration STATUS_EVENT_LATENCY_MOST = Duration.ofSeconds(1);
+  static final double STATUS_EVENT_LATE_SHARE = 0.005;
+  static final Duration STATUS_EVENT_LATE_MOST = Duration.ofMinutes(2);
+  static final double STATUS_EVENT_TWICE_SHARE = 0.005;
+  static final double STATUS_EVENT_LOST_SHARE = 0.001;
 
   private ScaleInSimulation() {}
 
@@ -64,8 +76,16 @@ public final class ScaleInSimulation {
     System.out.println("Runbooks: 60% 20 s-2 min, 25% 2-10 min, 10% 10-30 min, 5% 30 min-2 h; 6% fail.");
     System.out.printf(Locale.ROOT, "%.0f%% of lifecycle events never reach the function; the reconciler passes "
         + "at its default settings (the recipe has none).%n", LOST_EVENT_SHARE * 100);
+    System.out.printf(Locale.ROOT, "Runbook status-change events: %.1f-%.1f s after the end; %.1f%% up to %d s late, "
+            + "%.1f%% twice, %.1f%% never.%n", STATUS_EVENT_LATENCY_LEAST.toMillis() / 1000.0,
+        STATUS_EVENT_LATENCY_MOST.toMillis() / 1000.0, STATUS_EVENT_LATE_SHARE * 100,
+        STATUS_EVENT_LATE_MOST.toSeconds(), STATUS_EVENT_TWICE_SHARE * 100, STATUS_EVENT_LOST_SHARE * 100);
     System.out.println("A throttled call here is one the SDK's retries did not save: the core sees it fail.");
-    for (int instances : new int[] {10, 100, 1000, 5000}) {
+    // -Dsizes=10,1000 runs only those scale-ins, and leaves out the sweep.
+    String sizes = System.getProperty("sizes", "");
+    int[] scaleIns = sizes.isBlank() ? new int[] {10, 100, 1000, 5000}
+        : java.util.Arrays.stream(sizes.split(",")).mapToInt(size -> Integer.parseInt(size.trim())).toArray();
+    for (int instances : scaleIns) {
       long began = System.nanoTime();
       Workload workload = new Workload(instances, SCALE_IN, seed);
       Figures parking = orchestrated(workload, seed, true, WAITING_ROOM_CONCURRENCY);
@@ -73,7 +93,9 @@ public final class ScaleInSimulation {
       Figures recipe = recipe(workload, seed);
       print(instances, parking, waitingInInvocations, recipe, (System.nanoTime() - began) / 1e9);
     }
-    sweep(5000, seed);
+    if (sizes.isBlank()) {
+      sweep(5000, seed);
+    }
   }
 
   /** The waiting room's MaximumConcurrency against what it costs the hooks, at one scale-in. */
@@ -108,7 +130,8 @@ public final class ScaleInSimulation {
       int cutShort,
       int redelivered,
       int deadLettered,
-      int mostFromWaitingRoom) {
+      int mostFromWaitingRoom,
+      String callsByOperation) {
 
     double percentile(double p) {
       if (releaseDelays.isEmpty()) {
@@ -138,11 +161,13 @@ public final class ScaleInSimulation {
         Settings.DOCUMENT, "GracefulExit-ArchiveLogs",
         Settings.HEARTBEAT_TIMEOUT, String.valueOf(HEARTBEAT_TIMEOUT.toSeconds()),
         Settings.GROUP_NAMES, "web-asg",
-        Settings.HOOK_NAME, "graceful-exit"));
+        Settings.HOOK_NAME, "graceful-exit",
+        Settings.STATUS_EVENTS, "true"));
     Orchestrator.Config config = settings.orchestration(random::nextDouble);
-    Runbook runbook = config.runbookFor(LifecycleAction.Transition.TERMINATING).orElseThrow();
-    SimulatedLambda lambda = new SimulatedLambda(loop, automations, lifecycleActions, runbook, config.rules(),
+    SimulatedLambda lambda = new SimulatedLambda(loop, automations, lifecycleActions, config,
         LAMBDA_CONCURRENCY, FAULT_SHARE, withWaitingRoom, waitingRoomConcurrency, new Random(seed + 2));
+    Random eventBridge = new Random(seed + 5);
+    automations.announcingEnds(end -> announce(end, automations, lambda, loop, eventBridge));
     Random losses = new Random(seed + 4);
     int lostEvents = 0;
     for (Workload.Instance instance : workload.instances()) {
@@ -182,15 +207,44 @@ public final class ScaleInSimulation {
         done.progress().timings().releaseDelay().ifPresent(d -> delays.add(d.toMillis() / 1000.0));
       }
     }
-    int calls = automations.totalCalls() + lifecycleActions.calls(FakeLifecycleActions.Operation.HEARTBEAT)
-        + lifecycleActions.calls(FakeLifecycleActions.Operation.COMPLETE) + lambda.invokeCalls();
+    int calls = automations.totalCalls() + lambda.invokeCalls();
+    for (FakeLifecycleActions.Operation operation : FakeLifecycleActions.Operation.values()) {
+      calls += lifecycleActions.calls(operation);
+    }
     int throttled = throttledCalls(automations) + lifecycleActions.throttled(FakeLifecycleActions.Operation.HEARTBEAT)
         + lifecycleActions.throttled(FakeLifecycleActions.Operation.COMPLETE);
     int n = workload.instances().size();
     return new Figures(n, right, leftToDefault, (double) calls / n, (double) throttled / n, delays,
         lambda.invocationSeconds() / n, lambda.handOvers(), lambda.startRetries(), lambda.parked(),
         lostEvents, lambda.recovered(), lambda.failedToDestination() + lambda.timedOut(), 0,
-        lambda.redelivered(), lambda.deadLettered(), lambda.mostFromWaitingRoomAtOnce());
+        lambda.redelivered(), lambda.deadLettered(), lambda.mostFromWaitingRoomAtOnce(),
+        callsByOperation(automations, lifecycleActions, lambda.invokeCalls(), n));
+  }
+
+  /** EventBridge delivers the execution's status-change event: soon, late, twice, or never. */
+  private static void announce(FakeAutomations.End end, FakeAutomations automations, SimulatedLambda lambda,
+      EventLoop loop, Random draw) {
+    RunbookEnd ended = new RunbookEnd(end.execution(), end.documentName(), end.status(), end.at());
+    double fate = draw.nextDouble();
+    if (fate < STATUS_EVENT_LOST_SHARE) {
+      return;
+    }
+    Duration latency = between(draw, STATUS_EVENT_LATENCY_LEAST, STATUS_EVENT_LATENCY_MOST);
+    if (fate < STATUS_EVENT_LOST_SHARE + STATUS_EVENT_LATE_SHARE) {
+      latency = between(draw, STATUS_EVENT_LATENCY_MOST, STATUS_EVENT_LATE_MOST);
+    }
+    // SSM settles its queue at each end, which starts (and announces) the next queued execution.
+    loop.at(end.at(), () -> automations.endedAt(end.execution().value()));
+    Instant arrives = end.at().plus(latency);
+    loop.at(arrives, () -> lambda.deliver(ended, arrives));
+    if (draw.nextDouble() < STATUS_EVENT_TWICE_SHARE) {
+      Instant again = arrives.plus(between(draw, STATUS_EVENT_LATENCY_LEAST, STATUS_EVENT_LATE_MOST));
+      loop.at(again, () -> lambda.deliver(ended, again));
+    }
+  }
+
+  private static Duration between(Random draw, Duration least, Duration most) {
+    return least.plusMillis((long) (draw.nextDouble() * most.minus(least).toMillis()));
   }
 
   private static Figures recipe(Workload workload, long seed) {
@@ -220,7 +274,7 @@ public final class ScaleInSimulation {
     }
     int n = workload.instances().size();
     return new Figures(n, 0, n, (double) automations.totalCalls() / n, (double) throttledCalls(automations) / n,
-        delays, 0, 0, 0, 0, 0, 0, 0, cutShort, 0, 0, 0);
+        delays, 0, 0, 0, 0, 0, 0, 0, cutShort, 0, 0, 0, "");
   }
 
   private static FakeAutomations ssm(VirtualClock clock, Workload workload, Random random) {
@@ -231,6 +285,24 @@ public final class ScaleInSimulation {
         .rateLimit(FakeAutomations.Operation.FIND, FIND_RATE, FIND_RATE * 2)
         .randomFaults(FAULT_SHARE, new Random(random.nextLong()))
         .scripted(workload::scriptFor);
+  }
+
+  /** The calls per action of each operation that makes any, the most first. */
+  private static String callsByOperation(FakeAutomations automations, FakeLifecycleActions lifecycleActions,
+      int invokeCalls, int n) {
+    Map<String, Integer> calls = new HashMap<>();
+    for (FakeAutomations.Operation operation : FakeAutomations.Operation.values()) {
+      calls.put("SSM " + operation, automations.calls(operation));
+    }
+    for (FakeLifecycleActions.Operation operation : FakeLifecycleActions.Operation.values()) {
+      calls.put("Auto Scaling " + operation, lifecycleActions.calls(operation));
+    }
+    calls.put("Lambda/SQS hand-over or parking", invokeCalls);
+    return calls.entrySet().stream()
+        .filter(entry -> entry.getValue() > 0)
+        .sorted(Map.Entry.<String, Integer>comparingByValue().reversed())
+        .map(entry -> String.format(Locale.ROOT, "%s %.1f", entry.getKey(), (double) entry.getValue() / n))
+        .collect(java.util.stream.Collectors.joining(", "));
   }
 
   private static int throttledCalls(FakeAutomations automations) {
@@ -252,6 +324,7 @@ public final class ScaleInSimulation {
         fmt(recipe.callsPerAction()));
     row("  of which throttled", fmt(parking.throttledPerAction()), fmt(inInvocations.throttledPerAction()),
         fmt(recipe.throttledPerAction()));
+    System.out.printf(Locale.ROOT, "  %-46s %s%n", "  orchestrator's, by operation", parking.callsByOperation());
     row("release delay p50 (runbook end -> release), s", fmt(parking.percentile(0.50)),
         fmt(inInvocations.percentile(0.50)), fmt(recipe.percentile(0.50)));
     row("release delay p99, s", fmt(parking.percentile(0.99)), fmt(inInvocations.percentile(0.99)),

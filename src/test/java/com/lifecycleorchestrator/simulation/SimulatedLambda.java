@@ -7,6 +7,10 @@ import com.lifecycleorchestrator.core.Hooks;
 import com.lifecycleorchestrator.core.LifecycleAction;
 import com.lifecycleorchestrator.core.Milestone;
 import com.lifecycleorchestrator.core.Orchestration;
+import com.lifecycleorchestrator.core.Orchestrator;
+import com.lifecycleorchestrator.core.RunbookEnd;
+import com.lifecycleorchestrator.core.RunbookEndRelease;
+import com.lifecycleorchestrator.core.Steps;
 import com.lifecycleorchestrator.core.Reconciler;
 import com.lifecycleorchestrator.core.Outcome;
 import com.lifecycleorchestrator.core.Runbook;
@@ -28,6 +32,7 @@ import java.util.Optional;
 import java.util.Random;
 import java.util.TreeSet;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 
 /**
  * The function as Lambda runs it, on the event loop: asynchronous deliveries of the lifecycle
@@ -52,8 +57,15 @@ final class SimulatedLambda {
   static final Duration VISIBILITY_TIMEOUT = Duration.ofSeconds(5400);
   static final int MAX_RECEIVE_COUNT = 5;
 
-  /** One asynchronous event for the function: a lifecycle action, or a continuation of one. */
-  private record Delivery(LifecycleAction action, Continuation continuation, int attempt) {}
+  /**
+   * One asynchronous event for the function: a lifecycle action, a continuation of one, or a
+   * runbook's status-change event.
+   */
+  private record Delivery(LifecycleAction action, Continuation continuation, RunbookEnd ended, int attempt) {
+    Delivery retried() {
+      return new Delivery(action, continuation, ended, attempt + 1);
+    }
+  }
 
   /** A message of the waiting room's queue. */
   private static final class Message {
@@ -74,6 +86,8 @@ final class SimulatedLambda {
   private final FakeLifecycleActions lifecycleActions;
   private final Runbook runbook;
   private final Orchestration.Rules rules;
+  /** What a status-change event's invocation runs, in any execution environment. */
+  private final Orchestrator releases;
   /** Read once for every invocation, as an execution environment's would be. */
   private final Hooks hooks;
   private final int concurrency;
@@ -104,14 +118,16 @@ final class SimulatedLambda {
   private int passes;
 
   SimulatedLambda(EventLoop loop, FakeAutomations automations, FakeLifecycleActions lifecycleActions,
-      Runbook runbook, Orchestration.Rules rules, int concurrency, double invokeFaultShare,
+      Orchestrator.Config config, int concurrency, double invokeFaultShare,
       boolean withWaitingRoom, int waitingRoomConcurrency, Random random) {
     this.loop = loop;
     this.automations = automations;
     this.lifecycleActions = lifecycleActions;
+    this.rules = config.rules();
     this.hooks = new Hooks(lifecycleActions, rules.heartbeatTimeout(), loop.clock());
-    this.runbook = runbook;
-    this.rules = rules;
+    this.runbook = config.runbookFor(LifecycleAction.Transition.TERMINATING).orElseThrow();
+    this.releases = new Orchestrator(automations, lifecycleActions,
+        withWaitingRoom ? Optional.of(waitingRoom()) : Optional.empty(), loop.clock(), config, this::count);
     this.concurrency = concurrency;
     this.invokeFaultShare = invokeFaultShare;
     this.withWaitingRoom = withWaitingRoom;
@@ -121,7 +137,12 @@ final class SimulatedLambda {
 
   /** EventBridge delivers the lifecycle action's event. */
   void deliver(LifecycleAction action, Instant at) {
-    deliver(new Delivery(action, null, 0), at.plus(DELIVERY_LATENCY));
+    deliver(new Delivery(action, null, null, 0), at.plus(DELIVERY_LATENCY));
+  }
+
+  /** EventBridge delivers a runbook's status-change event at {@code at}. */
+  void deliver(RunbookEnd ended, Instant at) {
+    deliver(new Delivery(null, null, ended, 0), at);
   }
 
   /**
@@ -169,11 +190,21 @@ final class SimulatedLambda {
     Budget budget = Budget.of(began, TIMEOUT, rules.timings());
     Orchestration.Ports ports = new Orchestration.Ports(automations, lifecycleActions, hooks,
         continuationsFrom(), withWaitingRoom ? Optional.of(waitingRoom()) : Optional.empty(), this::count);
-    Orchestration orchestration = delivery.continuation() == null
-        ? Orchestration.begin(delivery.action(), runbook, ports, rules, budget, began)
-        : Orchestration.resume(delivery.continuation(), runbook, ports, rules, budget, began);
-    loop.drive(orchestration, began.plus(TIMEOUT),
-        () -> then.accept(new Ending(orchestration.outcome().orElseThrow(), began)),
+    Steps steps;
+    Supplier<Optional<Outcome>> outcome;
+    if (delivery.ended() != null) {
+      RunbookEndRelease release = releases.releasing(delivery.ended(), budget, continuationsFrom());
+      steps = release;
+      outcome = release::outcome;
+    } else {
+      Orchestration orchestration = delivery.continuation() == null
+          ? Orchestration.begin(delivery.action(), runbook, ports, rules, budget, began)
+          : Orchestration.resume(delivery.continuation(), runbook, ports, rules, budget, began);
+      steps = orchestration;
+      outcome = orchestration::outcome;
+    }
+    loop.drive(steps, began.plus(TIMEOUT),
+        () -> then.accept(new Ending(outcome.get().orElseThrow(), began)),
         () -> {
           timedOut++;
           then.accept(new Ending(null, began));
@@ -197,7 +228,8 @@ final class SimulatedLambda {
       queue.add(received);
       fromQueueRunning++;
       mostFromQueueRunning = Math.max(mostFromQueueRunning, fromQueueRunning);
-      Delivery delivery = new Delivery(received.continuation.action(), received.continuation, received.receives - 1);
+      Delivery delivery = new Delivery(received.continuation.action(), received.continuation, null,
+          received.receives - 1);
       invoke(delivery, ending -> endFromWaitingRoom(received, ending));
     }
   }
@@ -237,8 +269,7 @@ final class SimulatedLambda {
     running--;
     if (outcome == null || outcome.needsAttention()) {
       if (delivery.attempt() < RETRY_DELAYS.size()) {
-        deliver(new Delivery(delivery.action(), delivery.continuation(), delivery.attempt() + 1),
-            now.plus(RETRY_DELAYS.get(delivery.attempt())));
+        deliver(delivery.retried(), now.plus(RETRY_DELAYS.get(delivery.attempt())));
       } else {
         failedToDestination++;
       }
@@ -268,7 +299,7 @@ final class SimulatedLambda {
       if (random.nextDouble() < invokeFaultShare) {
         throw Failures.serverError();
       }
-      deliver(new Delivery(continuation.action(), continuation, 0), loop.clock().now().plus(DELIVERY_LATENCY));
+      deliver(new Delivery(continuation.action(), continuation, null, 0), loop.clock().now().plus(DELIVERY_LATENCY));
     };
   }
 

@@ -3,6 +3,7 @@ package com.lifecycleorchestrator.simulation;
 import com.lifecycleorchestrator.core.Fleet;
 import com.lifecycleorchestrator.core.LifecycleAction;
 import com.lifecycleorchestrator.core.Runbook;
+import com.lifecycleorchestrator.core.RunbookEnd;
 import com.lifecycleorchestrator.core.ServiceFailure;
 import java.time.Duration;
 import java.time.Instant;
@@ -54,12 +55,18 @@ final class SsmModel {
   private final Map<String, String> byClientToken = new LinkedHashMap<>();
   /** When each instance's agent is online from; an instance not here has never registered. */
   private final Map<LifecycleAction.InstanceId, Instant> agentOnlineFrom = new LinkedHashMap<>();
+  /** Told of each execution's end when it starts, with the action its seat held then, to announce it. */
+  private java.util.function.BiConsumer<RunbookEnd, Optional<Integer>> ends = (end, action) -> { };
 
   SsmModel(EventLoop loop, History history, AutoScalingModel autoScaling, java.util.function.Supplier<Script> scripts) {
     this.loop = loop;
     this.history = history;
     this.autoScaling = autoScaling;
     this.scripts = scripts;
+  }
+
+  void announcingEnds(java.util.function.BiConsumer<RunbookEnd, Optional<Integer>> ends) {
+    this.ends = ends;
   }
 
   /** The instance's agent is online from {@code at}, or (empty) not registered at all. */
@@ -97,6 +104,8 @@ final class SsmModel {
     history.note(now, "START " + id + " for " + instance + " at " + hook + " serving "
         + active.map(a -> history.action(a).name()).orElse("no active action") + ": runs "
         + script.runs().toSeconds() + " s, then " + script.finalStatus());
+    ends.accept(new RunbookEnd(new Runbook.ExecutionId(id), start.documentName(), new Runbook.Status(script.finalStatus()),
+        now.plus(PENDING_FOR).plus(script.runs())), active);
     return new Runbook.ExecutionId(id);
   }
 
