@@ -68,7 +68,7 @@ public sealed interface Milestone {
   record HandedOver(int handOvers) implements Milestone {}
 
   /** The action was parked in the waiting room, to come back after the delay. */
-  record Parked(Duration delay) implements Milestone {}
+  record Parked(Duration delay, String reason) implements Milestone {}
 
   /** An invocation took over an action handed over by an earlier one. */
   record Resumed(Optional<Runbook.ExecutionId> execution, int handOvers) implements Milestone {}

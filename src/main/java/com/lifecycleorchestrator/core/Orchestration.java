@@ -291,7 +291,7 @@ public final class Orchestration implements Steps {
     Continuation continuation = continuation(Optional.empty());
     try {
       ports.waitingRoom().orElseThrow().park(continuation, parking.delay());
-      ports.listener().reached(action, new Milestone.Parked(parking.delay()));
+      ports.listener().reached(action, new Milestone.Parked(parking.delay(), parking.reason()));
       return new Position.Finished(
           new Outcome.Parked(timeline.progress(now), continuation, parking.delay(), parking.reason()));
     } catch (ServiceFailure failure) {

@@ -32,8 +32,8 @@ final class RunbookProgress {
   static final Duration LIVENESS_PROVEN_FOR = Duration.ofMinutes(1);
 
   private static final String FOR_CAPACITY = "SSM's automation queue is full or the execution waits in it";
-  private static final String FOR_THE_END = "the runbook still runs: its status-change event releases the "
-      + "instance when it ends, and the wait comes back after the delay in case that event is late or lost";
+  private static final String FOR_THE_END = "the runbook still runs; its status-change event releases the "
+      + "instance when it ends, and the wait comes back in case that event is late or lost";
 
   /** Whether an execution the seat's record holds serves this action. */
   private enum Ownership { OURS, ANOTHER_ACTIONS, UNKNOWN }

@@ -52,7 +52,7 @@ final class MilestoneLog implements Milestone.Listener {
     } else if (milestone instanceof Milestone.HandedOver handedOver) {
       LOG.info("hand-over {} sent: a fresh invocation goes on waiting", handedOver.handOvers());
     } else if (milestone instanceof Milestone.Parked parked) {
-      LOG.info("parked in the waiting room for {} s: SSM has no capacity yet", parked.delay().toSeconds());
+      LOG.info("parked in the waiting room for {} s: {}", parked.delay().toSeconds(), parked.reason());
     } else if (milestone instanceof Milestone.Resumed resumed) {
       LOG.info("going on after hand-over {}{}", resumed.handOvers(),
           resumed.execution().map(id -> " with execution " + id).orElse(", the runbook still to start"));

@@ -601,6 +601,44 @@ class HandlerAgainstStandInTest {
     assertEnded("CONTINUE");
   }
 
+  /**
+   * "Amazon EventBridge event examples for Systems Manager": the execution's status-change event,
+   * shaped as events/runbook-ended.json, releases the action whose execution it names, through the
+   * real SDK's ListTagsForResource; EventBridge delivers at least once, and its repetition releases
+   * nothing; the wait the function handed over finds its action released.
+   */
+  @Test
+  void theRunbooksStatusChangeEventReleasesItsActionOnceAndTheWaitHandedOverFindsItReleased() throws IOException {
+    environment.put("RUNBOOK_STATUS_EVENTS", "true");
+    standIn.ssm().everyExecution(Script.succeedsAfter(Duration.ofMinutes(10)));
+    List<byte[]> accepted = acceptInvocationsWithoutDelivering();
+    JsonNode first = handle(LocalFunction.against(standIn, environment, clock), read("terminate.json"),
+        Duration.ofMinutes(2));
+    assertEquals("HandedOver", first.path("outcome").asText(), first.toString());
+    assertTrue(standIn.calls("GetAutomationExecution").size() <= 6, "a few short polls, then the fallback's");
+    var execution = standIn.ssm().executions().get(0);
+    clock.advance(Duration.ofMinutes(9));
+    ObjectNode ended = (ObjectNode) JSON.readTree(read("runbook-ended.json"));
+    ((ObjectNode) ended.get("detail")).put("ExecutionId", execution.id()).put("Definition", DOCUMENT)
+        .remove("EndTime");
+    ended.put("time", clock.now().toString());
+    byte[] event = JSON.writeValueAsBytes(ended);
+
+    JsonNode released = handle(LocalFunction.against(standIn, environment, clock), event);
+    JsonNode again = handle(LocalFunction.against(standIn, environment, clock), event);
+    JsonNode handedOver = handle(LocalFunction.against(standIn, environment, clock), onlyAccepted(accepted));
+
+    assertEquals("Completed", released.path("outcome").asText(), released.toString());
+    assertEquals("CONTINUE", released.path("result").asText());
+    assertEquals(execution.id(), released.path("execution_id").asText());
+    assertEnded("CONTINUE");
+    assertEquals("CONTINUE", standIn.ssm().executions().get(0).tags().get("lifecycle-released"));
+    assertEquals("Ignored", again.path("outcome").asText(), again.toString());
+    assertTrue(again.path("reason").asText().contains("released already"), again.toString());
+    assertEquals("AlreadyCompleted", handedOver.path("outcome").asText(), handedOver.toString());
+    assertEquals(1, standIn.calls("CompleteLifecycleAction").stream().filter(AwsStandIn.Call::succeeded).count());
+  }
+
   /** The function's own asynchronous invocations are accepted and kept, and reach no handler by themselves. */
   private List<byte[]> acceptInvocationsWithoutDelivering() {
     List<byte[]> accepted = Collections.synchronizedList(new ArrayList<>());

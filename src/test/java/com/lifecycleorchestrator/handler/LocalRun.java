@@ -107,8 +107,22 @@ public final class LocalRun {
           + "warm pool on scale-in, then is terminated from it; each lifecycle action runs its own runbook and is "
           + "completed on its own (-DwarmPool alone means true)");
 
+  static final Option STATUS_EVENT = new Option("statusEvent", List.of("true", "false"), "false",
+      "the runbook runs 30 s: the function polls it for 10 s, then parks the wait in the waiting room, and the "
+          + "runbook's status-change event, delivered as EventBridge would when the runbook ends, releases the "
+          + "instance at once (-DstatusEvent alone means true)");
+
   /** Every option, in the order the usage lists them. */
-  static final List<Option> OPTIONS = List.of(EVENT, RUNBOOK, THROTTLED, LAUNCH, WARM_POOL);
+  static final List<Option> OPTIONS = List.of(EVENT, RUNBOOK, THROTTLED, LAUNCH, WARM_POOL, STATUS_EVENT);
+
+  /** How long the runbook runs when its end comes as a status-change event: longer than the function's short polls. */
+  static final Duration RUNNING_TILL_ITS_EVENT = Duration.ofSeconds(30);
+  /** The sample status-change event the run delivers when the runbook ends, its execution and times set. */
+  static final Path STATUS_EVENT_SAMPLE = Path.of("events", "runbook-ended.json");
+  private static final String WAITING_ROOM = "waiting-room";
+  /** How SSM writes a status-change event's times ("Nov 25, 2026 1:01:04 PM", in UTC). */
+  private static final java.time.format.DateTimeFormatter SSM_EVENT_TIME = java.time.format.DateTimeFormatter
+      .ofPattern("MMM d, yyyy h:mm:ss a", Locale.US).withZone(java.time.ZoneOffset.UTC);
 
   /** The warm-pool scenario's two events: the return to the pool, then the termination from it. */
   static final List<String> WARM_POOL_EVENTS = List.of("events/warm-pool-return.json", "events/warm-pool-terminate.json");
@@ -135,13 +149,14 @@ public final class LocalRun {
       this.heartbeatTimeout = heartbeatTimeout;
     }
 
-    StandInSsm.Script script() {
+    StandInSsm.Script script(boolean endsWithAnEvent) {
       return new StandInSsm.Script(List.of(new StandInSsm.Phase("Pending", Duration.ofMillis(1500)),
-          new StandInSsm.Phase("InProgress", running)), finalStatus);
+          new StandInSsm.Phase("InProgress", endsWithAnEvent ? RUNNING_TILL_ITS_EVENT : running)), finalStatus);
     }
   }
 
-  record Options(Path event, RunbookMode runbook, boolean throttled, boolean launch, boolean warmPool) {
+  record Options(Path event, RunbookMode runbook, boolean throttled, boolean launch, boolean warmPool,
+      boolean statusEvent) {
 
     /** The events delivered, one after the other: the warm-pool scenario's two, or the one event. */
     List<Path> events() {
@@ -174,7 +189,8 @@ public final class LocalRun {
       }
       return new Options(eventFile(event, directory),
           RunbookMode.valueOf(RUNBOOK.read(given).toUpperCase(Locale.ROOT)),
-          Boolean.parseBoolean(THROTTLED.read(given)), launch, warmPool);
+          Boolean.parseBoolean(THROTTLED.read(given)), launch, warmPool,
+          Boolean.parseBoolean(STATUS_EVENT.read(given)));
     }
 
     /** The options as the command line of {@link LocalRun#main} gives them: {@code --name=value}. */
@@ -212,7 +228,7 @@ public final class LocalRun {
       List<String> arguments = new ArrayList<>(warmPool ? List.of() : List.of("--" + EVENT.name() + "=" + event));
       arguments.addAll(List.of("--" + RUNBOOK.name() + "=" + runbook.name().toLowerCase(Locale.ROOT),
           "--" + THROTTLED.name() + "=" + throttled, "--" + LAUNCH.name() + "=" + launch,
-          "--" + WARM_POOL.name() + "=" + warmPool));
+          "--" + WARM_POOL.name() + "=" + warmPool, "--" + STATUS_EVENT.name() + "=" + statusEvent));
       return arguments;
     }
 
@@ -306,7 +322,7 @@ public final class LocalRun {
       prepare(standIn);
       printHeader(standIn, HeldAction.in(Files.readAllBytes(options.event())));
       standIn.onCall(this::showCall);
-      LifecycleHandler handler = LocalFunction.against(standIn, environment(), clock);
+      LifecycleHandler handler = LocalFunction.against(standIn, environment(standIn), clock);
       List<Invocation> invocations = new ArrayList<>();
       for (Path file : options.events()) {
         byte[] event = asIfJustSent(Files.readAllBytes(file));
@@ -316,6 +332,9 @@ public final class LocalRun {
         System.setOut(new PrintStream(new FunctionLog(functionLog), true, StandardCharsets.UTF_8));
         try {
           invocations.add(invoke(handler, file, held, event));
+          if (options.statusEvent() && held.isPresent() && invocations.get(invocations.size() - 1).failure().isEmpty()) {
+            invocations.add(deliverTheStatusEventAtTheRunbooksEnd(standIn, handler, held));
+          }
         } finally {
           System.setOut(original);
         }
@@ -400,11 +419,42 @@ public final class LocalRun {
     }
   }
 
+  /**
+   * EventBridge's part: when the runbook ends, its status-change event ("Amazon EventBridge event
+   * examples for Systems Manager"), the sample with this execution's id, runbook, status and time.
+   */
+  private Invocation deliverTheStatusEventAtTheRunbooksEnd(AwsStandIn standIn, LifecycleHandler handler,
+      Optional<HeldAction> held) throws IOException {
+    List<StandInSsm.ExecutionView> executions = standIn.ssm().executions();
+    StandInSsm.ExecutionView execution = executions.get(executions.size() - 1);
+    Instant endsAt = execution.startedAt().plus(Duration.ofMillis(1500)).plus(RUNNING_TILL_ITS_EVENT);
+    try {
+      clock.sleepUntil(endsAt.plusMillis(500));
+    } catch (InterruptedException interrupted) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted while the runbook ran", interrupted);
+    }
+    StandInSsm.ExecutionView ended = standIn.ssm().executions().stream()
+        .filter(view -> view.id().equals(execution.id())).findFirst().orElseThrow();
+    ObjectNode event = (ObjectNode) JSON.readTree(Files.readAllBytes(STATUS_EVENT_SAMPLE));
+    event.put("time", clock.now().truncatedTo(ChronoUnit.SECONDS).toString());
+    ((ObjectNode) event.get("detail")).put("ExecutionId", ended.id()).put("Definition", ended.documentName())
+        .put("Status", ended.status())
+        .put("StartTime", SSM_EVENT_TIME.format(ended.startedAt()))
+        .put("EndTime", SSM_EVENT_TIME.format(ended.endedAt().orElse(endsAt)));
+    show("EventBridge", "delivers the runbook's status-change event: execution " + ended.id() + " ended "
+        + ended.status());
+    return invoke(handler, STATUS_EVENT_SAMPLE, held, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(event));
+  }
+
   private void prepare(AwsStandIn standIn) {
     standIn.ssm()
         .document(StandInSsm.Document.declaring(DOCUMENT, "InstanceId", "S3BucketName").requiring("InstanceId"))
         .document(StandInSsm.Document.declaring(LAUNCH_DOCUMENT, "InstanceId", "S3BucketName").requiring("InstanceId"))
-        .everyExecution(options.runbook().script());
+        .everyExecution(options.runbook().script(options.statusEvent()));
+    if (options.statusEvent()) {
+      standIn.sqs().queue(WAITING_ROOM, Duration.ofSeconds(5400), 5);
+    }
     if (options.throttled()) {
       standIn.faults().everyOperation().throttle(0.3);
     }
@@ -433,15 +483,20 @@ public final class LocalRun {
         + " s, default result ABANDON)");
   }
 
-  private Map<String, String> environment() {
-    return Map.of(
+  private Map<String, String> environment(AwsStandIn standIn) {
+    Map<String, String> environment = new LinkedHashMap<>(Map.of(
         "AWS_REGION", AwsStandIn.REGION,
         "AUTOMATION_DOCUMENT_NAME", DOCUMENT,
         "LAUNCH_AUTOMATION_DOCUMENT_NAME", LAUNCH_DOCUMENT,
         "AUTOMATION_PARAMETERS", "{\"S3BucketName\": [\"my-logs\"]}",
         "HEARTBEAT_TIMEOUT_SECONDS", String.valueOf(options.runbook().heartbeatTimeout.toSeconds()),
         // A short cap on the polling interval, so that the instance is released within two seconds of the end.
-        "MAX_POLL_INTERVAL_SECONDS", "2");
+        "MAX_POLL_INTERVAL_SECONDS", "2"));
+    if (options.statusEvent()) {
+      environment.put("RUNBOOK_STATUS_EVENTS", "true");
+      environment.put("WAITING_ROOM_QUEUE_URL", standIn.sqs().queueUrl(WAITING_ROOM));
+    }
+    return environment;
   }
 
   private Invocation invoke(LifecycleHandler handler, Path file, Optional<HeldAction> held, byte[] event) {
@@ -463,7 +518,8 @@ public final class LocalRun {
     out.println("against a local AWS stand-in at " + standIn.endpoint() + " (no AWS account needed).");
     String document = first.filter(action -> !action.terminating()).isPresent() ? LAUNCH_DOCUMENT : DOCUMENT;
     out.println("The runbook " + document + " is NOT executed locally: the stand-in only plays its statuses");
-    out.println("(Pending 1.5 s, InProgress " + runbook.running.toSeconds() + " s, then " + runbook.finalStatus + ")."
+    out.println("(Pending 1.5 s, InProgress " + (options.statusEvent() ? RUNNING_TILL_ITS_EVENT : runbook.running)
+        .toSeconds() + " s, then " + runbook.finalStatus + ")."
         + (options.throttled() ? " 30% of all calls are throttled." : ""));
     if (options.launch()) {
       out.println("The instance's SSM agent registers " + LATE_REGISTRATION.toSeconds() + " s after its launch, as a "
@@ -498,17 +554,18 @@ public final class LocalRun {
     out.println("The stand-in answered " + standIn.calls().size() + " calls: " + (byOperation.isEmpty() ? "none"
         : byOperation.entrySet().stream().map(entry -> entry.getKey() + " " + entry.getValue())
             .collect(Collectors.joining(", "))));
-    invocations.forEach(invocation -> invocation.held().ifPresent(action -> out.println("Auto Scaling ended the wait of "
-        + action.instance() + (invocations.size() > 1 ? " in " + action.waitState() : "") + ": " + standIn.autoScaling().ending(action.token())
+    List<HeldAction> held = invocations.stream().flatMap(invocation -> invocation.held().stream()).distinct().toList();
+    held.forEach(action -> out.println("Auto Scaling ended the wait of "
+        + action.instance() + (held.size() > 1 ? " in " + action.waitState() : "") + ": " + standIn.autoScaling().ending(action.token())
             .map(ending -> ending.result() + " (" + ending.cause().name().toLowerCase(Locale.ROOT)
                 .replace('_', ' ') + ")")
-            .orElse("still held"))));
+            .orElse("still held")));
     out.println("The function's own JSON log lines are in " + FUNCTION_LOG + ".");
     invocations.stream().flatMap(invocation -> invocation.failure().stream()).findFirst().ifPresentOrElse(
         failure -> out.println("The invocation failed (exit status " + Exit.INVOCATION_FAILED.status + "): " + failure
             + ". Lambda would deliver the event again and, after its retries, keep it in the failure queue."),
-        () -> out.println("Try also: -Drunbook=fails, -Drunbook=slow, -Dthrottled, -Dlaunch, -DwarmPool, "
-            + "-Devent=events/malformed.json"));
+        () -> out.println("Try also: -DstatusEvent, -Drunbook=fails, -Drunbook=slow, -Dthrottled, -Dlaunch, "
+            + "-DwarmPool, -Devent=events/malformed.json"));
   }
 
   private synchronized void show(String voice, String message) {

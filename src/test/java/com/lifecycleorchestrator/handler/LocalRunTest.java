@@ -40,6 +40,25 @@ class LocalRunTest {
         "Auto Scaling ended the wait of i-0a1b2c3d4e5f67890: CONTINUE (completed)");
   }
 
+  /**
+   * The runbook outlasts the function's short polls: the wait is parked, and the runbook's
+   * status-change event releases the instance within a second of the runbook's end.
+   */
+  @Test
+  void aRunbooksStatusChangeEventReleasesTheParkedWaitAtItsEnd() throws IOException {
+    String printed = run("--statusEvent=true");
+
+    assertInOrder(printed,
+        "InProgress 30 s",
+        "function      runbook started as execution ",
+        "function      lifecycle action parked in the waiting room",
+        "EventBridge   delivers the runbook's status-change event: execution ",
+        "Auto Scaling  lifecycle action completed with CONTINUE",
+        "function      result CONTINUE sent: instance i-0a1b2c3d4e5f67890 released",
+        "Auto Scaling ended the wait of i-0a1b2c3d4e5f67890: CONTINUE (completed)");
+    assertTrue(printed.contains("\"seconds_after_runbook_end\":"), printed);
+  }
+
   @Test
   void aFailingRunbookEndsInAbandon() throws IOException {
     String printed = run("--runbook=fails");
@@ -128,14 +147,14 @@ class LocalRunTest {
 
   @Test
   void optionsAreReadFromTheirCommandLine() {
-    assertEquals(new LocalRun.Options(Path.of("events/launch.json"), LocalRun.RunbookMode.SLOW, true, false, false),
+    assertEquals(new LocalRun.Options(Path.of("events/launch.json"), LocalRun.RunbookMode.SLOW, true, false, false, false),
         LocalRun.Options.parse("--event=events/launch.json", "--runbook=slow", "--throttled=true"));
-    assertEquals(new LocalRun.Options(Path.of("events/terminate.json"), LocalRun.RunbookMode.SUCCEEDS, false, false, false),
+    assertEquals(new LocalRun.Options(Path.of("events/terminate.json"), LocalRun.RunbookMode.SUCCEEDS, false, false, false, false),
         LocalRun.Options.parse());
-    assertEquals(new LocalRun.Options(Path.of("events/launch.json"), LocalRun.RunbookMode.SUCCEEDS, false, true, false),
+    assertEquals(new LocalRun.Options(Path.of("events/launch.json"), LocalRun.RunbookMode.SUCCEEDS, false, true, false, false),
         LocalRun.Options.parse("--launch=true"));
     assertEquals(new LocalRun.Options(Path.of("events/warm-pool-return.json"), LocalRun.RunbookMode.SUCCEEDS, false,
-        false, true), LocalRun.Options.parse("--warmPool=true"));
+        false, true, false), LocalRun.Options.parse("--warmPool=true"));
     assertEquals(List.of(Path.of("events/warm-pool-return.json"), Path.of("events/warm-pool-terminate.json")),
         LocalRun.Options.parse("--warmPool=true").events());
     LocalRun.Options options = LocalRun.Options.parse("--runbook=fails", "--throttled=true");
@@ -149,7 +168,7 @@ class LocalRunTest {
     Map<String, String> properties = Map.of("runbook", "slow", "throttled", "true",
         "maven.repo.local", "/tmp/repository", "skipTests", "true", "java.home", "/usr/lib/jvm/17", "runs", "3");
 
-    assertEquals(new LocalRun.Options(Path.of("events/terminate.json"), LocalRun.RunbookMode.SLOW, true, false, false),
+    assertEquals(new LocalRun.Options(Path.of("events/terminate.json"), LocalRun.RunbookMode.SLOW, true, false, false, false),
         LocalRun.Options.fromProperties(properties, Path.of("")));
   }
 
@@ -203,7 +222,7 @@ class LocalRunTest {
 
     assertEquals(List.of("-XX:TieredStopAtLevel=1", "-classpath", "target/test-classes", LocalRun.class.getName(),
         "--event=events/terminate.json", "--runbook=slow", "--throttled=false", "--launch=false",
-        "--warmPool=false"), command.subList(1, command.size()));
+        "--warmPool=false", "--statusEvent=false"), command.subList(1, command.size()));
   }
 
   private static void assertUsageError(Map<String, String> properties, String expected) {
