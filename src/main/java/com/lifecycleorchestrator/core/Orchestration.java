@@ -66,6 +66,8 @@ public final class Orchestration implements Steps {
   private final Timeline timeline;
   private final Hold hold;
   private final RunbookProgress runbook;
+  /** The document of the runbook the action is handled with, which its hand-overs carry. */
+  private final String document;
   private Position position;
 
   private Orchestration(
@@ -95,6 +97,7 @@ public final class Orchestration implements Steps {
     // hold the instance. Later heartbeats by instance id prove nothing of the activity.
     this.runbook = new RunbookProgress(action, requireNonNull(runbookToRun, "runbook"), ports, rules, timeline,
         hold, capacityWaits, handOversBefore == 1 ? lastHeartbeat : Instant.MIN);
+    this.document = runbookToRun.documentName();
     this.position = first.apply(runbook);
   }
 
@@ -287,7 +290,7 @@ public final class Orchestration implements Steps {
 
   private Continuation continuation(Optional<Continuation.Pending> pending) {
     return new Continuation(action, timeline.execution(), hold.lastHeartbeat(), hold.hookDeadline(),
-        Optional.of(hold.hook()), handOversBefore + 1, runbook.capacityWaits(), pending);
+        Optional.of(hold.hook()), handOversBefore + 1, runbook.capacityWaits(), pending, Optional.of(document));
   }
 
   private Position handOver(Position.HandingOver handingOver, Instant now) {

@@ -14,19 +14,32 @@ public final class Orchestrator {
   /**
    * The runbook for each transition that has one; the hook whose actions are ours for each
    * transition where it is known (an action of another hook is not touched; without a known hook,
-   * every action the rule delivers is ours); the rules every orchestration runs by; and what a
-   * return to the warm pool on scale-in does.
+   * every action the rule delivers is ours); the rules every orchestration runs by; what a return
+   * to the warm pool on scale-in does; and, in fleet mode, the enrolment by tag that says which
+   * groups are served and with which runbook (without it, every group the rule delivers is served
+   * with the runbook of its transition).
    */
   public record Config(
       Map<LifecycleAction.Transition, Runbook> runbooks,
       Map<LifecycleAction.Transition, LifecycleAction.HookName> hooks,
       Orchestration.Rules rules,
-      WarmPoolReturn warmPoolReturn) {
+      WarmPoolReturn warmPoolReturn,
+      Optional<Enrolment> enrolment) {
     public Config {
       runbooks = Map.copyOf(runbooks);
       hooks = Map.copyOf(hooks);
       requireNonNull(rules, "rules");
       requireNonNull(warmPoolReturn, "warmPoolReturn");
+      requireNonNull(enrolment, "enrolment");
+    }
+
+    /** A configuration that serves the groups the rule delivers, each with the runbook of its transition. */
+    public Config(
+        Map<LifecycleAction.Transition, Runbook> runbooks,
+        Map<LifecycleAction.Transition, LifecycleAction.HookName> hooks,
+        Orchestration.Rules rules,
+        WarmPoolReturn warmPoolReturn) {
+      this(runbooks, hooks, rules, warmPoolReturn, Optional.empty());
     }
 
     /** A configuration that runs the terminate runbook when an instance returns to the warm pool. */
@@ -43,6 +56,42 @@ public final class Orchestrator {
 
     public Optional<LifecycleAction.HookName> hookFor(LifecycleAction.Transition transition) {
       return Optional.ofNullable(hooks.get(transition));
+    }
+
+    /**
+     * The runbook that serves the group's lifecycle actions of the transition, or why none does: the
+     * stack's runbook for it; in fleet mode, the one the group's tag names, if the stack allows it.
+     */
+    public Enrolment.Choice runbookIn(
+        LifecycleAction.GroupName group, Fleet.Group described, LifecycleAction.Transition transition) {
+      return enrolment.map(fleet -> fleet.choose(group, described, transition, runbookFor(transition)))
+          .orElseGet(() -> runbookFor(transition).<Enrolment.Choice>map(Enrolment.Choice.Served::new)
+              .orElseGet(() -> new Enrolment.Choice.NotEnrolled(noRunbookFor(transition))));
+    }
+
+    /**
+     * The runbook of an action whose transition has a runbook here or in fleet mode: the stack's for
+     * its transition; in fleet mode the one it started with ({@code startedWith}, from its
+     * hand-over), while allowed, or else the one its group's tag names now, read from the group's
+     * description.
+     *
+     * @throws ServiceFailure the group could not be read
+     */
+    public Enrolment.Choice runbookOf(LifecycleAction action, Optional<String> startedWith,
+        LifecycleActions lifecycleActions) {
+      if (enrolment.isEmpty()) {
+        return new Enrolment.Choice.Served(runbookFor(action.transition()).orElseThrow());
+      }
+      Optional<Runbook> started = startedWith.flatMap(document ->
+          enrolment.get().allowed(document, runbookFor(action.transition())));
+      if (started.isPresent()) {
+        return new Enrolment.Choice.Served(started.get());
+      }
+      return runbookIn(action.group(), lifecycleActions.describe(action.group()), action.transition());
+    }
+
+    private static String noRunbookFor(LifecycleAction.Transition transition) {
+      return "no runbook is configured for " + transition.wireName() + " lifecycle actions";
     }
   }
 
@@ -94,15 +143,19 @@ public final class Orchestrator {
    * other.
    */
   public Outcome handle(LifecycleAction action, Budget budget, Continuations continuations) {
-    return run(action, continuations, (runbook, ports) -> release(action)
+    return run(action, continuations, Optional.empty(), (runbook, ports) -> release(action)
         .map(result -> Orchestration.completing(action, runbook, ports, config.rules(), budget, clock.now(), result))
         .orElseGet(() -> Orchestration.begin(action, runbook, ports, config.rules(), budget, clock.now())));
   }
 
-  /** Goes on with a lifecycle action that an earlier invocation handed over. */
+  /**
+   * Goes on with a lifecycle action that an earlier invocation handed over, with the runbook it
+   * started with while the stack still allows it, so that a group tagged anew meanwhile does not
+   * switch a running action to another runbook.
+   */
   public Outcome resume(Continuation continuation, Budget budget, Continuations continuations) {
     Continuation goingOn = release(continuation.action()).map(continuation::sending).orElse(continuation);
-    return run(continuation.action(), continuations,
+    return run(continuation.action(), continuations, continuation.runbook(),
         (runbook, ports) -> Orchestration.resume(goingOn, runbook, ports, config.rules(), budget, clock.now()));
   }
 
@@ -131,21 +184,36 @@ public final class Orchestrator {
   private Outcome run(
       LifecycleAction action,
       Continuations continuations,
+      Optional<String> startedWith,
       BiFunction<Runbook, Orchestration.Ports, Orchestration> orchestration) {
-    Optional<Runbook> runbook = config.runbookFor(action.transition());
-    if (runbook.isEmpty()) {
-      return new Outcome.Ignored("no runbook is configured for " + action.transition().wireName()
-          + " lifecycle actions (instance " + action.instance() + ")");
+    if (config.enrolment().isEmpty() && config.runbookFor(action.transition()).isEmpty()) {
+      return new Outcome.Ignored(Config.noRunbookFor(action.transition()) + " (instance " + action.instance() + ")");
     }
     Optional<LifecycleAction.HookName> ours = config.hookFor(action.transition());
     if (ours.isPresent() && !ours.get().equals(action.hook())) {
       return new Outcome.Ignored("a lifecycle action of hook " + action.hook() + ", not of this function's hook "
           + ours.get() + " (instance " + action.instance() + "); another hook's actions are not touched");
     }
+    Enrolment.Choice choice;
+    try {
+      choice = config.runbookOf(action, startedWith, lifecycleActions);
+    } catch (ServiceFailure failure) {
+      Instant now = clock.now();
+      return new Outcome.Unfinished(new Timeline(action, now).progress(now), Optional.empty(),
+          "the group's tags, which say whether it is served and by which runbook, could not be read ("
+              + failure.code() + "): the delivery is tried again");
+    }
+    if (choice instanceof Enrolment.Choice.NotEnrolled notEnrolled) {
+      return new Outcome.Ignored(notEnrolled.reason() + " (instance " + action.instance() + ")");
+    }
+    if (choice instanceof Enrolment.Choice.NotAllowed notAllowed) {
+      return new Outcome.RunbookNotAllowed(action, notAllowed.reason());
+    }
     Orchestration.Ports ports =
         new Orchestration.Ports(automations, lifecycleActions, hooks, continuations, waitingRoom, listener);
-    Orchestration running = orchestration.apply(runbook.get(), ports);
+    Orchestration running = orchestration.apply(((Enrolment.Choice.Served) choice).runbook(), ports);
     Steps.runToEnd(running, clock);
     return running.outcome().orElseThrow();
   }
+
 }

@@ -101,6 +101,11 @@ record OutcomeReport(Severity severity, String message, Map<String, Object> fiel
           "reconciler pass: " + pass.recovered() + " of " + pass.waiting() + " waiting instances recovered"
               + leftAlone, fields);
     }
+    if (outcome instanceof Outcome.RunbookNotAllowed notAllowed) {
+      fields.putAll(identifiers(notAllowed.action()));
+      fields.put("reason", notAllowed.reason());
+      return new OutcomeReport(Severity.ERROR, "lifecycle action left alone: " + notAllowed.reason(), fields);
+    }
     if (outcome instanceof Outcome.Refused refused) {
       fields.put("problems", refused.problems());
       return new OutcomeReport(Severity.ERROR,

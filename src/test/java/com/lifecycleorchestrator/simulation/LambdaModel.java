@@ -3,6 +3,7 @@ package com.lifecycleorchestrator.simulation;
 import com.lifecycleorchestrator.core.Budget;
 import com.lifecycleorchestrator.core.Continuation;
 import com.lifecycleorchestrator.core.Continuations;
+import com.lifecycleorchestrator.core.Enrolment;
 import com.lifecycleorchestrator.core.Hooks;
 import com.lifecycleorchestrator.core.LifecycleAction;
 import com.lifecycleorchestrator.core.Milestone;
@@ -186,12 +187,22 @@ final class LambdaModel {
       step(env, delivery, steps, failed, began);
     } catch (EnvironmentPorts.EnvironmentDied died) {
       ended(env, delivery, true);
+    } catch (ServiceFailure groupUnread) {
+      // The invocation cannot tell which runbook the group asks for: it fails, and Lambda retries it.
+      ended(env, delivery, true);
     }
   }
 
+  /**
+   * The orchestration of the delivery, with the runbook the core chooses for it: the one its
+   * hand-over carries, or the one its group's tag names.
+   *
+   * @throws ServiceFailure the group could not be read
+   */
   private Orchestration orchestration(Environment env, Delivery delivery, Continuations continuations, Instant now) {
     LifecycleAction action = delivery.event().or(() -> delivery.continuation().map(Continuation::action)).orElseThrow();
-    Runbook runbook = config.runbookFor(action.transition()).orElseThrow();
+    Runbook runbook = ((Enrolment.Choice.Served) config.runbookOf(action,
+        delivery.continuation().flatMap(Continuation::runbook), env.ports)).runbook();
     Orchestration.Ports ports = new Orchestration.Ports(env.ports, env.ports, env.hooks, continuations,
         Optional.of(waitingRoom(delivery.action())), env.ports::reached);
     Budget budget = Budget.of(now, TIMEOUT, config.rules().timings());
