@@ -566,7 +566,7 @@ class HandlerAgainstStandInTest {
    * recovers a lost action of a group on a later page.
    */
   @Test
-  void inFleetModeTheReconcilerFindsTheTaggedGroupsOnEveryPageAndRecoversTheirLostActions() {
+  void inFleetModeTheReconcilerFindsTheTaggedGroupsOnEveryPageAndRecoversTheirLostActions() throws InterruptedException {
     environment.putAll(Map.of("FLEET_MODE", "true", "LIFECYCLE_HOOK_NAME", HOOK));
     for (int i = 0; i < 60; i++) {
       standIn.autoScaling().hook(Hook.terminating("quiet-asg-" + i, HOOK, Duration.ofHours(1), "ABANDON"))
