@@ -144,13 +144,9 @@ class SettingsTest {
 
   @Test
   void fleetModeServesTheTaggedGroupsWithTheAllowedRunbooksAndTheStacksRole() {
-    Map<String, String> env = new HashMap<>(MINIMAL);
-    env.put("FLEET_MODE", "true");
-    env.put("LIFECYCLE_HOOK_NAME", "graceful-exit");
-    env.put("ALLOWED_RUNBOOKS", "drain-and-archive, warm-cache");
-    env.put("AUTOMATION_ASSUME_ROLE_ARN", "arn:aws:iam::123456789012:role/GracefulExitAutomation");
-
-    Settings settings = Settings.from(env);
+    Settings settings = Settings.from(minimalWith(Map.of("FLEET_MODE", "true", "LIFECYCLE_HOOK_NAME", "graceful-exit",
+        "ALLOWED_RUNBOOKS", "drain-and-archive, warm-cache",
+        "AUTOMATION_ASSUME_ROLE_ARN", "arn:aws:iam::123456789012:role/GracefulExitAutomation")));
 
     Enrolment enrolment = settings.enrolment().orElseThrow();
     assertEquals(Set.of("drain-and-archive", "warm-cache"), enrolment.allowedRunbooks());
@@ -167,14 +163,10 @@ class SettingsTest {
 
   @Test
   void fleetModeWithoutItsHookWithNamedGroupsOrAllowedRunbooksOutsideItIsAProblem() {
-    Map<String, String> fleet = new HashMap<>(MINIMAL);
-    fleet.put("FLEET_MODE", "true");
-    fleet.put("AUTO_SCALING_GROUP_NAMES", "web-asg");
-    fleet.put("ALLOWED_RUNBOOKS", "default,bad name");
-    Map<String, String> single = new HashMap<>(MINIMAL);
-    single.put("ALLOWED_RUNBOOKS", "drain-and-archive");
-    Map<String, String> unclear = new HashMap<>(MINIMAL);
-    unclear.put("FLEET_MODE", "yes");
+    Map<String, String> fleet = minimalWith(Map.of("FLEET_MODE", "true", "AUTO_SCALING_GROUP_NAMES", "web-asg",
+        "ALLOWED_RUNBOOKS", "default,bad name"));
+    Map<String, String> single = minimalWith(Map.of("ALLOWED_RUNBOOKS", "drain-and-archive"));
+    Map<String, String> unclear = minimalWith(Map.of("FLEET_MODE", "yes"));
 
     List<String> fleetProblems = assertThrows(Settings.InvalidSettings.class, () -> Settings.from(fleet)).problems();
     List<String> singleProblems = assertThrows(Settings.InvalidSettings.class, () -> Settings.from(single)).problems();
@@ -190,5 +182,11 @@ class SettingsTest {
     assertEquals(1, singleProblems.size(), singleProblems.toString());
     assertTrue(singleProblems.get(0).contains("FLEET_MODE=true"), singleProblems.toString());
     assertTrue(unclearProblems.get(0).startsWith("FLEET_MODE must be true"), unclearProblems.toString());
+  }
+
+  private static Map<String, String> minimalWith(Map<String, String> more) {
+    Map<String, String> env = new HashMap<>(MINIMAL);
+    env.putAll(more);
+    return env;
   }
 }
