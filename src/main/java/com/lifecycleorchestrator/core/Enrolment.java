@@ -36,10 +36,18 @@ public record Enrolment(Set<String> allowedRunbooks, Map<String, List<String>> p
 
   /** Which runbook serves a group's lifecycle actions of one transition, or why none does. */
   public sealed interface Choice {
-    /** The runbook that serves them. */
-    record Served(Runbook runbook) implements Choice {
+    /**
+     * The runbook that serves them, and the group as read to choose it, if it was (fleet mode), for
+     * the pre-flight to use rather than reading it again.
+     */
+    record Served(Runbook runbook, Optional<Fleet.Group> groupAsRead) implements Choice {
       public Served {
         requireNonNull(runbook, "runbook");
+        requireNonNull(groupAsRead, "groupAsRead");
+      }
+
+      public Served(Runbook runbook) {
+        this(runbook, Optional.empty());
       }
     }
 

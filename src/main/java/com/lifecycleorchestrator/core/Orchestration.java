@@ -83,6 +83,7 @@ public final class Orchestration implements Steps {
       Duration timer,
       int handOversBefore,
       int capacityWaits,
+      Optional<Fleet.Group> groupAsRead,
       Function<RunbookProgress, Position> first) {
     this.action = requireNonNull(action, "action");
     this.ports = requireNonNull(ports, "ports");
@@ -91,7 +92,8 @@ public final class Orchestration implements Steps {
     this.handOversBefore = handOversBefore;
     this.timeline = new Timeline(action, requireNonNull(now, "now"));
     this.hold = new Hold(action, ports, rules, timeline, requireNonNull(hook, "hook"),
-        requireNonNull(hookDeadline, "hookDeadline"), lastHeartbeat, requireNonNull(timer, "timer"), now);
+        requireNonNull(hookDeadline, "hookDeadline"), lastHeartbeat, requireNonNull(timer, "timer"), now,
+        requireNonNull(groupAsRead, "groupAsRead"));
     // An action without token is handed over by a reconciler pass, which heartbeats it as it hands
     // it over: on that first hand-over, its last heartbeat is when the pass saw its scaling activity
     // hold the instance. Later heartbeats by instance id prove nothing of the activity.
@@ -107,8 +109,17 @@ public final class Orchestration implements Steps {
    */
   public static Orchestration begin(
       LifecycleAction action, Runbook runbook, Ports ports, Rules rules, Budget budget, Instant now) {
-    return fresh(action, runbook, ports, rules, budget, now,
-        new Position.Claiming(0, now));
+    return begin(action, runbook, ports, rules, budget, now, Optional.empty());
+  }
+
+  /**
+   * As {@link #begin(LifecycleAction, Runbook, Ports, Rules, Budget, Instant)}, with the group as
+   * read a moment ago to choose the runbook (fleet mode), which the pre-flight uses rather than
+   * reading the group again.
+   */
+  public static Orchestration begin(LifecycleAction action, Runbook runbook, Ports ports, Rules rules, Budget budget,
+      Instant now, Optional<Fleet.Group> groupAsRead) {
+    return fresh(action, runbook, ports, rules, budget, now, groupAsRead, new Position.Claiming(0, now));
   }
 
   /**
@@ -118,17 +129,17 @@ public final class Orchestration implements Steps {
    */
   public static Orchestration completing(LifecycleAction action, Runbook runbook, Ports ports, Rules rules,
       Budget budget, Instant now, Continuation.Pending result) {
-    return fresh(action, runbook, ports, rules, budget, now,
+    return fresh(action, runbook, ports, rules, budget, now, Optional.empty(),
         new Position.Completing(result.result(), result.reason(), 0, now));
   }
 
   /** A new lifecycle action, held since its hold began, by its hook's own timeouts. */
   private static Orchestration fresh(LifecycleAction action, Runbook runbook, Ports ports, Rules rules,
-      Budget budget, Instant now, Position first) {
+      Budget budget, Instant now, Optional<Fleet.Group> groupAsRead, Position first) {
     HookTimeouts hook = ports.hooks().of(action, ports.listener());
     return new Orchestration(action, runbook, ports, rules, budget, now,
         hook, action.heldSince().plus(hook.globalTimeout()), action.heldSince(), hook.heartbeatTimeout(), 0, 0,
-        progress -> first);
+        groupAsRead, progress -> first);
   }
 
   /**
@@ -147,7 +158,7 @@ public final class Orchestration implements Steps {
         ports, rules, budget, now, hook,
         continuation.hook().isPresent() ? continuation.hookDeadline() : action.heldSince().plus(hook.globalTimeout()),
         continuation.lastHeartbeat(), timerSince(continuation, hook),
-        continuation.handOvers(), continuation.capacityWaits(),
+        continuation.handOvers(), continuation.capacityWaits(), Optional.empty(),
         progress -> whereToGoOn(continuation, progress, now));
     ports.listener().reached(continuation.action(),
         new Milestone.Resumed(continuation.execution(), continuation.handOvers()));

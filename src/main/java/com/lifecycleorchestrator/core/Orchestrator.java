@@ -87,7 +87,10 @@ public final class Orchestrator {
       if (started.isPresent()) {
         return new Enrolment.Choice.Served(started.get());
       }
-      return runbookIn(action.group(), lifecycleActions.describe(action.group()), action.transition());
+      Fleet.Group described = lifecycleActions.describe(action.group());
+      Enrolment.Choice choice = runbookIn(action.group(), described, action.transition());
+      return choice instanceof Enrolment.Choice.Served served
+          ? new Enrolment.Choice.Served(served.runbook(), Optional.of(described)) : choice;
     }
 
     private static String noRunbookFor(LifecycleAction.Transition transition) {
@@ -143,9 +146,11 @@ public final class Orchestrator {
    * other.
    */
   public Outcome handle(LifecycleAction action, Budget budget, Continuations continuations) {
-    return run(action, continuations, Optional.empty(), (runbook, ports) -> release(action)
-        .map(result -> Orchestration.completing(action, runbook, ports, config.rules(), budget, clock.now(), result))
-        .orElseGet(() -> Orchestration.begin(action, runbook, ports, config.rules(), budget, clock.now())));
+    return run(action, continuations, Optional.empty(), (served, ports) -> release(action)
+        .map(result -> Orchestration.completing(action, served.runbook(), ports, config.rules(), budget, clock.now(),
+            result))
+        .orElseGet(() -> Orchestration.begin(action, served.runbook(), ports, config.rules(), budget, clock.now(),
+            served.groupAsRead())));
   }
 
   /**
@@ -156,7 +161,8 @@ public final class Orchestrator {
   public Outcome resume(Continuation continuation, Budget budget, Continuations continuations) {
     Continuation goingOn = release(continuation.action()).map(continuation::sending).orElse(continuation);
     return run(continuation.action(), continuations, continuation.runbook(),
-        (runbook, ports) -> Orchestration.resume(goingOn, runbook, ports, config.rules(), budget, clock.now()));
+        (served, ports) -> Orchestration.resume(goingOn, served.runbook(), ports, config.rules(), budget,
+            clock.now()));
   }
 
   /** The CONTINUE a return to the warm pool gets at once when {@link WarmPoolReturn#CONTINUE} says so. */
@@ -185,7 +191,7 @@ public final class Orchestrator {
       LifecycleAction action,
       Continuations continuations,
       Optional<String> startedWith,
-      BiFunction<Runbook, Orchestration.Ports, Orchestration> orchestration) {
+      BiFunction<Enrolment.Choice.Served, Orchestration.Ports, Orchestration> orchestration) {
     if (config.enrolment().isEmpty() && config.runbookFor(action.transition()).isEmpty()) {
       return new Outcome.Ignored(Config.noRunbookFor(action.transition()) + " (instance " + action.instance() + ")");
     }
@@ -211,7 +217,7 @@ public final class Orchestrator {
     }
     Orchestration.Ports ports =
         new Orchestration.Ports(automations, lifecycleActions, hooks, continuations, waitingRoom, listener);
-    Orchestration running = orchestration.apply(((Enrolment.Choice.Served) choice).runbook(), ports);
+    Orchestration running = orchestration.apply((Enrolment.Choice.Served) choice, ports);
     Steps.runToEnd(running, clock);
     return running.outcome().orElseThrow();
   }

@@ -39,6 +39,19 @@ class FleetModeTest {
     assertEquals(Rig.DOCUMENT, rig.automations.executions().get(0).start().documentName());
   }
 
+  /** The group read that chooses the runbook also serves the pre-flight: one call, not two. */
+  @Test
+  void theGroupIsReadOnceForTheRunbookAndThePreFlightAndABeingDeletedGroupIsReleased() {
+    rig.lifecycleActions.tag(WEB, LifecycleAction.Transition.TERMINATING, Enrolment.DEFAULT)
+        .groupState(WEB, Fleet.GroupState.DELETING);
+
+    Outcome outcome = rig.handle(rig.held(rig.terminatingIn(WEB)));
+
+    assertEquals(LifecycleResult.CONTINUE, assertInstanceOf(Outcome.Completed.class, outcome).result());
+    assertTrue(rig.automations.executions().isEmpty());
+    assertEquals(1, rig.lifecycleActions.calls(FakeLifecycleActions.Operation.DESCRIBE));
+  }
+
   @Test
   void aGroupTaggedWithAnAllowedRunbookRunsItWithTheStacksRoleAndTheInstanceOnly() {
     rig.lifecycleActions.tag(BATCH, LifecycleAction.Transition.TERMINATING, DRAIN);

@@ -201,14 +201,14 @@ final class LambdaModel {
    */
   private Orchestration orchestration(Environment env, Delivery delivery, Continuations continuations, Instant now) {
     LifecycleAction action = delivery.event().or(() -> delivery.continuation().map(Continuation::action)).orElseThrow();
-    Runbook runbook = ((Enrolment.Choice.Served) config.runbookOf(action,
-        delivery.continuation().flatMap(Continuation::runbook), env.ports)).runbook();
+    Enrolment.Choice.Served served = (Enrolment.Choice.Served) config.runbookOf(action,
+        delivery.continuation().flatMap(Continuation::runbook), env.ports);
     Orchestration.Ports ports = new Orchestration.Ports(env.ports, env.ports, env.hooks, continuations,
         Optional.of(waitingRoom(delivery.action())), env.ports::reached);
     Budget budget = Budget.of(now, TIMEOUT, config.rules().timings());
     return delivery.continuation().isPresent()
-        ? Orchestration.resume(delivery.continuation().get(), runbook, ports, config.rules(), budget, now)
-        : Orchestration.begin(action, runbook, ports, config.rules(), budget, now);
+        ? Orchestration.resume(delivery.continuation().get(), served.runbook(), ports, config.rules(), budget, now)
+        : Orchestration.begin(action, served.runbook(), ports, config.rules(), budget, now, served.groupAsRead());
   }
 
   private void step(Environment env, Delivery delivery, Steps steps, BooleanSupplier failed, Instant began) {
