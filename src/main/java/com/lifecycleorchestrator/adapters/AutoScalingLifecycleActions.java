@@ -1,5 +1,6 @@
 package com.lifecycleorchestrator.adapters;
 
+import com.lifecycleorchestrator.core.Enrolment;
 import com.lifecycleorchestrator.core.Fleet;
 import com.lifecycleorchestrator.core.HookTimeouts;
 import com.lifecycleorchestrator.core.LifecycleAction;
@@ -10,6 +11,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -20,6 +23,7 @@ import software.amazon.awssdk.services.autoscaling.AutoScalingClient;
 import software.amazon.awssdk.services.autoscaling.model.Activity;
 import software.amazon.awssdk.services.autoscaling.model.AutoScalingGroup;
 import software.amazon.awssdk.services.autoscaling.model.DescribeScalingActivitiesResponse;
+import software.amazon.awssdk.services.autoscaling.model.Filter;
 import software.amazon.awssdk.services.autoscaling.model.Instance;
 import software.amazon.awssdk.services.autoscaling.model.InstanceLifecyclePolicy;
 import software.amazon.awssdk.services.autoscaling.model.LifecycleHook;
@@ -159,28 +163,60 @@ public final class AutoScalingLifecycleActions implements LifecycleActions {
               .autoScalingGroupNames(group.value()))
           .autoScalingGroups().stream()
           .findFirst();
-      if (found.isEmpty()) {
-        // A group Auto Scaling does not list holds no instance, and no deletion to hold up.
-        return new Fleet.Group(Fleet.GroupState.ACTIVE, List.of(), false);
-      }
-      List<Fleet.WaitingInstance> waiting = new ArrayList<>(waitingOf(found.get().instances()));
-      if (found.get().warmPoolConfiguration() != null) {
-        autoScaling.describeWarmPoolPaginator(request -> request
-                .autoScalingGroupName(group.value())
-                .maxRecords(WARM_POOL_PAGE))
-            .forEach(page -> waiting.addAll(waitingOf(page.instances())));
-      }
-      boolean retains = Optional.ofNullable(found.get().instanceLifecyclePolicy())
-          .map(InstanceLifecyclePolicy::retentionTriggers)
-          .map(RetentionTriggers::terminateHookAbandonAsString)
-          .map(RETAIN::equalsIgnoreCase)
-          .orElse(false);
-      return new Fleet.Group(
-          DELETING.equals(found.get().status()) ? Fleet.GroupState.DELETING : Fleet.GroupState.ACTIVE,
-          waiting, retains);
+      // A group Auto Scaling does not list holds no instance, and no deletion to hold up.
+      return found.map(this::groupOf).orElseGet(() -> new Fleet.Group(Fleet.GroupState.ACTIVE, List.of(), false));
     } catch (SdkException e) {
       throw ServiceFailures.classify(e);
     }
+  }
+
+  /**
+   * The groups that carry an opt-in tag, read page by page: a tag-key filter with several values
+   * lists the groups that carry any of those keys ("Use tags to filter Auto Scaling groups", EC2
+   * Auto Scaling User Guide; Filter, API Reference), and each group's description has its tags.
+   */
+  @Override
+  public Map<LifecycleAction.GroupName, Fleet.Group> enrolled() {
+    Map<LifecycleAction.GroupName, Fleet.Group> enrolled = new LinkedHashMap<>();
+    try {
+      autoScaling.describeAutoScalingGroupsPaginator(request -> request
+              .filters(Filter.builder().name(TAG_KEY_FILTER).values(RUNBOOK_TAGS.keySet()).build()))
+          .autoScalingGroups()
+          .forEach(group -> enrolled.put(new LifecycleAction.GroupName(group.autoScalingGroupName()), groupOf(group)));
+      return enrolled;
+    } catch (SdkException e) {
+      throw ServiceFailures.classify(e);
+    }
+  }
+
+  /** The filter of DescribeAutoScalingGroups that lists the groups carrying any of the given tag keys. */
+  static final String TAG_KEY_FILTER = "tag-key";
+
+  /** The opt-in tag of each transition's lifecycle actions. */
+  static final Map<String, LifecycleAction.Transition> RUNBOOK_TAGS = Map.of(
+      Enrolment.TERMINATE_TAG, LifecycleAction.Transition.TERMINATING,
+      Enrolment.LAUNCH_TAG, LifecycleAction.Transition.LAUNCHING);
+
+  private Fleet.Group groupOf(AutoScalingGroup found) {
+    List<Fleet.WaitingInstance> waiting = new ArrayList<>(waitingOf(found.instances()));
+    if (found.warmPoolConfiguration() != null) {
+      autoScaling.describeWarmPoolPaginator(request -> request
+              .autoScalingGroupName(found.autoScalingGroupName())
+              .maxRecords(WARM_POOL_PAGE))
+          .forEach(page -> waiting.addAll(waitingOf(page.instances())));
+    }
+    boolean retains = Optional.ofNullable(found.instanceLifecyclePolicy())
+        .map(InstanceLifecyclePolicy::retentionTriggers)
+        .map(RetentionTriggers::terminateHookAbandonAsString)
+        .map(RETAIN::equalsIgnoreCase)
+        .orElse(false);
+    Map<LifecycleAction.Transition, String> runbookTags = new EnumMap<>(LifecycleAction.Transition.class);
+    found.tags().stream()
+        .filter(tag -> RUNBOOK_TAGS.containsKey(tag.key()) && tag.value() != null)
+        .forEach(tag -> runbookTags.put(RUNBOOK_TAGS.get(tag.key()), tag.value()));
+    return new Fleet.Group(
+        DELETING.equals(found.status()) ? Fleet.GroupState.DELETING : Fleet.GroupState.ACTIVE,
+        waiting, retains, runbookTags);
   }
 
   private static List<Fleet.WaitingInstance> waitingOf(List<Instance> instances) {

@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -50,14 +51,21 @@ public final class Fleet {
   }
 
   /**
-   * A group's state, the instances waiting at its hooks (in the group and in its warm pool), and
-   * whether its instance lifecycle policy retains an instance whose terminate action is abandoned
-   * (RetentionTriggers TerminateHookAbandon = retain) instead of terminating it.
+   * A group's state, the instances waiting at its hooks (in the group and in its warm pool), whether
+   * its instance lifecycle policy retains an instance whose terminate action is abandoned
+   * (RetentionTriggers TerminateHookAbandon = retain) instead of terminating it, and, for each
+   * transition, the runbook its opt-in tag names (fleet mode; see {@link Enrolment}).
    */
-  public record Group(GroupState state, List<WaitingInstance> waiting, boolean retainsAbandoned) {
+  public record Group(GroupState state, List<WaitingInstance> waiting, boolean retainsAbandoned,
+      Map<LifecycleAction.Transition, String> runbookTags) {
     public Group {
       requireNonNull(state, "state");
       waiting = List.copyOf(waiting);
+      runbookTags = Map.copyOf(runbookTags);
+    }
+
+    public Group(GroupState state, List<WaitingInstance> waiting, boolean retainsAbandoned) {
+      this(state, waiting, retainsAbandoned, Map.of());
     }
 
     public Group(GroupState state, List<WaitingInstance> waiting) {

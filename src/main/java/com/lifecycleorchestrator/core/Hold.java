@@ -24,10 +24,14 @@ final class Hold {
   private Duration timer;
   private Instant nextHeartbeat;
   private int heartbeatFailures;
+  /** The group as read a moment ago to choose the runbook (fleet mode), for the pre-flight to use once. */
+  private Optional<Fleet.Group> groupAsRead;
 
   Hold(LifecycleAction action, Orchestration.Ports ports, Orchestration.Rules rules, Timeline timeline,
-      HookTimeouts hook, Instant hookDeadline, Instant lastHeartbeat, Duration timer, Instant now) {
+      HookTimeouts hook, Instant hookDeadline, Instant lastHeartbeat, Duration timer, Instant now,
+      Optional<Fleet.Group> groupAsRead) {
     this.action = action;
+    this.groupAsRead = groupAsRead;
     this.ports = ports;
     this.rules = rules;
     this.timeline = timeline;
@@ -161,7 +165,9 @@ final class Hold {
 
   /** The pre-flight: the group is not being deleted and, if asked, the agent can run the runbook. */
   Position check(Position.Checking checking, Instant now) {
-    if (groupIsBeingDeleted()) {
+    Optional<Fleet.Group> read = groupAsRead;
+    groupAsRead = Optional.empty();
+    if (read.map(group -> group.state() == Fleet.GroupState.DELETING).orElseGet(this::groupIsBeingDeleted)) {
       return releasedForTheGroupsDeletion(now);
     }
     if (!checking.agent()) {

@@ -1,7 +1,7 @@
 package com.lifecycleorchestrator.core;
 
 import java.util.List;
-import java.util.Optional;
+import java.util.Map;
 
 /**
  * What the orchestration and the reconciler need from EC2 Auto Scaling. Failures come as {@link ServiceFailure}s after
@@ -35,6 +35,12 @@ public interface LifecycleActions {
    * pool, and whether it retains instances whose terminate action is abandoned.
    */
   Fleet.Group describe(LifecycleAction.GroupName group);
+
+  /**
+   * Every group that carries an opt-in tag of fleet mode ({@link Enrolment#TERMINATE_TAG},
+   * {@link Enrolment#LAUNCH_TAG}), each described as {@link #describe} does.
+   */
+  Map<LifecycleAction.GroupName, Fleet.Group> enrolled();
 
   /**
    * The group's scaling activities still in progress: among them, the one of each instance held at

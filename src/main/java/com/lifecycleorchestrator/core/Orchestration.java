@@ -66,6 +66,8 @@ public final class Orchestration implements Steps {
   private final Timeline timeline;
   private final Hold hold;
   private final RunbookProgress runbook;
+  /** The document of the runbook the action is handled with, which its hand-overs carry. */
+  private final String document;
   private Position position;
 
   private Orchestration(
@@ -81,6 +83,7 @@ public final class Orchestration implements Steps {
       Duration timer,
       int handOversBefore,
       int capacityWaits,
+      Optional<Fleet.Group> groupAsRead,
       Function<RunbookProgress, Position> first) {
     this.action = requireNonNull(action, "action");
     this.ports = requireNonNull(ports, "ports");
@@ -89,12 +92,14 @@ public final class Orchestration implements Steps {
     this.handOversBefore = handOversBefore;
     this.timeline = new Timeline(action, requireNonNull(now, "now"));
     this.hold = new Hold(action, ports, rules, timeline, requireNonNull(hook, "hook"),
-        requireNonNull(hookDeadline, "hookDeadline"), lastHeartbeat, requireNonNull(timer, "timer"), now);
+        requireNonNull(hookDeadline, "hookDeadline"), lastHeartbeat, requireNonNull(timer, "timer"), now,
+        requireNonNull(groupAsRead, "groupAsRead"));
     // An action without token is handed over by a reconciler pass, which heartbeats it as it hands
     // it over: on that first hand-over, its last heartbeat is when the pass saw its scaling activity
     // hold the instance. Later heartbeats by instance id prove nothing of the activity.
     this.runbook = new RunbookProgress(action, requireNonNull(runbookToRun, "runbook"), ports, rules, timeline,
         hold, capacityWaits, handOversBefore == 1 ? lastHeartbeat : Instant.MIN);
+    this.document = runbookToRun.documentName();
     this.position = first.apply(runbook);
   }
 
@@ -104,7 +109,17 @@ public final class Orchestration implements Steps {
    */
   public static Orchestration begin(
       LifecycleAction action, Runbook runbook, Ports ports, Rules rules, Budget budget, Instant now) {
-    return fresh(action, runbook, ports, rules, budget, now, progress -> new Position.Claiming(0, now));
+    return begin(action, runbook, ports, rules, budget, now, Optional.empty());
+  }
+
+  /**
+   * As {@link #begin(LifecycleAction, Runbook, Ports, Rules, Budget, Instant)}, with the group as
+   * read a moment ago to choose the runbook (fleet mode), which the pre-flight uses rather than
+   * reading the group again.
+   */
+  public static Orchestration begin(LifecycleAction action, Runbook runbook, Ports ports, Rules rules, Budget budget,
+      Instant now, Optional<Fleet.Group> groupAsRead) {
+    return fresh(action, runbook, ports, rules, budget, now, groupAsRead, progress -> new Position.Claiming(0, now));
   }
 
   /**
@@ -114,7 +129,7 @@ public final class Orchestration implements Steps {
    */
   public static Orchestration completing(LifecycleAction action, Runbook runbook, Ports ports, Rules rules,
       Budget budget, Instant now, Continuation.Pending result) {
-    return fresh(action, runbook, ports, rules, budget, now,
+    return fresh(action, runbook, ports, rules, budget, now, Optional.empty(),
         progress -> new Position.Completing(result.result(), result.reason(), 0, now));
   }
 
@@ -124,16 +139,16 @@ public final class Orchestration implements Steps {
    */
   static Orchestration ended(LifecycleAction action, Runbook runbook, Runbook.ExecutionId execution,
       Runbook.Observation observed, Ports ports, Rules rules, Budget budget, Instant now) {
-    return fresh(action, runbook, ports, rules, budget, now, progress -> progress.ended(execution, observed, now));
+    return fresh(action, runbook, ports, rules, budget, now, Optional.empty(), progress -> progress.ended(execution, observed, now));
   }
 
   /** A lifecycle action held since its hold began, by its hook's own timeouts. */
   private static Orchestration fresh(LifecycleAction action, Runbook runbook, Ports ports, Rules rules,
-      Budget budget, Instant now, Function<RunbookProgress, Position> first) {
+      Budget budget, Instant now, Optional<Fleet.Group> groupAsRead, Function<RunbookProgress, Position> first) {
     HookTimeouts hook = ports.hooks().of(action, ports.listener());
     return new Orchestration(action, runbook, ports, rules, budget, now,
         hook, action.heldSince().plus(hook.globalTimeout()), action.heldSince(), hook.heartbeatTimeout(), 0, 0,
-        first);
+        groupAsRead, first);
   }
 
   /**
@@ -152,7 +167,7 @@ public final class Orchestration implements Steps {
         ports, rules, budget, now, hook,
         continuation.hook().isPresent() ? continuation.hookDeadline() : action.heldSince().plus(hook.globalTimeout()),
         continuation.lastHeartbeat(), timerSince(continuation, hook),
-        continuation.handOvers(), continuation.capacityWaits(),
+        continuation.handOvers(), continuation.capacityWaits(), Optional.empty(),
         progress -> whereToGoOn(continuation, progress, now));
     ports.listener().reached(continuation.action(),
         new Milestone.Resumed(continuation.execution(), continuation.handOvers()));
@@ -301,7 +316,7 @@ public final class Orchestration implements Steps {
 
   private Continuation continuation(Optional<Continuation.Pending> pending) {
     return new Continuation(action, timeline.execution(), hold.lastHeartbeat(), hold.hookDeadline(),
-        Optional.of(hold.hook()), handOversBefore + 1, runbook.capacityWaits(), pending);
+        Optional.of(hold.hook()), handOversBefore + 1, runbook.capacityWaits(), pending, Optional.of(document));
   }
 
   private Position handOver(Position.HandingOver handingOver, Instant now) {

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.BiFunction;
@@ -14,19 +15,32 @@ public final class Orchestrator {
   /**
    * The runbook for each transition that has one; the hook whose actions are ours for each
    * transition where it is known (an action of another hook is not touched; without a known hook,
-   * every action the rule delivers is ours); the rules every orchestration runs by; and what a
-   * return to the warm pool on scale-in does.
+   * every action the rule delivers is ours); the rules every orchestration runs by; what a return
+   * to the warm pool on scale-in does; and, in fleet mode, the enrolment by tag that says which
+   * groups are served and with which runbook (without it, every group the rule delivers is served
+   * with the runbook of its transition).
    */
   public record Config(
       Map<LifecycleAction.Transition, Runbook> runbooks,
       Map<LifecycleAction.Transition, LifecycleAction.HookName> hooks,
       Orchestration.Rules rules,
-      WarmPoolReturn warmPoolReturn) {
+      WarmPoolReturn warmPoolReturn,
+      Optional<Enrolment> enrolment) {
     public Config {
       runbooks = Map.copyOf(runbooks);
       hooks = Map.copyOf(hooks);
       requireNonNull(rules, "rules");
       requireNonNull(warmPoolReturn, "warmPoolReturn");
+      requireNonNull(enrolment, "enrolment");
+    }
+
+    /** A configuration that serves the groups the rule delivers, each with the runbook of its transition. */
+    public Config(
+        Map<LifecycleAction.Transition, Runbook> runbooks,
+        Map<LifecycleAction.Transition, LifecycleAction.HookName> hooks,
+        Orchestration.Rules rules,
+        WarmPoolReturn warmPoolReturn) {
+      this(runbooks, hooks, rules, warmPoolReturn, Optional.empty());
     }
 
     /** A configuration that runs the terminate runbook when an instance returns to the warm pool. */
@@ -43,6 +57,55 @@ public final class Orchestrator {
 
     public Optional<LifecycleAction.HookName> hookFor(LifecycleAction.Transition transition) {
       return Optional.ofNullable(hooks.get(transition));
+    }
+
+    /**
+     * The runbook of the transition that a status-change event's {@code Definition} names: the
+     * stack's; in fleet mode also one the stack allows, which a group's tag may name, whatever the
+     * group's tag says now (the execution ran it).
+     */
+    Optional<Runbook> runbookNamed(String definition, LifecycleAction.Transition transition) {
+      Optional<Runbook> stacks = runbookFor(transition).filter(runbook -> runbook.isNamedBy(definition));
+      return stacks.isPresent() ? stacks : enrolment.flatMap(fleet -> fleet.allowed(definition, runbookFor(transition)));
+    }
+
+    /**
+     * The runbook that serves the group's lifecycle actions of the transition, or why none does: the
+     * stack's runbook for it; in fleet mode, the one the group's tag names, if the stack allows it.
+     */
+    public Enrolment.Choice runbookIn(
+        LifecycleAction.GroupName group, Fleet.Group described, LifecycleAction.Transition transition) {
+      return enrolment.map(fleet -> fleet.choose(group, described, transition, runbookFor(transition)))
+          .orElseGet(() -> runbookFor(transition).<Enrolment.Choice>map(Enrolment.Choice.Served::new)
+              .orElseGet(() -> new Enrolment.Choice.NotEnrolled(noRunbookFor(transition))));
+    }
+
+    /**
+     * The runbook of an action whose transition has a runbook here or in fleet mode: the stack's for
+     * its transition; in fleet mode the one it started with ({@code startedWith}, from its
+     * hand-over), while allowed, or else the one its group's tag names now, read from the group's
+     * description.
+     *
+     * @throws ServiceFailure the group could not be read
+     */
+    public Enrolment.Choice runbookOf(LifecycleAction action, Optional<String> startedWith,
+        LifecycleActions lifecycleActions) {
+      if (enrolment.isEmpty()) {
+        return new Enrolment.Choice.Served(runbookFor(action.transition()).orElseThrow());
+      }
+      Optional<Runbook> started = startedWith.flatMap(document ->
+          enrolment.get().allowed(document, runbookFor(action.transition())));
+      if (started.isPresent()) {
+        return new Enrolment.Choice.Served(started.get());
+      }
+      Fleet.Group described = lifecycleActions.describe(action.group());
+      Enrolment.Choice choice = runbookIn(action.group(), described, action.transition());
+      return choice instanceof Enrolment.Choice.Served served
+          ? new Enrolment.Choice.Served(served.runbook(), Optional.of(described)) : choice;
+    }
+
+    private static String noRunbookFor(LifecycleAction.Transition transition) {
+      return "no runbook is configured for " + transition.wireName() + " lifecycle actions";
     }
   }
 
@@ -94,16 +157,23 @@ public final class Orchestrator {
    * other.
    */
   public Outcome handle(LifecycleAction action, Budget budget, Continuations continuations) {
-    return run(action, continuations, (runbook, ports) -> release(action)
-        .map(result -> Orchestration.completing(action, runbook, ports, config.rules(), budget, clock.now(), result))
-        .orElseGet(() -> Orchestration.begin(action, runbook, ports, config.rules(), budget, clock.now())));
+    return run(action, continuations, Optional.empty(), (served, ports) -> release(action)
+        .map(result -> Orchestration.completing(action, served.runbook(), ports, config.rules(), budget, clock.now(),
+            result))
+        .orElseGet(() -> Orchestration.begin(action, served.runbook(), ports, config.rules(), budget, clock.now(),
+            served.groupAsRead())));
   }
 
-  /** Goes on with a lifecycle action that an earlier invocation handed over. */
+  /**
+   * Goes on with a lifecycle action that an earlier invocation handed over, with the runbook it
+   * started with while the stack still allows it, so that a group tagged anew meanwhile does not
+   * switch a running action to another runbook.
+   */
   public Outcome resume(Continuation continuation, Budget budget, Continuations continuations) {
     Continuation goingOn = release(continuation.action()).map(continuation::sending).orElse(continuation);
-    return run(continuation.action(), continuations,
-        (runbook, ports) -> Orchestration.resume(goingOn, runbook, ports, config.rules(), budget, clock.now()));
+    return run(continuation.action(), continuations, continuation.runbook(),
+        (served, ports) -> Orchestration.resume(goingOn, served.runbook(), ports, config.rules(), budget,
+            clock.now()));
   }
 
   /** The CONTINUE a return to the warm pool gets at once when {@link WarmPoolReturn#CONTINUE} says so. */
@@ -142,13 +212,15 @@ public final class Orchestrator {
   public RunbookEndRelease releasing(RunbookEnd end, Budget budget, Continuations continuations) {
     Orchestration.Ports ports = ports(continuations);
     return new RunbookEndRelease(end,
-        definition -> config.runbooks().values().stream().filter(runbook -> runbook.isNamedBy(definition)).findFirst(),
-        served -> notOurs(served.action()).or(() -> config.runbookFor(served.action().transition())
-            .filter(runbook -> runbook.isNamedBy(end.definition())).isPresent()
+        definition -> Arrays.stream(LifecycleAction.Transition.values())
+            .flatMap(transition -> config.runbookNamed(definition, transition).stream()).findFirst(),
+        served -> notOurs(served.action()).or(() -> config.runbookNamed(end.definition(),
+                served.action().transition()).isPresent()
             ? Optional.empty()
             : Optional.of("automation execution " + end.execution() + " of " + end.definition() + " records a "
-                + served.action().transition().wireName() + " action, whose runbook is another")),
-        served -> Orchestration.ended(served.action(), config.runbookFor(served.action().transition()).orElseThrow(),
+                + served.action().transition().wireName() + " action, which this function runs another runbook for")),
+        served -> Orchestration.ended(served.action(),
+            config.runbookNamed(end.definition(), served.action().transition()).orElseThrow(),
             served.entry().execution(), served.entry().observation(), ports, config.rules(), budget, clock.now()),
         ports, config.rules(), budget, clock.now());
   }
@@ -156,22 +228,39 @@ public final class Orchestrator {
   private Outcome run(
       LifecycleAction action,
       Continuations continuations,
-      BiFunction<Runbook, Orchestration.Ports, Orchestration> orchestration) {
+      Optional<String> startedWith,
+      BiFunction<Enrolment.Choice.Served, Orchestration.Ports, Orchestration> orchestration) {
     Optional<String> notOurs = notOurs(action);
     if (notOurs.isPresent()) {
       return new Outcome.Ignored(notOurs.get());
     }
-    Orchestration running = orchestration.apply(config.runbookFor(action.transition()).orElseThrow(),
-        ports(continuations));
+    Enrolment.Choice choice;
+    try {
+      choice = config.runbookOf(action, startedWith, lifecycleActions);
+    } catch (ServiceFailure failure) {
+      Instant now = clock.now();
+      return new Outcome.Unfinished(new Timeline(action, now).progress(now), Optional.empty(),
+          "the group's tags, which say whether it is served and by which runbook, could not be read ("
+              + failure.code() + "): the delivery is tried again");
+    }
+    if (choice instanceof Enrolment.Choice.NotEnrolled notEnrolled) {
+      return new Outcome.Ignored(notEnrolled.reason() + " (instance " + action.instance() + ")");
+    }
+    if (choice instanceof Enrolment.Choice.NotAllowed notAllowed) {
+      return new Outcome.RunbookNotAllowed(action, notAllowed.reason());
+    }
+    Orchestration running = orchestration.apply((Enrolment.Choice.Served) choice, ports(continuations));
     Steps.runToEnd(running, clock);
     return running.outcome().orElseThrow();
   }
 
-  /** Why the action is not this function's to handle, if it is not: no runbook for it, or another hook's. */
+  /**
+   * Why the action is not this function's to handle, if it is not: no runbook for its transition
+   * (here or in fleet mode), or another hook's.
+   */
   private Optional<String> notOurs(LifecycleAction action) {
-    if (config.runbookFor(action.transition()).isEmpty()) {
-      return Optional.of("no runbook is configured for " + action.transition().wireName()
-          + " lifecycle actions (instance " + action.instance() + ")");
+    if (config.enrolment().isEmpty() && config.runbookFor(action.transition()).isEmpty()) {
+      return Optional.of(Config.noRunbookFor(action.transition()) + " (instance " + action.instance() + ")");
     }
     Optional<LifecycleAction.HookName> ours = config.hookFor(action.transition());
     if (ours.isPresent() && !ours.get().equals(action.hook())) {
@@ -184,4 +273,5 @@ public final class Orchestrator {
   private Orchestration.Ports ports(Continuations continuations) {
     return new Orchestration.Ports(automations, lifecycleActions, hooks, continuations, waitingRoom, listener);
   }
+
 }

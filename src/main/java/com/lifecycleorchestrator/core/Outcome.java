@@ -63,6 +63,22 @@ public sealed interface Outcome {
   /** Not a lifecycle action we handle: a test notification, another event, a launch without runbook. */
   record Ignored(String reason) implements Outcome {}
 
+  /**
+   * A lifecycle action of a group that opted in with a runbook the stack does not allow: left alone,
+   * no runbook started and no result sent, until a person allows the runbook or retags the group.
+   */
+  record RunbookNotAllowed(LifecycleAction action, String reason) implements Outcome {
+    public RunbookNotAllowed {
+      requireNonNull(action, "action");
+      requireNonNull(reason, "reason");
+    }
+
+    @Override
+    public boolean needsAttention() {
+      return true;
+    }
+  }
+
   /** A malformed event: each problem names a field and what is wrong with it. */
   record Refused(List<String> problems) implements Outcome {
     public Refused {

@@ -6,7 +6,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -44,7 +47,8 @@ import java.util.Optional;
 public final class Reconciler {
 
   /**
-   * Which groups to watch (the hooks are the orchestrator's); how often a pass runs (the schedule's
+   * Which groups to watch (none: in fleet mode, those enrolled by their tag, found at each pass;
+   * the hooks are the orchestrator's); how often a pass runs (the schedule's
    * rate); how many instances a pass examines at least, and at what pace; how long a pass may take;
    * and how long an ended execution may wait for its own invocation to complete its action.
    */
@@ -61,8 +65,8 @@ public final class Reconciler {
       requireNonNull(pace, "pace");
       requireNonNull(passTime, "passTime");
       requireNonNull(completionGrace, "completionGrace");
-      if (groups.isEmpty() || examinedAtLeast < 1) {
-        throw new IllegalArgumentException("the reconciler needs a group and examines at least one instance");
+      if (examinedAtLeast < 1) {
+        throw new IllegalArgumentException("the reconciler examines at least one instance, got " + examinedAtLeast);
       }
     }
   }
@@ -85,6 +89,11 @@ public final class Reconciler {
     this.clock = requireNonNull(clock, "clock");
     this.orchestration = requireNonNull(orchestration, "orchestration");
     this.config = requireNonNull(config, "config");
+    if (config.groups().isEmpty() == orchestration.enrolment().isEmpty()) {
+      throw new IllegalArgumentException("the reconciler watches either the configured groups or, in fleet mode, "
+          + "the groups enrolled by their tag: got groups " + config.groups() + " and fleet mode "
+          + orchestration.enrolment().isPresent());
+    }
     this.hooks = new Hooks(lifecycleActions, orchestration.rules().heartbeatTimeout(), clock);
   }
 
@@ -104,7 +113,7 @@ public final class Reconciler {
   public final class Pass implements Steps {
     private final Continuations continuations;
     private final Instant began;
-    private final List<LifecycleAction> toExamine = new ArrayList<>();
+    private final List<Waiting> toExamine = new ArrayList<>();
     private boolean described;
     private int next;
     private Instant due;
@@ -160,42 +169,64 @@ public final class Reconciler {
     }
 
     private void describeGroups(Instant now) {
-      List<LifecycleAction> all = new ArrayList<>();
+      List<Waiting> all = new ArrayList<>();
       Duration heartbeatEvery = orchestration.rules().heartbeatEvery();
-      for (LifecycleAction.GroupName group : config.groups()) {
-        Fleet.Group found;
-        try {
-          found = lifecycleActions.describe(group);
-        } catch (ServiceFailure failure) {
-          failedCalls++;
-          continue;
+      for (Map.Entry<LifecycleAction.GroupName, Fleet.Group> described : groups().entrySet()) {
+        LifecycleAction.GroupName group = described.getKey();
+        Fleet.Group found = described.getValue();
+        Map<LifecycleAction.Transition, Runbook> runbooks = new EnumMap<>(LifecycleAction.Transition.class);
+        for (LifecycleAction.Transition transition : LifecycleAction.Transition.values()) {
+          if (orchestration.hookFor(transition).isPresent()
+              && orchestration.runbookIn(group, found, transition) instanceof Enrolment.Choice.Served served) {
+            runbooks.put(transition, served.runbook());
+          }
         }
         List<Fleet.WaitingInstance> ours = found.waiting().stream()
-            .filter(instance -> orchestration.runbookFor(instance.transition()).isPresent()
-                && orchestration.hookFor(instance.transition()).isPresent())
+            .filter(instance -> runbooks.containsKey(instance.transition()))
             .toList();
         waiting += ours.stream().map(Fleet.WaitingInstance::instance).distinct().count();
         List<Fleet.Activity> inProgress = ours.isEmpty() ? List.of() : activitiesOf(group);
-        List<LifecycleAction> waitingHere = ours.stream()
-            .map(instance -> waitingAction(group, instance, Fleet.Activity.holding(inProgress, instance.instance()),
-                now))
+        List<Waiting> waitingHere = ours.stream()
+            .map(instance -> new Waiting(waitingAction(group, instance,
+                Fleet.Activity.holding(inProgress, instance.instance()), now), runbooks.get(instance.transition())))
             .toList();
         if (found.state() == Fleet.GroupState.DELETING) {
           waitingHere.forEach(this::releaseForTheGroupsDeletion);
         } else {
           all.addAll(waitingHere);
         }
-        for (LifecycleAction.Transition transition : LifecycleAction.Transition.values()) {
-          Optional<LifecycleAction.HookName> hook = orchestration.hookFor(transition);
-          if (hook.isPresent() && orchestration.runbookFor(transition).isPresent()) {
-            Duration every = orchestration.rules().timings()
-                .heartbeatEvery(hookOf(group, hook.get()).heartbeatTimeout());
-            heartbeatEvery = every.compareTo(heartbeatEvery) < 0 ? every : heartbeatEvery;
-          }
+        for (LifecycleAction.Transition transition : runbooks.keySet()) {
+          Duration every = orchestration.rules().timings()
+              .heartbeatEvery(hookOf(group, orchestration.hookFor(transition).orElseThrow()).heartbeatTimeout());
+          heartbeatEvery = every.compareTo(heartbeatEvery) < 0 ? every : heartbeatEvery;
         }
       }
-      all.sort(Comparator.comparing((LifecycleAction action) -> action.instance().value()));
+      all.sort(Comparator.comparing((Waiting found) -> found.action().instance().value()));
       toExamine.addAll(rotation(all, now, heartbeatEvery));
+    }
+
+    /**
+     * The groups this pass watches, each as Auto Scaling describes it: the configured ones, or in
+     * fleet mode those that carry an opt-in tag. A group that cannot be read is left to the next pass.
+     */
+    private Map<LifecycleAction.GroupName, Fleet.Group> groups() {
+      Map<LifecycleAction.GroupName, Fleet.Group> described = new LinkedHashMap<>();
+      if (orchestration.enrolment().isPresent()) {
+        try {
+          described.putAll(lifecycleActions.enrolled());
+        } catch (ServiceFailure failure) {
+          failedCalls++;
+        }
+        return described;
+      }
+      for (LifecycleAction.GroupName group : config.groups()) {
+        try {
+          described.put(group, lifecycleActions.describe(group));
+        } catch (ServiceFailure failure) {
+          failedCalls++;
+        }
+      }
+      return described;
     }
 
     /** The group's activities in progress, listed once per pass; none if the listing fails. */
@@ -215,7 +246,7 @@ public final class Reconciler {
      * time, however the waiting instances come and go. A bucket larger than the pace allows is
      * taken from a point that moves each turn.
      */
-    private List<LifecycleAction> rotation(List<LifecycleAction> all, Instant now, Duration heartbeatEvery) {
+    private List<Waiting> rotation(List<Waiting> all, Instant now, Duration heartbeatEvery) {
       if (all.isEmpty()) {
         return all;
       }
@@ -223,12 +254,12 @@ public final class Reconciler {
           heartbeatEvery.toMillis() / config.interval().toMillis()));
       long passNumber = now.toEpochMilli() / config.interval().toMillis();
       int bucket = (int) (passNumber % buckets);
-      List<LifecycleAction> mine = all.stream()
-          .filter(action -> Math.floorMod(action.instance().value().hashCode(), buckets) == bucket)
+      List<Waiting> mine = all.stream()
+          .filter(found -> Math.floorMod(found.action().instance().value().hashCode(), buckets) == bucket)
           .toList();
       int from = (int) ((passNumber / buckets) * (1 + config.passTime().toMillis() / config.pace().toMillis())
           % Math.max(1, mine.size()));
-      List<LifecycleAction> rotated = new ArrayList<>(mine.subList(from, mine.size()));
+      List<Waiting> rotated = new ArrayList<>(mine.subList(from, mine.size()));
       rotated.addAll(mine.subList(0, from));
       return rotated;
     }
@@ -237,7 +268,8 @@ public final class Reconciler {
      * Looks at one waiting instance: reads its seat's record, keeps the action alive, and hands it
      * to a fresh invocation if nobody follows it (see the class's description).
      */
-    private void examine(LifecycleAction action, Instant now) {
+    private void examine(Waiting found, Instant now) {
+      LifecycleAction action = found.action();
       try {
         if (action.returnsToWarmPool() && orchestration.warmPoolReturn() == Orchestrator.WarmPoolReturn.CONTINUE) {
           if (lifecycleActions.complete(action, LifecycleResult.CONTINUE) == LifecycleActions.Answer.ACCEPTED) {
@@ -245,7 +277,7 @@ public final class Reconciler {
           }
           return;
         }
-        Runbook.Seat seat = orchestration.runbookFor(action.transition()).orElseThrow().seatOf(action);
+        Runbook.Seat seat = found.runbook().seatOf(action);
         Optional<Runbook.Entry> latest = automations.latest(seat);
         if (latest.isPresent() && !latest.get().isReleased()) {
           Runbook.Entry entry = latest.get();
@@ -257,7 +289,7 @@ public final class Reconciler {
           }
           if (serves.get()) {
             if (!isFollowed(entry, action, now)) {
-              handOver(following(entry, action), Optional.of(entry.execution()), now);
+              handOver(following(entry, action), found.runbook(), Optional.of(entry.execution()), now);
             }
             return;
           }
@@ -269,7 +301,7 @@ public final class Reconciler {
         if (lifecycleActions.recordHeartbeat(action) == LifecycleActions.Answer.ACCEPTED
             && newActionsHandedOver < config.examinedAtLeast()) {
           newActionsHandedOver++;
-          handOver(action, Optional.empty(), now);
+          handOver(action, found.runbook(), Optional.empty(), now);
         }
       } catch (ServiceFailure failure) {
         failedCalls++;
@@ -327,12 +359,15 @@ public final class Reconciler {
 
     /**
      * Hands the action over with the hook's timeouts as this pass read them, so that an invocation
-     * that cannot read the hook for now heartbeats by them rather than by the configured assumption.
+     * that cannot read the hook for now heartbeats by them rather than by the configured assumption,
+     * and with the runbook whose record this pass read, so that the invocation claims the same seat.
      */
-    private void handOver(LifecycleAction action, Optional<Runbook.ExecutionId> execution, Instant now) {
+    private void handOver(LifecycleAction action, Runbook runbook, Optional<Runbook.ExecutionId> execution,
+        Instant now) {
       HookTimeouts hook = hookOf(action.group(), action.hook());
       continuations.handOver(new Continuation(action, execution, now,
-          action.heldSince().plus(hook.globalTimeout()), Optional.of(hook), 1, 0, Optional.empty()));
+          action.heldSince().plus(hook.globalTimeout()), Optional.of(hook), 1, 0, Optional.empty(),
+          Optional.of(runbook.documentName())));
       recovered++;
     }
 
@@ -340,9 +375,9 @@ public final class Reconciler {
       return hooks.of(group, hook, unreadable -> { });
     }
 
-    private void releaseForTheGroupsDeletion(LifecycleAction action) {
+    private void releaseForTheGroupsDeletion(Waiting found) {
       try {
-        if (lifecycleActions.complete(action, LifecycleResult.CONTINUE) == LifecycleActions.Answer.ACCEPTED) {
+        if (lifecycleActions.complete(found.action(), LifecycleResult.CONTINUE) == LifecycleActions.Answer.ACCEPTED) {
           releasedForDeletion++;
         }
       } catch (ServiceFailure failure) {
@@ -350,6 +385,9 @@ public final class Reconciler {
       }
     }
   }
+
+  /** A waiting action of ours, and the runbook that serves its group's actions of its transition. */
+  private record Waiting(LifecycleAction action, Runbook runbook) {}
 
   /**
    * The action of an instance found waiting: no token (it is completed by instance id), held since

@@ -27,7 +27,8 @@ import java.util.UUID;
  *             "LastHeartbeat": "...", "HookDeadline": "...", "HandOvers": 1, "CapacityWaits": 0,
  *             "HeartbeatTimeout": 3600, "GlobalTimeout": 172800, "DefaultResult": "ABANDON"
  *               (the hook's, in seconds; absent when not read yet),
- *             "PendingResult": "CONTINUE", "PendingReason": "..." (a result Auto Scaling throttled)}}
+ *             "PendingResult": "CONTINUE", "PendingReason": "..." (a result Auto Scaling throttled),
+ *             "AutomationDocumentName": "..." (the runbook the action is handled with)}}
  * </pre>
  */
 final class ContinuationEvent {
@@ -47,6 +48,7 @@ final class ContinuationEvent {
   static final String DEFAULT_RESULT = "DefaultResult";
   static final String PENDING_RESULT = "PendingResult";
   static final String PENDING_REASON = "PendingReason";
+  static final String RUNBOOK = "AutomationDocumentName";
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -82,6 +84,7 @@ final class ContinuationEvent {
     });
     continuation.pending().ifPresent(pending -> detail.put(PENDING_RESULT, pending.result().name())
         .put(PENDING_REASON, pending.reason()));
+    continuation.runbook().ifPresent(document -> detail.put(RUNBOOK, document));
     try {
       return JSON.writeValueAsBytes(event);
     } catch (JsonProcessingException e) {

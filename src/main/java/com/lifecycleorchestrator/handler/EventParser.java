@@ -265,10 +265,14 @@ final class EventParser {
     Optional<Continuation.Pending> pending = detail.has(ContinuationEvent.PENDING_RESULT)
         ? Optional.ofNullable(pending(detail))
         : Optional.empty();
+    // A continuation sent before continuations carried their runbook has none: its runbook is chosen again.
+    Optional<String> runbook = detail.has(ContinuationEvent.RUNBOOK)
+        ? Optional.ofNullable(detail.get(ContinuationEvent.RUNBOOK, Function.identity()))
+        : Optional.empty();
     throwIfAny(problems);
     LifecycleAction placed = destination.map(action::withDestination).orElse(action);
     return new Continuation(activity.map(placed::withActivity).orElse(placed), execution, lastHeartbeat,
-        hookDeadline, hook, handOvers, capacityWaits, pending);
+        hookDeadline, hook, handOvers, capacityWaits, pending, runbook);
   }
 
   /** The hook's timeouts, when the continuation carries them (one from the reconciler does not). */

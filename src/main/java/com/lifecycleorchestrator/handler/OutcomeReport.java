@@ -106,6 +106,11 @@ record OutcomeReport(Severity severity, String message, Map<String, Object> fiel
       fields.put("reason", left.reason());
       return new OutcomeReport(Severity.WARN, "runbook status event left to polling", fields);
     }
+    if (outcome instanceof Outcome.RunbookNotAllowed notAllowed) {
+      fields.putAll(identifiers(notAllowed.action()));
+      fields.put("reason", notAllowed.reason());
+      return new OutcomeReport(Severity.ERROR, "lifecycle action left alone: " + notAllowed.reason(), fields);
+    }
     if (outcome instanceof Outcome.Refused refused) {
       fields.put("problems", refused.problems());
       return new OutcomeReport(Severity.ERROR,

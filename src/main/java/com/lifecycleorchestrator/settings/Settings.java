@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.lifecycleorchestrator.core.Backoff;
+import com.lifecycleorchestrator.core.Enrolment;
 import com.lifecycleorchestrator.core.LifecycleAction;
 import com.lifecycleorchestrator.core.LifecycleResult;
 import com.lifecycleorchestrator.core.Orchestration;
@@ -18,10 +19,12 @@ import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.DoubleSupplier;
 import java.util.regex.Pattern;
 
@@ -42,6 +45,7 @@ public record Settings(
     Map<LifecycleAction.Transition, LifecycleAction.HookName> hooks,
     Optional<Reconciler.Config> reconciler,
     Orchestrator.WarmPoolReturn warmPoolReturn,
+    Optional<Enrolment> enrolment,
     boolean statusEvents) {
 
   public static final String REGION = "AWS_REGION";
@@ -67,12 +71,15 @@ public record Settings(
   public static final String WARM_POOL_RETURN = "WARM_POOL_RETURN";
   /** Whether the runbooks' status-change events reach the function (the template's RunbookStatusRule). */
   public static final String STATUS_EVENTS = "RUNBOOK_STATUS_EVENTS";
+  // ---- Fleet mode ----
+  public static final String FLEET_MODE = "FLEET_MODE";
+  public static final String ALLOWED_RUNBOOKS = "ALLOWED_RUNBOOKS";
 
   /** Every variable the settings read. */
   public static final List<String> VARIABLES = List.of(REGION, DOCUMENT, LAUNCH_DOCUMENT, ASSUME_ROLE,
       PARAMETERS, LAUNCH_PARAMETERS, GROUP_NAME_PARAMETER, FAILURE_RESULT, UNREACHABLE_AGENT_RESULT, HEARTBEAT_TIMEOUT, AGENT_WAIT,
       MAX_POLL_INTERVAL, WAITING_ROOM_QUEUE_URL, GROUP_NAMES, HOOK_NAME, LAUNCH_HOOK_NAME, RECONCILE_EVERY, RECONCILE_BATCH,
-      RECONCILE_PACE, WARM_POOL_RETURN, STATUS_EVENTS);
+      RECONCILE_PACE, WARM_POOL_RETURN, FLEET_MODE, ALLOWED_RUNBOOKS, STATUS_EVENTS);
 
   /** The value of UNREACHABLE_AGENT_RESULT that starts the runbook even without an agent. */
   static final String RUN_ANYWAY = "RUN";
@@ -186,7 +193,7 @@ public record Settings(
     launchRunbook.ifPresent(runbook -> runbooks.put(LifecycleAction.Transition.LAUNCHING, runbook));
     return new Orchestrator.Config(runbooks, hooks, new Orchestration.Rules(
         new ResultPolicy(failureResult, unreachableAgentResult), heartbeatTimeout, timings(random)),
-        warmPoolReturn);
+        warmPoolReturn, enrolment);
   }
 
   /** Every timing the function runs by, with jitter drawn from {@code random}. */
@@ -266,7 +273,10 @@ public record Settings(
     Map<LifecycleAction.Transition, LifecycleAction.HookName> hooks = new EnumMap<>(LifecycleAction.Transition.class);
     reader.hook(HOOK_NAME).ifPresent(hook -> hooks.put(LifecycleAction.Transition.TERMINATING, hook));
     reader.hook(LAUNCH_HOOK_NAME).ifPresent(hook -> hooks.put(LifecycleAction.Transition.LAUNCHING, hook));
-    Optional<Reconciler.Config> reconciler = reader.reconciler(Duration.ofSeconds(pollSeconds), !hooks.isEmpty());
+    boolean fleetMode = reader.fleetMode(hooks);
+    Optional<Enrolment> enrolment = reader.enrolment(fleetMode, role);
+    Optional<Reconciler.Config> reconciler =
+        reader.reconciler(Duration.ofSeconds(pollSeconds), !hooks.isEmpty(), fleetMode);
     Orchestrator.WarmPoolReturn warmPoolReturn = reader.warmPoolReturn();
     boolean statusEvents = reader.flag(STATUS_EVENTS, false,
         "whether the runbooks' status-change events reach the function");
@@ -283,6 +293,7 @@ public record Settings(
         hooks,
         reconciler,
         warmPoolReturn,
+        enrolment,
         statusEvents);
   }
 
@@ -359,12 +370,64 @@ public record Settings(
     }
 
     /**
-     * The reconciler, when both the groups and the hook are named: its passes run at the schedule's
+     * Whether fleet mode is on ({@code FLEET_MODE=true}): every group that opts in with its tag is
+     * served at the terminate hook (and the launch hook) named, so the hook must be named, and the
+     * groups are found by their tag, not named.
+     */
+    boolean fleetMode(Map<LifecycleAction.Transition, LifecycleAction.HookName> hooks) {
+      Optional<String> value = value(FLEET_MODE);
+      if (value.isEmpty() || value.get().equals("false")) {
+        value(ALLOWED_RUNBOOKS).ifPresent(allowed -> problems.add(ALLOWED_RUNBOOKS + " names runbooks that groups may "
+            + "ask for by tag, which only fleet mode reads: set " + FLEET_MODE + "=true, or leave it empty"));
+        return false;
+      }
+      if (!value.get().equals("true")) {
+        problems.add(FLEET_MODE + " must be true (serve every group that opts in with its tag) or false (serve "
+            + "the groups the rule delivers), got '" + value.get() + "'");
+        return false;
+      }
+      if (!hooks.containsKey(LifecycleAction.Transition.TERMINATING)) {
+        problems.add("fleet mode handles the hook of each served group that " + HOOK_NAME + " names: set it");
+      }
+      if (value(GROUP_NAMES).isPresent()) {
+        problems.add("fleet mode finds the groups it serves by their tag, so " + GROUP_NAMES
+            + " must be empty; set it only with " + FLEET_MODE + "=false");
+      }
+      return true;
+    }
+
+    /**
+     * In fleet mode, the runbooks groups may ask for by tag besides the stack's own: a comma-separated
+     * list of SSM document names; each gets the stack's role, if it passes one.
+     */
+    Optional<Enrolment> enrolment(boolean fleetMode, Optional<String> role) {
+      if (!fleetMode) {
+        return Optional.empty();
+      }
+      Set<String> allowed = new LinkedHashSet<>();
+      for (String name : value(ALLOWED_RUNBOOKS).map(list -> list.split(",")).orElse(new String[0])) {
+        if (!name.isBlank()) {
+          allowed.add(checked(ALLOWED_RUNBOOKS, name.strip(), DOCUMENT_FORM,
+              "SSM document names of 3 to 128 letters, digits and _-.:/, separated by commas"));
+        }
+      }
+      if (allowed.contains(Enrolment.DEFAULT)) {
+        problems.add(ALLOWED_RUNBOOKS + " must not name '" + Enrolment.DEFAULT + "': a group's tag says "
+            + Enrolment.DEFAULT + " for the stack's own runbook, which is always allowed");
+      }
+      Map<String, List<String>> parameters = new LinkedHashMap<>();
+      role.ifPresent(arn -> parameters.put(ASSUME_ROLE_PARAMETER, List.of(arn)));
+      return Optional.of(new Enrolment(allowed, parameters));
+    }
+
+    /**
+     * The reconciler, in fleet mode always (it finds the groups by their tag), and otherwise when both
+     * the groups and the hook are named: its passes run at the schedule's
      * rate and end before the next begins; each examines at least a batch of waiting instances at a
      * steady pace, and leaves an ended execution a few polling intervals to be completed by the
      * invocation that follows it.
      */
-    Optional<Reconciler.Config> reconciler(Duration maxPollInterval, boolean hooksNamed) {
+    Optional<Reconciler.Config> reconciler(Duration maxPollInterval, boolean hooksNamed, boolean fleetMode) {
       Optional<String> groups = value(GROUP_NAMES);
       int batch = number(RECONCILE_BATCH, DEFAULT_RECONCILE_BATCH, 1, 5000,
           "how many waiting instances a reconciler pass examines at least");
@@ -372,27 +435,31 @@ public record Settings(
           "the minutes between two reconciler passes, the rate of the template's schedule");
       int pace = number(RECONCILE_PACE, DEFAULT_RECONCILE_PACE, 1, 50,
           "how many waiting instances a reconciler pass examines per second, one SSM call each");
-      if (groups.isEmpty()) {
-        return Optional.empty();
-      }
-      if (!hooksNamed) {
-        problems.add("the reconciler of " + GROUP_NAMES + " needs the hook whose actions it recovers: set "
-            + HOOK_NAME + " (and " + LAUNCH_HOOK_NAME + " for launch actions)");
-        return Optional.empty();
-      }
       List<LifecycleAction.GroupName> names = new ArrayList<>();
-      for (String name : groups.get().split(",")) {
-        try {
-          names.add(new LifecycleAction.GroupName(name.strip()));
-        } catch (IllegalArgumentException e) {
-          problems.add(GROUP_NAMES + " must be Auto Scaling group names separated by commas; '" + name + "' " + e.getMessage());
+      if (!fleetMode) {
+        if (groups.isEmpty()) {
+          return Optional.empty();
+        }
+        if (!hooksNamed) {
+          problems.add("the reconciler of " + GROUP_NAMES + " needs the hook whose actions it recovers: set "
+              + HOOK_NAME + " (and " + LAUNCH_HOOK_NAME + " for launch actions)");
+          return Optional.empty();
+        }
+        for (String name : groups.get().split(",")) {
+          try {
+            names.add(new LifecycleAction.GroupName(name.strip()));
+          } catch (IllegalArgumentException e) {
+            problems.add(GROUP_NAMES + " must be Auto Scaling group names separated by commas; '" + name + "' " + e.getMessage());
+          }
+        }
+        if (names.isEmpty()) {
+          return Optional.empty();
         }
       }
       Duration interval = Duration.ofMinutes(every);
       Duration passTime = interval.minus(PASS_GAP).compareTo(LONGEST_PASS) < 0 ? interval.minus(PASS_GAP) : LONGEST_PASS;
-      return names.isEmpty() ? Optional.empty()
-          : Optional.of(new Reconciler.Config(names, interval, batch, Duration.ofMillis(1000 / pace),
-              passTime, maxPollInterval.multipliedBy(4)));
+      return Optional.of(new Reconciler.Config(names, interval, batch, Duration.ofMillis(1000 / pace),
+          passTime, maxPollInterval.multipliedBy(4)));
     }
 
     Optional<LifecycleAction.HookName> hook(String name) {

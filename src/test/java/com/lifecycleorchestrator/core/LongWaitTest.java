@@ -181,7 +181,7 @@ class LongWaitTest {
 
     Outcome outcome = rig.orchestrator().resume(
         new Continuation(action, Optional.of(execution), Rig.T0, deadline,
-            Optional.of(HookTimeouts.assumed(rig.heartbeatTimeout())), 1, 0, Optional.empty()), rig.budget(),
+            Optional.of(HookTimeouts.assumed(rig.heartbeatTimeout())), 1, 0, Optional.empty(), Optional.empty()), rig.budget(),
         rig.continuations);
 
     Outcome.Completed completed = assertInstanceOf(Outcome.Completed.class, outcome);

@@ -17,7 +17,7 @@ import org.junit.jupiter.api.parallel.ExecutionMode;
 /**
  * {@code cfn-lint}, AWS's CloudFormation linter, on {@code template.yaml}: it expands the SAM
  * transform as CloudFormation will and checks every resource against AWS's resource specifications.
- * Not one error, warning or informational finding may remain. The two runs, each a Python
+ * Not one error, warning or informational finding may remain. The three runs, each a Python
  * process of its own that spends seconds loading the specifications, run side by side.
  */
 @Execution(ExecutionMode.CONCURRENT)
@@ -32,6 +32,13 @@ class CfnLintTest {
   @Test
   void theTemplateWithoutTheWaitingRoomAndTheReconcilerPassesCfnLint() throws IOException, InterruptedException {
     assertLintsClean(List.of("--parameters", "AutoScalingGroupName=web-asg", "UseWaitingRoom=false", "UseReconciler=false"));
+  }
+
+  /** Fleet mode: no group named, so no hook of the stack's, and the allowed runbooks' places in the policy. */
+  @Test
+  void theTemplateInFleetModePassesCfnLint() throws IOException, InterruptedException {
+    assertLintsClean(List.of("--parameters", "AutoScalingGroupName=", "AllowedRunbooks=drain-and-archive,warm-cache",
+        "LaunchAutomationDocumentName=warm-up-instance"));
   }
 
   private static void assertLintsClean(List<String> options) throws IOException, InterruptedException {

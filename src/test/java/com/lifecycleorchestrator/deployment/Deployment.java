@@ -61,7 +61,19 @@ enum Deployment {
   WITHOUT_RECONCILER(Map.of(
       "AutoScalingGroupName", "web-asg",
       "InstanceRoleName", "web-instances",
-      "UseReconciler", "false"));
+      "UseReconciler", "false")),
+
+  /** Fleet mode: every group that opts in with its tag, with the stack's runbook; each brings its hook. */
+  FLEET(Map.of(
+      "AutoScalingGroupName", "",
+      "AttachUploadPolicyYourself", "true")),
+
+  /** Fleet mode with other runbooks a group's tag may name, and launches. */
+  FLEET_WITH_ALLOWED_RUNBOOKS(Map.of(
+      "AutoScalingGroupName", "",
+      "AttachUploadPolicyYourself", "true",
+      "AllowedRunbooks", "drain-and-archive,warm-cache",
+      "LaunchAutomationDocumentName", "warm-up-instance"));
 
   /** What CloudFormation gives the stack's own resources, in the form it gives them. */
   static final Map<String, String> DEPLOYED_RESOURCES = Map.of(

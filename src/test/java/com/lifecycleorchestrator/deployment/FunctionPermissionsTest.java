@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.lifecycleorchestrator.core.Runbook;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -214,6 +215,51 @@ class FunctionPermissionsTest {
 
     assertEquals(group, FunctionPolicy.of(template).resourcesOf("autoscaling:CompleteLifecycleAction"));
     assertEquals(group, FunctionPolicy.of(template).resourcesOf("autoscaling:RecordLifecycleActionHeartbeat"));
+  }
+
+  /**
+   * Fleet mode: lifecycle actions are answered only in groups that carry an opt-in tag, by the
+   * condition key autoscaling:ResourceTag/&lt;key&gt; ("Tags for security", EC2 Auto Scaling User
+   * Guide), Null false meaning the group has the tag, whatever its value.
+   */
+  @Test
+  void inFleetModeLifecycleActionsAreAnsweredOnlyInTheGroupsThatOptedIn() {
+    String everyGroup = "arn:aws:autoscaling:us-east-1:123456789012:autoScalingGroup:*:autoScalingGroupName/*";
+    Map<String, Object> terminateTag = Map.of("Null", Map.of("autoscaling:ResourceTag/lifecycle-orchestrator:runbook", "false"));
+    Map<String, Object> launchTag =
+        Map.of("Null", Map.of("autoscaling:ResourceTag/lifecycle-orchestrator:launch-runbook", "false"));
+
+    for (Deployment deployment : List.of(Deployment.FLEET, Deployment.FLEET_WITH_ALLOWED_RUNBOOKS)) {
+      for (String action : List.of("autoscaling:CompleteLifecycleAction", "autoscaling:RecordLifecycleActionHeartbeat")) {
+        Set<Map<String, Object>> conditions = new HashSet<>();
+        for (FunctionPolicy.Grant grant : FunctionPolicy.of(deployment.template()).grantsOf(action)) {
+          assertEquals(List.of(everyGroup), grant.resources(), deployment + " " + grant.sid());
+          conditions.add(grant.condition());
+        }
+        assertEquals(deployment == Deployment.FLEET ? Set.of(terminateTag) : Set.of(terminateTag, launchTag),
+            conditions, deployment + " " + action);
+      }
+    }
+  }
+
+  /** Fleet mode: the stack's runbook and the runbooks AllowedRunbooks names, and no other. */
+  @Test
+  void inFleetModeOnlyTheStacksRunbookAndTheAllowedOnesAreStarted() {
+    Set<String> started = new HashSet<>();
+    FunctionPolicy.of(Deployment.FLEET_WITH_ALLOWED_RUNBOOKS.template()).grantsOf("ssm:StartAutomationExecution")
+        .forEach(grant -> grant.resources().forEach(resource -> started.add(String.valueOf(resource))));
+    String ssm = "arn:aws:ssm:us-east-1:123456789012:";
+    String stacks = Deployment.DEPLOYED_RESOURCES.get("LogArchiveRunbook");
+
+    assertEquals(Set.of(
+        ssm + "automation-definition/" + stacks + ":*", ssm + "document/" + stacks,
+        ssm + "automation-definition/warm-up-instance:*", ssm + "document/warm-up-instance",
+        ssm + "automation-definition/drain-and-archive:*", ssm + "document/drain-and-archive",
+        ssm + "automation-definition/warm-cache:*", ssm + "document/warm-cache",
+        ssm + "automation-execution/*"), started);
+    assertEquals(FunctionPolicy.of(Deployment.FLEET.template()).resourcesOf("ssm:StartAutomationExecution"),
+        FunctionPolicy.of(Deployment.DEFAULTS.template()).resourcesOf("ssm:StartAutomationExecution"),
+        "without AllowedRunbooks, fleet mode starts the stack's runbook only");
   }
 
   @Test

@@ -107,6 +107,18 @@ class LifecycleRuleTest {
     return !rule.rulesForJSONEvent(event).isEmpty();
   }
 
+  /** Fleet mode: every group's lifecycle actions at the stack's hook, and no other hook's. */
+  @Test
+  void inFleetModeTheRuleDeliversEveryGroupsActionsAtTheHook() throws Exception {
+    StackTemplate fleet = StackTemplate.deployedWith(Map.of("AutoScalingGroupName", ""));
+    String terminate = sample("terminate.json");
+
+    assertTrue(matches(fleet, terminate));
+    assertTrue(matches(fleet, withDetail(terminate, "AutoScalingGroupName", "batch-workers")));
+    assertFalse(matches(fleet, withDetail(terminate, "LifecycleHookName", "someone-elses-hook")));
+    assertFalse(matches(fleet, sample("launch.json")), "no launch runbook, no launch");
+  }
+
   private static boolean matches(StackTemplate template, String event) throws Exception {
     Map<String, Object> events = StackTemplate.map(template.requiredResource("OrchestratorFunction").get("Events"));
     Object pattern = StackTemplate.map(StackTemplate.map(events.get("LifecycleAction")).get("Properties")).get("Pattern");

@@ -89,12 +89,20 @@ class LogArchiveRunbookTest {
    * parameter admits exactly what the runbook's parameter that receives it admits.
    */
   @ParameterizedTest
-  @CsvSource({"AutoScalingGroupName, AutoScalingGroupName", "LogPrefix, Prefix", "LogPaths, LogPaths"})
+  @CsvSource({"LogPrefix, Prefix", "LogPaths, LogPaths"})
   void theStackAdmitsExactlyWhatTheRunbookAdmits(String stackParameter, String runbookParameter) {
-    String stackPattern = (String) StackTemplate.map(StackTemplate.section("Parameters").get(stackParameter))
-        .get("AllowedPattern");
+    assertEquals("^" + stackPattern(stackParameter) + "$", RUNBOOK.allowedPattern(runbookParameter).pattern());
+  }
 
-    assertEquals("^" + stackPattern + "$", RUNBOOK.allowedPattern(runbookParameter).pattern());
+  /** A group name the runbook admits, or none: fleet mode, whose groups' names come with their events. */
+  @Test
+  void theStackAdmitsTheGroupNamesTheRunbookAdmitsOrNoneForFleetMode() {
+    assertEquals("^(" + RUNBOOK.allowedPattern("AutoScalingGroupName").pattern().replaceAll("^\\^|\\$$", "") + ")?$",
+        "^" + stackPattern("AutoScalingGroupName") + "$");
+  }
+
+  private static String stackPattern(String parameter) {
+    return (String) StackTemplate.map(StackTemplate.section("Parameters").get(parameter)).get("AllowedPattern");
   }
 
   @Test

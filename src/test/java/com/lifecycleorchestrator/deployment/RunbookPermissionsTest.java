@@ -85,9 +85,12 @@ class RunbookPermissionsTest {
 
     for (FunctionPolicy.Grant grant : sendCommand) {
       if (grant.resources().equals(List.of("arn:aws:ec2:us-east-1:123456789012:instance/*"))) {
-        assertEquals(Map.of("StringEquals", Map.of("ssm:resourceTag/aws:autoscaling:groupName",
-            template.parameter("AutoScalingGroupName"))), grant.condition(),
-            "instances are reached only through the tag Auto Scaling gives its group's instances");
+        assertEquals(template.condition("FleetMode")
+            ? Map.of("Null", Map.of("ssm:resourceTag/lifecycle-orchestrator:runbook", "false"))
+            : Map.of("StringEquals", Map.of("ssm:resourceTag/aws:autoscaling:groupName",
+                template.parameter("AutoScalingGroupName"))), grant.condition(),
+            "instances are reached only through the tag Auto Scaling gives its group's instances or, in fleet "
+                + "mode, the opt-in tag their group gave them at launch");
       } else {
         assertEquals(Map.of(), grant.condition(), grant.sid());
       }

@@ -52,24 +52,28 @@ class VersionPublishingTest {
       Map.entry("UseStatusEvents", "false"),
       Map.entry("UseReconciler", "false"),
       Map.entry("ReconcileEveryMinutes", "10"),
-      Map.entry("ReconcileInstancesPerSecond", "8"));
+      Map.entry("ReconcileInstancesPerSecond", "8"),
+      Map.entry("AllowedRunbooks", "drain-and-archive"));
 
   private static final Pattern SUB_PLACEHOLDER = Pattern.compile("\\$\\{([A-Za-z0-9]+)}");
 
   private static final Map<String, String> IDENTITY_BY_CHANGE = new HashMap<>();
   private static String baseIdentity;
   private static String identityWithoutAFunctionSetting;
+  private static String fleetIdentity;
 
   @BeforeAll
   static void translateOnceForEveryChange() throws Exception {
     List<String> changes = new ArrayList<>(CHANGED.keySet());
-    List<Map<String, String>> sets = new ArrayList<>(List.of(BASE, with("LogRetentionDays", "90")));
+    List<Map<String, String>> sets = new ArrayList<>(List.of(BASE, with("LogRetentionDays", "90"),
+        Map.of("AutoScalingGroupName", "", "AttachUploadPolicyYourself", "true")));
     changes.forEach(name -> sets.add(with(name, CHANGED.get(name))));
     List<JsonNode> translated = SamTranslation.of(sets);
     baseIdentity = versionIdentity(translated.get(0));
     identityWithoutAFunctionSetting = versionIdentity(translated.get(1));
+    fleetIdentity = versionIdentity(translated.get(2));
     for (int i = 0; i < changes.size(); i++) {
-      IDENTITY_BY_CHANGE.put(changes.get(i), versionIdentity(translated.get(i + 2)));
+      IDENTITY_BY_CHANGE.put(changes.get(i), versionIdentity(translated.get(i + 3)));
     }
   }
 
@@ -94,6 +98,12 @@ class VersionPublishingTest {
   @Test
   void aParameterTheFunctionDoesNotReadPublishesNoVersion() {
     assertEquals(baseIdentity, identityWithoutAFunctionSetting);
+  }
+
+  /** The SAM transform translates fleet mode too, as a version of its own. */
+  @Test
+  void fleetModeIsTranslatedAndPublishesItsOwnVersion() {
+    assertNotEquals(baseIdentity, fleetIdentity);
   }
 
   @Test

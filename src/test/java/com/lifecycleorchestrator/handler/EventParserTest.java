@@ -172,9 +172,13 @@ class EventParserTest {
             Arbitraries.strings().ofMinLength(1).ofMaxLength(200))
         .as(Continuation.Pending::new)
         .optional();
+    Arbitrary<Optional<String>> runbooks = Arbitraries.strings().withChars("abcXYZ019-_.").ofMinLength(3)
+        .ofMaxLength(128).optional();
     return Combinators.combine(actions, executions, times, times, hooks, Arbitraries.integers().between(1, 200),
-            Arbitraries.integers().between(0, 30), pendings)
-        .as(Continuation::new);
+            Arbitraries.integers().between(0, 30), Combinators.combine(pendings, runbooks).as(Map::entry))
+        .as((action, execution, lastHeartbeat, deadline, hook, handOvers, capacityWaits, pendingAndRunbook) ->
+            new Continuation(action, execution, lastHeartbeat, deadline, hook, handOvers, capacityWaits,
+                pendingAndRunbook.getKey(), pendingAndRunbook.getValue()));
   }
 
   private EventParser.Inbound parse(String file) throws IOException {

@@ -541,6 +541,51 @@ class HandlerAgainstStandInTest {
   }
 
   /**
+   * Fleet mode through the real SDK: the group's tags come with its description, an event of a group
+   * without the opt-in tag is left alone, and one of a tagged group runs the runbook its tag names.
+   */
+  @Test
+  void inFleetModeAGroupIsLeftAloneUntilItsTagNamesTheRunbookItThenRuns() {
+    environment.putAll(Map.of("FLEET_MODE", "true", "LIFECYCLE_HOOK_NAME", HOOK, "ALLOWED_RUNBOOKS", "drain-and-archive"));
+    standIn.ssm().document(Document.declaring("drain-and-archive", "InstanceId").requiring("InstanceId"));
+
+    JsonNode untagged = invoke("terminate.json");
+    standIn.autoScaling().tag(GROUP, "lifecycle-orchestrator:runbook", "drain-and-archive");
+    JsonNode tagged = invoke("terminate.json");
+
+    assertEquals("Ignored", untagged.path("outcome").asText(), untagged.toString());
+    assertEquals("Completed", tagged.path("outcome").asText(), tagged.toString());
+    assertEnded("CONTINUE");
+    assertEquals(List.of("drain-and-archive"),
+        standIn.ssm().executions().stream().map(StandInSsm.ExecutionView::documentName).toList());
+  }
+
+  /**
+   * In fleet mode the reconciler finds the groups by their tag, page by page ("Use tags to filter
+   * Auto Scaling groups": a tag-key filter; DescribeAutoScalingGroups answers at most 50 a page), and
+   * recovers a lost action of a group on a later page.
+   */
+  @Test
+  void inFleetModeTheReconcilerFindsTheTaggedGroupsOnEveryPageAndRecoversTheirLostActions() throws InterruptedException {
+    environment.putAll(Map.of("FLEET_MODE", "true", "LIFECYCLE_HOOK_NAME", HOOK));
+    for (int i = 0; i < 60; i++) {
+      standIn.autoScaling().hook(Hook.terminating("quiet-asg-" + i, HOOK, Duration.ofHours(1), "ABANDON"))
+          .tag("quiet-asg-" + i, "lifecycle-orchestrator:runbook", "default");
+    }
+    standIn.autoScaling().tag(GROUP, "lifecycle-orchestrator:runbook", "default");
+    deliverInvocationsToTheFunction(Duration.ofMinutes(15));
+
+    JsonNode pass = invoke("scheduled.json");
+
+    assertEquals(1, pass.path("actions_recovered").asInt(), pass.toString());
+    assertEquals(2, standIn.calls("DescribeAutoScalingGroups").stream()
+        .filter(call -> call.member("Filters.1.Name").equals(Optional.of("tag-key"))).count(),
+        "61 groups come in two pages");
+    assertTrue(standIn.lambda().awaitDeliveries(Duration.ofSeconds(60)), "the recovered action was not handled");
+    assertEnded("CONTINUE");
+  }
+
+  /**
    * The seam between the event's invocation, its hand-over and the reconciler, through the real SDK.
    * "How Lambda handles errors and retries with asynchronous invocation": an accepted event "might
    * also be deleted from the queue without being sent to the function". Here the hand-over is

@@ -112,8 +112,6 @@ public final class LocalRun {
           + "runbook's status-change event, delivered as EventBridge would when the runbook ends, releases the "
           + "instance at once (-DstatusEvent alone means true)");
 
-  /** Every option, in the order the usage lists them. */
-  static final List<Option> OPTIONS = List.of(EVENT, RUNBOOK, THROTTLED, LAUNCH, WARM_POOL, STATUS_EVENT);
 
   /** How long the runbook runs when its end comes as a status-change event: longer than the function's short polls. */
   static final Duration RUNNING_TILL_ITS_EVENT = Duration.ofSeconds(30);
@@ -123,6 +121,26 @@ public final class LocalRun {
   /** How SSM writes a status-change event's times ("Nov 25, 2026 1:01:04 PM", in UTC). */
   private static final java.time.format.DateTimeFormatter SSM_EVENT_TIME = java.time.format.DateTimeFormatter
       .ofPattern("MMM d, yyyy h:mm:ss a", Locale.US).withZone(java.time.ZoneOffset.UTC);
+
+  static final Option FLEET = new Option("fleet", List.of("true", "false"), "false",
+      "fleet mode: events/terminate.json delivered for three groups, web-asg tagged for the stack's runbook, "
+          + "batch-asg for another runbook the stack allows, legacy-asg not tagged and left alone (-Dfleet alone means true)");
+
+  /** Every option, in the order the usage lists them. */
+  static final List<Option> OPTIONS = List.of(EVENT, RUNBOOK, THROTTLED, LAUNCH, WARM_POOL, FLEET, STATUS_EVENT);
+
+  /**
+   * The fleet scenario's groups, each with the value of its opt-in tag (none: not tagged), and the
+   * instance and token its copy of the terminate event names.
+   */
+  record FleetGroup(String group, Optional<String> runbookTag, String instance, String token) {}
+
+  static final String FLEET_RUNBOOK = "drain-and-archive";
+  static final String RUNBOOK_TAG = "lifecycle-orchestrator:runbook";
+  static final List<FleetGroup> FLEET_GROUPS = List.of(
+      new FleetGroup("web-asg", Optional.of("default"), "i-0a1b2c3d4e5f67890", "87654321-4321-4321-4321-210987654321"),
+      new FleetGroup("batch-asg", Optional.of(FLEET_RUNBOOK), "i-0b1b2c3d4e5f67890", "87654321-4321-4321-4321-210987654322"),
+      new FleetGroup("legacy-asg", Optional.empty(), "i-0c1b2c3d4e5f67890", "87654321-4321-4321-4321-210987654323"));
 
   /** The warm-pool scenario's two events: the return to the pool, then the termination from it. */
   static final List<String> WARM_POOL_EVENTS = List.of("events/warm-pool-return.json", "events/warm-pool-terminate.json");
@@ -155,12 +173,34 @@ public final class LocalRun {
     }
   }
 
-  record Options(Path event, RunbookMode runbook, boolean throttled, boolean launch, boolean warmPool,
+  record Options(Path event, RunbookMode runbook, boolean throttled, boolean launch, boolean warmPool, boolean fleet,
       boolean statusEvent) {
 
-    /** The events delivered, one after the other: the warm-pool scenario's two, or the one event. */
+    /** The event files delivered, one after the other: the warm-pool scenario's two, or the one event. */
     List<Path> events() {
       return warmPool ? List.of(event, Path.of(WARM_POOL_EVENTS.get(1))) : List.of(event);
+    }
+
+    /**
+     * What is delivered, one after the other: each event file, or in the fleet scenario the terminate
+     * event once for each of its groups, naming that group's instance and token.
+     */
+    List<Delivery> deliveries() throws IOException {
+      List<Delivery> deliveries = new ArrayList<>();
+      for (Path file : events()) {
+        byte[] event = Files.readAllBytes(file);
+        if (!fleet) {
+          deliveries.add(new Delivery(file.toString(), event));
+          continue;
+        }
+        for (FleetGroup group : FLEET_GROUPS) {
+          ObjectNode copy = (ObjectNode) JSON.readTree(event);
+          ((ObjectNode) copy.path("detail")).put("AutoScalingGroupName", group.group())
+              .put("EC2InstanceId", group.instance()).put("LifecycleActionToken", group.token());
+          deliveries.add(new Delivery(file + " for " + group.group(), JSON.writeValueAsBytes(copy)));
+        }
+      }
+      return deliveries;
     }
 
     /**
@@ -177,6 +217,11 @@ public final class LocalRun {
       }
       boolean launch = Boolean.parseBoolean(LAUNCH.read(given));
       boolean warmPool = Boolean.parseBoolean(WARM_POOL.read(given));
+      boolean fleet = Boolean.parseBoolean(FLEET.read(given));
+      if (fleet && (launch || warmPool || given.containsKey(EVENT.name()))) {
+        throw new UsageError("-D" + FLEET.name() + " delivers events/terminate.json for each of its groups: leave out "
+            + (launch ? "-D" + LAUNCH.name() : warmPool ? "-D" + WARM_POOL.name() : "-D" + EVENT.name()));
+      }
       if (warmPool && (launch || given.containsKey(EVENT.name()))) {
         throw new UsageError("-D" + WARM_POOL.name() + " delivers its own two events, "
             + String.join(" then ", WARM_POOL_EVENTS) + ": leave out " + (launch ? "-D" + LAUNCH.name() : "-D"
@@ -189,7 +234,7 @@ public final class LocalRun {
       }
       return new Options(eventFile(event, directory),
           RunbookMode.valueOf(RUNBOOK.read(given).toUpperCase(Locale.ROOT)),
-          Boolean.parseBoolean(THROTTLED.read(given)), launch, warmPool,
+          Boolean.parseBoolean(THROTTLED.read(given)), launch, warmPool, fleet,
           Boolean.parseBoolean(STATUS_EVENT.read(given)));
     }
 
@@ -221,14 +266,15 @@ public final class LocalRun {
     }
 
     /**
-     * The command line that gives these options to {@link LocalRun#main}; the warm-pool scenario's
-     * events are its own, so its command line names none.
+     * The command line that gives these options to {@link LocalRun#main}; the warm-pool and fleet
+     * scenarios' events are their own, so their command lines name none.
      */
     List<String> arguments() {
-      List<String> arguments = new ArrayList<>(warmPool ? List.of() : List.of("--" + EVENT.name() + "=" + event));
+      List<String> arguments = new ArrayList<>(warmPool || fleet ? List.of() : List.of("--" + EVENT.name() + "=" + event));
       arguments.addAll(List.of("--" + RUNBOOK.name() + "=" + runbook.name().toLowerCase(Locale.ROOT),
           "--" + THROTTLED.name() + "=" + throttled, "--" + LAUNCH.name() + "=" + launch,
-          "--" + WARM_POOL.name() + "=" + warmPool, "--" + STATUS_EVENT.name() + "=" + statusEvent));
+          "--" + WARM_POOL.name() + "=" + warmPool, "--" + FLEET.name() + "=" + fleet,
+          "--" + STATUS_EVENT.name() + "=" + statusEvent));
       return arguments;
     }
 
@@ -324,14 +370,14 @@ public final class LocalRun {
       standIn.onCall(this::showCall);
       LifecycleHandler handler = LocalFunction.against(standIn, environment(standIn), clock);
       List<Invocation> invocations = new ArrayList<>();
-      for (Path file : options.events()) {
-        byte[] event = asIfJustSent(Files.readAllBytes(file));
+      for (Delivery delivery : options.deliveries()) {
+        byte[] event = asIfJustSent(delivery.event());
         Optional<HeldAction> held = HeldAction.in(event);
         hold(standIn, held);
         PrintStream original = System.out;
         System.setOut(new PrintStream(new FunctionLog(functionLog), true, StandardCharsets.UTF_8));
         try {
-          invocations.add(invoke(handler, file, held, event));
+          invocations.add(invoke(handler, delivery.name(), held, event));
           if (options.statusEvent() && held.isPresent() && invocations.get(invocations.size() - 1).failure().isEmpty()) {
             invocations.add(deliverTheStatusEventAtTheRunbooksEnd(standIn, handler, held));
           }
@@ -348,8 +394,11 @@ public final class LocalRun {
     }
   }
 
+  /** One event to deliver, and what the timeline calls it. */
+  record Delivery(String name, byte[] event) {}
+
   /** One event delivered: the action it names, what handleRequest returned, and why it failed the invocation if it did. */
-  private record Invocation(Path event, Optional<HeldAction> held, String returned, Optional<String> failure) {}
+  private record Invocation(String event, Optional<HeldAction> held, String returned, Optional<String> failure) {}
 
   /**
    * An Auto Scaling event stamped with the run's time, as if Auto Scaling had just sent it: the
@@ -444,7 +493,7 @@ public final class LocalRun {
         .put("EndTime", SSM_EVENT_TIME.format(ended.endedAt().orElse(endsAt)));
     show("EventBridge", "delivers the runbook's status-change event: execution " + ended.id() + " ended "
         + ended.status());
-    return invoke(handler, STATUS_EVENT_SAMPLE, held, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(event));
+    return invoke(handler, STATUS_EVENT_SAMPLE.toString(), held, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(event));
   }
 
   private void prepare(AwsStandIn standIn) {
@@ -457,6 +506,11 @@ public final class LocalRun {
     }
     if (options.throttled()) {
       standIn.faults().everyOperation().throttle(0.3);
+    }
+    if (options.fleet()) {
+      standIn.ssm().document(StandInSsm.Document.declaring(FLEET_RUNBOOK, "InstanceId").requiring("InstanceId"));
+      FLEET_GROUPS.forEach(group -> group.runbookTag()
+          .ifPresent(runbook -> standIn.autoScaling().tag(group.group(), RUNBOOK_TAG, runbook)));
     }
   }
 
@@ -492,6 +546,10 @@ public final class LocalRun {
         "HEARTBEAT_TIMEOUT_SECONDS", String.valueOf(options.runbook().heartbeatTimeout.toSeconds()),
         // A short cap on the polling interval, so that the instance is released within two seconds of the end.
         "MAX_POLL_INTERVAL_SECONDS", "2"));
+    if (options.fleet()) {
+      environment.putAll(Map.of("FLEET_MODE", "true", "LIFECYCLE_HOOK_NAME", "graceful-exit",
+          "ALLOWED_RUNBOOKS", FLEET_RUNBOOK));
+    }
     if (options.statusEvent()) {
       environment.put("RUNBOOK_STATUS_EVENTS", "true");
       environment.put("WAITING_ROOM_QUEUE_URL", standIn.sqs().queueUrl(WAITING_ROOM));
@@ -499,25 +557,26 @@ public final class LocalRun {
     return environment;
   }
 
-  private Invocation invoke(LifecycleHandler handler, Path file, Optional<HeldAction> held, byte[] event) {
+  private Invocation invoke(LifecycleHandler handler, String delivered, Optional<HeldAction> held, byte[] event) {
     ByteArrayOutputStream output = new ByteArrayOutputStream();
     try {
       // The context Lambda would pass the deployed function: the template's memory size.
       handler.handleRequest(new ByteArrayInputStream(event), output, new FakeContext(Duration.ofMinutes(15),
           DeployedFunction.withDefaults().memoryMegabytes()));
-      return new Invocation(file, held, output.toString(StandardCharsets.UTF_8), Optional.empty());
+      return new Invocation(delivered, held, output.toString(StandardCharsets.UTF_8), Optional.empty());
     } catch (LifecycleHandler.LifecycleActionNotHandled | IOException failed) {
-      return new Invocation(file, held, output.toString(StandardCharsets.UTF_8), Optional.of(failed.getMessage()));
+      return new Invocation(delivered, held, output.toString(StandardCharsets.UTF_8), Optional.of(failed.getMessage()));
     }
   }
 
-  private void printHeader(AwsStandIn standIn, Optional<HeldAction> first) {
+  private void printHeader(AwsStandIn standIn, Optional<HeldAction> first) throws IOException {
     RunbookMode runbook = options.runbook();
-    out.println("Local run: " + options.events().stream().map(Path::toString).collect(Collectors.joining(" then "))
+    out.println("Local run: " + options.deliveries().stream().map(Delivery::name).collect(Collectors.joining(" then "))
         + " through LifecycleHandler.handleRequest, as Lambda delivers it,");
     out.println("against a local AWS stand-in at " + standIn.endpoint() + " (no AWS account needed).");
     String document = first.filter(action -> !action.terminating()).isPresent() ? LAUNCH_DOCUMENT : DOCUMENT;
-    out.println("The runbook " + document + " is NOT executed locally: the stand-in only plays its statuses");
+    out.println((options.fleet() ? "The runbooks " + document + " and " + FLEET_RUNBOOK + " are" : "The runbook "
+        + document + " is") + " NOT executed locally: the stand-in only plays its statuses");
     out.println("(Pending 1.5 s, InProgress " + (options.statusEvent() ? RUNNING_TILL_ITS_EVENT : runbook.running)
         .toSeconds() + " s, then " + runbook.finalStatus + ")."
         + (options.throttled() ? " 30% of all calls are throttled." : ""));
@@ -529,12 +588,23 @@ public final class LocalRun {
       out.println("The instance returns to the warm pool on scale-in, then is terminated from it: two lifecycle "
           + "actions of one instance, each with its own runbook and completion.");
     }
+    if (options.fleet()) {
+      out.println("Fleet mode: one deployment for every group tagged " + RUNBOOK_TAG + ". " + FLEET_GROUPS.stream()
+          .map(group -> group.group() + group.runbookTag().map(tag -> " is tagged " + tag).orElse(" is not tagged"))
+          .collect(Collectors.joining(", ")) + "; the stack allows " + FLEET_RUNBOOK + " besides its own.");
+    }
     out.println();
   }
 
-  /** What AWS sees that the function's log does not say: faults, and the instance leaving its hook. */
+  /**
+   * What AWS sees that the function's log does not say: faults, which runbook starts on which
+   * instance, and the instance leaving its hook.
+   */
   private void showCall(AwsStandIn.Call call) {
-    if (!call.succeeded()) {
+    if (call.succeeded() && call.operation().equals("StartAutomationExecution")) {
+      show("SSM", "starts the runbook " + call.member("DocumentName").orElse("?") + " on "
+          + call.member("Parameters.InstanceId.1").orElse("the instance"));
+    } else if (!call.succeeded()) {
       show(call.service(), call.operation() + " answered " + call.answer()
           + (call.answer().startsWith("Throttling") ? "; the SDK backs off and tries again" : ""));
     } else if (call.operation().equals("CompleteLifecycleAction")) {
@@ -565,7 +635,7 @@ public final class LocalRun {
         failure -> out.println("The invocation failed (exit status " + Exit.INVOCATION_FAILED.status + "): " + failure
             + ". Lambda would deliver the event again and, after its retries, keep it in the failure queue."),
         () -> out.println("Try also: -DstatusEvent, -Drunbook=fails, -Drunbook=slow, -Dthrottled, -Dlaunch, "
-            + "-DwarmPool, -Devent=events/malformed.json"));
+            + "-DwarmPool, -Dfleet, -Devent=events/malformed.json"));
   }
 
   private synchronized void show(String voice, String message) {

@@ -123,6 +123,31 @@ class LocalRunTest {
         "Auto Scaling ended the wait of i-0a1b2c3d4e5f67890 in Warmed:Terminating:Wait: CONTINUE (completed)");
   }
 
+  /**
+   * Fleet mode: one deployment, three groups; each tagged group runs the runbook its tag names, the
+   * group without the tag is left alone after one read of the group.
+   */
+  @Test
+  void inFleetModeTwoGroupsRunTheirOwnRunbooksAndAThirdIsLeftAlone() throws IOException {
+    Run run = runToEnd("--fleet=true");
+
+    assertEquals(LocalRun.Exit.HANDLED, run.exit(), run.printed());
+    assertInOrder(run.printed(),
+        "Local run: events/terminate.json for web-asg then events/terminate.json for batch-asg then "
+            + "events/terminate.json for legacy-asg",
+        "Fleet mode: one deployment for every group tagged lifecycle-orchestrator:runbook. web-asg is tagged default, "
+            + "batch-asg is tagged drain-and-archive, legacy-asg is not tagged",
+        "SSM           starts the runbook GracefulExit-ArchiveLogs on i-0a1b2c3d4e5f67890",
+        "Auto Scaling  lifecycle action completed with CONTINUE: i-0a1b2c3d4e5f67890",
+        "SSM           starts the runbook drain-and-archive on i-0b1b2c3d4e5f67890",
+        "Auto Scaling  lifecycle action completed with CONTINUE: i-0b1b2c3d4e5f67890",
+        "function      event ignored: group legacy-asg does not carry the tag lifecycle-orchestrator:runbook",
+        "StartAutomationExecution 2",
+        "Auto Scaling ended the wait of i-0a1b2c3d4e5f67890 in Terminating:Wait: CONTINUE (completed)",
+        "Auto Scaling ended the wait of i-0b1b2c3d4e5f67890 in Terminating:Wait: CONTINUE (completed)",
+        "Auto Scaling ended the wait of i-0c1b2c3d4e5f67890 in Terminating:Wait: still held");
+  }
+
   @Test
   void aMalformedEventFailsTheInvocationWithoutACall() throws IOException {
     String printed = run("--event=events/malformed.json");
@@ -147,20 +172,22 @@ class LocalRunTest {
 
   @Test
   void optionsAreReadFromTheirCommandLine() {
-    assertEquals(new LocalRun.Options(Path.of("events/launch.json"), LocalRun.RunbookMode.SLOW, true, false, false, false),
+    assertEquals(new LocalRun.Options(Path.of("events/launch.json"), LocalRun.RunbookMode.SLOW, true, false, false, false, false),
         LocalRun.Options.parse("--event=events/launch.json", "--runbook=slow", "--throttled=true"));
-    assertEquals(new LocalRun.Options(Path.of("events/terminate.json"), LocalRun.RunbookMode.SUCCEEDS, false, false, false, false),
+    assertEquals(new LocalRun.Options(Path.of("events/terminate.json"), LocalRun.RunbookMode.SUCCEEDS, false, false, false, false, false),
         LocalRun.Options.parse());
-    assertEquals(new LocalRun.Options(Path.of("events/launch.json"), LocalRun.RunbookMode.SUCCEEDS, false, true, false, false),
+    assertEquals(new LocalRun.Options(Path.of("events/launch.json"), LocalRun.RunbookMode.SUCCEEDS, false, true, false, false, false),
         LocalRun.Options.parse("--launch=true"));
     assertEquals(new LocalRun.Options(Path.of("events/warm-pool-return.json"), LocalRun.RunbookMode.SUCCEEDS, false,
-        false, true, false), LocalRun.Options.parse("--warmPool=true"));
+        false, true, false, false), LocalRun.Options.parse("--warmPool=true"));
     assertEquals(List.of(Path.of("events/warm-pool-return.json"), Path.of("events/warm-pool-terminate.json")),
         LocalRun.Options.parse("--warmPool=true").events());
     LocalRun.Options options = LocalRun.Options.parse("--runbook=fails", "--throttled=true");
     assertEquals(options, LocalRun.Options.parse(options.arguments().toArray(String[]::new)));
     LocalRun.Options warmPool = LocalRun.Options.parse("--warmPool=true");
     assertEquals(warmPool, LocalRun.Options.parse(warmPool.arguments().toArray(String[]::new)));
+    LocalRun.Options fleet = LocalRun.Options.parse("--fleet=true");
+    assertEquals(fleet, LocalRun.Options.parse(fleet.arguments().toArray(String[]::new)));
   }
 
   @Test
@@ -168,7 +195,7 @@ class LocalRunTest {
     Map<String, String> properties = Map.of("runbook", "slow", "throttled", "true",
         "maven.repo.local", "/tmp/repository", "skipTests", "true", "java.home", "/usr/lib/jvm/17", "runs", "3");
 
-    assertEquals(new LocalRun.Options(Path.of("events/terminate.json"), LocalRun.RunbookMode.SLOW, true, false, false, false),
+    assertEquals(new LocalRun.Options(Path.of("events/terminate.json"), LocalRun.RunbookMode.SLOW, true, false, false, false, false),
         LocalRun.Options.fromProperties(properties, Path.of("")));
   }
 
@@ -197,6 +224,16 @@ class LocalRunTest {
   }
 
   @Test
+  void theFleetScenarioRefusesAnEventALaunchOrTheWarmPool() {
+    assertUsageError(Map.of("fleet", "true", "event", "events/launch.json"),
+        "-Dfleet delivers events/terminate.json for each of its groups: leave out -Devent");
+    assertUsageError(Map.of("fleet", "true", "launch", "true"), "-Dfleet delivers events/terminate.json for each of "
+        + "its groups: leave out -Dlaunch");
+    assertUsageError(Map.of("fleet", "true", "warmPool", "true"), "-Dfleet delivers events/terminate.json for each of "
+        + "its groups: leave out -DwarmPool");
+  }
+
+  @Test
   void aMissingEmptyOrMalformedEventFileIsRefusedInOneLine(@TempDir Path directory) throws IOException {
     Files.writeString(directory.resolve("broken.json"), "{\n  \"source\": \"aws.autoscaling\",\n}\n");
     Files.writeString(directory.resolve("empty.json"), "");
@@ -222,7 +259,7 @@ class LocalRunTest {
 
     assertEquals(List.of("-XX:TieredStopAtLevel=1", "-classpath", "target/test-classes", LocalRun.class.getName(),
         "--event=events/terminate.json", "--runbook=slow", "--throttled=false", "--launch=false",
-        "--warmPool=false", "--statusEvent=false"), command.subList(1, command.size()));
+        "--warmPool=false", "--fleet=false", "--statusEvent=false"), command.subList(1, command.size()));
   }
 
   private static void assertUsageError(Map<String, String> properties, String expected) {

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.lifecycleorchestrator.core.Enrolment;
 import com.lifecycleorchestrator.core.LifecycleAction;
 import com.lifecycleorchestrator.core.LifecycleResult;
 import com.lifecycleorchestrator.core.Reconciler;
@@ -12,6 +13,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class SettingsTest {
@@ -138,5 +140,53 @@ class SettingsTest {
     Settings.InvalidSettings invalid = assertThrows(Settings.InvalidSettings.class, () -> Settings.from(env));
 
     assertTrue(invalid.problems().get(0).contains("it is not JSON"), invalid.problems().toString());
+  }
+
+  @Test
+  void fleetModeServesTheTaggedGroupsWithTheAllowedRunbooksAndTheStacksRole() {
+    Settings settings = Settings.from(minimalWith(Map.of("FLEET_MODE", "true", "LIFECYCLE_HOOK_NAME", "graceful-exit",
+        "ALLOWED_RUNBOOKS", "drain-and-archive, warm-cache",
+        "AUTOMATION_ASSUME_ROLE_ARN", "arn:aws:iam::123456789012:role/GracefulExitAutomation")));
+
+    Enrolment enrolment = settings.enrolment().orElseThrow();
+    assertEquals(Set.of("drain-and-archive", "warm-cache"), enrolment.allowedRunbooks());
+    assertEquals(Map.of("AutomationAssumeRole", List.of("arn:aws:iam::123456789012:role/GracefulExitAutomation")),
+        enrolment.parameters());
+    assertEquals(List.of(), settings.reconciler().orElseThrow().groups(), "the reconciler finds the groups by tag");
+    assertEquals(Optional.of(enrolment), settings.orchestration().enrolment());
+  }
+
+  @Test
+  void withoutFleetModeNoGroupIsAskedForItsTag() {
+    assertEquals(Optional.empty(), Settings.from(MINIMAL).orchestration().enrolment());
+  }
+
+  @Test
+  void fleetModeWithoutItsHookWithNamedGroupsOrAllowedRunbooksOutsideItIsAProblem() {
+    Map<String, String> fleet = minimalWith(Map.of("FLEET_MODE", "true", "AUTO_SCALING_GROUP_NAMES", "web-asg",
+        "ALLOWED_RUNBOOKS", "default,bad name"));
+    Map<String, String> single = minimalWith(Map.of("ALLOWED_RUNBOOKS", "drain-and-archive"));
+    Map<String, String> unclear = minimalWith(Map.of("FLEET_MODE", "yes"));
+
+    List<String> fleetProblems = assertThrows(Settings.InvalidSettings.class, () -> Settings.from(fleet)).problems();
+    List<String> singleProblems = assertThrows(Settings.InvalidSettings.class, () -> Settings.from(single)).problems();
+    List<String> unclearProblems = assertThrows(Settings.InvalidSettings.class, () -> Settings.from(unclear)).problems();
+
+    assertEquals(4, fleetProblems.size(), fleetProblems.toString());
+    assertTrue(fleetProblems.stream().anyMatch(problem -> problem.contains("LIFECYCLE_HOOK_NAME")), fleetProblems.toString());
+    assertTrue(fleetProblems.stream().anyMatch(problem -> problem.contains("AUTO_SCALING_GROUP_NAMES must be empty")),
+        fleetProblems.toString());
+    assertTrue(fleetProblems.stream().anyMatch(problem -> problem.contains("'bad name'")), fleetProblems.toString());
+    assertTrue(fleetProblems.stream().anyMatch(problem -> problem.contains("must not name 'default'")),
+        fleetProblems.toString());
+    assertEquals(1, singleProblems.size(), singleProblems.toString());
+    assertTrue(singleProblems.get(0).contains("FLEET_MODE=true"), singleProblems.toString());
+    assertTrue(unclearProblems.get(0).startsWith("FLEET_MODE must be true"), unclearProblems.toString());
+  }
+
+  private static Map<String, String> minimalWith(Map<String, String> more) {
+    Map<String, String> env = new HashMap<>(MINIMAL);
+    env.putAll(more);
+    return env;
   }
 }

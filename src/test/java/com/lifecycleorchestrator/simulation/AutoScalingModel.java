@@ -1,5 +1,6 @@
 package com.lifecycleorchestrator.simulation;
 
+import com.lifecycleorchestrator.core.Enrolment;
 import com.lifecycleorchestrator.core.Fleet;
 import com.lifecycleorchestrator.core.HookTimeouts;
 import com.lifecycleorchestrator.core.LifecycleAction;
@@ -36,13 +37,22 @@ import java.util.function.Consumer;
  */
 final class AutoScalingModel {
 
-  static final LifecycleAction.GroupName GROUP = new LifecycleAction.GroupName("web-asg");
+  /**
+   * The groups, each enrolled in fleet mode by its tags: the stack's runbooks for one, another
+   * terminate runbook the stack allows for the other.
+   */
+  static final Map<LifecycleAction.GroupName, Map<LifecycleAction.Transition, String>> GROUPS = Map.of(
+      new LifecycleAction.GroupName("web-asg"), Map.of(
+          LifecycleAction.Transition.TERMINATING, Enrolment.DEFAULT, LifecycleAction.Transition.LAUNCHING, Enrolment.DEFAULT),
+      new LifecycleAction.GroupName("batch-asg"), Map.of(
+          LifecycleAction.Transition.TERMINATING, "GracefulExit-Drain", LifecycleAction.Transition.LAUNCHING, Enrolment.DEFAULT));
   static final Map<LifecycleAction.Transition, LifecycleAction.HookName> HOOKS = Map.of(
       LifecycleAction.Transition.LAUNCHING, new LifecycleAction.HookName("graceful-launch"),
       LifecycleAction.Transition.TERMINATING, new LifecycleAction.HookName("graceful-exit"));
 
   /** One hold of an instance at a hook, from Auto Scaling's side. */
   static final class Held {
+    final LifecycleAction.GroupName group;
     final History.Action action;
     final HookTimeouts hook;
     final Fleet.Activity activity;
@@ -51,7 +61,9 @@ final class AutoScalingModel {
     Instant expiresAt;
     Optional<Instant> endedAt = Optional.empty();
 
-    Held(History.Action action, HookTimeouts hook, Fleet.Activity activity, Duration activityTail) {
+    Held(LifecycleAction.GroupName group, History.Action action, HookTimeouts hook, Fleet.Activity activity,
+        Duration activityTail) {
+      this.group = group;
       this.action = action;
       this.hook = hook;
       this.activity = activity;
@@ -80,7 +92,7 @@ final class AutoScalingModel {
 
     /** The action as its EventBridge event names it: its token, and its hold's start to the second. */
     LifecycleAction asEvent() {
-      return new LifecycleAction(action.transition(), GROUP, hookName(), action.instance(),
+      return new LifecycleAction(action.transition(), group, hookName(), action.instance(),
           Optional.of(action.token()), action.heldAt().truncatedTo(java.time.temporal.ChronoUnit.SECONDS),
           Optional.empty(), Optional.of(action.destination()));
     }
@@ -104,20 +116,21 @@ final class AutoScalingModel {
    * Holds the instance at the transition's hook from now, after a scaling activity that started at
    * {@code launchedAt}; its hold ends when the hook's timeouts pass unless someone completes it.
    */
-  Held hold(LifecycleAction.InstanceId instance, LifecycleAction.Transition transition,
-      LifecycleAction.Place destination, Instant launchedAt, Optional<Instant> agentOnlineAt, Duration activityTail) {
+  Held hold(LifecycleAction.InstanceId instance, LifecycleAction.GroupName group, String runbook,
+      LifecycleAction.Transition transition, LifecycleAction.Place destination, Instant launchedAt,
+      Optional<Instant> agentOnlineAt, Duration activityTail) {
     Instant now = loop.clock().now();
     int id = history.actions.size();
     History.Action action = new History.Action(id, instance, transition, destination,
-        new LifecycleAction.Token(uuid("token/" + id)), now, launchedAt, agentOnlineAt);
+        new LifecycleAction.Token(uuid("token/" + id)), now, launchedAt, agentOnlineAt, runbook);
     history.actions.add(action);
     String verb = transition == LifecycleAction.Transition.LAUNCHING
         ? "Launching a new EC2 instance" + (destination == LifecycleAction.Place.WARM_POOL ? " into warm pool" : "")
         : "Terminating EC2 instance";
-    Held held = new Held(action, hooks.get(transition),
+    Held held = new Held(group, action, hooks.get(transition),
         new Fleet.Activity(uuid("activity/" + id), launchedAt, verb + ": " + instance), activityTail);
     holds.add(held);
-    history.note(now, "HOLD " + action.name() + " token " + action.token() + " activity started "
+    history.note(now, "HOLD " + action.name() + " in " + group + " token " + action.token() + " activity started "
         + launchedAt + ", heartbeat timeout " + held.hook.heartbeatTimeout().toSeconds() + " s"
         + agentOnlineAt.map(at -> ", agent online at +" + Duration.between(launchedAt, at).toSeconds() + " s")
             .orElse(transition == LifecycleAction.Transition.LAUNCHING ? ", agent never online" : ""));
@@ -158,6 +171,7 @@ final class AutoScalingModel {
   /** The action the call reaches: by its token, that action only; by instance, the one holding it now. */
   Optional<Held> reached(LifecycleAction addressed) {
     return holding(addressed.hook(), addressed.instance())
+        .filter(held -> held.group.equals(addressed.group()))
         .filter(held -> addressed.token().isEmpty() || addressed.token().get().equals(held.action.token()));
   }
 
@@ -214,10 +228,10 @@ final class AutoScalingModel {
    * The group's instances waiting at a hook: an instance in Warmed:Pending:Wait, launched into the
    * warm pool or returning to it, is listed once for each hook, as the adapter lists it.
    */
-  Fleet.Group describe() {
+  Fleet.Group describe(LifecycleAction.GroupName group) {
     List<Fleet.WaitingInstance> waiting = new ArrayList<>();
     for (Held held : holds) {
-      if (!held.active()) {
+      if (!held.active() || !held.group.equals(group)) {
         continue;
       }
       if (held.action.destination() == LifecycleAction.Place.WARM_POOL) {
@@ -229,13 +243,25 @@ final class AutoScalingModel {
             held.action.destination()));
       }
     }
-    return new Fleet.Group(Fleet.GroupState.ACTIVE, waiting);
+    return new Fleet.Group(Fleet.GroupState.ACTIVE, waiting, false, GROUPS.getOrDefault(group, Map.of()));
   }
 
-  /** The activities in progress, newest first: those of held actions, and of those that ended a moment ago. */
-  List<Fleet.Activity> activitiesInProgress() {
+  /** Every group, since every group carries its opt-in tags, in the order of their names. */
+  Map<LifecycleAction.GroupName, Fleet.Group> enrolled() {
+    Map<LifecycleAction.GroupName, Fleet.Group> enrolled = new java.util.TreeMap<>(
+        Comparator.comparing(LifecycleAction.GroupName::value));
+    GROUPS.keySet().forEach(group -> enrolled.put(group, describe(group)));
+    return enrolled;
+  }
+
+  /**
+   * The group's activities in progress, newest first: those of held actions, and of those that ended
+   * a moment ago.
+   */
+  List<Fleet.Activity> activitiesInProgress(LifecycleAction.GroupName group) {
     Instant now = loop.clock().now();
     return holds.stream()
+        .filter(held -> held.group.equals(group))
         .filter(held -> held.endedAt.map(ended -> now.isBefore(ended.plus(held.activityTail))).orElse(true))
         .map(held -> held.activity)
         .sorted(Comparator.comparing(Fleet.Activity::startedAt).reversed())

@@ -155,7 +155,12 @@ final class EnvironmentPorts implements Automations, LifecycleActions {
 
   @Override
   public Fleet.Group describe(LifecycleAction.GroupName group) {
-    return called("DescribeAutoScalingGroups", null, () -> autoScaling.describe());
+    return called("DescribeAutoScalingGroups", null, () -> autoScaling.describe(group));
+  }
+
+  @Override
+  public Map<LifecycleAction.GroupName, Fleet.Group> enrolled() {
+    return called("DescribeAutoScalingGroups", null, autoScaling::enrolled);
   }
 
   @Override
@@ -168,7 +173,7 @@ final class EnvironmentPorts implements Automations, LifecycleActions {
           ? new ServiceFailure.Rejected("AccessDenied", "not authorized to DescribeScalingActivities", null)
           : new ServiceFailure.Throttled("Throttling", "Rate exceeded", null);
     }
-    List<Fleet.Activity> activities = autoScaling.activitiesInProgress();
+    List<Fleet.Activity> activities = autoScaling.activitiesInProgress(group);
     after(null, "DescribeScalingActivities");
     return activities;
   }

@@ -1,5 +1,6 @@
 package com.lifecycleorchestrator.simulation;
 
+import com.lifecycleorchestrator.core.Enrolment;
 import com.lifecycleorchestrator.core.HookTimeouts;
 import com.lifecycleorchestrator.core.LifecycleAction;
 import com.lifecycleorchestrator.core.LifecycleAction.Place;
@@ -24,10 +25,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
- * One seeded run of the fault simulation: one to three instances of a group, each going through
+ * One seeded run of the fault simulation: one to three instances of two groups served in fleet mode,
+ * each with the runbooks its tags name (the stack's, or another the stack allows), each going through
  * its lifecycle (a termination; a launch and a termination; or warm-pool cycles of launches into
  * the pool and the group and returns to the pool), handled by the real core and reconciler in the
  * Lambda model against the Auto Scaling and SSM models, under the faults the seed draws. Every draw
@@ -58,9 +61,17 @@ final class FaultRun {
   private final EventLoop loop = new EventLoop(new VirtualClock(T0));
   private final History history = new History(T0);
   private final Map<LifecycleAction.InstanceId, Deque<Step>> lives = new LinkedHashMap<>();
+  /**
+   * The instances go to the groups in turn, not by a draw, so that a seed draws what it drew before
+   * the simulation had several groups.
+   */
+  private final Map<LifecycleAction.InstanceId, LifecycleAction.GroupName> groupOf = new LinkedHashMap<>();
+  private static final List<LifecycleAction.GroupName> GROUPS = AutoScalingModel.GROUPS.keySet().stream()
+      .sorted(java.util.Comparator.comparing(LifecycleAction.GroupName::value)).toList();
   private final AutoScalingModel autoScaling;
   private final SsmModel ssm;
   private final LambdaModel lambda;
+  private final Map<Transition, Runbook> runbooks = new EnumMap<>(Transition.class);
 
   private FaultRun(long seed) {
     this.seed = seed;
@@ -78,12 +89,11 @@ final class FaultRun {
     this.ssm = new SsmModel(loop, history, autoScaling, this::script);
     Orchestration.Rules rules = new Orchestration.Rules(new ResultPolicy(FAILURE_RESULT, Optional.of(FAILURE_RESULT)),
         heartbeat, Settings.timings(Duration.ofSeconds(15), AGENT_WAIT, true, random::nextDouble));
-    Map<Transition, Runbook> runbooks = new EnumMap<>(Transition.class);
     runbooks.put(Transition.LAUNCHING, new Runbook("GracefulLaunch-Warmup", Map.of()));
     runbooks.put(Transition.TERMINATING, new Runbook("GracefulExit-ArchiveLogs", Map.of("S3BucketName", List.of("logs"))));
     Orchestrator.Config config = new Orchestrator.Config(runbooks, AutoScalingModel.HOOKS, rules,
-        Orchestrator.WarmPoolReturn.RUN);
-    Reconciler.Config reconciler = new Reconciler.Config(List.of(AutoScalingModel.GROUP), RECONCILE_EVERY, 25,
+        Orchestrator.WarmPoolReturn.RUN, Optional.of(new Enrolment(Set.of("GracefulExit-Drain"), Map.of())));
+    Reconciler.Config reconciler = new Reconciler.Config(List.of(), RECONCILE_EVERY, 25,
         Duration.ofMillis(250), Duration.ofSeconds(270), Duration.ofSeconds(60));
     this.lambda = new LambdaModel(loop, history, autoScaling, ssm, faults, random, config, reconciler);
     ssm.announcingEnds(this::announce);
@@ -126,6 +136,7 @@ final class FaultRun {
       LifecycleAction.InstanceId instance = new LifecycleAction.InstanceId(String.format("i-%017x", 0xabc000L + i));
       Deque<Step> life = life();
       lives.put(instance, life);
+      groupOf.put(instance, GROUPS.get(i % GROUPS.size()));
       if (life.peekFirst().transition() == Transition.TERMINATING) {
         ssm.agentOnlineFrom(instance, random.nextInt(20) == 0 ? Optional.empty() : Optional.of(T0.minusSeconds(3600)));
       }
@@ -183,7 +194,9 @@ final class FaultRun {
           : Optional.of(launchedAt.plusSeconds(draw < 0.25 ? 300 + random.nextInt(600) : 20 + random.nextInt(280)));
       ssm.agentOnlineFrom(instance, agentOnline);
     }
-    AutoScalingModel.Held held = autoScaling.hold(instance, step.transition(), step.destination(), launchedAt,
+    LifecycleAction.GroupName group = groupOf.get(instance);
+    AutoScalingModel.Held held = autoScaling.hold(instance, group, runbookOf(group, step.transition()),
+        step.transition(), step.destination(), launchedAt,
         agentOnline, Duration.ofSeconds(random.nextInt(90)));
     int id = held.action.id();
     if (random.nextDouble() < faults.eventLost()) {
@@ -205,6 +218,12 @@ final class FaultRun {
       LifecycleResult result = random.nextBoolean() ? LifecycleResult.CONTINUE : LifecycleResult.ABANDON;
       loop.at(now.plusSeconds(10 + random.nextInt(2400)), () -> autoScaling.completeByHand(held, result));
     }
+  }
+
+  /** The runbook the group's tag names for the transition: the stack's for {@link Enrolment#DEFAULT}. */
+  private String runbookOf(LifecycleAction.GroupName group, Transition transition) {
+    String tag = AutoScalingModel.GROUPS.get(group).get(transition);
+    return tag.equals(Enrolment.DEFAULT) ? runbooks.get(transition).documentName() : tag;
   }
 
   /** An action ended: the instance moves on to its next hook a while later. */

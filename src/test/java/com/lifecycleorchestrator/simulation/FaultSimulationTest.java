@@ -41,14 +41,17 @@ class FaultSimulationTest {
   }
 
   @Test
-  void theCheckerCatchesTwoExecutionsForOneActionAndAContinueWithoutItsRunbook() {
+  void theCheckerCatchesTwoExecutionsForOneActionAContinueWithoutItsRunbookAndAnotherGroupsRunbook() {
     History history = new History(FaultRun.T0);
     History.Action action = new History.Action(0, new LifecycleAction.InstanceId("i-0123456789abcdef0"),
         LifecycleAction.Transition.TERMINATING, LifecycleAction.Place.EC2,
-        new LifecycleAction.Token("87654321-4321-4321-4321-210987654321"), FaultRun.T0, FaultRun.T0, Optional.empty());
+        new LifecycleAction.Token("87654321-4321-4321-4321-210987654321"), FaultRun.T0, FaultRun.T0, Optional.empty(),
+        "GracefulExit-ArchiveLogs");
     history.actions.add(action);
-    history.starts.add(new History.Start("first", FaultRun.T0.plusSeconds(1), Optional.of(0), false, true));
-    history.starts.add(new History.Start("second", FaultRun.T0.plusSeconds(2), Optional.of(0), false, true));
+    history.starts.add(new History.Start("first", FaultRun.T0.plusSeconds(1), Optional.of(0), false, true,
+        "GracefulExit-ArchiveLogs"));
+    history.starts.add(new History.Start("second", FaultRun.T0.plusSeconds(2), Optional.of(0), false, true,
+        "GracefulExit-Drain"));
     history.endings.add(new History.Ending(0, History.Ender.FUNCTION, LifecycleResult.CONTINUE,
         FaultRun.T0.plusSeconds(60), Optional.of("second"), false));
 
@@ -56,6 +59,7 @@ class FaultSimulationTest {
 
     assertTrue(violations.stream().anyMatch(v -> v.startsWith("I1:")), violations.toString());
     assertTrue(violations.stream().anyMatch(v -> v.startsWith("I5:")), violations.toString());
+    assertTrue(violations.stream().anyMatch(v -> v.startsWith("I6:") && v.contains("second")), violations.toString());
   }
 
   @Test
@@ -65,11 +69,13 @@ class FaultSimulationTest {
     Instant launched = FaultRun.T0;
     history.actions.add(new History.Action(0, instance, LifecycleAction.Transition.LAUNCHING,
         LifecycleAction.Place.WARM_POOL, new LifecycleAction.Token("87654321-4321-4321-4321-210987654321"),
-        launched, launched, Optional.of(launched.plusSeconds(60))));
+        launched, launched, Optional.of(launched.plusSeconds(60)), "GracefulLaunch-Warmup"));
     history.actions.add(new History.Action(1, instance, LifecycleAction.Transition.LAUNCHING,
         LifecycleAction.Place.AUTO_SCALING_GROUP, new LifecycleAction.Token("87654321-4321-4321-4321-210987654322"),
-        launched.plus(Duration.ofHours(1)), launched.plus(Duration.ofHours(1)), Optional.of(launched.plus(Duration.ofHours(2)))));
-    history.starts.add(new History.Start("early", launched.plusSeconds(5), Optional.of(0), true, false));
+        launched.plus(Duration.ofHours(1)), launched.plus(Duration.ofHours(1)), Optional.of(launched.plus(Duration.ofHours(2))),
+        "GracefulLaunch-Warmup"));
+    history.starts.add(new History.Start("early", launched.plusSeconds(5), Optional.of(0), true, false,
+        "GracefulLaunch-Warmup"));
     history.endings.add(new History.Ending(0, History.Ender.TIMEOUT, LifecycleResult.ABANDON,
         launched.plus(Duration.ofMinutes(30)), Optional.empty(), false));
     history.endings.add(new History.Ending(1, History.Ender.FUNCTION, LifecycleResult.ABANDON,

@@ -22,7 +22,10 @@ final class History {
   /** Who ended a lifecycle action. */
   enum Ender { FUNCTION, OPERATOR, TIMEOUT }
 
-  /** A lifecycle action as Auto Scaling held it: the simulation's own name for it, and its facts. */
+  /**
+   * A lifecycle action as Auto Scaling held it: the simulation's own name for it, and its facts,
+   * among them the runbook its group's tag names for its transition.
+   */
   record Action(
       int id,
       LifecycleAction.InstanceId instance,
@@ -31,15 +34,17 @@ final class History {
       LifecycleAction.Token token,
       Instant heldAt,
       Instant launchedAt,
-      Optional<Instant> agentOnlineAt) {
+      Optional<Instant> agentOnlineAt,
+      String runbook) {
     String name() {
       return "a" + id + "(" + instance + " " + transition.name().toLowerCase(java.util.Locale.ROOT) + "→"
           + destination.wireName() + ")";
     }
   }
 
-  /** A StartAutomationExecution that created an execution. */
-  record Start(String execution, Instant at, Optional<Integer> activeAction, boolean launch, boolean agentOnline) {}
+  /** A StartAutomationExecution that created an execution, and the runbook it started. */
+  record Start(String execution, Instant at, Optional<Integer> activeAction, boolean launch, boolean agentOnline,
+      String document) {}
 
   /**
    * An action's end: by whom, with which result; for the function, the execution whose result it

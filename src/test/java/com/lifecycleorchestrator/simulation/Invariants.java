@@ -23,7 +23,8 @@ import java.util.Optional;
  *       it) gets the failure result without a runbook of its own;
  *   <li>I4: every action is completed by the function, with its runbook's result, before its hook
  *       times out; unless an operator completed it, or every path to it was lost;
- *   <li>I5: no CONTINUE without the action's own runbook having succeeded.
+ *   <li>I5: no CONTINUE without the action's own runbook having succeeded;
+ *   <li>I6: every execution that serves an action runs the runbook its group's tag names for it.
  * </ul>
  */
 final class Invariants {
@@ -39,6 +40,10 @@ final class Invariants {
       servedBy.put(start.execution(), start.activeAction());
       start.activeAction().ifPresent(action ->
           executionsOf.computeIfAbsent(action, key -> new ArrayList<>()).add(start.execution()));
+      start.activeAction().map(history::action)
+          .filter(action -> !action.runbook().equals(start.document()))
+          .ifPresent(action -> violations.add("I6: " + start.execution() + " runs " + start.document() + " for "
+              + action.name() + ", whose group asks for " + action.runbook()));
       if (start.launch() && !start.agentOnline()) {
         violations.add("I3: launch runbook " + start.execution() + " started at " + start.at()
             + " before the instance's agent was online"

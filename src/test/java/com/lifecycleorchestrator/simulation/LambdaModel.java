@@ -3,6 +3,7 @@ package com.lifecycleorchestrator.simulation;
 import com.lifecycleorchestrator.core.Budget;
 import com.lifecycleorchestrator.core.Continuation;
 import com.lifecycleorchestrator.core.Continuations;
+import com.lifecycleorchestrator.core.Enrolment;
 import com.lifecycleorchestrator.core.Hooks;
 import com.lifecycleorchestrator.core.LifecycleAction;
 import com.lifecycleorchestrator.core.Milestone;
@@ -202,18 +203,28 @@ final class LambdaModel {
       step(env, delivery, steps, failed, began);
     } catch (EnvironmentPorts.EnvironmentDied died) {
       ended(env, delivery, true);
+    } catch (ServiceFailure groupUnread) {
+      // The invocation cannot tell which runbook the group asks for: it fails, and Lambda retries it.
+      ended(env, delivery, true);
     }
   }
 
+  /**
+   * The orchestration of the delivery, with the runbook the core chooses for it: the one its
+   * hand-over carries, or the one its group's tag names.
+   *
+   * @throws ServiceFailure the group could not be read
+   */
   private Orchestration orchestration(Environment env, Delivery delivery, Continuations continuations, Instant now) {
     LifecycleAction action = delivery.event().or(() -> delivery.continuation().map(Continuation::action)).orElseThrow();
-    Runbook runbook = config.runbookFor(action.transition()).orElseThrow();
+    Enrolment.Choice.Served served = (Enrolment.Choice.Served) config.runbookOf(action,
+        delivery.continuation().flatMap(Continuation::runbook), env.ports);
     Orchestration.Ports ports = new Orchestration.Ports(env.ports, env.ports, env.hooks, continuations,
         Optional.of(waitingRoom(delivery.action())), env.ports::reached);
     Budget budget = Budget.of(now, TIMEOUT, config.rules().timings());
     return delivery.continuation().isPresent()
-        ? Orchestration.resume(delivery.continuation().get(), runbook, ports, config.rules(), budget, now)
-        : Orchestration.begin(action, runbook, ports, config.rules(), budget, now);
+        ? Orchestration.resume(delivery.continuation().get(), served.runbook(), ports, config.rules(), budget, now)
+        : Orchestration.begin(action, served.runbook(), ports, config.rules(), budget, now, served.groupAsRead());
   }
 
   private void step(Environment env, Delivery delivery, Steps steps, BooleanSupplier failed, Instant began) {

@@ -100,7 +100,7 @@ final class SsmModel {
     executions.put(id, new Execution(id, start, now, script));
     byClientToken.put(start.clientToken(), id);
     Optional<Integer> active = autoScaling.holding(hook, instance).map(held -> held.action.id());
-    history.starts.add(new History.Start(id, now, active, launch, agentOnline));
+    history.starts.add(new History.Start(id, now, active, launch, agentOnline, start.documentName()));
     history.note(now, "START " + id + " for " + instance + " at " + hook + " serving "
         + active.map(a -> history.action(a).name()).orElse("no active action") + ": runs "
         + script.runs().toSeconds() + " s, then " + script.finalStatus());

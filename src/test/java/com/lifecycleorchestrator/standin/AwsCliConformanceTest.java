@@ -325,6 +325,62 @@ class AwsCliConformanceTest {
         "--auto-scaling-group-name", GROUP);
   }
 
+  /**
+   * "Use tags to filter Auto Scaling groups" (EC2 Auto Scaling User Guide) and "Filter" (API
+   * Reference): create-or-update-tags tags a group, its description lists the tags, and
+   * describe-auto-scaling-groups filters by tag-key, tag-value and tag:&lt;key&gt;, a filter's values
+   * being alternatives and several filters all applying, across pages the CLI follows; delete-tags
+   * takes a tag off again.
+   */
+  @Test
+  void groupsAreTaggedDescribedWithTheirTagsAndFilteredByThemAcrossPages() {
+    String tagKey = "lifecycle-orchestrator:runbook";
+    standIn.autoScaling()
+        .hook(Hook.terminating("batch-asg", HOOK, Duration.ofHours(1), "ABANDON"))
+        .hook(Hook.terminating("untagged-asg", HOOK, Duration.ofHours(1), "ABANDON"));
+    succeeds("CreateOrUpdateTags", "autoscaling", "create-or-update-tags", "--tags",
+        "ResourceId=" + GROUP + ",ResourceType=auto-scaling-group,Key=" + tagKey + ",Value=default,PropagateAtLaunch=true",
+        "ResourceId=batch-asg,ResourceType=auto-scaling-group,Key=" + tagKey + ",Value=drain-and-archive,PropagateAtLaunch=false");
+
+    List<JsonNode> pages = new ArrayList<>();
+    String token = null;
+    do {
+      List<String> arguments = new ArrayList<>(List.of("autoscaling", "describe-auto-scaling-groups", "--filters",
+          "Name=tag-key,Values=" + tagKey + ",lifecycle-orchestrator:launch-runbook", "--max-records", "1",
+          "--no-paginate"));
+      if (token != null) {
+        arguments.addAll(List.of("--next-token", token));
+      }
+      JsonNode page = succeeds("DescribeAutoScalingGroups", arguments.toArray(String[]::new));
+      pages.add(page);
+      token = page.hasNonNull("NextToken") ? page.path("NextToken").asText() : null;
+    } while (token != null);
+    assertEquals(List.of(List.of(GROUP), List.of("batch-asg")), pages.stream().map(AwsCliConformanceTest::names).toList());
+    JsonNode tag = pages.get(0).path("AutoScalingGroups").path(0).path("Tags").path(0);
+    assertEquals(tagKey, tag.path("Key").asText());
+    assertEquals("default", tag.path("Value").asText());
+    assertTrue(tag.path("PropagateAtLaunch").asBoolean());
+    assertEquals(List.of("batch-asg"), names(succeeds("DescribeAutoScalingGroups", "autoscaling",
+        "describe-auto-scaling-groups", "--filters", "Name=tag:" + tagKey + ",Values=drain-and-archive")));
+    assertEquals(List.of(GROUP), names(succeeds("DescribeAutoScalingGroups", "autoscaling",
+        "describe-auto-scaling-groups", "--filters", "Name=tag-key,Values=" + tagKey, "Name=tag-value,Values=default")));
+    assertEquals(List.of(), names(succeeds("DescribeAutoScalingGroups", "autoscaling",
+        "describe-auto-scaling-groups", "--filters", "Name=tag-value,Values=Default")));
+
+    succeeds("DeleteTags", "autoscaling", "delete-tags", "--tags",
+        "ResourceId=batch-asg,ResourceType=auto-scaling-group,Key=" + tagKey);
+    assertEquals(List.of(GROUP), names(succeeds("DescribeAutoScalingGroups", "autoscaling",
+        "describe-auto-scaling-groups", "--filters", "Name=tag-key,Values=" + tagKey)));
+    fails("ValidationError", "CreateOrUpdateTags", "autoscaling", "create-or-update-tags", "--tags",
+        "ResourceId=no-such-asg,ResourceType=auto-scaling-group,Key=" + tagKey + ",Value=default");
+  }
+
+  private static List<String> names(JsonNode groups) {
+    List<String> names = new ArrayList<>();
+    groups.path("AutoScalingGroups").forEach(group -> names.add(group.path("AutoScalingGroupName").asText()));
+    return names;
+  }
+
   @Test
   void listingsComeInPagesThatTheCliFollows() {
     String[] start = {"ssm", "start-automation-execution", "--document-name", DOCUMENT,

@@ -18,6 +18,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 
 /**
  * EC2 Auto Scaling's lifecycle hooks as the stand-in plays them: groups with their instances and
@@ -25,6 +26,7 @@ import java.util.concurrent.TimeUnit;
  * timeout passes without a heartbeat, or until the hook's global timeout (48 hours or 100 times the
  * heartbeat timeout, whichever is smaller) passes whatever the heartbeats; a timeout applies the
  * hook's default result. Time is the stand-in's clock, so an hour-long hold costs a test nothing.
+ * Groups carry tags, which their description shows and its filters select by.
  */
 public final class StandInAutoScaling {
 
@@ -52,6 +54,9 @@ public final class StandInAutoScaling {
     }
   }
 
+  /** A tag of a group: its value, and whether the group's new instances get it at launch. */
+  record Tag(String value, boolean propagateAtLaunch) {}
+
   /** What ended a lifecycle action. */
   public enum Cause {
     COMPLETED,
@@ -72,6 +77,8 @@ public final class StandInAutoScaling {
     boolean warmPool;
     boolean retainsAbandoned;
     String status;
+    /** The group's tags by key, each with whether it propagates to the instances the group launches. */
+    final Map<String, Tag> tags = new LinkedHashMap<>();
 
     Group(String name, Instant createdAt) {
       this.name = name;
@@ -120,6 +127,12 @@ public final class StandInAutoScaling {
   /** An instance serving in the group, not held by any hook. */
   public synchronized StandInAutoScaling inService(String groupName, String instanceId) {
     group(groupName).instanceStates.put(instanceId, "InService");
+    return this;
+  }
+
+  /** The group carries the tag, as {@code aws autoscaling create-or-update-tags} leaves it. */
+  public synchronized StandInAutoScaling tag(String groupName, String key, String value) {
+    group(groupName).tags.put(key, new Tag(value, false));
     return this;
   }
 
@@ -356,6 +369,8 @@ public final class StandInAutoScaling {
 
   Map<String, AwsStandIn.Operation> operations() {
     return Map.of(
+        "CreateOrUpdateTags", this::createOrUpdateTags,
+        "DeleteTags", this::deleteTags,
         "CompleteLifecycleAction", this::complete,
         "RecordLifecycleActionHeartbeat", this::heartbeat,
         "DescribeAutoScalingGroups", this::describeGroups,
@@ -415,15 +430,77 @@ public final class StandInAutoScaling {
 
   private synchronized ObjectNode describeGroups(JsonNode input) {
     settle(clock.now());
-    if (input.has("Filters")) {
-      throw protocol.invalid("The stand-in does not filter groups; name them in AutoScalingGroupNames");
-    }
     List<String> wanted = AwsStandIn.strings(input.path("AutoScalingGroupNames"));
+    List<Predicate<Group>> filters = new ArrayList<>();
+    input.path("Filters").forEach(filter -> filters.add(groupFilter(filter)));
     List<ObjectNode> found = groups.values().stream()
         .filter(group -> wanted.isEmpty() || wanted.contains(group.name))
+        .filter(group -> filters.stream().allMatch(filter -> filter.test(group)))
         .map(StandInAutoScaling::describe)
         .toList();
     return AwsStandIn.paged(found, "AutoScalingGroups", input, "MaxRecords", 50);
+  }
+
+  private static final String TAG_FILTER_PREFIX = "tag:";
+
+  /**
+   * One filter of DescribeAutoScalingGroups ("Filter", Amazon EC2 Auto Scaling API Reference;
+   * "Use tags to filter Auto Scaling groups", User Guide): {@code tag-key} keeps the groups with a
+   * tag of one of the keys, {@code tag-value} those with a tag of one of the values, and
+   * {@code tag:<key>} those whose tag of that key has one of the values. A filter's values are
+   * alternatives, several filters must all match, and values are matched exactly (no wildcards,
+   * case-sensitive). Each filter looks at the group's tags on its own, as the page describes them.
+   */
+  private Predicate<Group> groupFilter(JsonNode filter) {
+    String name = protocol.required(filter, "Name");
+    List<String> values = AwsStandIn.strings(filter.path("Values"));
+    if (name.equals("tag-key")) {
+      return group -> group.tags.keySet().stream().anyMatch(values::contains);
+    }
+    if (name.equals("tag-value")) {
+      return group -> group.tags.values().stream().anyMatch(tag -> values.contains(tag.value()));
+    }
+    if (name.startsWith(TAG_FILTER_PREFIX) && name.length() > TAG_FILTER_PREFIX.length()) {
+      String key = name.substring(TAG_FILTER_PREFIX.length());
+      return group -> Optional.ofNullable(group.tags.get(key)).map(tag -> values.contains(tag.value())).orElse(false);
+    }
+    throw protocol.invalid("Filter name " + name + " is not valid for DescribeAutoScalingGroups; use tag-key, "
+        + "tag-value or tag:<key>");
+  }
+
+  /**
+   * CreateOrUpdateTags ("Tag Auto Scaling groups and instances", User Guide): each tag is added to
+   * its group, or replaces the group's tag of the same key; PropagateAtLaunch is false unless given.
+   */
+  private synchronized ObjectNode createOrUpdateTags(JsonNode input) {
+    for (JsonNode tag : input.path("Tags")) {
+      Group group = taggedGroup(tag);
+      group.tags.put(protocol.required(tag, "Key"), new Tag(tag.path("Value").asText(""),
+          tag.path("PropagateAtLaunch").asBoolean(false)));
+    }
+    return JsonNodeFactory.instance.objectNode();
+  }
+
+  /** DeleteTags: each tag of that key leaves its group, whatever value the request gives. */
+  private synchronized ObjectNode deleteTags(JsonNode input) {
+    for (JsonNode tag : input.path("Tags")) {
+      taggedGroup(tag).tags.remove(protocol.required(tag, "Key"));
+    }
+    return JsonNodeFactory.instance.objectNode();
+  }
+
+  /** The group a tag of a request names: its ResourceId, of ResourceType auto-scaling-group. */
+  private Group taggedGroup(JsonNode tag) {
+    String type = protocol.required(tag, "ResourceType");
+    if (!type.equals("auto-scaling-group")) {
+      throw protocol.invalid("ResourceType must be auto-scaling-group, got " + type);
+    }
+    String name = protocol.required(tag, "ResourceId");
+    Group group = groups.get(name);
+    if (group == null) {
+      throw protocol.invalid("AutoScalingGroup name not found - AutoScalingGroup '" + name + "' not found");
+    }
+    return group;
   }
 
   private static ObjectNode describe(Group group) {
@@ -456,7 +533,13 @@ public final class StandInAutoScaling {
     if (group.status != null) {
       described.put("Status", group.status);
     }
-    described.putArray("Tags");
+    ArrayNode tags = described.putArray("Tags");
+    group.tags.forEach((key, tag) -> tags.addObject()
+        .put("ResourceId", group.name)
+        .put("ResourceType", "auto-scaling-group")
+        .put("Key", key)
+        .put("Value", tag.value())
+        .put("PropagateAtLaunch", tag.propagateAtLaunch()));
     described.putArray("TerminationPolicies").add("Default");
     described.put("NewInstancesProtectedFromScaleIn", false);
     described.put("ServiceLinkedRoleARN", "arn:aws:iam::" + AwsStandIn.ACCOUNT

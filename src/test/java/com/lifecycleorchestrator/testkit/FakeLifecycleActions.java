@@ -10,6 +10,7 @@ import com.lifecycleorchestrator.core.ServiceFailure;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -65,6 +66,7 @@ public final class FakeLifecycleActions implements LifecycleActions {
   private final Map<String, Held> held = new LinkedHashMap<>();
   private final Map<String, Fleet.GroupState> groupStates = new LinkedHashMap<>();
   private final Map<String, Boolean> retaining = new LinkedHashMap<>();
+  private final Map<String, Map<LifecycleAction.Transition, String>> runbookTags = new LinkedHashMap<>();
   private int activitiesSoFar;
   private final Map<String, Fleet.Activity> activityOfHold = new LinkedHashMap<>();
   private final Map<String, HookTimeouts> hooks = new LinkedHashMap<>();
@@ -111,6 +113,14 @@ public final class FakeLifecycleActions implements LifecycleActions {
   public synchronized FakeLifecycleActions hook(
       LifecycleAction.GroupName group, LifecycleAction.HookName hook, HookTimeouts timeouts) {
     hooks.put(hookKey(group, hook), timeouts);
+    return this;
+  }
+
+  /** The group carries the opt-in tag of the transition, naming the runbook (fleet mode). */
+  public synchronized FakeLifecycleActions tag(
+      LifecycleAction.GroupName group, LifecycleAction.Transition transition, String runbook) {
+    runbookTags.computeIfAbsent(group.value(), name -> new EnumMap<>(LifecycleAction.Transition.class))
+        .put(transition, runbook);
     return this;
   }
 
@@ -195,6 +205,10 @@ public final class FakeLifecycleActions implements LifecycleActions {
   @Override
   public synchronized Fleet.Group describe(LifecycleAction.GroupName group) {
     called(Operation.DESCRIBE);
+    return described(group);
+  }
+
+  private Fleet.Group described(LifecycleAction.GroupName group) {
     List<Fleet.WaitingInstance> waiting = new ArrayList<>();
     for (Held h : held.values()) {
       expireIfDue(h);
@@ -205,7 +219,19 @@ public final class FakeLifecycleActions implements LifecycleActions {
       }
     }
     return new Fleet.Group(groupStates.getOrDefault(group.value(), Fleet.GroupState.ACTIVE), waiting,
-        retaining.getOrDefault(group.value(), false));
+        retaining.getOrDefault(group.value(), false), runbookTags.getOrDefault(group.value(), Map.of()));
+  }
+
+  /** The groups that carry an opt-in tag, described in one call, as one page of Auto Scaling's answer. */
+  @Override
+  public synchronized Map<LifecycleAction.GroupName, Fleet.Group> enrolled() {
+    called(Operation.DESCRIBE);
+    Map<LifecycleAction.GroupName, Fleet.Group> enrolled = new LinkedHashMap<>();
+    for (String group : runbookTags.keySet()) {
+      LifecycleAction.GroupName name = new LifecycleAction.GroupName(group);
+      enrolled.put(name, described(name));
+    }
+    return enrolled;
   }
 
   /** The activities of the group's actions still held, newest first, as in-progress activities are listed. */

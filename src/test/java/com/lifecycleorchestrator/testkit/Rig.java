@@ -2,6 +2,7 @@ package com.lifecycleorchestrator.testkit;
 
 import com.lifecycleorchestrator.core.Budget;
 import com.lifecycleorchestrator.core.Continuation;
+import com.lifecycleorchestrator.core.Enrolment;
 import com.lifecycleorchestrator.core.Hooks;
 import com.lifecycleorchestrator.core.LifecycleAction;
 import com.lifecycleorchestrator.core.LifecycleResult;
@@ -56,6 +57,13 @@ public final class Rig {
   private Optional<LifecycleResult> unreachableAgentResult = Optional.of(LifecycleResult.ABANDON);
   private Duration invocationTime = Duration.ZERO;
   private Orchestrator.WarmPoolReturn warmPoolReturn = Orchestrator.WarmPoolReturn.RUN;
+  private Optional<Enrolment> enrolment = Optional.empty();
+
+  /** Fleet mode: groups are served by their tags, which may name these runbooks besides the stack's. */
+  public Rig fleet(Enrolment enrolment) {
+    this.enrolment = Optional.of(enrolment);
+    return this;
+  }
 
   /** What a return to the warm pool on scale-in does. */
   public Rig warmPoolReturn(Orchestrator.WarmPoolReturn choice) {
@@ -116,7 +124,7 @@ public final class Rig {
     if (launchRunbook) {
       runbooks.put(LifecycleAction.Transition.LAUNCHING, new Runbook(LAUNCH_DOCUMENT, parameters));
     }
-    return new Orchestrator.Config(runbooks, hooks, rules(), warmPoolReturn);
+    return new Orchestrator.Config(runbooks, hooks, rules(), warmPoolReturn, enrolment);
   }
 
   public Orchestration.Rules rules() {
@@ -154,12 +162,12 @@ public final class Rig {
   }
 
   /**
-   * A reconciler of this rig's group and hook, passing every five minutes, examining at least 25
-   * instances a pass, four a second.
+   * A reconciler of this rig's group and hook (in fleet mode, of the groups enrolled by their tags),
+   * passing every five minutes, examining at least 25 instances a pass, four a second.
    */
   public Reconciler reconciler() {
     return new Reconciler(automations, lifecycleActions, clock, config(), new Reconciler.Config(
-        List.of(new LifecycleAction.GroupName("web-asg")),
+        enrolment.isPresent() ? List.of() : List.of(new LifecycleAction.GroupName("web-asg")),
         Duration.ofMinutes(5), 25, Duration.ofMillis(250), Duration.ofSeconds(270), maxPollInterval.multipliedBy(4)));
   }
 
@@ -225,9 +233,19 @@ public final class Rig {
   }
 
   public LifecycleAction action(LifecycleAction.Transition transition, Instant heldSince) {
+    return action(new LifecycleAction.GroupName("web-asg"), transition, heldSince);
+  }
+
+  /** A new action of the group, held at its hook from now. */
+  public LifecycleAction terminatingIn(LifecycleAction.GroupName group) {
+    return action(group, LifecycleAction.Transition.TERMINATING, clock.now());
+  }
+
+  private LifecycleAction action(LifecycleAction.GroupName group, LifecycleAction.Transition transition,
+      Instant heldSince) {
     serial++;
     return new LifecycleAction(transition,
-        new LifecycleAction.GroupName("web-asg"),
+        group,
         new LifecycleAction.HookName("graceful-exit"),
         new LifecycleAction.InstanceId(String.format("i-%017x", 0x0a1b2c3d4e5f0000L + serial)),
         new LifecycleAction.Token(String.format("87654321-4321-4321-4321-%012d", serial)),
