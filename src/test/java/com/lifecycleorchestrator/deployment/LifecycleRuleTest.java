@@ -100,6 +100,20 @@ class LifecycleRuleTest {
         .resource("RunbookStatusRule").isPresent());
   }
 
+  /** Fleet mode: the ends of the runbooks AllowedRunbooks names reach the function too, and no other runbook's. */
+  @Test
+  void inFleetModeTheStatusRuleDeliversTheEndsOfTheAllowedRunbooksToo() throws Exception {
+    String runbook = "LifecycleLogArchive-6d2d2e7b-5c29-4a28-8d6e-5a2c1f0c8b7a";
+    StackTemplate fleet = StackTemplate.deployedWith(
+        Map.of("AutoScalingGroupName", "", "AllowedRunbooks", "drain-and-archive,drain-quickly"),
+        Map.of("LogArchiveRunbook", runbook));
+    String ended = sample("runbook-ended.json");
+
+    assertTrue(matchesStatusRule(fleet, ended));
+    assertTrue(matchesStatusRule(fleet, withDetail(ended, "Definition", "drain-quickly")));
+    assertFalse(matchesStatusRule(fleet, withDetail(ended, "Definition", "AWS-RestartEC2Instance")));
+  }
+
   private static boolean matchesStatusRule(StackTemplate template, String event) throws Exception {
     Machine rule = new Machine();
     rule.addRule("runbook-ends",
