@@ -3,10 +3,12 @@ package com.lifecycleorchestrator.core;
 import static java.util.Objects.requireNonNull;
 
 import java.time.Instant;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.regex.Pattern;
+import java.util.regex.Matcher;
+import java.util.HashMap;
 
 /**
  * What the function can see of the fleet around a lifecycle action: whether the group is being
@@ -84,18 +86,10 @@ public final class Fleet {
       requireNonNull(description, "description");
     }
 
-    /** Whether the description names the instance, as a whole word. */
-    public boolean moves(LifecycleAction.InstanceId instance) {
-      int at = description.indexOf(instance.value());
-      while (at >= 0) {
-        int end = at + instance.value().length();
-        if (end == description.length() || !Character.isLetterOrDigit(description.charAt(end))) {
-          return true;
-        }
-        at = description.indexOf(instance.value(), end);
-      }
-      return false;
-    }
+    /** An instance id in an activity's description, as a whole word. */
+    private static final Pattern INSTANCE_ID =
+        Pattern.compile("(?<![0-9A-Za-z-])i-(?:[0-9a-f]{17}|[0-9a-f]{8})(?![0-9A-Za-z])");
+
 
     public LifecycleAction.ScalingActivity asScalingActivity() {
       return new LifecycleAction.ScalingActivity(id, startedAt);
@@ -108,9 +102,24 @@ public final class Fleet {
      * instance is moved by one activity at a time, so no timestamp is compared with another.
      */
     public static Optional<Activity> holding(List<Activity> inProgress, LifecycleAction.InstanceId instance) {
-      return inProgress.stream()
-          .filter(activity -> activity.moves(instance))
-          .max(Comparator.comparing(Activity::startedAt));
+      return Optional.ofNullable(holdingEach(inProgress).get(instance));
+    }
+
+    /**
+     * The activity holding each instance the activities in progress name, as {@link #holding} finds
+     * it for one: read in one pass, since a reconciler pass looks up thousands of instances in the
+     * same listing.
+     */
+    public static Map<LifecycleAction.InstanceId, Activity> holdingEach(List<Activity> inProgress) {
+      Map<LifecycleAction.InstanceId, Activity> holding = new HashMap<>();
+      for (Activity activity : inProgress) {
+        Matcher named = INSTANCE_ID.matcher(activity.description());
+        while (named.find()) {
+          holding.merge(new LifecycleAction.InstanceId(named.group()), activity,
+              (one, other) -> one.startedAt().isBefore(other.startedAt()) ? other : one);
+        }
+      }
+      return holding;
     }
   }
 }

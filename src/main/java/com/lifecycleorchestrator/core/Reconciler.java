@@ -185,10 +185,11 @@ public final class Reconciler {
             .filter(instance -> runbooks.containsKey(instance.transition()))
             .toList();
         waiting += ours.stream().map(Fleet.WaitingInstance::instance).distinct().count();
-        List<Fleet.Activity> inProgress = ours.isEmpty() ? List.of() : activitiesOf(group);
+        Map<LifecycleAction.InstanceId, Fleet.Activity> holding =
+            Fleet.Activity.holdingEach(ours.isEmpty() ? List.of() : activitiesOf(group));
         List<Waiting> waitingHere = ours.stream()
             .map(instance -> new Waiting(waitingAction(group, instance,
-                Fleet.Activity.holding(inProgress, instance.instance()), now), runbooks.get(instance.transition())))
+                Optional.ofNullable(holding.get(instance.instance())), now), runbooks.get(instance.transition())))
             .toList();
         if (found.state() == Fleet.GroupState.DELETING) {
           waitingHere.forEach(this::releaseForTheGroupsDeletion);

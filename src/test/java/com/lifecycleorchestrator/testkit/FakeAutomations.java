@@ -79,6 +79,8 @@ public final class FakeAutomations implements Automations {
   private final Map<String, Execution> executions = new LinkedHashMap<>();
   private final Map<String, String> executionByClientToken = new LinkedHashMap<>();
   private final Map<String, Map<String, String>> tags = new LinkedHashMap<>();
+  /** The executions of each seat, by the seat's tag key, as DescribeAutomationExecutions filters them. */
+  private final Map<String, List<String>> bySeatTag = new LinkedHashMap<>();
   private final Map<String, Instant> runningFrom = new LinkedHashMap<>();
   private final Set<String> running = new LinkedHashSet<>();
   private final Deque<String> queued = new ArrayDeque<>();
@@ -208,6 +210,8 @@ public final class FakeAutomations implements Automations {
           "Maximum number of queued automation executions reached", null);
     }
     tags.put(id, new LinkedHashMap<>(start.tags()));
+    start.tags().keySet().stream().filter(key -> key.startsWith(Runbook.Seat.TAG_PREFIX))
+        .forEach(key -> bySeatTag.computeIfAbsent(key, seat -> new ArrayList<>()).add(id));
     executionByClientToken.put(start.clientToken(), id);
     return new Runbook.ExecutionId(id);
   }
@@ -229,9 +233,9 @@ public final class FakeAutomations implements Automations {
   @Override
   public synchronized Optional<Runbook.Entry> latest(Runbook.Seat seat) {
     called(Operation.LATEST);
-    return executions.values().stream()
-        .filter(execution -> execution.start().documentName().equals(seat.documentName())
-            && tags.get(execution.id()).containsKey(seat.tagKey()))
+    return bySeatTag.getOrDefault(seat.tagKey(), List.of()).stream()
+        .map(executions::get)
+        .filter(execution -> execution.start().documentName().equals(seat.documentName()))
         .map(execution -> Runbook.Entry.of(seat, new Runbook.ExecutionId(execution.id()), observation(execution),
             tags.get(execution.id())))
         .flatMap(Optional::stream)
