@@ -58,6 +58,9 @@ public final class Orchestration implements Steps {
     }
   }
 
+  /** The shortest stay in the waiting room: a heartbeat due sooner is sent before the parking. */
+  static final Duration SHORTEST_PARKING = Duration.ofMinutes(1);
+
   private final LifecycleAction action;
   private final Ports ports;
   private final Rules rules;
@@ -296,19 +299,28 @@ public final class Orchestration implements Steps {
    * continuation into the waiting room. If the waiting room refuses it, the wait goes on here.
    */
   private Position park(Position.Parking parking, Instant now) {
-    Instant back = now.plus(parking.delay());
+    Duration delay = parking.delay();
+    Instant back = now.plus(delay);
     if (hold.nextHeartbeat().isBefore(back)) {
-      Optional<Position> ended = hold.keepAlive(now, false);
-      if (ended.isPresent()) {
-        return ended.get();
+      Duration untilHeartbeat = Duration.between(now, hold.nextHeartbeat());
+      if (untilHeartbeat.compareTo(SHORTEST_PARKING) >= 0) {
+        // Back when the heartbeat is due rather than with one sent early: a parked wait's every
+        // return costs calls, and a heartbeat brings the group's check and the hook's read with it.
+        delay = untilHeartbeat;
+        back = hold.nextHeartbeat();
+      } else {
+        Optional<Position> ended = hold.keepAlive(now, false);
+        if (ended.isPresent()) {
+          return ended.get();
+        }
       }
     }
     Continuation continuation = continuation(Optional.empty());
     try {
-      ports.waitingRoom().orElseThrow().park(continuation, parking.delay());
-      ports.listener().reached(action, new Milestone.Parked(parking.delay(), parking.reason()));
+      ports.waitingRoom().orElseThrow().park(continuation, delay);
+      ports.listener().reached(action, new Milestone.Parked(delay, parking.reason()));
       return new Position.Finished(
-          new Outcome.Parked(timeline.progress(now), continuation, parking.delay(), parking.reason()));
+          new Outcome.Parked(timeline.progress(now), continuation, delay, parking.reason()));
     } catch (ServiceFailure failure) {
       return runbook.afterRefusedParking(now, back);
     }

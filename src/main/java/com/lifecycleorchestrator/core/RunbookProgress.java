@@ -50,6 +50,8 @@ final class RunbookProgress {
   private int refusedParkings;
   private final Instant activitySeenAt;
   private Optional<LifecycleAction.ScalingActivity> holdingActivity = Optional.empty();
+  /** When the action was last proven active: by a heartbeat naming its token, or by its activity holding the instance. */
+  private Instant provenActiveAt = Instant.MIN;
 
   RunbookProgress(LifecycleAction action, Runbook runbook, Orchestration.Ports ports,
       Orchestration.Rules rules, Timeline timeline, Hold hold, int capacityWaits, Instant activitySeenAt) {
@@ -89,6 +91,7 @@ final class RunbookProgress {
             .equals(action.activity().map(LifecycleAction.ScalingActivity::id))) {
           return handedOverActionEnded(now);
         }
+        provenActiveAt = now;
       }
       if (claiming.attempt() == 0 || !now.isBefore(hold.lastHeartbeat().plus(LIVENESS_PROVEN_FOR))) {
         Optional<Position> ended = hold.heartbeat(now);
@@ -271,6 +274,10 @@ final class RunbookProgress {
   }
 
   Position start(Position.Starting starting, Instant now) {
+    Optional<Position> notNow = stillActiveBeforeTheStart(starting, now);
+    if (notNow.isPresent()) {
+      return notNow.get();
+    }
     Runbook.Start start = runbook.startFor(named(), starting.epoch(), now);
     try {
       return running(ports.automations().start(start), false, now);
@@ -291,6 +298,39 @@ final class RunbookProgress {
       Duration pause = rules.timings().retrying().delayBefore(starting.attempt());
       ports.listener().reached(action, new Milestone.StartRetried(failure.code(), pause));
       return new Position.Starting(starting.epoch(), starting.attempt() + 1, now.plus(pause));
+    }
+  }
+
+  /**
+   * The claim proved the action active, but a while ago if a launch waited for its agent: an action
+   * that ended meanwhile (a person completed it) would get a runbook that its seat's next action
+   * then finds and follows as its own. So it is proven again: by a heartbeat naming its token, or,
+   * without one, by its scaling activity still holding the instance. Empty: the start goes ahead.
+   */
+  private Optional<Position> stillActiveBeforeTheStart(Position.Starting starting, Instant now) {
+    try {
+      if (action.token().isPresent()) {
+        return now.isBefore(hold.lastHeartbeat().plus(LIVENESS_PROVEN_FOR)) ? Optional.empty() : hold.heartbeat(now);
+      }
+      if (now.isBefore(provenActiveAt.plus(LIVENESS_PROVEN_FOR))) {
+        return Optional.empty();
+      }
+      holdingActivity = holdingActivityOrTheOneHandedOver(now);
+      if (!holdingActivity.map(LifecycleAction.ScalingActivity::id)
+          .equals(action.activity().map(LifecycleAction.ScalingActivity::id))) {
+        return Optional.of(handedOverActionEnded(now));
+      }
+      provenActiveAt = now;
+      return Optional.empty();
+    } catch (ServiceFailure cannotTell) {
+      if (action.token().isEmpty()) {
+        timeline.waitEnded(now);
+        return Optional.of(new Position.Finished(new Outcome.LeftToTheReconciler(timeline.progress(now),
+            "the action must be seen still holding the instance before its runbook starts, and the scaling activities "
+                + "cannot be listed now (" + cannotTell.getMessage() + ")")));
+      }
+      Duration pause = rules.timings().retrying().delayBefore(starting.attempt());
+      return Optional.of(new Position.Starting(starting.epoch(), starting.attempt() + 1, now.plus(pause)));
     }
   }
 
