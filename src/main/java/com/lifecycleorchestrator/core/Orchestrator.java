@@ -52,15 +52,19 @@ public final class Orchestrator {
   private final Clock clock;
   private final Config config;
   private final Milestone.Listener listener;
+  private final LookAhead lookAhead;
   private final Hooks hooks;
 
+  /** @param lookAhead told of a new action's pre-flight look-ups before they are made, so that they may be made at once */
   public Orchestrator(
       Automations automations,
       LifecycleActions lifecycleActions,
       Optional<WaitingRoom> waitingRoom,
       Clock clock,
       Config config,
-      Milestone.Listener listener) {
+      Milestone.Listener listener,
+      LookAhead lookAhead) {
+    this.lookAhead = requireNonNull(lookAhead, "lookAhead");
     this.automations = requireNonNull(automations, "automations");
     this.lifecycleActions = requireNonNull(lifecycleActions, "lifecycleActions");
     this.waitingRoom = requireNonNull(waitingRoom, "waitingRoom");
@@ -96,7 +100,14 @@ public final class Orchestrator {
   public Outcome handle(LifecycleAction action, Budget budget, Continuations continuations) {
     return run(action, continuations, (runbook, ports) -> release(action)
         .map(result -> Orchestration.completing(action, runbook, ports, config.rules(), budget, clock.now(), result))
-        .orElseGet(() -> Orchestration.begin(action, runbook, ports, config.rules(), budget, clock.now())));
+        .orElseGet(() -> {
+          // An action with its token is claimed by a heartbeat first; one without lists the
+          // scaling activities first, and is not looked ahead for.
+          if (action.token().isPresent()) {
+            lookAhead.lookUp(new LookAhead.Preflight(action, runbook.seatOf(action), !hooks.holds(action)));
+          }
+          return Orchestration.begin(action, runbook, ports, config.rules(), budget, clock.now());
+        }));
   }
 
   /** Goes on with a lifecycle action that an earlier invocation handed over. */
@@ -144,8 +155,12 @@ public final class Orchestrator {
     }
     Orchestration.Ports ports =
         new Orchestration.Ports(automations, lifecycleActions, hooks, continuations, waitingRoom, listener);
-    Orchestration running = orchestration.apply(runbook.get(), ports);
-    Steps.runToEnd(running, clock);
-    return running.outcome().orElseThrow();
+    try {
+      Orchestration running = orchestration.apply(runbook.get(), ports);
+      Steps.runToEnd(running, clock);
+      return running.outcome().orElseThrow();
+    } finally {
+      lookAhead.forget();
+    }
   }
 }

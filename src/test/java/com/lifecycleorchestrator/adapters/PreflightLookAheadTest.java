@@ -1,0 +1,286 @@
+package com.lifecycleorchestrator.adapters;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.lifecycleorchestrator.core.Automations;
+import com.lifecycleorchestrator.core.Fleet;
+import com.lifecycleorchestrator.core.HookTimeouts;
+import com.lifecycleorchestrator.core.LifecycleAction;
+import com.lifecycleorchestrator.core.LifecycleActions;
+import com.lifecycleorchestrator.core.LifecycleResult;
+import com.lifecycleorchestrator.core.LookAhead;
+import com.lifecycleorchestrator.core.Milestone;
+import com.lifecycleorchestrator.core.Orchestrator;
+import com.lifecycleorchestrator.core.Outcome;
+import com.lifecycleorchestrator.core.Runbook;
+import com.lifecycleorchestrator.core.ServiceFailure;
+import com.lifecycleorchestrator.testkit.Failures;
+import com.lifecycleorchestrator.testkit.FakeAutomations;
+import com.lifecycleorchestrator.testkit.FakeLifecycleActions;
+import com.lifecycleorchestrator.testkit.Rig;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The pre-flight's look-ups made at once, ahead of the core's asking: each answer made ahead serves
+ * the core's own call for the same request, in the pre-flight's order only, once, and only within
+ * the handling; the heartbeat and everything with an effect stay the core's own calls.
+ */
+class PreflightLookAheadTest {
+
+  private final Rig rig = new Rig();
+  private final LifecycleAction action = rig.held(rig.terminating());
+  private final Runbook.Seat seat = rig.config().runbookFor(LifecycleAction.Transition.TERMINATING).orElseThrow()
+      .seatOf(action);
+
+  /** The look-ups made on the caller's thread, as soon as they are asked for: one order, every run. */
+  private final PreflightLookAhead lookAhead =
+      new PreflightLookAhead(rig.automations, rig.lifecycleActions, Runnable::run);
+
+  @Test
+  void anActionHandledThroughTheLookAheadEndsAsWithoutItAndCallsAwsNoMoreOften() {
+    Rig without = new Rig();
+    LifecycleAction same = without.held(without.terminating());
+
+    Outcome ahead = new Orchestrator(lookAhead.automations(), lookAhead.lifecycleActions(), Optional.empty(),
+        rig.clock, rig.config(), Milestone.Listener.NONE, lookAhead).handle(action, rig.budget(), rig.continuations);
+    Outcome notAhead = without.handle(same);
+
+    assertEquals(LifecycleResult.CONTINUE, assertInstanceOf(Outcome.Completed.class, ahead).result());
+    assertEquals(assertInstanceOf(Outcome.Completed.class, notAhead).result(), ((Outcome.Completed) ahead).result());
+    for (FakeAutomations.Operation operation : FakeAutomations.Operation.values()) {
+      assertEquals(without.automations.calls(operation), rig.automations.calls(operation), operation.name());
+    }
+    for (FakeLifecycleActions.Operation operation : FakeLifecycleActions.Operation.values()) {
+      assertEquals(without.lifecycleActions.calls(operation), rig.lifecycleActions.calls(operation), operation.name());
+    }
+  }
+
+  @Test
+  void theLookUpsAreMadeAllAtOnceAndTheCoresCallsTakeTheirAnswers() throws InterruptedException {
+    CountDownLatch started = new CountDownLatch(4);
+    CountDownLatch answer = new CountDownLatch(1);
+    ExecutorService threads = Executors.newCachedThreadPool();
+    try {
+      PreflightLookAhead concurrent = new PreflightLookAhead(new HeldAutomations(started, answer),
+          new HeldLifecycleActions(started, answer), threads);
+
+      concurrent.lookUp(preflight(true));
+
+      // All four are under way at the same time, none answered yet.
+      assertTrue(started.await(1, TimeUnit.MINUTES), "the four look-ups did not run at once");
+      assertEquals(0, rig.lifecycleActions.calls(FakeLifecycleActions.Operation.DESCRIBE_HOOKS));
+      answer.countDown();
+      walkThePreflight(concurrent);
+    } finally {
+      threads.shutdownNow();
+    }
+
+    assertEquals(1, rig.lifecycleActions.calls(FakeLifecycleActions.Operation.DESCRIBE_HOOKS));
+    assertEquals(1, rig.lifecycleActions.calls(FakeLifecycleActions.Operation.HEARTBEAT));
+    assertEquals(1, rig.automations.calls(FakeAutomations.Operation.LATEST));
+    assertEquals(1, rig.lifecycleActions.calls(FakeLifecycleActions.Operation.DESCRIBE));
+    assertEquals(1, rig.automations.calls(FakeAutomations.Operation.AGENT));
+  }
+
+  @Test
+  void nothingWithAnEffectIsMadeAhead() {
+    lookAhead.lookUp(preflight(true));
+
+    assertEquals(0, rig.lifecycleActions.calls(FakeLifecycleActions.Operation.HEARTBEAT));
+    assertEquals(0, rig.lifecycleActions.calls(FakeLifecycleActions.Operation.COMPLETE));
+    assertEquals(0, rig.automations.calls(FakeAutomations.Operation.START));
+    assertEquals(0, rig.automations.calls(FakeAutomations.Operation.RECORD));
+    assertEquals(1, rig.automations.calls(FakeAutomations.Operation.LATEST));
+  }
+
+  @Test
+  void theSeatsRecordMadeAheadIsNotTakenWhenTheHeartbeatFails() {
+    rig.lifecycleActions.failNext(FakeLifecycleActions.Operation.HEARTBEAT, Failures.serverError());
+    lookAhead.lookUp(preflight(true));
+    lookAhead.lifecycleActions().timeoutsOf(action.group(), action.hook());
+
+    assertThrows(ServiceFailure.class, () -> lookAhead.lifecycleActions().recordHeartbeat(action));
+    lookAhead.automations().latest(seat);
+    lookAhead.lifecycleActions().describe(action.group());
+    lookAhead.automations().agentOf(action.instance());
+
+    assertEquals(2, rig.automations.calls(FakeAutomations.Operation.LATEST));
+    assertEquals(2, rig.lifecycleActions.calls(FakeLifecycleActions.Operation.DESCRIBE));
+    assertEquals(2, rig.automations.calls(FakeAutomations.Operation.AGENT));
+  }
+
+  @Test
+  void anActionNoLongerActiveEndsTheLookAhead() {
+    rig.lifecycleActions.completeElsewhere(action, LifecycleResult.CONTINUE);
+    lookAhead.lookUp(preflight(false));
+
+    assertEquals(LifecycleActions.Answer.NOT_ACTIVE, lookAhead.lifecycleActions().recordHeartbeat(action));
+    lookAhead.automations().latest(seat);
+
+    assertEquals(2, rig.automations.calls(FakeAutomations.Operation.LATEST));
+  }
+
+  @Test
+  void aCallOutOfThePreflightsOrderGoesToAwsAndSoDoesEveryOneAfter() {
+    lookAhead.lookUp(preflight(false));
+
+    lookAhead.lifecycleActions().describe(action.group());
+    lookAhead.lifecycleActions().recordHeartbeat(action);
+    lookAhead.automations().latest(seat);
+    lookAhead.automations().agentOf(action.instance());
+
+    assertEquals(2, rig.lifecycleActions.calls(FakeLifecycleActions.Operation.DESCRIBE));
+    assertEquals(2, rig.automations.calls(FakeAutomations.Operation.LATEST));
+    assertEquals(2, rig.automations.calls(FakeAutomations.Operation.AGENT));
+  }
+
+  @Test
+  void aLookUpForAnotherRequestIsNotTaken() {
+    lookAhead.lookUp(preflight(true));
+
+    assertThrows(ServiceFailure.Rejected.class, () -> lookAhead.lifecycleActions()
+        .timeoutsOf(action.group(), new LifecycleAction.HookName("a-hook-the-group-does-not-have")));
+
+    assertEquals(2, rig.lifecycleActions.calls(FakeLifecycleActions.Operation.DESCRIBE_HOOKS));
+  }
+
+  @Test
+  void aLookUpThatFailedIsMadeAgainByTheCoresOwnCall() {
+    rig.automations.failNext(FakeAutomations.Operation.AGENT, Failures.throttled("ThrottlingException"));
+    lookAhead.lookUp(preflight(true));
+
+    walkThePreflight(lookAhead);
+
+    assertEquals(2, rig.automations.calls(FakeAutomations.Operation.AGENT));
+    assertEquals(1, rig.automations.calls(FakeAutomations.Operation.LATEST));
+  }
+
+  @Test
+  void eachAnswerIsTakenOnceAndNoneOutlivesTheHandling() {
+    lookAhead.lookUp(preflight(true));
+    walkThePreflight(lookAhead);
+    lookAhead.lifecycleActions().describe(action.group());
+
+    lookAhead.lookUp(preflight(false));
+    lookAhead.forget();
+    lookAhead.lifecycleActions().recordHeartbeat(action);
+    lookAhead.automations().latest(seat);
+
+    assertEquals(3, rig.lifecycleActions.calls(FakeLifecycleActions.Operation.DESCRIBE));
+    assertEquals(3, rig.automations.calls(FakeAutomations.Operation.LATEST));
+  }
+
+  private LookAhead.Preflight preflight(boolean readsHook) {
+    return new LookAhead.Preflight(action, seat, readsHook);
+  }
+
+  /** The core's calls of a claim and pre-flight that go through, in their order. */
+  private void walkThePreflight(PreflightLookAhead through) {
+    HookTimeouts hook = through.lifecycleActions().timeoutsOf(action.group(), action.hook());
+    assertEquals(rig.heartbeatTimeout(), hook.heartbeatTimeout());
+    assertEquals(LifecycleActions.Answer.ACCEPTED, through.lifecycleActions().recordHeartbeat(action));
+    assertEquals(Optional.empty(), through.automations().latest(seat));
+    assertEquals(Fleet.GroupState.ACTIVE, through.lifecycleActions().describe(action.group()).state());
+    assertEquals(Fleet.Agent.ONLINE, through.automations().agentOf(action.instance()));
+  }
+
+  /** Each look-up, once under way, waits until told to answer. */
+  private static <T> T held(CountDownLatch started, CountDownLatch answer, Supplier<T> lookUp) {
+    started.countDown();
+    try {
+      if (!answer.await(1, TimeUnit.MINUTES)) {
+        throw new IllegalStateException("never told to answer");
+      }
+    } catch (InterruptedException interrupted) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(interrupted);
+    }
+    return lookUp.get();
+  }
+
+  private final class HeldAutomations implements Automations {
+    private final CountDownLatch started;
+    private final CountDownLatch answer;
+
+    HeldAutomations(CountDownLatch started, CountDownLatch answer) {
+      this.started = started;
+      this.answer = answer;
+    }
+
+    @Override
+    public Runbook.ExecutionId start(Runbook.Start start) {
+      return rig.automations.start(start);
+    }
+
+    @Override
+    public Optional<Runbook.Found> findEarlier(Runbook.Start start) {
+      return rig.automations.findEarlier(start);
+    }
+
+    @Override
+    public Optional<Runbook.Entry> latest(Runbook.Seat seat) {
+      return held(started, answer, () -> rig.automations.latest(seat));
+    }
+
+    @Override
+    public void record(Runbook.ExecutionId execution, Map<String, String> tags) {
+      rig.automations.record(execution, tags);
+    }
+
+    @Override
+    public Fleet.Agent agentOf(LifecycleAction.InstanceId instance) {
+      return held(started, answer, () -> rig.automations.agentOf(instance));
+    }
+
+    @Override
+    public Runbook.Observation observe(Runbook.ExecutionId execution) {
+      return rig.automations.observe(execution);
+    }
+  }
+
+  private final class HeldLifecycleActions implements LifecycleActions {
+    private final CountDownLatch started;
+    private final CountDownLatch answer;
+
+    HeldLifecycleActions(CountDownLatch started, CountDownLatch answer) {
+      this.started = started;
+      this.answer = answer;
+    }
+
+    @Override
+    public Answer recordHeartbeat(LifecycleAction heartbeaten) {
+      return rig.lifecycleActions.recordHeartbeat(heartbeaten);
+    }
+
+    @Override
+    public Answer complete(LifecycleAction completed, LifecycleResult result) {
+      return rig.lifecycleActions.complete(completed, result);
+    }
+
+    @Override
+    public HookTimeouts timeoutsOf(LifecycleAction.GroupName group, LifecycleAction.HookName hook) {
+      return held(started, answer, () -> rig.lifecycleActions.timeoutsOf(group, hook));
+    }
+
+    @Override
+    public Fleet.Group describe(LifecycleAction.GroupName group) {
+      return held(started, answer, () -> rig.lifecycleActions.describe(group));
+    }
+
+    @Override
+    public List<Fleet.Activity> activitiesInProgress(LifecycleAction.GroupName group) {
+      return rig.lifecycleActions.activitiesInProgress(group);
+    }
+  }
+}
