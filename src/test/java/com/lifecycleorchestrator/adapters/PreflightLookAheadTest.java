@@ -68,19 +68,18 @@ class PreflightLookAheadTest {
 
   @Test
   void theLookUpsAreMadeAllAtOnceAndTheCoresCallsTakeTheirAnswers() throws InterruptedException {
-    CountDownLatch started = new CountDownLatch(4);
-    CountDownLatch answer = new CountDownLatch(1);
+    Gate gate = new Gate();
     ExecutorService threads = Executors.newCachedThreadPool();
     try {
-      PreflightLookAhead concurrent = new PreflightLookAhead(new HeldAutomations(started, answer),
-          new HeldLifecycleActions(started, answer), threads);
+      PreflightLookAhead concurrent = new PreflightLookAhead(heldAt(gate, rig.automations),
+          heldAt(gate, rig.lifecycleActions), threads);
 
       concurrent.lookUp(preflight(true));
 
       // All four are under way at the same time, none answered yet.
-      assertTrue(started.await(1, TimeUnit.MINUTES), "the four look-ups did not run at once");
+      assertTrue(gate.started.await(1, TimeUnit.MINUTES), "the four look-ups did not run at once");
       assertEquals(0, rig.lifecycleActions.calls(FakeLifecycleActions.Operation.DESCRIBE_HOOKS));
-      answer.countDown();
+      gate.open.countDown();
       walkThePreflight(concurrent);
     } finally {
       threads.shutdownNow();
@@ -195,92 +194,87 @@ class PreflightLookAheadTest {
     assertEquals(Fleet.Agent.ONLINE, through.automations().agentOf(action.instance()));
   }
 
-  /** Each look-up, once under way, waits until told to answer. */
-  private static <T> T held(CountDownLatch started, CountDownLatch answer, Supplier<T> lookUp) {
-    started.countDown();
-    try {
-      if (!answer.await(1, TimeUnit.MINUTES)) {
-        throw new IllegalStateException("never told to answer");
+  /** Lets every look-up start, and holds each until told to answer. */
+  private static final class Gate {
+    final CountDownLatch started = new CountDownLatch(4);
+    final CountDownLatch open = new CountDownLatch(1);
+
+    <T> T pass(Supplier<T> lookUp) {
+      started.countDown();
+      try {
+        if (!open.await(1, TimeUnit.MINUTES)) {
+          throw new IllegalStateException("never told to answer");
+        }
+      } catch (InterruptedException interrupted) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException(interrupted);
       }
-    } catch (InterruptedException interrupted) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(interrupted);
-    }
-    return lookUp.get();
-  }
-
-  private final class HeldAutomations implements Automations {
-    private final CountDownLatch started;
-    private final CountDownLatch answer;
-
-    HeldAutomations(CountDownLatch started, CountDownLatch answer) {
-      this.started = started;
-      this.answer = answer;
-    }
-
-    @Override
-    public Runbook.ExecutionId start(Runbook.Start start) {
-      return rig.automations.start(start);
-    }
-
-    @Override
-    public Optional<Runbook.Found> findEarlier(Runbook.Start start) {
-      return rig.automations.findEarlier(start);
-    }
-
-    @Override
-    public Optional<Runbook.Entry> latest(Runbook.Seat seat) {
-      return held(started, answer, () -> rig.automations.latest(seat));
-    }
-
-    @Override
-    public void record(Runbook.ExecutionId execution, Map<String, String> tags) {
-      rig.automations.record(execution, tags);
-    }
-
-    @Override
-    public Fleet.Agent agentOf(LifecycleAction.InstanceId instance) {
-      return held(started, answer, () -> rig.automations.agentOf(instance));
-    }
-
-    @Override
-    public Runbook.Observation observe(Runbook.ExecutionId execution) {
-      return rig.automations.observe(execution);
+      return lookUp.get();
     }
   }
 
-  private final class HeldLifecycleActions implements LifecycleActions {
-    private final CountDownLatch started;
-    private final CountDownLatch answer;
+  /** The rig's SSM, its look-ups held at the gate. */
+  private Automations heldAt(Gate gate, FakeAutomations ssm) {
+    return new Automations() {
+      @Override
+      public Runbook.ExecutionId start(Runbook.Start start) {
+        return ssm.start(start);
+      }
 
-    HeldLifecycleActions(CountDownLatch started, CountDownLatch answer) {
-      this.started = started;
-      this.answer = answer;
-    }
+      @Override
+      public Optional<Runbook.Found> findEarlier(Runbook.Start start) {
+        return ssm.findEarlier(start);
+      }
 
-    @Override
-    public Answer recordHeartbeat(LifecycleAction heartbeaten) {
-      return rig.lifecycleActions.recordHeartbeat(heartbeaten);
-    }
+      @Override
+      public Optional<Runbook.Entry> latest(Runbook.Seat asked) {
+        return gate.pass(() -> ssm.latest(asked));
+      }
 
-    @Override
-    public Answer complete(LifecycleAction completed, LifecycleResult result) {
-      return rig.lifecycleActions.complete(completed, result);
-    }
+      @Override
+      public void record(Runbook.ExecutionId execution, Map<String, String> tags) {
+        ssm.record(execution, tags);
+      }
 
-    @Override
-    public HookTimeouts timeoutsOf(LifecycleAction.GroupName group, LifecycleAction.HookName hook) {
-      return held(started, answer, () -> rig.lifecycleActions.timeoutsOf(group, hook));
-    }
+      @Override
+      public Fleet.Agent agentOf(LifecycleAction.InstanceId instance) {
+        return gate.pass(() -> ssm.agentOf(instance));
+      }
 
-    @Override
-    public Fleet.Group describe(LifecycleAction.GroupName group) {
-      return held(started, answer, () -> rig.lifecycleActions.describe(group));
-    }
+      @Override
+      public Runbook.Observation observe(Runbook.ExecutionId execution) {
+        return ssm.observe(execution);
+      }
+    };
+  }
 
-    @Override
-    public List<Fleet.Activity> activitiesInProgress(LifecycleAction.GroupName group) {
-      return rig.lifecycleActions.activitiesInProgress(group);
-    }
+  /** The rig's Auto Scaling, its look-ups held at the gate. */
+  private LifecycleActions heldAt(Gate gate, FakeLifecycleActions autoScaling) {
+    return new LifecycleActions() {
+      @Override
+      public Answer recordHeartbeat(LifecycleAction heartbeaten) {
+        return autoScaling.recordHeartbeat(heartbeaten);
+      }
+
+      @Override
+      public Answer complete(LifecycleAction completed, LifecycleResult result) {
+        return autoScaling.complete(completed, result);
+      }
+
+      @Override
+      public HookTimeouts timeoutsOf(LifecycleAction.GroupName group, LifecycleAction.HookName hook) {
+        return gate.pass(() -> autoScaling.timeoutsOf(group, hook));
+      }
+
+      @Override
+      public Fleet.Group describe(LifecycleAction.GroupName group) {
+        return gate.pass(() -> autoScaling.describe(group));
+      }
+
+      @Override
+      public List<Fleet.Activity> activitiesInProgress(LifecycleAction.GroupName group) {
+        return autoScaling.activitiesInProgress(group);
+      }
+    };
   }
 }
