@@ -2,7 +2,6 @@ package com.lifecycleorchestrator.adapters;
 
 import com.lifecycleorchestrator.core.Timings;
 import java.time.Duration;
-import java.util.concurrent.CompletableFuture;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
@@ -61,15 +60,6 @@ public final class AwsClients {
     return of(region, System.getenv("AWS_CONTAINER_CREDENTIALS_FULL_URI") != null
         ? ContainerCredentialsProvider.builder().build()
         : EnvironmentVariableCredentialsProvider.create(), sdk);
-  }
-
-  /**
-   * {@link #forLambdaEnvironment} on a thread of its own, so that the caller goes on meanwhile. The
-   * building runs in this class, not the caller's: a caller still initialising its own class would
-   * otherwise hold the building up until it is done.
-   */
-  public static CompletableFuture<AwsClients> builtAside(String region, Timings.Sdk sdk) {
-    return CompletableFuture.supplyAsync(() -> forLambdaEnvironment(region, sdk));
   }
 
   /** Clients with the given credentials: for runs outside Lambda, such as the tests. */

@@ -32,7 +32,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -50,15 +49,6 @@ import software.amazon.lambda.powertools.logging.PowertoolsLogging;
  * queue's dead-letter queue.
  */
 public final class LifecycleHandler implements RequestStreamHandler {
-
-  /**
-   * In the function Lambda runs, the AWS clients are built on a thread of their own from the first
-   * moment of the cold start, while the rest of this class's initialisation starts the logging and
-   * the envelope readers: in a fresh JVM each takes a good part of the init, and neither needs the
-   * other. Anywhere else (the tests, the benchmark's baseline, which load this class to wire
-   * themselves) nothing is built ahead. First of the class's fields, so that it starts first.
-   */
-  private static final Optional<CompletableFuture<AwsClients>> CLIENTS_BUILT_AHEAD = clientsBuiltAhead();
 
   private static final Logger LOG = LoggerFactory.getLogger(LifecycleHandler.class);
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -132,8 +122,8 @@ public final class LifecycleHandler implements RequestStreamHandler {
   /** Built once, while Lambda initialises the function (and before a SnapStart snapshot). */
   private static final class ColdStart {
     static final Settings SETTINGS = settings();
-    static final LifecycleHandler HANDLER = wiredTo(SETTINGS, CLIENTS_BUILT_AHEAD.map(CompletableFuture::join)
-        .orElseGet(() -> AwsClients.forLambdaEnvironment(SETTINGS.region(), SETTINGS.sdk())), Clock.SYSTEM);
+    static final LifecycleHandler HANDLER =
+        wiredTo(SETTINGS, AwsClients.forLambdaEnvironment(SETTINGS.region(), SETTINGS.sdk()), Clock.SYSTEM);
     static final SnapStartPriming PRIMING = SnapStartPriming.registeredFor(SETTINGS, HANDLER::restored);
 
     private static Settings settings() {
@@ -144,29 +134,6 @@ public final class LifecycleHandler implements RequestStreamHandler {
         throw invalid;
       }
     }
-  }
-
-  /**
-   * The clients of the function Lambda runs, being built on their own thread: only when Lambda's
-   * {@code _HANDLER} names this class. Settings that do not hold build nothing ahead; they are read
-   * again, and reported, once the logging has started.
-   */
-  private static Optional<CompletableFuture<AwsClients>> clientsBuiltAhead() {
-    if (!namesThisClass(Optional.ofNullable(System.getenv("_HANDLER")).orElse(""))) {
-      return Optional.empty();
-    }
-    try {
-      Settings settings = Settings.fromEnvironment();
-      return Optional.of(AwsClients.builtAside(settings.region(), settings.sdk()));
-    } catch (Settings.InvalidSettings invalid) {
-      return Optional.empty();
-    }
-  }
-
-  /** Whether Lambda's handler setting ({@code class} or {@code class::method}) names this class. */
-  static boolean namesThisClass(String handler) {
-    String name = LifecycleHandler.class.getName();
-    return handler.equals(name) || handler.startsWith(name + "::");
   }
 
   /** The handler with the core wired to AWS through the adapters, logging its milestones. */

@@ -1,7 +1,6 @@
 package com.lifecycleorchestrator.handler;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -45,16 +44,6 @@ class LifecycleHandlerTest {
   private static final Path EVENTS = Path.of("events");
 
   private final Rig rig = new Rig();
-
-  @Test
-  void onlyTheFunctionLambdaRunsBuildsItsClientsAheadNotAHandlerThatWiresItselfFromThisClass() {
-    assertTrue(LifecycleHandler.namesThisClass("com.lifecycleorchestrator.handler.LifecycleHandler::handleRequest"));
-    assertTrue(LifecycleHandler.namesThisClass("com.lifecycleorchestrator.handler.LifecycleHandler"));
-    assertFalse(LifecycleHandler.namesThisClass(
-        "com.lifecycleorchestrator.handler.OrdinaryLifecycleHandler::handleRequest"));
-    assertFalse(LifecycleHandler.namesThisClass("com.lifecycleorchestrator.handler.LifecycleHandlerOfSomeoneElse"));
-    assertFalse(LifecycleHandler.namesThisClass(""));
-  }
 
   @Test
   void theFinalLogLineCarriesEveryIdentifierAndThePhases() {
