@@ -91,18 +91,23 @@ public final class ColdStartBenchmark {
   private final Path javaHome;
   private final int runs;
   private final Optional<String> triedJavaToolOptions;
+  private final Duration latency;
   private final Checkpointer.Result snapshots;
   private final DeployedFunction function = DeployedFunction.withDefaults();
   private final String runbook = function.variables().get("AUTOMATION_DOCUMENT_NAME");
 
   /**
    * @param triedJavaToolOptions JVM options to try on the deployed package in place of the template's
+   * @param latency how long the stand-in waits before it answers each of the function's calls, as a
+   *     round trip to AWS would take; zero answers at once, on loopback
    * @param snapshots the CRIU that snapshots and restores a SnapStart build, or why there is none
    */
-  ColdStartBenchmark(Path javaHome, int runs, Optional<String> triedJavaToolOptions, Checkpointer.Result snapshots) {
+  ColdStartBenchmark(Path javaHome, int runs, Optional<String> triedJavaToolOptions, Duration latency,
+      Checkpointer.Result snapshots) {
     this.javaHome = javaHome;
     this.runs = runs;
     this.triedJavaToolOptions = triedJavaToolOptions;
+    this.latency = latency;
     this.snapshots = snapshots;
   }
 
@@ -110,15 +115,17 @@ public final class ColdStartBenchmark {
     Map<String, String> options = new LinkedHashMap<>(Map.of("runs", "10", "jvm", System.getProperty("java.home")));
     options.put("try-java-tool-options", "");
     options.put("criu", "criu");
+    options.put("latency", "0");
     for (String argument : arguments) {
       if (!argument.startsWith("--") || !argument.contains("=")) {
-        throw new IllegalArgumentException("usage: --runs=N --jvm=JAVA_HOME --try-java-tool-options=OPTIONS --criu=PATH, got " + argument);
+        throw new IllegalArgumentException("usage: --runs=N --jvm=JAVA_HOME --try-java-tool-options=OPTIONS --criu=PATH"
+            + " --latency=MILLISECONDS, got " + argument);
       }
       options.put(argument.substring(2, argument.indexOf('=')), argument.substring(argument.indexOf('=') + 1));
     }
     new ColdStartBenchmark(Path.of(options.get("jvm")), Integer.parseInt(options.get("runs")),
         Optional.of(options.get("try-java-tool-options")).filter(tried -> !tried.isBlank()),
-        Checkpointer.find(options.get("criu"))).run();
+        Duration.ofMillis(Long.parseLong(options.get("latency"))), Checkpointer.find(options.get("criu"))).run();
     // The stand-ins' and the Runtime APIs' worker threads are daemons; Maven's JVM goes on.
   }
 
@@ -157,6 +164,8 @@ public final class ColdStartBenchmark {
     System.out.println("First invocation: events/terminate.json, the whole way to");
     System.out.println("CompleteLifecycleAction, with the function's first status check about 1 s (0.8-1.0 s, jittered)");
     System.out.println("after the start; second: a continuation of another instance's action (status, completion).");
+    System.out.println(latency.isZero() ? "The stand-in answers each call at once, on loopback."
+        : "The stand-in answers each call after " + latency.toMillis() + " ms, as a round trip to AWS would take.");
     System.out.printf(Locale.ROOT, "%d runs of each, alternating, after one untimed run of each; median [min-max];%n", runs);
     System.out.println("ratios are to the baseline's median.");
     System.out.printf(Locale.ROOT, "JAVA_TOOL_OPTIONS: baseline none; deployed %s.%n%n", javaToolOptions
@@ -200,6 +209,9 @@ public final class ColdStartBenchmark {
       String secondToken = UUID.randomUUID().toString();
       prepare(standIn, detail, secondToken, now);
       byte[] continuation = continuationEvent(startExecution(standIn, SECOND_INSTANCE), secondToken, now);
+      if (!latency.isZero()) {
+        standIn.faults().everyOperation().delay(latency);
+      }
 
       Path output = WORK.resolve(variant.key() + "-" + label + ".log");
       Map<String, String> variables = new LinkedHashMap<>(functionVariables);
