@@ -18,7 +18,7 @@ import java.util.function.Function;
 public final class AwsPorts {
 
   /**
-   * Where the pre-flight's look-ups are made ahead: four at most at a time, on daemon threads made
+   * Where the pre-flight's look-ups are made ahead, four for each new action: on daemon threads made
    * when first needed and ended after a minute idle, so that none holds the runtime's JVM up.
    */
   private static final ExecutorService LOOK_UPS = Executors.newCachedThreadPool(task -> {

@@ -20,9 +20,9 @@ import java.util.function.Supplier;
 
 /**
  * Makes a new lifecycle action's pre-flight look-ups all at once, as soon as the core says it is
- * about to make them, and hands each answer to the core's own call for the same request: on a cold
- * start the calls are most of the time from the event to the runbook's start, and one after the
- * other they add up. The core's calls come in the order they always do, through the ports this
+ * about to make them, and hands each answer to the core's own call for the same request: one after
+ * the other, each a round trip to AWS, they stand between the event and the runbook's start. The
+ * core's calls come in the order they always do, through the ports this
  * gives ({@link #automations()}, {@link #lifecycleActions()}); only while they come exactly in the
  * order of the {@link LookAhead.Preflight} do they take answers made ahead. The first call out of
  * that order, a heartbeat that is not accepted or fails, or the end of the handling drops whatever

@@ -4,8 +4,8 @@ import static java.util.Objects.requireNonNull;
 
 /**
  * Where the read-only look-ups of a new lifecycle action's claim and pre-flight may be made ahead
- * of the core's asking, all at once, by the ports' implementation: on a cold start they are most of
- * the time between the event and the runbook's start, and the core makes them one after the other.
+ * of the core's asking, all at once, by the ports' implementation: the core makes them one after
+ * the other between the event and the runbook's start, each a round trip to AWS.
  * The core only says, before it begins, which look-ups it is about to make, and when the handling is
  * over; it stays single-threaded, and each of its checks still runs on an answer from AWS, made for
  * the same request within the same handling. Nothing with an effect (a heartbeat, the start, a tag)
