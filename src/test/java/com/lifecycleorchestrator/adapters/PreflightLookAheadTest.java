@@ -85,11 +85,7 @@ class PreflightLookAheadTest {
       threads.shutdownNow();
     }
 
-    assertEquals(1, rig.lifecycleActions.calls(FakeLifecycleActions.Operation.DESCRIBE_HOOKS));
-    assertEquals(1, rig.lifecycleActions.calls(FakeLifecycleActions.Operation.HEARTBEAT));
-    assertEquals(1, rig.automations.calls(FakeAutomations.Operation.LATEST));
-    assertEquals(1, rig.lifecycleActions.calls(FakeLifecycleActions.Operation.DESCRIBE));
-    assertEquals(1, rig.automations.calls(FakeAutomations.Operation.AGENT));
+    assertCallsToAws(1, 1, 1, 1, 1);
   }
 
   @Test
@@ -114,9 +110,7 @@ class PreflightLookAheadTest {
     lookAhead.lifecycleActions().describe(action.group());
     lookAhead.automations().agentOf(action.instance());
 
-    assertEquals(2, rig.automations.calls(FakeAutomations.Operation.LATEST));
-    assertEquals(2, rig.lifecycleActions.calls(FakeLifecycleActions.Operation.DESCRIBE));
-    assertEquals(2, rig.automations.calls(FakeAutomations.Operation.AGENT));
+    assertCallsToAws(1, 1, 2, 2, 2);
   }
 
   @Test
@@ -127,7 +121,7 @@ class PreflightLookAheadTest {
     assertEquals(LifecycleActions.Answer.NOT_ACTIVE, lookAhead.lifecycleActions().recordHeartbeat(action));
     lookAhead.automations().latest(seat);
 
-    assertEquals(2, rig.automations.calls(FakeAutomations.Operation.LATEST));
+    assertCallsToAws(0, 1, 2, 1, 1);
   }
 
   @Test
@@ -139,9 +133,7 @@ class PreflightLookAheadTest {
     lookAhead.automations().latest(seat);
     lookAhead.automations().agentOf(action.instance());
 
-    assertEquals(2, rig.lifecycleActions.calls(FakeLifecycleActions.Operation.DESCRIBE));
-    assertEquals(2, rig.automations.calls(FakeAutomations.Operation.LATEST));
-    assertEquals(2, rig.automations.calls(FakeAutomations.Operation.AGENT));
+    assertCallsToAws(0, 1, 2, 2, 2);
   }
 
   @Test
@@ -161,8 +153,7 @@ class PreflightLookAheadTest {
 
     walkThePreflight(lookAhead);
 
-    assertEquals(2, rig.automations.calls(FakeAutomations.Operation.AGENT));
-    assertEquals(1, rig.automations.calls(FakeAutomations.Operation.LATEST));
+    assertCallsToAws(1, 1, 1, 1, 2);
   }
 
   @Test
@@ -176,8 +167,17 @@ class PreflightLookAheadTest {
     lookAhead.lifecycleActions().recordHeartbeat(action);
     lookAhead.automations().latest(seat);
 
-    assertEquals(3, rig.lifecycleActions.calls(FakeLifecycleActions.Operation.DESCRIBE));
-    assertEquals(3, rig.automations.calls(FakeAutomations.Operation.LATEST));
+    assertCallsToAws(1, 2, 3, 3, 2);
+  }
+
+  /** How often AWS was asked for each call of the pre-flight, in its order: hook, heartbeat, record, group, agent. */
+  private void assertCallsToAws(int hook, int heartbeat, int record, int group, int agent) {
+    assertEquals(List.of(hook, heartbeat, record, group, agent), List.of(
+        rig.lifecycleActions.calls(FakeLifecycleActions.Operation.DESCRIBE_HOOKS),
+        rig.lifecycleActions.calls(FakeLifecycleActions.Operation.HEARTBEAT),
+        rig.automations.calls(FakeAutomations.Operation.LATEST),
+        rig.lifecycleActions.calls(FakeLifecycleActions.Operation.DESCRIBE),
+        rig.automations.calls(FakeAutomations.Operation.AGENT)));
   }
 
   private LookAhead.Preflight preflight(boolean readsHook) {
