@@ -31,6 +31,12 @@ public final class Hooks {
     this.clock = clock;
   }
 
+  /** Whether a reading of the action's hook within its lifetime is kept: then asking for it calls nobody. */
+  boolean holds(LifecycleAction action) {
+    Reading cached = known.get(key(action.group(), action.hook()));
+    return cached != null && isFresh(cached, clock.now());
+  }
+
   /**
    * The timeouts of the hook holding the action. A hook that cannot be read for now (throttled, a
    * server error) is assumed to have the configured heartbeat timeout this time and read again next
@@ -72,7 +78,7 @@ public final class Hooks {
     String key = key(group, hook);
     Instant now = clock.now();
     Reading cached = known.get(key);
-    if (cached != null && now.isBefore(cached.readAt().plus(LIFETIME))) {
+    if (cached != null && isFresh(cached, now)) {
       return cached.timeouts();
     }
     try {
@@ -98,6 +104,10 @@ public final class Hooks {
     HookTimeouts read = lifecycleActions.timeoutsOf(group, hook);
     known.put(key(group, hook), new Reading(read, now));
     return read;
+  }
+
+  private static boolean isFresh(Reading reading, Instant now) {
+    return now.isBefore(reading.readAt().plus(LIFETIME));
   }
 
   private static String key(LifecycleAction.GroupName group, LifecycleAction.HookName hook) {

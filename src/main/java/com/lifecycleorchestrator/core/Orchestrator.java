@@ -115,15 +115,19 @@ public final class Orchestrator {
   private final Clock clock;
   private final Config config;
   private final Milestone.Listener listener;
+  private final LookAhead lookAhead;
   private final Hooks hooks;
 
+  /** @param lookAhead told of a new action's pre-flight look-ups before they are made, so that they may be made at once */
   public Orchestrator(
       Automations automations,
       LifecycleActions lifecycleActions,
       Optional<WaitingRoom> waitingRoom,
       Clock clock,
       Config config,
-      Milestone.Listener listener) {
+      Milestone.Listener listener,
+      LookAhead lookAhead) {
+    this.lookAhead = requireNonNull(lookAhead, "lookAhead");
     this.automations = requireNonNull(automations, "automations");
     this.lifecycleActions = requireNonNull(lifecycleActions, "lifecycleActions");
     this.waitingRoom = requireNonNull(waitingRoom, "waitingRoom");
@@ -160,8 +164,15 @@ public final class Orchestrator {
     return run(action, continuations, Optional.empty(), (served, ports) -> release(action)
         .map(result -> Orchestration.completing(action, served.runbook(), ports, config.rules(), budget, clock.now(),
             result))
-        .orElseGet(() -> Orchestration.begin(action, served.runbook(), ports, config.rules(), budget, clock.now(),
-            served.groupAsRead())));
+        .orElseGet(() -> {
+          // An action with its token is claimed by a heartbeat first; one without lists the
+          // scaling activities first, and is not looked ahead for.
+          if (action.token().isPresent()) {
+            lookAhead.lookUp(new LookAhead.Preflight(action, served.runbook().seatOf(action), !hooks.holds(action)));
+          }
+          return Orchestration.begin(action, served.runbook(), ports, config.rules(), budget, clock.now(),
+              served.groupAsRead());
+        }));
   }
 
   /**
@@ -249,9 +260,13 @@ public final class Orchestrator {
     if (choice instanceof Enrolment.Choice.NotAllowed notAllowed) {
       return new Outcome.RunbookNotAllowed(action, notAllowed.reason());
     }
-    Orchestration running = orchestration.apply((Enrolment.Choice.Served) choice, ports(continuations));
-    Steps.runToEnd(running, clock);
-    return running.outcome().orElseThrow();
+    try {
+      Orchestration running = orchestration.apply((Enrolment.Choice.Served) choice, ports(continuations));
+      Steps.runToEnd(running, clock);
+      return running.outcome().orElseThrow();
+    } finally {
+      lookAhead.forget();
+    }
   }
 
   /**

@@ -145,7 +145,7 @@ public final class LifecycleHandler implements RequestStreamHandler {
     Orchestrator.Config config = settings.orchestration();
     Optional<WaitingRoom> waitingRoom = settings.waitingRoomQueueUrl().map(ports::waitingRoom);
     Orchestrator orchestrator = new Orchestrator(automations, lifecycleActions, waitingRoom, clock, config,
-        new MilestoneLog().andThen(metrics));
+        new MilestoneLog().andThen(metrics), ports.lookAhead());
     Optional<Reconciler> reconciler = settings.reconciler().map(reconciling ->
         new Reconciler(automations, lifecycleActions, clock, config, reconciling));
     return new LifecycleHandler(orchestrator, ports::continuationsTo, metrics, reconciler, waitingRoom);

@@ -37,9 +37,11 @@ import software.amazon.awssdk.services.ssm.SsmClient;
  * terminate event that goes the whole way to {@code CompleteLifecycleAction}, then a continuation
  * of another instance's action. The same runs with the baseline, the function wired the ordinary
  * way ({@link com.lifecycleorchestrator.handler.OrdinaryLifecycleHandler}), alternate with those of
- * the deployment package. It prints the median and range of each figure and the ratio of the
- * medians; it asserts nothing, but refuses to print figures of a run in which the function did not
- * complete both lifecycle actions with {@code CONTINUE}.
+ * the deployment package, and so do those of a function of a few lines that only starts the runbook
+ * ({@link StartOnlyFunction}), the floor of the time from the JVM's start to the runbook's. It prints
+ * the median and range of each figure and the ratio of the medians; it asserts nothing, but refuses
+ * to print figures of a run in which the function did not complete both lifecycle actions with
+ * {@code CONTINUE} (or, the few lines, did not start the runbook).
  */
 public final class ColdStartBenchmark {
 
@@ -48,6 +50,7 @@ public final class ColdStartBenchmark {
   private static final Path BASELINE_EXTRA_CLASSPATH = WORK.resolve("baseline-extra-classpath.txt");
   private static final Path TEST_CLASSES = Path.of("target", "test-classes");
   private static final String ORDINARY_HANDLER = "com.lifecycleorchestrator.handler.OrdinaryLifecycleHandler";
+  private static final String START_ONLY_HANDLER = StartOnlyFunction.class.getName();
   /** The baseline's own classes, from the test classes: its handler and the clients it builds. */
   private static final List<String> BASELINE_CLASSES = List.of(ORDINARY_HANDLER.replace('.', '/'),
       "com/lifecycleorchestrator/adapters/SdkDefaultClients");
@@ -57,10 +60,11 @@ public final class ColdStartBenchmark {
 
   /**
    * One way of building the function: its package, its handler, the JVM options its template
-   * gives, and whether Lambda starts it from a SnapStart snapshot.
+   * gives, whether Lambda starts it from a SnapStart snapshot, and whether it only starts the
+   * runbook (then it is invoked once, with the terminate event, and nothing else is awaited).
    */
   record Variant(String key, String name, DeploymentPackage functionPackage, String handler,
-      Optional<String> javaToolOptions, boolean snapStart) {}
+      Optional<String> javaToolOptions, boolean snapStart, boolean startsOnly) {}
 
   /**
    * The figures of one cold start. {@code coldStartMillis} runs from the JVM's start (on demand, or
@@ -87,18 +91,23 @@ public final class ColdStartBenchmark {
   private final Path javaHome;
   private final int runs;
   private final Optional<String> triedJavaToolOptions;
+  private final Duration latency;
   private final Checkpointer.Result snapshots;
   private final DeployedFunction function = DeployedFunction.withDefaults();
   private final String runbook = function.variables().get("AUTOMATION_DOCUMENT_NAME");
 
   /**
    * @param triedJavaToolOptions JVM options to try on the deployed package in place of the template's
+   * @param latency how long the stand-in waits before it answers each of the function's calls, as a
+   *     round trip to AWS would take; zero answers at once, on loopback
    * @param snapshots the CRIU that snapshots and restores a SnapStart build, or why there is none
    */
-  ColdStartBenchmark(Path javaHome, int runs, Optional<String> triedJavaToolOptions, Checkpointer.Result snapshots) {
+  ColdStartBenchmark(Path javaHome, int runs, Optional<String> triedJavaToolOptions, Duration latency,
+      Checkpointer.Result snapshots) {
     this.javaHome = javaHome;
     this.runs = runs;
     this.triedJavaToolOptions = triedJavaToolOptions;
+    this.latency = latency;
     this.snapshots = snapshots;
   }
 
@@ -106,15 +115,17 @@ public final class ColdStartBenchmark {
     Map<String, String> options = new LinkedHashMap<>(Map.of("runs", "10", "jvm", System.getProperty("java.home")));
     options.put("try-java-tool-options", "");
     options.put("criu", "criu");
+    options.put("latency", "0");
     for (String argument : arguments) {
       if (!argument.startsWith("--") || !argument.contains("=")) {
-        throw new IllegalArgumentException("usage: --runs=N --jvm=JAVA_HOME --try-java-tool-options=OPTIONS --criu=PATH, got " + argument);
+        throw new IllegalArgumentException("usage: --runs=N --jvm=JAVA_HOME --try-java-tool-options=OPTIONS --criu=PATH"
+            + " --latency=MILLISECONDS, got " + argument);
       }
       options.put(argument.substring(2, argument.indexOf('=')), argument.substring(argument.indexOf('=') + 1));
     }
     new ColdStartBenchmark(Path.of(options.get("jvm")), Integer.parseInt(options.get("runs")),
         Optional.of(options.get("try-java-tool-options")).filter(tried -> !tried.isBlank()),
-        Checkpointer.find(options.get("criu"))).run();
+        Duration.ofMillis(Long.parseLong(options.get("latency"))), Checkpointer.find(options.get("criu"))).run();
     // The stand-ins' and the Runtime APIs' worker threads are daemons; Maven's JVM goes on.
   }
 
@@ -122,22 +133,26 @@ public final class ColdStartBenchmark {
     Variant baseline = new Variant("baseline", "baseline (ordinary)", DeploymentPackage.unshrunk()
         .withClasses(TEST_CLASSES, name -> BASELINE_CLASSES.stream().anyMatch(name::startsWith))
         .withLibraries(DeploymentPackage.classpath(BASELINE_EXTRA_CLASSPATH)),
-        ORDINARY_HANDLER + "::handleRequest", Optional.empty(), false);
+        ORDINARY_HANDLER + "::handleRequest", Optional.empty(), false, false);
+    Variant startOnly = new Variant("start-only", "a few lines (start only)", DeploymentPackage.built()
+        .withClasses(TEST_CLASSES, name -> name.startsWith(START_ONLY_HANDLER.replace('.', '/'))),
+        START_ONLY_HANDLER + "::handleRequest", function.javaToolOptions(), false, true);
     String tried = triedJavaToolOptions.isPresent() ? ", options tried" : "";
     Optional<String> javaToolOptions = triedJavaToolOptions.or(function::javaToolOptions);
     Variant onDemand = new Variant("on-demand", "on demand" + tried, DeploymentPackage.built(),
-        function.handler(), javaToolOptions, false);
+        function.handler(), javaToolOptions, false, false);
     Variant snapStart = new Variant("snapstart", (snapshots.checkpointer().isPresent()
         ? "SnapStart restore" : "SnapStart init (no restore)") + tried, DeploymentPackage.built(), function.handler(),
-        javaToolOptions, function.snapStart());
-    List<Variant> variants = List.of(baseline, onDemand, snapStart);
+        javaToolOptions, function.snapStart(), false);
+    List<Variant> variants = List.of(baseline, startOnly, onDemand, snapStart);
     int memory = function.memoryMegabytes();
 
     String jvm = javaVersion();
     System.out.printf(Locale.ROOT, "Cold start as Lambda's java21 runtime starts the function: a fresh JVM per run (%s),%n", jvm);
     System.out.printf(Locale.ROOT, "the runtime interface client against a local Runtime API, %d MB as in template.yaml, the AWS%n", memory);
     System.out.println("stand-in behind it. The baseline and the deployed build on demand start as a function without");
-    System.out.println("SnapStart does (init on the cold start, keys in the environment).");
+    System.out.println("SnapStart does (init on the cold start, keys in the environment), and so does a function of a few");
+    System.out.println("lines that only starts the runbook (the SDK's default SSM client in the deployment package), invoked once.");
     System.out.println(snapshots.checkpointer().isPresent()
         ? "The SnapStart column starts as SnapStart starts it: init with the before-checkpoint hooks, a snapshot\n"
             + "(the JVM checkpointed with CRIU and ended), then each cold start is a restore of it, its\n"
@@ -149,6 +164,8 @@ public final class ColdStartBenchmark {
     System.out.println("First invocation: events/terminate.json, the whole way to");
     System.out.println("CompleteLifecycleAction, with the function's first status check about 1 s (0.8-1.0 s, jittered)");
     System.out.println("after the start; second: a continuation of another instance's action (status, completion).");
+    System.out.println(latency.isZero() ? "The stand-in answers each call at once, on loopback."
+        : "The stand-in answers each call after " + latency.toMillis() + " ms, as a round trip to AWS would take.");
     System.out.printf(Locale.ROOT, "%d runs of each, alternating, after one untimed run of each; median [min-max];%n", runs);
     System.out.println("ratios are to the baseline's median.");
     System.out.printf(Locale.ROOT, "JAVA_TOOL_OPTIONS: baseline none; deployed %s.%n%n", javaToolOptions
@@ -173,7 +190,12 @@ public final class ColdStartBenchmark {
             .add(coldStart(variant, roots.get(variant), runtimeClasspath, memory, variables, String.valueOf(run)));
       }
     }
+    Map<Variant, List<Run>> againstStartOnly = new LinkedHashMap<>();
+    againstStartOnly.put(startOnly, figures.remove(startOnly));
+    againstStartOnly.put(onDemand, figures.get(onDemand));
     print(figures);
+    printAgainstStartOnly(againstStartOnly);
+    System.out.printf(Locale.ROOT, "%nThe runtime's output of each run is in %s.%n", WORK);
   }
 
   /** Starts the variant's JVM, invokes it twice, and takes its figures. */
@@ -187,6 +209,9 @@ public final class ColdStartBenchmark {
       String secondToken = UUID.randomUUID().toString();
       prepare(standIn, detail, secondToken, now);
       byte[] continuation = continuationEvent(startExecution(standIn, SECOND_INSTANCE), secondToken, now);
+      if (!latency.isZero()) {
+        standIn.faults().everyOperation().delay(latency);
+      }
 
       Path output = WORK.resolve(variant.key() + "-" + label + ".log");
       Map<String, String> variables = new LinkedHashMap<>(functionVariables);
@@ -213,10 +238,19 @@ public final class ColdStartBenchmark {
         }
         long ready = api.awaitReady(INVOCATION_TIMEOUT);
         LocalRuntimeApi.Invocation first = api.invoke(terminate, INVOCATION_TIMEOUT);
+        String instance = detail.path("EC2InstanceId").asText();
+        if (variant.startsOnly()) {
+          if (first.failed()) {
+            throw new IllegalStateException("the few lines did not start the runbook; they answered " + first.answer()
+                + "; the runtime's output is in " + output);
+          }
+          return new Run(millis(ready - coldStartFrom), Double.NaN,
+              millis(Duration.between(coldStartAt, runbookStart(standIn, instance).at())), Double.NaN, Double.NaN,
+              Double.NaN, runtime.peakResidentKilobytes() / 1024.0, runtime.classesLoaded());
+        }
         LocalRuntimeApi.Invocation second = api.invoke(continuation, INVOCATION_TIMEOUT);
         requireCompleted(first, standIn, firstToken, output);
         requireCompleted(second, standIn, secondToken, output);
-        String instance = detail.path("EC2InstanceId").asText();
         return new Run(millis(ready - coldStartFrom), snapshotInit,
             millis(Duration.between(coldStartAt, runbookStart(standIn, instance).at())), millis(first.duration()),
             millis(pauseBeforeFirstStatusCheck(standIn, instance)),
@@ -334,7 +368,21 @@ public final class ColdStartBenchmark {
     if (variants.stream().anyMatch(variant -> checkpointerFor(variant).isPresent())) {
       System.out.printf(Locale.ROOT, line, snapshotInit.toArray());
     }
-    System.out.printf(Locale.ROOT, "%nThe runtime's output of each run is in %s.%n", WORK);
+  }
+
+  /**
+   * The deployed build on demand against the few lines that only start the runbook, from the same
+   * runs: what the function's checks and records cost before the runbook starts.
+   */
+  private static void printAgainstStartOnly(Map<Variant, List<Run>> figures) {
+    List<Variant> variants = List.copyOf(figures.keySet());
+    String line = "%-42s %-28s %-28s %-5s%n";
+    System.out.printf(Locale.ROOT, "%nWithout SnapStart, against a function of a few lines that only calls StartAutomationExecution:%n");
+    System.out.printf(Locale.ROOT, line, "", variants.get(0).name(), variants.get(1).name(), "ratio");
+    row(line, "cold start (init) to ready", figures, Run::coldStartMillis, "%,.0f ms");
+    row(line, "JVM start to the runbook started", figures, Run::runbookStartedMillis, "%,.0f ms");
+    row(line, "peak RSS (VmHWM)", figures, Run::peakRssMegabytes, "%,.1f MB");
+    row(line, "classes loaded", figures, Run::classes, "%,.0f");
   }
 
   /** The CRIU that snapshots and restores this build, if it is a SnapStart build and there is one. */

@@ -6,6 +6,7 @@ import com.lifecycleorchestrator.core.Continuations;
 import com.lifecycleorchestrator.core.Enrolment;
 import com.lifecycleorchestrator.core.Hooks;
 import com.lifecycleorchestrator.core.LifecycleAction;
+import com.lifecycleorchestrator.core.LookAhead;
 import com.lifecycleorchestrator.core.Milestone;
 import com.lifecycleorchestrator.core.Orchestration;
 import com.lifecycleorchestrator.core.Orchestrator;
@@ -191,7 +192,7 @@ final class LambdaModel {
       } else if (delivery.ended().isPresent()) {
         env.ports.releasing(delivery.ended().get().execution());
         RunbookEndRelease release = new Orchestrator(env.ports, env.ports, Optional.of(waitingRoom(delivery.action())),
-            loop.clock(), config, env.ports::reached)
+            loop.clock(), config, env.ports::reached, LookAhead.NONE)
             .releasing(delivery.ended().get(), Budget.of(began, TIMEOUT, config.rules().timings()), continuations);
         steps = release;
         failed = () -> release.outcome().orElseThrow().needsAttention();

@@ -5,6 +5,7 @@ import com.lifecycleorchestrator.core.Budget;
 import com.lifecycleorchestrator.core.Continuation;
 import com.lifecycleorchestrator.core.Hooks;
 import com.lifecycleorchestrator.core.LifecycleAction;
+import com.lifecycleorchestrator.core.LookAhead;
 import com.lifecycleorchestrator.core.Milestone;
 import com.lifecycleorchestrator.core.Orchestration;
 import com.lifecycleorchestrator.core.Orchestrator;
@@ -127,7 +128,7 @@ final class SimulatedLambda {
     this.hooks = new Hooks(lifecycleActions, rules.heartbeatTimeout(), loop.clock());
     this.runbook = config.runbookFor(LifecycleAction.Transition.TERMINATING).orElseThrow();
     this.releases = new Orchestrator(automations, lifecycleActions,
-        withWaitingRoom ? Optional.of(waitingRoom()) : Optional.empty(), loop.clock(), config, this::count);
+        withWaitingRoom ? Optional.of(waitingRoom()) : Optional.empty(), loop.clock(), config, this::count, LookAhead.NONE);
     this.concurrency = concurrency;
     this.invokeFaultShare = invokeFaultShare;
     this.withWaitingRoom = withWaitingRoom;

@@ -6,6 +6,7 @@ import com.lifecycleorchestrator.core.Enrolment;
 import com.lifecycleorchestrator.core.Hooks;
 import com.lifecycleorchestrator.core.LifecycleAction;
 import com.lifecycleorchestrator.core.LifecycleResult;
+import com.lifecycleorchestrator.core.LookAhead;
 import com.lifecycleorchestrator.core.Milestone;
 import com.lifecycleorchestrator.core.Orchestration;
 import com.lifecycleorchestrator.core.Orchestrator;
@@ -158,7 +159,7 @@ public final class Rig {
     return new Orchestrator(automations, lifecycleActions, waitingRoom(), clock, config(), (action, milestone) -> {
       milestones.add(milestone);
       listener.reached(action, milestone);
-    });
+    }, LookAhead.NONE);
   }
 
   /**
