@@ -115,4 +115,30 @@ class PreflightTest {
     assertEquals(1, rig.lifecycleActions.calls(FakeLifecycleActions.Operation.HEARTBEAT),
         "only the claim's, which proves the action is still active before the start");
   }
+
+  /**
+   * A launch waits minutes for its agent after the claim proved it active; a person completes it
+   * meanwhile. The start proves the action active again, finds it ended, and starts nothing that
+   * the instance's next action at the hook would then take for its own.
+   */
+  @Test
+  void aLaunchCompletedByAPersonWhileItWaitsForItsAgentStartsNoRunbook() {
+    rig.withLaunchRunbook();
+    LifecycleAction launch = rig.held(rig.action(LifecycleAction.Transition.LAUNCHING, Rig.T0));
+    rig.automations.agentRegistersAt(launch.instance(), Rig.T0.plus(Duration.ofMinutes(3)));
+    Orchestration orchestration = Orchestration.begin(launch,
+        rig.config().runbookFor(launch.transition()).orElseThrow(), rig.ports(), rig.rules(), rig.budget(), Rig.T0);
+    while (rig.clock.now().isBefore(Rig.T0.plus(Duration.ofMinutes(2)))) {
+      rig.clock.sleepUntil(orchestration.nextStepAt());
+      orchestration.advance(rig.clock.now());
+    }
+    rig.lifecycleActions.completeElsewhere(launch, LifecycleResult.CONTINUE);
+    while (orchestration.outcome().isEmpty()) {
+      rig.clock.sleepUntil(orchestration.nextStepAt());
+      orchestration.advance(rig.clock.now());
+    }
+
+    assertInstanceOf(Outcome.AlreadyCompleted.class, orchestration.outcome().orElseThrow());
+    assertEquals(0, rig.automations.calls(FakeAutomations.Operation.START));
+  }
 }
