@@ -58,6 +58,12 @@ public final class Orchestration implements Steps {
     }
   }
 
+  /**
+   * How often a completion by instance id asks whether the instance is still held for its action
+   * while the answer fails for now, before the action is left to the reconciler.
+   */
+  static final int CHECKS_BEFORE_LEAVING = 3;
+
   /** The shortest stay in the waiting room: a heartbeat due sooner is sent before the parking. */
   static final Duration SHORTEST_PARKING = Duration.ofMinutes(1);
 
@@ -141,16 +147,30 @@ public final class Orchestration implements Steps {
    * says: the result its status maps to is sent at once, like any result.
    */
   static Orchestration ended(LifecycleAction action, Runbook runbook, Runbook.ExecutionId execution,
-      Runbook.Observation observed, Ports ports, Rules rules, Budget budget, Instant now) {
-    return fresh(action, runbook, ports, rules, budget, now, Optional.empty(), progress -> progress.ended(execution, observed, now));
+      Runbook.Observation observed, Optional<Instant> followedAt, Ports ports, Rules rules, Budget budget,
+      Instant now) {
+    return fresh(action, runbook, ports, rules, budget, now, Optional.empty(), followedAt,
+        progress -> progress.ended(execution, observed, now));
   }
 
   /** A lifecycle action held since its hold began, by its hook's own timeouts. */
   private static Orchestration fresh(LifecycleAction action, Runbook runbook, Ports ports, Rules rules,
       Budget budget, Instant now, Optional<Fleet.Group> groupAsRead, Function<RunbookProgress, Position> first) {
+    return fresh(action, runbook, ports, rules, budget, now, groupAsRead, Optional.empty(), first);
+  }
+
+  /**
+   * As above, with the last sign of life its follower recorded, when the action has one: its hold
+   * was renewed then at the latest, so that a result sent again is tried for as long as the hook may
+   * still hold the instance.
+   */
+  private static Orchestration fresh(LifecycleAction action, Runbook runbook, Ports ports, Rules rules,
+      Budget budget, Instant now, Optional<Fleet.Group> groupAsRead, Optional<Instant> followedAt,
+      Function<RunbookProgress, Position> first) {
     HookTimeouts hook = ports.hooks().of(action, ports.listener());
+    Instant lastHeartbeat = followedAt.filter(seen -> seen.isAfter(action.heldSince())).orElse(action.heldSince());
     return new Orchestration(action, runbook, ports, rules, budget, now,
-        hook, action.heldSince().plus(hook.globalTimeout()), action.heldSince(), hook.heartbeatTimeout(), 0, 0,
+        hook, action.heldSince().plus(hook.globalTimeout()), lastHeartbeat, hook.heartbeatTimeout(), 0, 0,
         groupAsRead, first);
   }
 
@@ -360,6 +380,12 @@ public final class Orchestration implements Steps {
       try {
         another = runbook.completionByInstanceWouldReachAnother(now);
       } catch (ServiceFailure cannotTell) {
+        if (completing.attempt() + 1 < CHECKS_BEFORE_LEAVING
+            && (cannotTell instanceof ServiceFailure.Throttled || cannotTell instanceof ServiceFailure.Transient)) {
+          // In a large scale-in the record's listing is throttled for seconds at a time: asked
+          // again after a pause, a few times, as a throttled completion is sent again.
+          return sendLater(completing, now, cannotTell);
+        }
         // Never sent unverified, since it could reach the instance's next action: the reconciler,
         // which keeps the action alive, hands it over again with a fresh view of the activities.
         return new Position.Finished(new Outcome.LeftToTheReconciler(timeline.progress(now),

@@ -232,7 +232,8 @@ public final class Orchestrator {
                 + served.action().transition().wireName() + " action, which this function runs another runbook for")),
         served -> Orchestration.ended(served.action(),
             config.runbookNamed(end.definition(), served.action().transition()).orElseThrow(),
-            served.entry().execution(), served.entry().observation(), ports, config.rules(), budget, clock.now()),
+            served.entry().execution(), served.entry().observation(), served.entry().followedAt(), ports,
+            config.rules(), budget, clock.now()),
         ports, config.rules(), budget, clock.now());
   }
 

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.lifecycleorchestrator.testkit.Failures;
 import com.lifecycleorchestrator.testkit.FakeAutomations;
 import com.lifecycleorchestrator.testkit.FakeAutomations.Script;
 import com.lifecycleorchestrator.testkit.FakeLifecycleActions;
@@ -13,6 +14,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -93,6 +95,28 @@ class RunbookEndReleaseTest {
 
     assertInstanceOf(Outcome.AlreadyCompleted.class, late);
     assertTrue(rig.lifecycleActions.ending(next).isEmpty(), "the next action is still held");
+  }
+
+  /**
+   * An action the reconciler found has no token: its completion by instance id is sent only once the
+   * seat's record shows its execution still the latest, unreleased. A record throttled for now (a
+   * large scale-in) is read again after a pause, rather than the action being left to a pass.
+   */
+  @Test
+  void anActionWithoutTokenIsReleasedOnItsEventOnceItsRecordCanBeReadAgain() {
+    LifecycleAction held = rig.held(rig.terminating());
+    LifecycleAction found = new LifecycleAction(held.transition(), held.group(), held.hook(), held.instance(),
+        Optional.empty(), held.heldSince(), rig.lifecycleActions.identified(held).activity(), Optional.empty());
+    rig.automations.everyRunbook(Script.runsThen(Duration.ofMinutes(3), "Success"));
+    rig.handle(found);
+    FakeAutomations.End end = ends.get(0);
+    rig.clock.sleepUntil(end.at().plusSeconds(1));
+    rig.automations.failNext(FakeAutomations.Operation.LATEST, Failures.throttled("ThrottlingException"));
+
+    Outcome released = rig.orchestrator().runbookEnded(eventOf(end), rig.budget(), rig.continuations);
+
+    assertEquals(LifecycleResult.CONTINUE, assertInstanceOf(Outcome.Completed.class, released).result());
+    assertEquals(LifecycleResult.CONTINUE, rig.lifecycleActions.ending(held).orElseThrow().result());
   }
 
   @Test
