@@ -31,8 +31,8 @@ import java.util.Optional;
 import java.util.function.Function;
 
 /**
- * Reads what Lambda delivers to the function: an EventBridge event from EC2 Auto Scaling or from the
- * reconciler's schedule, a continuation from an earlier invocation (directly, or as a message of the
+ * Reads what Lambda delivers to the function: an EventBridge event from EC2 Auto Scaling, from SSM
+ * (a runbook's status change) or from the reconciler's schedule, a continuation from an earlier invocation (directly, or as a message of the
  * waiting room's queue), or anything else. The envelopes are the Lambda events library's
  * ({@link ScheduledEvent} for EventBridge's, {@link SQSEvent} for the queue's), read with the
  * serializers the Lambda Java runtime reads them with; what is ours, the lifecycle action's detail

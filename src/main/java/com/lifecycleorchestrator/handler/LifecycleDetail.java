@@ -9,7 +9,8 @@ import java.util.Optional;
 import java.util.function.Function;
 
 /**
- * The detail of a lifecycle action event, or of a continuation, as the events library hands it
+ * The detail of a lifecycle action event, of a continuation, or of a runbook's status-change event,
+ * as the events library hands it
  * over (a map of JSON values): our own fields, read strictly, with a problem collected for each bad
  * one (its name prefixed {@code detail.}) rather than a stop at the first.
  */
