@@ -479,7 +479,7 @@ final class RunbookProgress {
           if (ports.waitingRoom().isPresent()) {
             return new Position.Parking(withinTheHold(now, fallback, fallback), FOR_THE_END, now);
           }
-          nextCheck = now.plus(fallback);
+          nextCheck = now.plus(events.get().fallbackInInvocation());
         }
       } else if (observed.status().isQueued() && ports.waitingRoom().isPresent() && (capacityWaits > 0
           || !now.isBefore(timeline.runbookRunningSince().plus(rules.timings().queuedAfter())))) {

@@ -79,13 +79,15 @@ public record Timings(
   /**
    * The wait of a runbook whose end comes as an event: polled as usual while it is young, since most
    * runbooks end within a minute and a poll may see the end first; after {@code shortPolling} of its
-   * run the wait is parked (or, without a waiting room, polled) every {@code fallback}, which only
-   * matters for an event that is late or lost.
+   * run the wait is parked for {@code fallback} at a time, which only matters for an event that is
+   * late or lost. Without a waiting room the invocation is billed while it waits anyway, and polls
+   * every {@code fallbackInInvocation}.
    */
-  public record StatusEvents(Duration shortPolling, Duration fallback) {
+  public record StatusEvents(Duration shortPolling, Duration fallback, Duration fallbackInInvocation) {
     public StatusEvents {
       requireNonNull(shortPolling, "shortPolling");
       requireNonNull(fallback, "fallback");
+      requireNonNull(fallbackInInvocation, "fallbackInInvocation");
     }
   }
 

@@ -117,6 +117,11 @@ public record Settings(
    * instance waits after its runbook ended if its event never comes.
    */
   static final Duration EVENT_FALLBACK = Duration.ofMinutes(15);
+  /**
+   * With status-change events but no waiting room, the polling of a wait that holds its invocation
+   * anyway (and `sam local invoke`, which no status event reaches).
+   */
+  static final Duration EVENT_FALLBACK_IN_INVOCATION = Duration.ofMinutes(1);
 
   /** The first status check of a new runbook comes after this, and each pause grows by half. */
   static final Duration FIRST_POLL = Duration.ofSeconds(1);
@@ -222,7 +227,8 @@ public record Settings(
         INVOCATION_RESERVE,
         RETURN_MARGIN,
         new Timings.Sdk(SDK_ATTEMPTS, SDK_ATTEMPT_TIMEOUT, SDK_CALL_TIMEOUT),
-        statusEvents ? Optional.of(new Timings.StatusEvents(SHORT_POLLING, EVENT_FALLBACK)) : Optional.empty());
+        statusEvents ? Optional.of(new Timings.StatusEvents(SHORT_POLLING, EVENT_FALLBACK,
+            EVENT_FALLBACK_IN_INVOCATION)) : Optional.empty());
   }
 
   /** The SDK's attempts and timeouts of each call. */
