@@ -34,10 +34,12 @@ public record Runbook(
 
   /**
    * Whether a status-change event's {@code Definition} names this runbook: by its name, which is
-   * what SSM puts there, also for a runbook configured by its ARN (another account's).
+   * what AWS's example shows there; or by its ARN, either side, for a runbook configured by its ARN
+   * (another account's) or an event that names the runbook so.
    */
   public boolean isNamedBy(String definition) {
-    return documentName.equals(definition) || documentName.endsWith(":document/" + definition);
+    return documentName.equals(definition) || documentName.endsWith(":document/" + definition)
+        || definition.endsWith(":document/" + documentName);
   }
 
   /** Where this runbook serves the action: its instance at its hook (see {@link Seat}). */

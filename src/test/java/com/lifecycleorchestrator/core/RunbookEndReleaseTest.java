@@ -57,6 +57,21 @@ class RunbookEndReleaseTest {
   }
 
   @Test
+  void anEventThatNamesTheRunbookByItsArnReleasesItsActionToo() {
+    LifecycleAction action = rig.held(rig.terminating());
+    rig.automations.everyRunbook(Script.runsThen(Duration.ofMinutes(3), "Success"));
+    rig.handle(action);
+    FakeAutomations.End end = ends.get(0);
+    rig.clock.sleepUntil(end.at().plusSeconds(1));
+
+    Outcome released = rig.orchestrator().runbookEnded(new RunbookEnd(end.execution(),
+        "arn:aws:ssm:us-east-1:123456789012:document/" + end.documentName(), end.status(), end.at()),
+        rig.budget(), rig.continuations);
+
+    assertInstanceOf(Outcome.Completed.class, released);
+  }
+
+  @Test
   void aRepeatedOrLateDeliveryOfTheEventReleasesNothing() {
     LifecycleAction action = rig.held(rig.terminating());
     rig.automations.everyRunbook(Script.runsThen(Duration.ofMinutes(3), "Success"));
