@@ -475,11 +475,13 @@ final class RunbookProgress {
         // fallback for an event that is late or lost, and costs no invocation while parked.
         Instant runningSince = observed.startedAt().orElse(timeline.runbookRunningSince());
         if (followingOn || !now.isBefore(runningSince.plus(events.get().shortPolling()))) {
-          Duration fallback = events.get().fallback();
           if (ports.waitingRoom().isPresent()) {
-            return new Position.Parking(withinTheHold(now, fallback, fallback), FOR_THE_END, now);
+            // Back after as long as the action has waited so far: a short runbook whose event is
+            // lost is still released within minutes, and a long one costs few returns.
+            Duration back = events.get().fallbackAfter(Duration.between(action.heldSince(), now));
+            return new Position.Parking(withinTheHold(now, back, events.get().longestFallback()), FOR_THE_END, now);
           }
-          nextCheck = now.plus(events.get().fallbackInInvocation());
+          nextCheck = now.plus(events.get().shortestFallback());
         }
       } else if (observed.status().isQueued() && ports.waitingRoom().isPresent() && (capacityWaits > 0
           || !now.isBefore(timeline.runbookRunningSince().plus(rules.timings().queuedAfter())))) {

@@ -79,15 +79,22 @@ public record Timings(
   /**
    * The wait of a runbook whose end comes as an event: polled as usual while it is young, since most
    * runbooks end within a minute and a poll may see the end first; after {@code shortPolling} of its
-   * run the wait is parked for {@code fallback} at a time, which only matters for an event that is
-   * late or lost. Without a waiting room the invocation is billed while it waits anyway, and polls
-   * every {@code fallbackInInvocation}.
+   * run the wait is parked for as long as the action has waited so far, from
+   * {@code shortestFallback} to {@code longestFallback}, which only matters for an event that is late
+   * or lost. Without a waiting room the invocation is billed while it waits anyway, and polls every
+   * {@code shortestFallback}.
    */
-  public record StatusEvents(Duration shortPolling, Duration fallback, Duration fallbackInInvocation) {
+  public record StatusEvents(Duration shortPolling, Duration shortestFallback, Duration longestFallback) {
     public StatusEvents {
       requireNonNull(shortPolling, "shortPolling");
-      requireNonNull(fallback, "fallback");
-      requireNonNull(fallbackInInvocation, "fallbackInInvocation");
+      requireNonNull(shortestFallback, "shortestFallback");
+      requireNonNull(longestFallback, "longestFallback");
+    }
+
+    /** How long a wait parked now stays parked, the action having waited {@code waited} so far. */
+    public Duration fallbackAfter(Duration waited) {
+      return waited.compareTo(shortestFallback) < 0 ? shortestFallback
+          : waited.compareTo(longestFallback) < 0 ? waited : longestFallback;
     }
   }
 

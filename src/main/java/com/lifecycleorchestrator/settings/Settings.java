@@ -113,15 +113,14 @@ public record Settings(
    */
   static final Duration SHORT_POLLING = Duration.ofSeconds(10);
   /**
-   * With status-change events, the polling that stands in for a late or lost one: the longest an
+   * With status-change events, the polling that stands in for a late or lost one: a parked wait
+   * comes back after as long as its action has waited so far, from a minute (also the polling of a
+   * wait without a waiting room, which holds its invocation anyway, and of `sam local invoke`, which
+   * no status event reaches) to 15 minutes, the waiting room's longest delay: the longest an
    * instance waits after its runbook ended if its event never comes.
    */
-  static final Duration EVENT_FALLBACK = Duration.ofMinutes(15);
-  /**
-   * With status-change events but no waiting room, the polling of a wait that holds its invocation
-   * anyway (and `sam local invoke`, which no status event reaches).
-   */
-  static final Duration EVENT_FALLBACK_IN_INVOCATION = Duration.ofMinutes(1);
+  static final Duration SHORTEST_EVENT_FALLBACK = Duration.ofMinutes(1);
+  static final Duration LONGEST_EVENT_FALLBACK = Duration.ofMinutes(15);
 
   /** The first status check of a new runbook comes after this, and each pause grows by half. */
   static final Duration FIRST_POLL = Duration.ofSeconds(1);
@@ -227,8 +226,8 @@ public record Settings(
         INVOCATION_RESERVE,
         RETURN_MARGIN,
         new Timings.Sdk(SDK_ATTEMPTS, SDK_ATTEMPT_TIMEOUT, SDK_CALL_TIMEOUT),
-        statusEvents ? Optional.of(new Timings.StatusEvents(SHORT_POLLING, EVENT_FALLBACK,
-            EVENT_FALLBACK_IN_INVOCATION)) : Optional.empty());
+        statusEvents ? Optional.of(new Timings.StatusEvents(SHORT_POLLING, SHORTEST_EVENT_FALLBACK,
+            LONGEST_EVENT_FALLBACK)) : Optional.empty());
   }
 
   /** The SDK's attempts and timeouts of each call. */
