@@ -31,6 +31,9 @@ final class RunbookProgress {
    */
   static final Duration LIVENESS_PROVEN_FOR = Duration.ofMinutes(1);
 
+  /** How often an action without token tries a start SSM throttles before it is left to the reconciler. */
+  static final int THROTTLED_STARTS_BEFORE_LEAVING = 3;
+
   private static final String FOR_CAPACITY = "SSM's automation queue is full or the execution waits in it";
   private static final String FOR_THE_END = "the runbook still runs; its status-change event releases the "
       + "instance when it ends, and the wait comes back in case that event is late or lost";
@@ -287,6 +290,13 @@ final class RunbookProgress {
       return failed("the runbook could not be started: " + rejected.getMessage(), now);
     } catch (ServiceFailure.ExecutionLimitReached | ServiceFailure.Throttled noCapacity) {
       if (action.token().isEmpty()) {
+        if (noCapacity instanceof ServiceFailure.Throttled && starting.attempt() + 1 < THROTTLED_STARTS_BEFORE_LEAVING) {
+          // A throttled call fails for now, and the reconciler that would take the action back may
+          // be failing too: tried again here a few times before it is left to a pass.
+          Duration pause = rules.timings().retrying().delayBefore(starting.attempt());
+          ports.listener().reached(action, new Milestone.StartRetried(noCapacity.code(), pause));
+          return new Position.Starting(starting.epoch(), starting.attempt() + 1, now.plus(pause));
+        }
         return leftForCapacity(noCapacity, now);
       }
       Duration pause = capacityWait(now, rules.timings().waitingForCapacity().cap());

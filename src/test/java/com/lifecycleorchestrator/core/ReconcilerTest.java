@@ -255,6 +255,24 @@ class ReconcilerTest {
     assertEquals(LifecycleResult.CONTINUE, assertInstanceOf(Outcome.Completed.class, later).result());
   }
 
+  /**
+   * A throttled start is a call that failed for now, not a full queue: the hand-over of a lost action
+   * tries it again a few times, since the passes that would take the action back may be failing too.
+   */
+  @Example
+  void aLostActionsStartThrottledForNowIsTriedAgainByItsHandOver() {
+    Rig rig = new Rig().withWaitingRoom();
+    LifecycleAction lost = rig.held(rig.terminating());
+    rig.clock.advance(Duration.ofMinutes(5));
+    rig.reconciler().reconcile(rig.continuations);
+    rig.automations.failNext(FakeAutomations.Operation.START, Failures.throttled("ThrottlingException"));
+
+    Outcome outcome = rig.orchestrator().resume(rig.continuations.handedOver().get(0), rig.budget(), rig.continuations);
+
+    assertEquals(LifecycleResult.CONTINUE, assertInstanceOf(Outcome.Completed.class, outcome).result());
+    assertEquals(LifecycleResult.CONTINUE, rig.lifecycleActions.ending(lost).orElseThrow().result());
+  }
+
   @Example
   void theInstancesOfAGroupBeingDeletedAreReleased() {
     Rig rig = new Rig();
