@@ -239,11 +239,8 @@ class ReconcilerTest {
   void whileSsmIsFullALostActionIsKeptAliveByThePassesNotParked() {
     Rig rig = new Rig().withWaitingRoom();
     LifecycleAction lost = rig.held(rig.terminating());
-    rig.clock.advance(Duration.ofMinutes(5));
-    rig.reconciler().reconcile(rig.continuations);
-    rig.automations.failNext(FakeAutomations.Operation.START, Failures.queueFull());
 
-    Outcome outcome = rig.orchestrator().resume(rig.continuations.handedOver().get(0), rig.budget(), rig.continuations);
+    Outcome outcome = handOverOfALostActionWhoseStartFails(rig, Failures.queueFull());
 
     assertInstanceOf(Outcome.LeftToTheReconciler.class, outcome);
     assertFalse(outcome.needsAttention());
@@ -263,11 +260,8 @@ class ReconcilerTest {
   void aLostActionsStartThrottledForNowIsTriedAgainByItsHandOver() {
     Rig rig = new Rig().withWaitingRoom();
     LifecycleAction lost = rig.held(rig.terminating());
-    rig.clock.advance(Duration.ofMinutes(5));
-    rig.reconciler().reconcile(rig.continuations);
-    rig.automations.failNext(FakeAutomations.Operation.START, Failures.throttled("ThrottlingException"));
 
-    Outcome outcome = rig.orchestrator().resume(rig.continuations.handedOver().get(0), rig.budget(), rig.continuations);
+    Outcome outcome = handOverOfALostActionWhoseStartFails(rig, Failures.throttled("ThrottlingException"));
 
     assertEquals(LifecycleResult.CONTINUE, assertInstanceOf(Outcome.Completed.class, outcome).result());
     assertEquals(LifecycleResult.CONTINUE, rig.lifecycleActions.ending(lost).orElseThrow().result());
@@ -343,5 +337,13 @@ class ReconcilerTest {
     FakeLifecycleActions.Ending ending = rig.lifecycleActions.ending(action).orElseThrow();
     assertEquals(LifecycleResult.CONTINUE, ending.result());
     assertFalse(ending.byTimeout());
+  }
+
+  /** A pass five minutes later finds the lost action and hands it over; the hand-over's first start fails so. */
+  private static Outcome handOverOfALostActionWhoseStartFails(Rig rig, ServiceFailure failure) {
+    rig.clock.advance(Duration.ofMinutes(5));
+    rig.reconciler().reconcile(rig.continuations);
+    rig.automations.failNext(FakeAutomations.Operation.START, failure);
+    return rig.orchestrator().resume(rig.continuations.handedOver().get(0), rig.budget(), rig.continuations);
   }
 }

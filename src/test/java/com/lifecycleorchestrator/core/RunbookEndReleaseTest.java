@@ -59,10 +59,7 @@ class RunbookEndReleaseTest {
   @Test
   void anEventThatNamesTheRunbookByItsArnReleasesItsActionToo() {
     LifecycleAction action = rig.held(rig.terminating());
-    rig.automations.everyRunbook(Script.runsThen(Duration.ofMinutes(3), "Success"));
-    rig.handle(action);
-    FakeAutomations.End end = ends.get(0);
-    rig.clock.sleepUntil(end.at().plusSeconds(1));
+    FakeAutomations.End end = handledUntilASecondAfterItsRunbooksEnd(action);
 
     Outcome released = rig.orchestrator().runbookEnded(new RunbookEnd(end.execution(),
         "arn:aws:ssm:us-east-1:123456789012:document/" + end.documentName(), end.status(), end.at()),
@@ -74,10 +71,7 @@ class RunbookEndReleaseTest {
   @Test
   void aRepeatedOrLateDeliveryOfTheEventReleasesNothing() {
     LifecycleAction action = rig.held(rig.terminating());
-    rig.automations.everyRunbook(Script.runsThen(Duration.ofMinutes(3), "Success"));
-    rig.handle(action);
-    FakeAutomations.End end = ends.get(0);
-    rig.clock.sleepUntil(end.at().plusSeconds(1));
+    FakeAutomations.End end = handledUntilASecondAfterItsRunbooksEnd(action);
     assertInstanceOf(Outcome.Completed.class,
         rig.orchestrator().runbookEnded(eventOf(end), rig.budget(), rig.continuations));
     int completions = rig.lifecycleActions.calls(FakeLifecycleActions.Operation.COMPLETE);
@@ -122,10 +116,7 @@ class RunbookEndReleaseTest {
     LifecycleAction held = rig.held(rig.terminating());
     LifecycleAction found = new LifecycleAction(held.transition(), held.group(), held.hook(), held.instance(),
         Optional.empty(), held.heldSince(), rig.lifecycleActions.identified(held).activity(), Optional.empty());
-    rig.automations.everyRunbook(Script.runsThen(Duration.ofMinutes(3), "Success"));
-    rig.handle(found);
-    FakeAutomations.End end = ends.get(0);
-    rig.clock.sleepUntil(end.at().plusSeconds(1));
+    FakeAutomations.End end = handledUntilASecondAfterItsRunbooksEnd(found);
     rig.automations.failNext(FakeAutomations.Operation.LATEST, Failures.throttled("ThrottlingException"));
 
     Outcome released = rig.orchestrator().runbookEnded(eventOf(end), rig.budget(), rig.continuations);
@@ -189,6 +180,15 @@ class RunbookEndReleaseTest {
     assertTrue(rig.invocationTime().compareTo(Duration.ofMinutes(1)) < 0, "in invocations " + rig.invocationTime());
     assertTrue(rig.automations.calls(FakeAutomations.Operation.STATUS) < 40,
         rig.automations.calls(FakeAutomations.Operation.STATUS) + " status checks");
+  }
+
+  /** The action handled, its three-minute runbook succeeding, and the clock a second past the runbook's end. */
+  private FakeAutomations.End handledUntilASecondAfterItsRunbooksEnd(LifecycleAction action) {
+    rig.automations.everyRunbook(Script.runsThen(Duration.ofMinutes(3), "Success"));
+    rig.handle(action);
+    FakeAutomations.End end = ends.get(0);
+    rig.clock.sleepUntil(end.at().plusSeconds(1));
+    return end;
   }
 
   private static RunbookEnd eventOf(FakeAutomations.End end) {
