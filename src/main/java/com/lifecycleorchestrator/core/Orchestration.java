@@ -128,7 +128,8 @@ public final class Orchestration implements Steps {
    */
   public static Orchestration begin(LifecycleAction action, Runbook runbook, Ports ports, Rules rules, Budget budget,
       Instant now, Optional<Fleet.Group> groupAsRead) {
-    return fresh(action, runbook, ports, rules, budget, now, groupAsRead, progress -> new Position.Claiming(0, now));
+    return fresh(action, runbook, ports, rules, budget, now, groupAsRead, Optional.empty(),
+        progress -> new Position.Claiming(0, now));
   }
 
   /**
@@ -138,7 +139,7 @@ public final class Orchestration implements Steps {
    */
   public static Orchestration completing(LifecycleAction action, Runbook runbook, Ports ports, Rules rules,
       Budget budget, Instant now, Continuation.Pending result) {
-    return fresh(action, runbook, ports, rules, budget, now, Optional.empty(),
+    return fresh(action, runbook, ports, rules, budget, now, Optional.empty(), Optional.empty(),
         progress -> new Position.Completing(result.result(), result.reason(), 0, now));
   }
 
@@ -153,16 +154,10 @@ public final class Orchestration implements Steps {
         progress -> progress.ended(execution, observed, now));
   }
 
-  /** A lifecycle action held since its hold began, by its hook's own timeouts. */
-  private static Orchestration fresh(LifecycleAction action, Runbook runbook, Ports ports, Rules rules,
-      Budget budget, Instant now, Optional<Fleet.Group> groupAsRead, Function<RunbookProgress, Position> first) {
-    return fresh(action, runbook, ports, rules, budget, now, groupAsRead, Optional.empty(), first);
-  }
-
   /**
-   * As above, with the last sign of life its follower recorded, when the action has one: its hold
-   * was renewed then at the latest, so that a result sent again is tried for as long as the hook may
-   * still hold the instance.
+   * A lifecycle action held since its hold began, by its hook's own timeouts; renewed at the last sign
+   * of life its follower recorded, if it has one (its hold was renewed then at the latest), so that a
+   * result sent again is tried for as long as the hook may still hold the instance.
    */
   private static Orchestration fresh(LifecycleAction action, Runbook runbook, Ports ports, Rules rules,
       Budget budget, Instant now, Optional<Fleet.Group> groupAsRead, Optional<Instant> followedAt,

@@ -4,7 +4,6 @@ import static java.util.Objects.requireNonNull;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Arrays;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.BiFunction;
@@ -222,18 +221,9 @@ public final class Orchestrator {
   /** The release {@link #runbookEnded} runs to its end, for whoever drives its steps. */
   public RunbookEndRelease releasing(RunbookEnd end, Budget budget, Continuations continuations) {
     Orchestration.Ports ports = ports(continuations);
-    return new RunbookEndRelease(end,
-        definition -> Arrays.stream(LifecycleAction.Transition.values())
-            .flatMap(transition -> config.runbookNamed(definition, transition).stream()).findFirst(),
-        served -> notOurs(served.action()).or(() -> config.runbookNamed(end.definition(),
-                served.action().transition()).isPresent()
-            ? Optional.empty()
-            : Optional.of("automation execution " + end.execution() + " of " + end.definition() + " records a "
-                + served.action().transition().wireName() + " action, which this function runs another runbook for")),
-        served -> Orchestration.ended(served.action(),
-            config.runbookNamed(end.definition(), served.action().transition()).orElseThrow(),
-            served.entry().execution(), served.entry().observation(), served.entry().followedAt(), ports,
-            config.rules(), budget, clock.now()),
+    return new RunbookEndRelease(end, config::runbookNamed, this::notOurs,
+        (served, runbook) -> Orchestration.ended(served.action(), runbook, served.entry().execution(),
+            served.entry().observation(), served.entry().followedAt(), ports, config.rules(), budget, clock.now()),
         ports, config.rules(), budget, clock.now());
   }
 

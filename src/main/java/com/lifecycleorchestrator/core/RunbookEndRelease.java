@@ -2,8 +2,10 @@ package com.lifecycleorchestrator.core;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 
 /**
@@ -22,9 +24,9 @@ public final class RunbookEndRelease implements Steps {
   static final int READ_ATTEMPTS = 3;
 
   private final RunbookEnd end;
-  private final Function<Runbook.Served, Optional<String>> notOurs;
-  private final Function<Runbook.Served, Orchestration> releasing;
-  private final Function<String, Optional<Runbook>> runbookNamed;
+  private final BiFunction<String, LifecycleAction.Transition, Optional<Runbook>> runbookNamed;
+  private final Function<LifecycleAction, Optional<String>> notOurs;
+  private final BiFunction<Runbook.Served, Runbook, Orchestration> releasing;
   private final Orchestration.Ports ports;
   private final Orchestration.Rules rules;
   private final Budget budget;
@@ -34,12 +36,12 @@ public final class RunbookEndRelease implements Steps {
   private Outcome outcome;
 
   /**
-   * @param runbookNamed the runbook of ours the event's definition names, if any
+   * @param runbookNamed the runbook of ours for the transition that the event's definition names, if any
    * @param notOurs why the action an execution serves is not ours to release (another hook's), if it is not
-   * @param releasing the orchestration that sends the result for the action the execution serves
+   * @param releasing the orchestration that sends the result for the action the execution serves, with its runbook
    */
-  RunbookEndRelease(RunbookEnd end, Function<String, Optional<Runbook>> runbookNamed,
-      Function<Runbook.Served, Optional<String>> notOurs, Function<Runbook.Served, Orchestration> releasing,
+  RunbookEndRelease(RunbookEnd end, BiFunction<String, LifecycleAction.Transition, Optional<Runbook>> runbookNamed,
+      Function<LifecycleAction, Optional<String>> notOurs, BiFunction<Runbook.Served, Runbook, Orchestration> releasing,
       Orchestration.Ports ports, Orchestration.Rules rules, Budget budget, Instant now) {
     this.end = end;
     this.runbookNamed = runbookNamed;
@@ -80,7 +82,9 @@ public final class RunbookEndRelease implements Steps {
           + ", which is not an end");
       return;
     }
-    Optional<Runbook> runbook = runbookNamed.apply(end.definition());
+    Optional<Runbook> runbook = Arrays.stream(LifecycleAction.Transition.values())
+        .flatMap(transition -> runbookNamed.apply(end.definition(), transition).stream())
+        .findFirst();
     if (runbook.isEmpty()) {
       outcome = new Outcome.Ignored("automation execution " + end.execution() + " runs " + end.definition()
           + ", not a runbook this function starts");
@@ -116,12 +120,19 @@ public final class RunbookEndRelease implements Steps {
           + released.get() + "): a late or repeated delivery of its status-change event");
       return;
     }
-    Optional<String> another = notOurs.apply(served.get());
+    LifecycleAction action = served.get().action();
+    Optional<Runbook> its = runbookNamed.apply(end.definition(), action.transition());
+    if (its.isEmpty()) {
+      outcome = new Outcome.Ignored("automation execution " + end.execution() + " of " + end.definition()
+          + " records a " + action.transition().wireName() + " action, which this function runs another runbook for");
+      return;
+    }
+    Optional<String> another = notOurs.apply(action);
     if (another.isPresent()) {
       outcome = new Outcome.Ignored(another.get());
       return;
     }
-    release = releasing.apply(served.get());
+    release = releasing.apply(served.get(), its.get());
   }
 
   private Outcome leftToPolling(String why) {

@@ -49,7 +49,7 @@ final class RunbookProgress {
   private final Hold hold;
   private int capacityWaits;
   /** Whether this invocation follows an execution an earlier one started: its runbook is past young. */
-  private boolean followingOn;
+  private boolean followsAnEarlierStart;
   private int refusedParkings;
   private final Instant activitySeenAt;
   private Optional<LifecycleAction.ScalingActivity> holdingActivity = Optional.empty();
@@ -89,12 +89,10 @@ final class RunbookProgress {
   Position claim(Position.Claiming claiming, Instant now) {
     try {
       if (action.token().isEmpty()) {
-        holdingActivity = holdingActivityOrTheOneHandedOver(now);
-        if (!holdingActivity.map(LifecycleAction.ScalingActivity::id)
-            .equals(action.activity().map(LifecycleAction.ScalingActivity::id))) {
-          return handedOverActionEnded(now);
+        Optional<Position> ended = unlessItsActivityHoldsTheInstance(now);
+        if (ended.isPresent()) {
+          return ended.get();
         }
-        provenActiveAt = now;
       }
       if (claiming.attempt() == 0 || !now.isBefore(hold.lastHeartbeat().plus(LIVENESS_PROVEN_FOR))) {
         Optional<Position> ended = hold.heartbeat(now);
@@ -179,6 +177,22 @@ final class RunbookProgress {
         "the action this hand-over was made for has ended: "
             + holdingActivity.map(activity -> "scaling activity " + activity.id() + " holds the instance now")
                 .orElse("no scaling activity in progress holds the instance")));
+  }
+
+  /**
+   * For an action without token: empty while the scaling activity it names holds the instance (it is
+   * proven active as of now); else where the handling goes, the action having ended.
+   *
+   * @throws ServiceFailure the activities cannot be listed, and the hand-over's view is too old to trust
+   */
+  private Optional<Position> unlessItsActivityHoldsTheInstance(Instant now) {
+    holdingActivity = holdingActivityOrTheOneHandedOver(now);
+    if (!holdingActivity.map(LifecycleAction.ScalingActivity::id)
+        .equals(action.activity().map(LifecycleAction.ScalingActivity::id))) {
+      return Optional.of(handedOverActionEnded(now));
+    }
+    provenActiveAt = now;
+    return Optional.empty();
   }
 
   /**
@@ -322,16 +336,8 @@ final class RunbookProgress {
       if (action.token().isPresent()) {
         return now.isBefore(hold.lastHeartbeat().plus(LIVENESS_PROVEN_FOR)) ? Optional.empty() : hold.heartbeat(now);
       }
-      if (now.isBefore(provenActiveAt.plus(LIVENESS_PROVEN_FOR))) {
-        return Optional.empty();
-      }
-      holdingActivity = holdingActivityOrTheOneHandedOver(now);
-      if (!holdingActivity.map(LifecycleAction.ScalingActivity::id)
-          .equals(action.activity().map(LifecycleAction.ScalingActivity::id))) {
-        return Optional.of(handedOverActionEnded(now));
-      }
-      provenActiveAt = now;
-      return Optional.empty();
+      return now.isBefore(provenActiveAt.plus(LIVENESS_PROVEN_FOR)) ? Optional.empty()
+          : unlessItsActivityHoldsTheInstance(now);
     } catch (ServiceFailure cannotTell) {
       if (action.token().isEmpty()) {
         timeline.waitEnded(now);
@@ -450,7 +456,7 @@ final class RunbookProgress {
   /** Goes on watching the execution a parked wait follows: a status check at once. */
   Position followingOn(Runbook.ExecutionId execution, Instant now) {
     timeline.runbookRunning(execution, now);
-    followingOn = true;
+    followsAnEarlierStart = true;
     return new Position.Waiting(execution, 0, now);
   }
 
@@ -458,7 +464,7 @@ final class RunbookProgress {
   Position following(Runbook.ExecutionId execution, Instant now) {
     timeline.runbookRunning(execution, now);
     hold.signOfLife(execution, now);
-    followingOn = true;
+    followsAnEarlierStart = true;
     return new Position.Waiting(execution, 0, now);
   }
 
@@ -484,7 +490,7 @@ final class RunbookProgress {
         // Its end comes as an event: once the runbook is no longer young, polling is only the
         // fallback for an event that is late or lost, and costs no invocation while parked.
         Instant runningSince = observed.startedAt().orElse(timeline.runbookRunningSince());
-        if (followingOn || !now.isBefore(runningSince.plus(events.get().shortPolling()))) {
+        if (followsAnEarlierStart || !now.isBefore(runningSince.plus(events.get().shortPolling()))) {
           if (ports.waitingRoom().isPresent()) {
             // Back after as long as the action has waited so far: a short runbook whose event is
             // lost is still released within minutes, and a long one costs few returns.
