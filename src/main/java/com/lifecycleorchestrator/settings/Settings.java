@@ -381,14 +381,12 @@ public record Settings(
      */
     boolean fleetMode(Map<LifecycleAction.Transition, LifecycleAction.HookName> hooks) {
       Optional<String> value = value(FLEET_MODE);
-      if (value.isEmpty() || value.get().equals("false")) {
-        value(ALLOWED_RUNBOOKS).ifPresent(allowed -> problems.add(ALLOWED_RUNBOOKS + " names runbooks that groups may "
-            + "ask for by tag, which only fleet mode reads: set " + FLEET_MODE + "=true, or leave it empty"));
-        return false;
-      }
-      if (!value.get().equals("true")) {
-        problems.add(FLEET_MODE + " must be true (serve every group that opts in with its tag) or false (serve "
-            + "the groups the rule delivers), got '" + value.get() + "'");
+      if (!flag(FLEET_MODE, false, "true: serve every group that opts in with its tag; false: serve the groups "
+          + "the rule delivers")) {
+        if (value.isEmpty() || value.get().equals("false")) {
+          value(ALLOWED_RUNBOOKS).ifPresent(allowed -> problems.add(ALLOWED_RUNBOOKS + " names runbooks that groups "
+              + "may ask for by tag, which only fleet mode reads: set " + FLEET_MODE + "=true, or leave it empty"));
+        }
         return false;
       }
       if (!hooks.containsKey(LifecycleAction.Transition.TERMINATING)) {
@@ -494,8 +492,9 @@ public record Settings(
       }
     }
 
+    /** A switch: {@code true} or {@code false}, as the template's parameters allow them. */
     boolean flag(String name, boolean fallback, String meaning) {
-      Optional<String> value = value(name).map(text -> text.toLowerCase(Locale.ROOT));
+      Optional<String> value = value(name);
       if (value.isEmpty()) {
         return fallback;
       }
