@@ -53,7 +53,7 @@ final class EventParser {
   static final String STATUS = "Status";
   static final String END_TIME = "EndTime";
   /** How SSM writes the EndTime of a status-change event, in UTC: "Nov 29, 2024 7:43:25 PM". */
-  private static final DateTimeFormatter SSM_EVENT_TIME =
+  static final DateTimeFormatter SSM_EVENT_TIME =
       DateTimeFormatter.ofPattern("MMM d, yyyy h:mm:ss a", Locale.US).withZone(ZoneOffset.UTC);
 
   /** The EventBridge detail-type of each lifecycle transition. */

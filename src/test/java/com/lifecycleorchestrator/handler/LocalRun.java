@@ -118,9 +118,6 @@ public final class LocalRun {
   /** The sample status-change event the run delivers when the runbook ends, its execution and times set. */
   static final Path STATUS_EVENT_SAMPLE = Path.of("events", "runbook-ended.json");
   private static final String WAITING_ROOM = "waiting-room";
-  /** How SSM writes a status-change event's times ("Nov 25, 2026 1:01:04 PM", in UTC). */
-  private static final java.time.format.DateTimeFormatter SSM_EVENT_TIME = java.time.format.DateTimeFormatter
-      .ofPattern("MMM d, yyyy h:mm:ss a", Locale.US).withZone(java.time.ZoneOffset.UTC);
 
   static final Option FLEET = new Option("fleet", List.of("true", "false"), "false",
       "fleet mode: events/terminate.json delivered for three groups, web-asg tagged for the stack's runbook, "
@@ -489,8 +486,8 @@ public final class LocalRun {
     event.put("time", clock.now().truncatedTo(ChronoUnit.SECONDS).toString());
     ((ObjectNode) event.get("detail")).put("ExecutionId", ended.id()).put("Definition", ended.documentName())
         .put("Status", ended.status())
-        .put("StartTime", SSM_EVENT_TIME.format(ended.startedAt()))
-        .put("EndTime", SSM_EVENT_TIME.format(ended.endedAt().orElse(endsAt)));
+        .put("StartTime", EventParser.SSM_EVENT_TIME.format(ended.startedAt()))
+        .put("EndTime", EventParser.SSM_EVENT_TIME.format(ended.endedAt().orElse(endsAt)));
     show("EventBridge", "delivers the runbook's status-change event: execution " + ended.id() + " ended "
         + ended.status());
     return invoke(handler, STATUS_EVENT_SAMPLE.toString(), held, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(event));
