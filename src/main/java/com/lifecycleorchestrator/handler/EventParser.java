@@ -1,12 +1,13 @@
 package com.lifecycleorchestrator.handler;
 
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
-import com.amazonaws.services.lambda.runtime.events.ScheduledEvent;
-import com.amazonaws.services.lambda.runtime.serialization.PojoSerializer;
-import com.amazonaws.services.lambda.runtime.serialization.events.LambdaEventSerializers;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.lifecycleorchestrator.core.Continuation;
 import com.lifecycleorchestrator.core.HookTimeouts;
@@ -14,12 +15,11 @@ import com.lifecycleorchestrator.core.LifecycleAction;
 import com.lifecycleorchestrator.core.LifecycleResult;
 import com.lifecycleorchestrator.core.Runbook;
 import com.lifecycleorchestrator.core.RunbookEnd;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
@@ -32,12 +32,15 @@ import java.util.function.Function;
 
 /**
  * Reads what Lambda delivers to the function: an EventBridge event from EC2 Auto Scaling, from SSM
- * (a runbook's status change) or from the reconciler's schedule, a continuation from an earlier invocation (directly, or as a message of the
- * waiting room's queue), or anything else. The envelopes are the Lambda events library's
- * ({@link ScheduledEvent} for EventBridge's, {@link SQSEvent} for the queue's), read with the
- * serializers the Lambda Java runtime reads them with; what is ours, the lifecycle action's detail
- * and the continuation, is validated strictly, with every bad field named. Any other input is
- * recognised and passed over.
+ * (a runbook's status change) or from the reconciler's schedule, a continuation from an earlier
+ * invocation (directly, or as a message of the waiting room's queue), or anything else. The
+ * delivery is read once, with the Jackson the function logs with. EventBridge's envelope is the
+ * handful of fields the function routes by (Amazon EventBridge User Guide, "Amazon EventBridge
+ * events"); the queue's is the Lambda events library's {@link SQSEvent}. Neither goes through the
+ * library's own serializers: they bring a second, shaded Jackson and Joda-Time, some 800 classes
+ * that a cold start would load before the runbook could start. What is ours, the lifecycle
+ * action's detail and the continuation, is validated strictly, with every bad field named. Any
+ * other input is recognised and passed over.
  */
 final class EventParser {
 
@@ -73,12 +76,26 @@ final class EventParser {
   /** The one envelope field whose problem is not the library's to find: it reads a number as a year. */
   private static final String TIME = "time";
 
-  /** Only to tell the envelopes apart, and to find the fields the library refuses. */
+  private static final String DETAIL = "detail";
+
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final PojoSerializer<ScheduledEvent> EVENTBRIDGE =
-      LambdaEventSerializers.serializerFor(ScheduledEvent.class, EventParser.class.getClassLoader());
-  private static final PojoSerializer<SQSEvent> SQS =
-      LambdaEventSerializers.serializerFor(SQSEvent.class, EventParser.class.getClassLoader());
+  /**
+   * The events library's SQS types by their bean names: Lambda writes {@code Records} and
+   * {@code eventSourceARN} where the library's setters say {@code records} and {@code eventSourceArn};
+   * fields added to the delivery later are passed over, as the runtime's own reader does.
+   */
+  private static final ObjectMapper SQS_EVENTS = JsonMapper.builder()
+      .enable(MapperFeature.ACCEPT_CASE_INSENSITIVE_PROPERTIES)
+      .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+      .build();
+  private static final TypeReference<Map<String, Object>> FIELDS = new TypeReference<>() {};
+
+  /**
+   * The fields of EventBridge's envelope the function goes by; {@code time} and {@code detail}
+   * empty where the event has none.
+   */
+  private record Envelope(String id, String source, String detailType, Optional<Instant> time,
+      Optional<Map<String, Object>> detail) {}
 
   /** What a delivery turned out to be. */
   sealed interface Inbound {
@@ -122,17 +139,17 @@ final class EventParser {
       return new Inbound.FromWaitingRoom(onlyMessage(batch(tree)));
     }
     List<String> problems = new ArrayList<>();
-    ScheduledEvent event = envelope(tree, problems);
-    String source = event.getSource();
-    String detailType = event.getDetailType();
+    Envelope event = envelope(tree, problems);
+    String source = event.source();
+    String detailType = event.detailType();
     if (ContinuationEvent.SOURCE.equals(source) && ContinuationEvent.DETAIL_TYPE.equals(detailType)) {
-      return new Inbound.Resume(continuation(event, problems), event.getId());
+      return new Inbound.Resume(continuation(event, problems), event.id());
     }
     if (SCHEDULE_SOURCE.equals(source) && SCHEDULED_EVENT.equals(detailType)) {
-      return new Inbound.Reconcile(event.getId());
+      return new Inbound.Reconcile(event.id());
     }
     if (SSM_SOURCE.equals(source) && EXECUTION_STATUS_CHANGE.equals(detailType)) {
-      return new Inbound.RunbookEnded(runbookEnd(event, problems), event.getId());
+      return new Inbound.RunbookEnded(runbookEnd(event, problems), event.id());
     }
     if (source == null) {
       return new Inbound.NotForUs("not an EventBridge event (no source), such as Auto Scaling's test notification");
@@ -140,12 +157,12 @@ final class EventParser {
     if (!AUTO_SCALING_SOURCE.equals(source)) {
       return new Inbound.NotForUs("an event from source " + quoted(source) + ", not " + AUTO_SCALING_SOURCE);
     }
-    LifecycleAction.Transition transition = DETAIL_TYPES.get(detailType);
+    LifecycleAction.Transition transition = detailType == null ? null : DETAIL_TYPES.get(detailType);
     if (transition == null) {
       return new Inbound.NotForUs("an Auto Scaling event of detail-type " + quoted(detailType)
           + ", not a lifecycle action");
     }
-    return new Inbound.Action(lifecycleAction(event, transition, problems), event.getId());
+    return new Inbound.Action(lifecycleAction(event, transition, problems), event.id());
   }
 
   /** The continuation a message of the waiting room carries as its body. */
@@ -163,8 +180,8 @@ final class EventParser {
 
   private static SQSEvent batch(ObjectNode tree) {
     try {
-      return read(SQS, tree);
-    } catch (UncheckedIOException refused) {
+      return SQS_EVENTS.treeToValue(tree, SQSEvent.class);
+    } catch (JsonProcessingException | IllegalArgumentException refused) {
       throw new MalformedEvent(List.of("Records must be a list of SQS messages as Lambda's event source "
           + "mapping delivers them, got " + tree.get("Records")));
     }
@@ -187,10 +204,9 @@ final class EventParser {
     return message;
   }
 
-  private static LifecycleAction lifecycleAction(ScheduledEvent event, LifecycleAction.Transition expected,
+  private static LifecycleAction lifecycleAction(Envelope event, LifecycleAction.Transition expected,
       List<String> problems) {
-    Instant heldSince = Optional.ofNullable(event.getTime()).map(time -> Instant.ofEpochMilli(time.getMillis()))
-        .orElse(null);
+    Instant heldSince = event.time().orElse(null);
     if (heldSince == null && problems.stream().noneMatch(problem -> problem.startsWith(TIME + " "))) {
       problems.add(TIME + " is missing");
     }
@@ -211,14 +227,14 @@ final class EventParser {
    * The execution, its runbook and its status; when it ended, from the detail's EndTime, or the
    * event's time where SSM left it out or wrote it otherwise (the event comes after the end).
    */
-  private static RunbookEnd runbookEnd(ScheduledEvent event, List<String> problems) {
+  private static RunbookEnd runbookEnd(Envelope event, List<String> problems) {
     LifecycleDetail detail = detail(event, problems);
     Runbook.ExecutionId execution = detail.get(EXECUTION_ID, Runbook.ExecutionId::new);
     String definition = detail.get(DEFINITION, EventParser::nonEmpty);
     Runbook.Status status = detail.get(STATUS, text -> new Runbook.Status(nonEmpty(text)));
     Optional<Instant> endTime = Optional.ofNullable(detail.has(END_TIME) ? detail.get(END_TIME, text -> text) : null)
         .flatMap(EventParser::ssmEventTime);
-    Optional<Instant> time = Optional.ofNullable(event.getTime()).map(at -> Instant.ofEpochMilli(at.getMillis()));
+    Optional<Instant> time = event.time();
     if (endTime.isEmpty() && time.isEmpty() && problems.stream().noneMatch(problem -> problem.startsWith(TIME + " "))) {
       problems.add(TIME + " is missing");
     }
@@ -242,7 +258,7 @@ final class EventParser {
   }
 
   /** The continuation event: the action's fields, and what the wait needs, all required but the execution. */
-  private static Continuation continuation(ScheduledEvent event, List<String> problems) {
+  private static Continuation continuation(Envelope event, List<String> problems) {
     LifecycleDetail detail = detail(event, problems);
     LifecycleAction.Transition transition = detail.get(TRANSITION, LifecycleAction.Transition::fromWireName);
     Instant heldSince = detail.get(ContinuationEvent.HELD_SINCE, LifecycleDetail::instant);
@@ -312,49 +328,49 @@ final class EventParser {
   }
 
   /** The event's detail; without one there is nothing more to read. */
-  private static LifecycleDetail detail(ScheduledEvent event, List<String> problems) {
-    if (event.getDetail() == null) {
-      problems.add("detail must be an object with the lifecycle action's fields");
+  private static LifecycleDetail detail(Envelope event, List<String> problems) {
+    if (event.detail().isEmpty()) {
+      problems.add(DETAIL + " must be an object with the lifecycle action's fields");
       throw new MalformedEvent(problems);
     }
-    return new LifecycleDetail(event.getDetail(), problems);
+    return new LifecycleDetail(event.detail().get(), problems);
   }
 
   /**
-   * The EventBridge envelope as the library reads it. A field it refuses is named, with what it
-   * should be, and left out, so that the rest is still read and every bad field is named at once.
+   * The EventBridge envelope's fields the function goes by. A field of the wrong kind is named, with
+   * what it should be, and left out, so that the rest is still read and every bad field is named at
+   * once.
    */
-  private static ScheduledEvent envelope(ObjectNode tree, List<String> problems) {
-    JsonNode time = tree.get(TIME);
-    if (time != null && !time.isNull() && !time.isTextual()) {
-      refuse(tree, TIME, problems);
-    }
-    try {
-      return read(EVENTBRIDGE, tree);
-    } catch (UncheckedIOException refused) {
-      // The library's error names the field only inside its own (shaded) Jackson types: read each
-      // field on its own to find the ones it refuses.
-      List<String> names = new ArrayList<>();
-      tree.fieldNames().forEachRemaining(names::add);
-      for (String name : names) {
-        ObjectNode alone = JSON.createObjectNode().set(name, tree.get(name));
-        try {
-          read(EVENTBRIDGE, alone);
-        } catch (UncheckedIOException refusedField) {
-          refuse(tree, name, problems);
-        }
+  private static Envelope envelope(ObjectNode tree, List<String> problems) {
+    Optional<Instant> time = Optional.ofNullable(text(tree, TIME, problems)).flatMap(value -> {
+      try {
+        // EventBridge writes the time in UTC, "2026-11-25T13:00:00Z"; an offset is read as the same instant.
+        return Optional.of(OffsetDateTime.parse(value).toInstant());
+      } catch (DateTimeParseException notATime) {
+        problems.add(TIME + " must be a UTC time such as 2026-11-25T13:00:00Z, got \"" + value + "\"");
+        return Optional.empty();
       }
-      return read(EVENTBRIDGE, tree);
+    });
+    JsonNode detail = tree.get(DETAIL);
+    if (detail != null && !detail.isNull() && !detail.isObject()) {
+      problems.add(DETAIL + " must be an object with the lifecycle action's fields, got " + detail);
     }
+    return new Envelope(text(tree, "id", problems), text(tree, "source", problems),
+        text(tree, "detail-type", problems), time,
+        detail != null && detail.isObject() ? Optional.of(JSON.convertValue(detail, FIELDS)) : Optional.empty());
   }
 
-  private static void refuse(ObjectNode tree, String name, List<String> problems) {
-    JsonNode value = tree.remove(name);
-    problems.add(switch (name) {
-      case TIME -> TIME + " must be a UTC time such as 2026-11-25T13:00:00Z, got " + value;
-      case "detail" -> "detail must be an object with the lifecycle action's fields, got " + value;
-      default -> name + " is not what an EventBridge event holds there, got " + value;
-    });
+  /** A string field of the envelope, or null where it is missing (or, named as a problem, not a string). */
+  private static String text(ObjectNode tree, String name, List<String> problems) {
+    JsonNode value = tree.get(name);
+    if (value == null || value.isNull()) {
+      return null;
+    }
+    if (!value.isTextual()) {
+      problems.add(name + " must be a string, got " + value);
+      return null;
+    }
+    return value.textValue();
   }
 
   private static ObjectNode object(byte[] payload) {
@@ -374,14 +390,6 @@ final class EventParser {
           + event.getNodeType().name().toLowerCase(Locale.ROOT)));
     }
     return (ObjectNode) event;
-  }
-
-  private static <T> T read(PojoSerializer<T> serializer, JsonNode tree) {
-    try {
-      return serializer.fromJson(new ByteArrayInputStream(JSON.writeValueAsBytes(tree)));
-    } catch (JsonProcessingException e) {
-      throw new UncheckedIOException(e);
-    }
   }
 
   private static void throwIfAny(List<String> problems) {

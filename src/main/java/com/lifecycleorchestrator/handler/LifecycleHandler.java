@@ -6,8 +6,6 @@ import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
 import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
-import com.amazonaws.services.lambda.runtime.serialization.PojoSerializer;
-import com.amazonaws.services.lambda.runtime.serialization.events.LambdaEventSerializers;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.lifecycleorchestrator.adapters.AwsClients;
 import com.lifecycleorchestrator.adapters.AwsPorts;
@@ -71,9 +69,6 @@ public final class LifecycleHandler implements RequestStreamHandler {
    * retries a failed asynchronous invocation, after one minute, then two.
    */
   public static final Duration REDELIVERY_STEP = Duration.ofMinutes(1);
-
-  private static final PojoSerializer<SQSBatchResponse> BATCH_RESPONSE =
-      LambdaEventSerializers.serializerFor(SQSBatchResponse.class, LifecycleHandler.class.getClassLoader());
 
   private final EventParser parser = new EventParser();
   private final Orchestrator orchestrator;
@@ -156,7 +151,7 @@ public final class LifecycleHandler implements RequestStreamHandler {
     byte[] payload = input.readAllBytes();
     Answer answer = PowertoolsLogging.withLogging(context, () -> handle(payload, context));
     if (answer.fromWaitingRoom().isPresent()) {
-      BATCH_RESPONSE.toJson(batchResponse(answer), output);
+      JSON.writeValue(output, batchResponse(answer));
       return;
     }
     JSON.writeValue(output, answer.report().fields());

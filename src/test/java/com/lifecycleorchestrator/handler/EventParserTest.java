@@ -78,6 +78,41 @@ class EventParserTest {
     assertTrue(refused.problems().get(0).startsWith("detail must be an object"), refused.problems().toString());
   }
 
+  /** EventBridge writes the envelope's fields as strings ("Amazon EventBridge events", event structure). */
+  @Example
+  void envelopeFieldsOfAnotherKindAreEachNamedWithWhatTheyShouldBe() throws IOException {
+    ObjectNode event = (ObjectNode) JSON.readTree(Files.readAllBytes(Path.of("events", "terminate.json")));
+    event.put("id", 7);
+    event.put("time", 1764075600);
+
+    EventParser.MalformedEvent refused = assertThrows(EventParser.MalformedEvent.class,
+        () -> parser.parse(JSON.writeValueAsBytes(event)));
+
+    assertEquals(List.of("time must be a string, got 1764075600", "id must be a string, got 7"), refused.problems());
+  }
+
+  @Example
+  void anAutoScalingEventWithoutADetailTypeIsNotALifecycleAction() throws IOException {
+    ObjectNode event = (ObjectNode) JSON.readTree(Files.readAllBytes(Path.of("events", "terminate.json")));
+    event.remove("detail-type");
+
+    EventParser.Inbound.NotForUs passedOver = assertInstanceOf(EventParser.Inbound.NotForUs.class,
+        parser.parse(JSON.writeValueAsBytes(event)));
+
+    assertEquals("an Auto Scaling event of detail-type (none), not a lifecycle action", passedOver.reason());
+  }
+
+  @Example
+  void anEventTimeWithAnOffsetIsTheSameInstantInUtc() throws IOException {
+    ObjectNode event = (ObjectNode) JSON.readTree(Files.readAllBytes(Path.of("events", "terminate.json")));
+    event.put("time", "2026-11-25T14:00:00+01:00");
+
+    EventParser.Inbound.Action action = assertInstanceOf(EventParser.Inbound.Action.class,
+        parser.parse(JSON.writeValueAsBytes(event)));
+
+    assertEquals(Instant.parse("2026-11-25T13:00:00Z"), action.action().heldSince());
+  }
+
   @Example
   void theSampleEventsAreReadAsTheirKinds() throws IOException {
     assertInstanceOf(EventParser.Inbound.Action.class, parse("terminate.json"));
