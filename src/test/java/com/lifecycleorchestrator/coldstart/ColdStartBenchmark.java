@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.lifecycleorchestrator.core.Clock;
 import com.lifecycleorchestrator.deployment.DeployedFunction;
+import com.lifecycleorchestrator.lambdaruntime.LambdaCpu;
 import com.lifecycleorchestrator.lambdaruntime.LocalRuntimeApi;
 import com.lifecycleorchestrator.lambdaruntime.ManagedJavaRuntime;
 import com.lifecycleorchestrator.standin.AwsStandIn;
@@ -93,6 +94,7 @@ public final class ColdStartBenchmark {
   private final Optional<String> triedJavaToolOptions;
   private final Duration latency;
   private final Checkpointer.Result snapshots;
+  private final boolean lambdasCpu;
   private final DeployedFunction function = DeployedFunction.withDefaults();
   private final String runbook = function.variables().get("AUTOMATION_DOCUMENT_NAME");
 
@@ -101,14 +103,17 @@ public final class ColdStartBenchmark {
    * @param latency how long the stand-in waits before it answers each of the function's calls, as a
    *     round trip to AWS would take; zero answers at once, on loopback
    * @param snapshots the CRIU that snapshots and restores a SnapStart build, or why there is none
+   * @param lambdasCpu whether each JVM gets the CPU Lambda gives the function ({@link LambdaCpu}) rather
+   *     than the whole machine
    */
   ColdStartBenchmark(Path javaHome, int runs, Optional<String> triedJavaToolOptions, Duration latency,
-      Checkpointer.Result snapshots) {
+      Checkpointer.Result snapshots, boolean lambdasCpu) {
     this.javaHome = javaHome;
     this.runs = runs;
     this.triedJavaToolOptions = triedJavaToolOptions;
     this.latency = latency;
     this.snapshots = snapshots;
+    this.lambdasCpu = lambdasCpu;
   }
 
   public static void main(String[] arguments) throws Exception {
@@ -116,17 +121,27 @@ public final class ColdStartBenchmark {
     options.put("try-java-tool-options", "");
     options.put("criu", "criu");
     options.put("latency", "0");
+    options.put("cpu", "lambda");
     for (String argument : arguments) {
       if (!argument.startsWith("--") || !argument.contains("=")) {
         throw new IllegalArgumentException("usage: --runs=N --jvm=JAVA_HOME --try-java-tool-options=OPTIONS --criu=PATH"
-            + " --latency=MILLISECONDS, got " + argument);
+            + " --latency=MILLISECONDS --cpu=lambda|machine, got " + argument);
       }
       options.put(argument.substring(2, argument.indexOf('=')), argument.substring(argument.indexOf('=') + 1));
     }
     new ColdStartBenchmark(Path.of(options.get("jvm")), Integer.parseInt(options.get("runs")),
         Optional.of(options.get("try-java-tool-options")).filter(tried -> !tried.isBlank()),
-        Duration.ofMillis(Long.parseLong(options.get("latency"))), Checkpointer.find(options.get("criu"))).run();
+        Duration.ofMillis(Long.parseLong(options.get("latency"))), Checkpointer.find(options.get("criu")),
+        cpuOption(options.get("cpu"))).run();
     // The stand-ins' and the Runtime APIs' worker threads are daemons; Maven's JVM goes on.
+  }
+
+  private static boolean cpuOption(String value) {
+    return switch (value) {
+      case "lambda" -> true;
+      case "machine" -> false;
+      default -> throw new IllegalArgumentException("--cpu is lambda or machine, got " + value);
+    };
   }
 
   void run() throws IOException, TimeoutException {
@@ -164,6 +179,7 @@ public final class ColdStartBenchmark {
     System.out.println("First invocation: events/terminate.json, the whole way to");
     System.out.println("CompleteLifecycleAction, with the function's first status check about 1 s (0.8-1.0 s, jittered)");
     System.out.println("after the start; second: a continuation of another instance's action (status, completion).");
+    System.out.println(cpuModel(memory));
     System.out.println(latency.isZero() ? "The stand-in answers each call at once, on loopback."
         : "The stand-in answers each call after " + latency.toMillis() + " ms, as a round trip to AWS would take.");
     System.out.printf(Locale.ROOT, "%d runs of each, alternating, after one untimed run of each; median [min-max];%n", runs);
@@ -199,6 +215,22 @@ public final class ColdStartBenchmark {
   }
 
   /** Starts the variant's JVM, invokes it twice, and takes its figures. */
+  /** What CPU each JVM runs with, as the header says it. */
+  private String cpuModel(int memory) {
+    if (!lambdasCpu) {
+      return "CPU: the whole machine's (" + Runtime.getRuntime().availableProcessors() + " cores), at every phase (-Dcpu=machine).";
+    }
+    LambdaCpu.Result probe = LambdaCpu.create(memory);
+    if (probe.cpu() == null) {
+      return "CPU: the whole machine's, NOT Lambda's: " + probe.whyNot() + ".";
+    }
+    try (LambdaCpu cpu = probe.cpu()) {
+      return String.format(Locale.ROOT, "CPU as Lambda gives it (a control group's bandwidth limit): a whole vCPU for the init, "
+          + "%.1f%% of one%nfor the invocations, in proportion to %d MB (1,769 MB is one vCPU)%s; -Dcpu=machine lifts it.",
+          cpu.invocationPercent(), memory, snapshots.checkpointer().isPresent() ? ", not for a CRIU restore" : "");
+    }
+  }
+
   private Run coldStart(Variant variant, Path taskRoot, List<Path> runtimeClasspath, int memory,
       Map<String, String> functionVariables, String label) throws IOException, TimeoutException {
     Instant now = Instant.now();
@@ -222,8 +254,10 @@ public final class ColdStartBenchmark {
       if (checkpointer.isPresent()) {
         api.holdRestoreRequest();
       }
+      Optional<LambdaCpu> cpu = lambdasCpu && checkpointer.isEmpty()
+          ? Optional.ofNullable(LambdaCpu.create(memory).cpu()) : Optional.empty();
       Instant launched = Instant.now();
-      try (ManagedJavaRuntime runtime = ManagedJavaRuntime.start(launch, api)) {
+      try (ManagedJavaRuntime runtime = ManagedJavaRuntime.start(launch, api, cpu)) {
         long coldStartFrom = runtime.startedNanos();
         Instant coldStartAt = launched;
         double snapshotInit = Double.NaN;
@@ -237,6 +271,8 @@ public final class ColdStartBenchmark {
           api.answerRestore();
         }
         long ready = api.awaitReady(INVOCATION_TIMEOUT);
+        // The init ends with the runtime's first request for an event; the event is only queued below.
+        cpu.ifPresent(LambdaCpu::invoking);
         LocalRuntimeApi.Invocation first = api.invoke(terminate, INVOCATION_TIMEOUT);
         String instance = detail.path("EC2InstanceId").asText();
         if (variant.startsOnly()) {
@@ -255,6 +291,8 @@ public final class ColdStartBenchmark {
             millis(Duration.between(coldStartAt, runbookStart(standIn, instance).at())), millis(first.duration()),
             millis(pauseBeforeFirstStatusCheck(standIn, instance)),
             millis(second.duration()), runtime.peakResidentKilobytes() / 1024.0, runtime.classesLoaded());
+      } finally {
+        cpu.ifPresent(LambdaCpu::close);
       }
     }
   }

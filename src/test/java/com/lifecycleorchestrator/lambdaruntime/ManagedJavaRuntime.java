@@ -77,6 +77,11 @@ public final class ManagedJavaRuntime implements AutoCloseable {
    * this JVM could not be taken into a snapshot.
    */
   public static ManagedJavaRuntime start(Launch launch, LocalRuntimeApi api) {
+    return start(launch, api, Optional.empty());
+  }
+
+  /** Starts the JVM as above, in the control group given, with the CPU it allots. */
+  public static ManagedJavaRuntime start(Launch launch, LocalRuntimeApi api, Optional<LambdaCpu> cpu) {
     Path nativeLibrary = unpackNativeLibrary();
     List<String> command = new ArrayList<>(List.of(
         launch.javaHome().resolve("bin").resolve("java").toString(),
@@ -97,7 +102,7 @@ public final class ManagedJavaRuntime implements AutoCloseable {
         launch.runtimeClasspath().stream().map(Path::toString).collect(Collectors.joining(File.pathSeparator)),
         MAIN_CLASS,
         launch.handler()));
-    ProcessBuilder builder = new ProcessBuilder(command)
+    ProcessBuilder builder = new ProcessBuilder(cpu.map(group -> group.confine(command)).orElse(command))
         .directory(launch.taskRoot().toFile())
         .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
         .redirectErrorStream(true)
