@@ -278,9 +278,17 @@ public final class AwsStandIn implements AutoCloseable {
 
   private void handle(HttpExchange exchange) {
     try {
+      byte[] body;
+      try {
+        body = readBody(exchange.getRequestBody());
+      } catch (IOException clientWentAway) {
+        // The client ended before its request did (a test stops a runtime's JVM mid-call): there is
+        // no request to answer, and nothing of the stand-in's own failed.
+        return;
+      }
       Protocol.Inbound request = new Protocol.Inbound(exchange.getRequestMethod(),
           exchange.getRequestURI().getRawPath(), exchange.getRequestURI().getRawQuery(),
-          exchange.getRequestHeaders(), readBody(exchange.getRequestBody()));
+          exchange.getRequestHeaders(), body);
       Optional<Service> service = services.stream()
           .filter(candidate -> candidate.protocol().operation(request).isPresent())
           .findFirst();
