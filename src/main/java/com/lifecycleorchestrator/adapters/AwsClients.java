@@ -2,6 +2,7 @@ package com.lifecycleorchestrator.adapters;
 
 import com.lifecycleorchestrator.core.Timings;
 import java.time.Duration;
+import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
@@ -29,12 +30,12 @@ import software.amazon.awssdk.services.ssm.SsmClient;
  * so its standard variables ({@code AWS_ENDPOINT_URL}, {@code AWS_ENDPOINT_URL_SSM}, ...) point the
  * function elsewhere without code of ours.
  */
-public final class AwsClients {
+public final class AwsClients implements AutoCloseable {
 
   private final SsmClient ssm;
   private final AutoScalingClient autoScaling;
-  private final Supplier<LambdaClient> lambda;
-  private final Supplier<SqsClient> sqs;
+  private final BuiltOnce<LambdaClient> lambda;
+  private final BuiltOnce<SqsClient> sqs;
   private final LongSupplier throttledCount;
 
   /**
@@ -46,8 +47,8 @@ public final class AwsClients {
       LongSupplier throttledCount) {
     this.ssm = ssm;
     this.autoScaling = autoScaling;
-    this.lambda = builtOnce(lambda);
-    this.sqs = builtOnce(sqs);
+    this.lambda = new BuiltOnce<>(lambda);
+    this.sqs = new BuiltOnce<>(sqs);
     this.throttledCount = throttledCount;
   }
 
@@ -111,18 +112,37 @@ public final class AwsClients {
     return throttledCount.getAsLong();
   }
 
-  private static <T> Supplier<T> builtOnce(Supplier<T> build) {
-    return new Supplier<>() {
-      private T built;
+  /** Closes every client built: the function's live as long as its execution environment; the priming's do not. */
+  @Override
+  public void close() {
+    ssm.close();
+    autoScaling.close();
+    lambda.ifBuilt(LambdaClient::close);
+    sqs.ifBuilt(SqsClient::close);
+  }
 
-      @Override
-      public synchronized T get() {
-        if (built == null) {
-          built = build.get();
-        }
-        return built;
+  /** A client built on the first call, at most once. */
+  private static final class BuiltOnce<T> implements Supplier<T> {
+    private final Supplier<T> build;
+    private T built;
+
+    BuiltOnce(Supplier<T> build) {
+      this.build = build;
+    }
+
+    @Override
+    public synchronized T get() {
+      if (built == null) {
+        built = build.get();
       }
-    };
+      return built;
+    }
+
+    synchronized void ifBuilt(Consumer<T> use) {
+      if (built != null) {
+        use.accept(built);
+      }
+    }
   }
 
   /** What every client shares: the Region, credentials, transport, retries and timeouts, the throttling count. */

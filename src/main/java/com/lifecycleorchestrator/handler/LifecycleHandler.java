@@ -11,12 +11,11 @@ import com.lifecycleorchestrator.adapters.AwsClients;
 import com.lifecycleorchestrator.adapters.AwsPorts;
 import com.lifecycleorchestrator.core.Budget;
 import com.lifecycleorchestrator.core.Clock;
+import com.lifecycleorchestrator.core.Milestone;
 import com.lifecycleorchestrator.core.Orchestrator;
 import com.lifecycleorchestrator.core.Outcome;
 import com.lifecycleorchestrator.core.Reconciler;
-import com.lifecycleorchestrator.core.Automations;
 import com.lifecycleorchestrator.core.Continuations;
-import com.lifecycleorchestrator.core.LifecycleActions;
 import com.lifecycleorchestrator.core.ServiceFailure;
 import com.lifecycleorchestrator.core.WaitingRoom;
 import com.lifecycleorchestrator.settings.Settings;
@@ -119,7 +118,7 @@ public final class LifecycleHandler implements RequestStreamHandler {
     static final Settings SETTINGS = settings();
     static final LifecycleHandler HANDLER =
         wiredTo(SETTINGS, AwsClients.forLambdaEnvironment(SETTINGS.region(), SETTINGS.sdk()), Clock.SYSTEM);
-    static final SnapStartPriming PRIMING = SnapStartPriming.registeredFor(SETTINGS, HANDLER::restored);
+    static final Priming PRIMING = Priming.atInit(SETTINGS, HANDLER::restored);
 
     private static Settings settings() {
       try {
@@ -135,15 +134,18 @@ public final class LifecycleHandler implements RequestStreamHandler {
   static LifecycleHandler wiredTo(Settings settings, AwsClients clients, Clock clock) {
     AwsPorts ports = new AwsPorts(clients, continuation -> ContinuationEvent.encode(continuation, clock.now()));
     FunctionMetrics metrics = new FunctionMetrics(ports::takeThrottledCount);
-    Automations automations = ports.automations();
-    LifecycleActions lifecycleActions = ports.lifecycleActions();
-    Orchestrator.Config config = settings.orchestration();
-    Optional<WaitingRoom> waitingRoom = settings.waitingRoomQueueUrl().map(ports::waitingRoom);
-    Orchestrator orchestrator = new Orchestrator(automations, lifecycleActions, waitingRoom, clock, config,
-        new MilestoneLog().andThen(metrics), ports.lookAhead());
+    Orchestrator orchestrator = orchestrator(settings, ports, clock, new MilestoneLog().andThen(metrics));
     Optional<Reconciler> reconciler = settings.reconciler().map(reconciling ->
-        new Reconciler(automations, lifecycleActions, clock, config, reconciling));
-    return new LifecycleHandler(orchestrator, ports::continuationsTo, metrics, reconciler, waitingRoom);
+        new Reconciler(ports.automations(), ports.lifecycleActions(), clock, settings.orchestration(), reconciling));
+    return new LifecycleHandler(orchestrator, ports::continuationsTo, metrics, reconciler,
+        settings.waitingRoomQueueUrl().map(ports::waitingRoom));
+  }
+
+  /** The core wired to AWS through the adapters, telling its milestones to {@code listener}. */
+  static Orchestrator orchestrator(Settings settings, AwsPorts ports, Clock clock, Milestone.Listener listener) {
+    return new Orchestrator(ports.automations(), ports.lifecycleActions(),
+        settings.waitingRoomQueueUrl().map(ports::waitingRoom), clock, settings.orchestration(), listener,
+        ports.lookAhead());
   }
 
   @Override
