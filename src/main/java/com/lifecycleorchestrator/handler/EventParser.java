@@ -73,9 +73,8 @@ final class EventParser {
   static final String ORIGIN = "Origin";
   static final String DESTINATION = "Destination";
 
-  /** The one envelope field whose problem is not the library's to find: it reads a number as a year. */
+  /** The envelope's fields whose problems are named with what they should be. */
   private static final String TIME = "time";
-
   private static final String DETAIL = "detail";
 
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -330,7 +329,9 @@ final class EventParser {
   /** The event's detail; without one there is nothing more to read. */
   private static LifecycleDetail detail(Envelope event, List<String> problems) {
     if (event.detail().isEmpty()) {
-      problems.add(DETAIL + " must be an object with the lifecycle action's fields");
+      if (problems.stream().noneMatch(problem -> problem.startsWith(DETAIL + " "))) {
+        problems.add(DETAIL + " must be an object with the lifecycle action's fields");
+      }
       throw new MalformedEvent(problems);
     }
     return new LifecycleDetail(event.detail().get(), problems);
