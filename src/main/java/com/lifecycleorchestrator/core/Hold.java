@@ -81,6 +81,17 @@ final class Hold {
     return hookDeadline.minus(rules.timings().deadlineMargin());
   }
 
+  /**
+   * When the next heartbeat is due by the hook's interval, counted from the last one Auto Scaling
+   * accepted. Unlike {@link #nextHeartbeat()}, not brought forward to retry a heartbeat that failed
+   * before the interval is up (a claim's, which is sent whatever the interval): the hold is as safe
+   * until then as it was before that heartbeat. One already overdue is retried when planned.
+   */
+  Instant nextHeartbeatByTheInterval() {
+    Instant byTheInterval = lastHeartbeat.plus(rules.timings().heartbeatEvery(timer));
+    return byTheInterval.isAfter(nextHeartbeat) ? byTheInterval : nextHeartbeat;
+  }
+
   boolean heartbeatDue(Instant now) {
     return !now.isBefore(nextHeartbeat);
   }

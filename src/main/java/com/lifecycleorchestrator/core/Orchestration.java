@@ -316,13 +316,16 @@ public final class Orchestration implements Steps {
   private Position park(Position.Parking parking, Instant now) {
     Duration delay = parking.delay();
     Instant back = now.plus(delay);
-    if (hold.nextHeartbeat().isBefore(back)) {
-      Duration untilHeartbeat = Duration.between(now, hold.nextHeartbeat());
+    // By the interval: a claim Auto Scaling throttled parks without sending another heartbeat into
+    // the same throttling, since the one before it keeps the hold until the interval is up.
+    Instant heartbeatDue = hold.nextHeartbeatByTheInterval();
+    if (heartbeatDue.isBefore(back)) {
+      Duration untilHeartbeat = Duration.between(now, heartbeatDue);
       if (untilHeartbeat.compareTo(SHORTEST_PARKING) >= 0) {
         // Back when the heartbeat is due rather than with one sent early: a parked wait's every
         // return costs calls, and a heartbeat brings the group's check and the hook's read with it.
         delay = untilHeartbeat;
-        back = hold.nextHeartbeat();
+        back = heartbeatDue;
       } else {
         Optional<Position> ended = hold.keepAlive(now, false);
         if (ended.isPresent()) {

@@ -138,6 +138,22 @@ class LongWaitTest {
   }
 
   @Test
+  void aClaimThrottledByAutoScalingParksWithoutSendingAnotherHeartbeatIntoTheThrottling() {
+    rig.withWaitingRoom();
+    LifecycleAction action = rig.held(rig.terminating());
+    rig.lifecycleActions.failNext(FakeLifecycleActions.Operation.HEARTBEAT, Failures.throttled("Throttling"));
+
+    Outcome outcome = rig.handleAcrossInvocations(action, INVOCATION);
+
+    assertEquals(LifecycleResult.CONTINUE, assertInstanceOf(Outcome.Completed.class, outcome).result());
+    assertEquals(1, rig.waitingRoom.stays().size());
+    assertEquals(2, rig.lifecycleActions.calls(FakeLifecycleActions.Operation.HEARTBEAT),
+        "the throttled claim's heartbeat, then the claim's when it came back");
+    assertEquals(1, rig.lifecycleActions.calls(FakeLifecycleActions.Operation.DESCRIBE), "the pre-flight's only");
+    assertHeartbeatsCameBeforeHalfTheTimeout(action);
+  }
+
+  @Test
   void withAWaitingRoomAnExecutionQueuedBySsmIsParkedAndFollowedWhenItRuns() {
     rig.withWaitingRoom();
     rig.automations.capacity(1, 10)
