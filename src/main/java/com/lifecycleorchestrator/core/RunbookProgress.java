@@ -493,8 +493,11 @@ final class RunbookProgress {
         if (followsAnEarlierStart || !now.isBefore(runningSince.plus(events.get().shortPolling()))) {
           if (ports.waitingRoom().isPresent()) {
             // Back after as long as the action has waited so far: a short runbook whose event is
-            // lost is still released within minutes, and a long one costs few returns.
-            Duration back = events.get().fallbackAfter(Duration.between(action.heldSince(), now));
+            // lost is still released within minutes, and a long one costs few returns. One queued
+            // behind SSM's quota has not run yet, so no end of it can be missed before it runs: it
+            // comes back after the longest fallback, within which any end it meets is noticed.
+            Duration back = observed.status().isQueued() ? events.get().longestFallback()
+                : events.get().fallbackAfter(Duration.between(action.heldSince(), now));
             return new Position.Parking(withinTheHold(now, back, events.get().longestFallback()), FOR_THE_END, now);
           }
           nextCheck = now.plus(events.get().shortestFallback());

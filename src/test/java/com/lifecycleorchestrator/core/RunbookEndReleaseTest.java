@@ -182,6 +182,26 @@ class RunbookEndReleaseTest {
         rig.automations.calls(FakeAutomations.Operation.STATUS) + " status checks");
   }
 
+  /**
+   * An execution queued behind SSM's quota has not run, so no end of it can be missed while it
+   * waits there: it is parked for the longest fallback at once, where a running one comes back
+   * after as long as its action has waited.
+   */
+  @Test
+  void anExecutionQueuedBehindSsmsQuotaIsParkedForTheLongestFallback() {
+    rig.automations.capacity(1, 10).everyRunbook(Script.runsThen(Duration.ofMinutes(40), "Success"));
+    LifecycleAction running = rig.held(rig.terminating());
+    LifecycleAction queued = rig.held(rig.terminating());
+
+    Outcome.Parked runningParked = assertInstanceOf(Outcome.Parked.class, rig.handle(running));
+    Outcome.Parked queuedParked = assertInstanceOf(Outcome.Parked.class, rig.handle(queued));
+
+    Timings.StatusEvents events = rig.timings().statusEvents().orElseThrow();
+    assertEquals(events.shortestFallback(), runningParked.delay());
+    assertTrue(queuedParked.continuation().execution().isPresent());
+    assertEquals(events.longestFallback(), queuedParked.delay());
+  }
+
   /** The action handled, its three-minute runbook succeeding, and the clock a second past the runbook's end. */
   private FakeAutomations.End handledUntilASecondAfterItsRunbooksEnd(LifecycleAction action) {
     rig.automations.everyRunbook(Script.runsThen(Duration.ofMinutes(3), "Success"));
