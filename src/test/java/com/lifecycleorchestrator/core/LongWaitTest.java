@@ -13,6 +13,7 @@ import com.lifecycleorchestrator.testkit.FakeWaitingRoom;
 import com.lifecycleorchestrator.testkit.Rig;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -151,6 +152,25 @@ class LongWaitTest {
         "the throttled claim's heartbeat, then the claim's when it came back");
     assertEquals(1, rig.lifecycleActions.calls(FakeLifecycleActions.Operation.DESCRIBE), "the pre-flight's only");
     assertHeartbeatsCameBeforeHalfTheTimeout(action);
+  }
+
+  /**
+   * A scale-in's events claim at once and Auto Scaling throttles most of them: their returns are
+   * spread over the whole first capacity wait, not bunched in its last fifth, to meet less throttling.
+   */
+  @Test
+  void claimsThrottledTogetherComeBackSpreadOverTheWholeCapacityWait() {
+    rig.withWaitingRoom();
+    Duration first = rig.timings().waitingForCapacity().first();
+    List<Duration> delays = new ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      LifecycleAction action = rig.held(rig.terminating());
+      rig.lifecycleActions.failNext(FakeLifecycleActions.Operation.HEARTBEAT, Failures.throttled("Throttling"));
+      delays.add(assertInstanceOf(Outcome.Parked.class, rig.handle(action)).delay());
+    }
+
+    assertTrue(delays.stream().allMatch(delay -> delay.compareTo(first) <= 0), delays.toString());
+    assertTrue(delays.stream().filter(delay -> delay.compareTo(first.dividedBy(2)) < 0).count() >= 5, delays.toString());
   }
 
   @Test
