@@ -492,7 +492,10 @@ final class RunbookProgress {
         // Its end comes as an event: once the runbook is no longer young, polling is only the
         // fallback for an event that is late or lost, and costs no invocation while parked.
         Instant runningSince = observed.startedAt().orElse(timeline.runbookRunningSince());
-        if (followsAnEarlierStart || !now.isBefore(runningSince.plus(events.get().shortPolling()))) {
+        // Still Pending at its second check, it waits behind SSM's quota: polling it young would
+        // only watch it wait.
+        boolean queued = observed.status().isQueued() && checks > 1;
+        if (followsAnEarlierStart || queued || !now.isBefore(runningSince.plus(events.get().shortPolling()))) {
           if (ports.waitingRoom().isPresent()) {
             // Back after as long as the action has waited so far: a short runbook whose event is
             // lost is still released within minutes, and a long one costs few returns. One queued
