@@ -92,6 +92,7 @@ public final class Orchestration implements Steps {
       Duration timer,
       int handOversBefore,
       int capacityWaits,
+      Optional<Continuation.Claim> claimed,
       Optional<Fleet.Group> groupAsRead,
       Function<RunbookProgress, Position> first) {
     this.action = requireNonNull(action, "action");
@@ -107,7 +108,7 @@ public final class Orchestration implements Steps {
     // it over: on that first hand-over, its last heartbeat is when the pass saw its scaling activity
     // hold the instance. Later heartbeats by instance id prove nothing of the activity.
     this.runbook = new RunbookProgress(action, requireNonNull(runbookToRun, "runbook"), ports, rules, timeline,
-        hold, capacityWaits, handOversBefore == 1 ? lastHeartbeat : Instant.MIN);
+        hold, capacityWaits, handOversBefore == 1 ? lastHeartbeat : Instant.MIN, claimed);
     this.document = runbookToRun.documentName();
     this.position = first.apply(runbook);
   }
@@ -166,7 +167,7 @@ public final class Orchestration implements Steps {
     Instant lastHeartbeat = followedAt.filter(seen -> seen.isAfter(action.heldSince())).orElse(action.heldSince());
     return new Orchestration(action, runbook, ports, rules, budget, now,
         hook, action.heldSince().plus(hook.globalTimeout()), lastHeartbeat, hook.heartbeatTimeout(), 0, 0,
-        groupAsRead, first);
+        Optional.empty(), groupAsRead, first);
   }
 
   /**
@@ -185,7 +186,7 @@ public final class Orchestration implements Steps {
         ports, rules, budget, now, hook,
         continuation.hook().isPresent() ? continuation.hookDeadline() : action.heldSince().plus(hook.globalTimeout()),
         continuation.lastHeartbeat(), timerSince(continuation, hook),
-        continuation.handOvers(), continuation.capacityWaits(), Optional.empty(),
+        continuation.handOvers(), continuation.capacityWaits(), continuation.claim(), Optional.empty(),
         progress -> whereToGoOn(continuation, progress, now));
     ports.listener().reached(continuation.action(),
         new Milestone.Resumed(continuation.execution(), continuation.handOvers()));
@@ -346,7 +347,8 @@ public final class Orchestration implements Steps {
 
   private Continuation continuation(Optional<Continuation.Pending> pending) {
     return new Continuation(action, timeline.execution(), hold.lastHeartbeat(), hold.hookDeadline(),
-        Optional.of(hold.hook()), handOversBefore + 1, runbook.capacityWaits(), pending, Optional.of(document));
+        Optional.of(hold.hook()), handOversBefore + 1, runbook.capacityWaits(), pending, Optional.of(document),
+        runbook.claimed());
   }
 
   private Position handOver(Position.HandingOver handingOver, Instant now) {

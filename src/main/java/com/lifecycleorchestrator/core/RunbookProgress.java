@@ -55,10 +55,14 @@ final class RunbookProgress {
   private Optional<LifecycleAction.ScalingActivity> holdingActivity = Optional.empty();
   /** When the action was last proven active: by a heartbeat naming its token, or by its activity holding the instance. */
   private Instant provenActiveAt = Instant.MIN;
+  /** The epoch an action with a token claimed and the time its pre-flight passed, once its start is tried. */
+  private Optional<Continuation.Claim> claimed;
 
   RunbookProgress(LifecycleAction action, Runbook runbook, Orchestration.Ports ports,
-      Orchestration.Rules rules, Timeline timeline, Hold hold, int capacityWaits, Instant activitySeenAt) {
+      Orchestration.Rules rules, Timeline timeline, Hold hold, int capacityWaits, Instant activitySeenAt,
+      Optional<Continuation.Claim> claimed) {
     this.activitySeenAt = activitySeenAt;
+    this.claimed = claimed;
     this.action = action;
     this.runbook = runbook;
     this.ports = ports;
@@ -66,6 +70,11 @@ final class RunbookProgress {
     this.timeline = timeline;
     this.hold = hold;
     this.capacityWaits = capacityWaits;
+  }
+
+  /** The epoch claimed by an action whose start is still to succeed, for its continuation to carry. */
+  Optional<Continuation.Claim> claimed() {
+    return timeline.execution().isEmpty() ? claimed : Optional.empty();
   }
 
   /** How many of the latest waits in a row were for SSM's capacity. */
@@ -99,6 +108,9 @@ final class RunbookProgress {
         if (ended.isPresent()) {
           return ended.get();
         }
+      }
+      if (claimed.isPresent()) {
+        return startAgain(claimed.get(), now);
       }
       Optional<Runbook.Entry> latest;
       try {
@@ -134,6 +146,22 @@ final class RunbookProgress {
     } catch (ServiceFailure failure) {
       return claimAgain(claiming, now);
     }
+  }
+
+  /**
+   * The claim of an action whose start SSM refused for capacity, proven active again by the
+   * heartbeat just accepted (its token reaches it or nothing): the seat's record is not read again,
+   * since only this action's own paths can have started an execution at the seat while it is active,
+   * with this very epoch and client token, which SSM's idempotent start turns into the same execution
+   * (or refuses, and the execution is found by its tag and followed). The pre-flight is made again
+   * once it is older than a heartbeat interval, the age of the group's check a waiting hold has.
+   */
+  private Position startAgain(Continuation.Claim claim, Instant now) {
+    if (now.isBefore(claim.preflightPassed().plus(hold.heartbeatEvery()))) {
+      return new Position.Starting(claim.epoch(), 0, now);
+    }
+    claimed = Optional.empty();
+    return preflightThenStart(claim.epoch(), now);
   }
 
   private Position claimAgain(Position.Claiming claiming, Instant now) {
@@ -296,6 +324,10 @@ final class RunbookProgress {
     Optional<Position> notNow = stillActiveBeforeTheStart(starting, now);
     if (notNow.isPresent()) {
       return notNow.get();
+    }
+    if (action.token().isPresent() && claimed.isEmpty()) {
+      // A start is reached only once the pre-flight passed, a moment ago.
+      claimed = Optional.of(new Continuation.Claim(starting.epoch(), now));
     }
     Runbook.Start start = runbook.startFor(named(), starting.epoch(), now);
     try {

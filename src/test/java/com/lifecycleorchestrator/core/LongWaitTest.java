@@ -155,6 +155,75 @@ class LongWaitTest {
   }
 
   /**
+   * A start SSM refused for capacity is tried again with the epoch its action claimed: proven active
+   * by a heartbeat each time, the seat's record not read again, the pre-flight not made again while
+   * it is younger than a heartbeat interval.
+   */
+  @Test
+  void aStartRefusedForCapacityIsTriedAgainWithItsClaimWithoutReadingTheRecordAgain() {
+    rig.withWaitingRoom();
+    LifecycleAction action = rig.held(rig.terminating());
+    rig.automations.failNext(FakeAutomations.Operation.START, Failures.times(3, Failures.queueFull()));
+
+    Outcome outcome = rig.handleAcrossInvocations(action, INVOCATION);
+
+    assertEquals(LifecycleResult.CONTINUE, assertInstanceOf(Outcome.Completed.class, outcome).result());
+    assertTrue(rig.waitingRoom.stays().stream().allMatch(stay -> stay.continuation().claim()
+        .filter(claim -> claim.epoch() == 0 && claim.preflightPassed().equals(Rig.T0)).isPresent()),
+        rig.waitingRoom.stays().toString());
+    assertEquals(4, rig.automations.calls(FakeAutomations.Operation.START));
+    assertEquals(4, rig.lifecycleActions.calls(FakeLifecycleActions.Operation.HEARTBEAT));
+    assertEquals(1, rig.automations.calls(FakeAutomations.Operation.LATEST));
+    assertEquals(1, rig.automations.calls(FakeAutomations.Operation.AGENT));
+    assertEquals(1, rig.lifecycleActions.calls(FakeLifecycleActions.Operation.DESCRIBE));
+  }
+
+  @Test
+  void aClaimWaitingForCapacityMakesItsPreflightAgainOnceItIsAHeartbeatIntervalOld() {
+    rig.withWaitingRoom();
+    LifecycleAction action = rig.held(rig.terminating());
+    rig.automations.failNext(FakeAutomations.Operation.START, Failures.times(12, Failures.queueFull()));
+
+    Outcome outcome = rig.handleAcrossInvocations(action, INVOCATION);
+
+    assertEquals(LifecycleResult.CONTINUE, assertInstanceOf(Outcome.Completed.class, outcome).result());
+    Duration interval = rig.timings().heartbeatEvery(rig.heartbeatTimeout());
+    List<Instant> preflights = rig.waitingRoom.stays().stream()
+        .map(stay -> stay.continuation().claim().orElseThrow().preflightPassed()).distinct().toList();
+    assertTrue(preflights.size() > 1, preflights.toString());
+    for (int i = 1; i < preflights.size(); i++) {
+      assertTrue(Duration.between(preflights.get(i - 1), preflights.get(i)).compareTo(interval) >= 0,
+          preflights.toString());
+    }
+    assertEquals(preflights.size(), rig.automations.calls(FakeAutomations.Operation.AGENT));
+    assertEquals(1, rig.automations.calls(FakeAutomations.Operation.LATEST));
+  }
+
+  /**
+   * While one path's start waits for capacity, another path of the same action (a duplicate event)
+   * starts the runbook: the waiting one's start, with the same epoch and so the same client token,
+   * leads it to that execution, which it follows. One runbook.
+   */
+  @Test
+  void aClaimWaitingForCapacityFollowsTheExecutionAnotherPathOfItsActionStartedMeanwhile() {
+    rig.withWaitingRoom();
+    rig.automations.everyRunbook(Script.runsThen(Duration.ofMinutes(30), "Success"));
+    LifecycleAction action = rig.held(rig.terminating());
+    rig.automations.failNext(FakeAutomations.Operation.START, Failures.queueFull());
+    Outcome.Parked parked = assertInstanceOf(Outcome.Parked.class, rig.handle(action));
+    rig.clock.advance(Duration.ofSeconds(2));
+    assertInstanceOf(Outcome.HandedOver.class, rig.handle(action));
+    rig.clock.advance(parked.delay());
+
+    Outcome outcome = rig.orchestrator().resume(parked.continuation(), rig.budget(), rig.continuations);
+
+    assertInstanceOf(Outcome.HandedOver.class, outcome);
+    assertEquals(1, rig.automations.executions().size());
+    assertEquals(rig.automations.executions().get(0).id(),
+        ((Outcome.HandedOver) outcome).continuation().execution().orElseThrow().value());
+  }
+
+  /**
    * A scale-in's events claim at once and Auto Scaling throttles most of them: their returns are
    * spread over the whole first capacity wait, not bunched in its last fifth, to meet less throttling.
    */
@@ -217,7 +286,7 @@ class LongWaitTest {
 
     Outcome outcome = rig.orchestrator().resume(
         new Continuation(action, Optional.of(execution), Rig.T0, deadline,
-            Optional.of(HookTimeouts.assumed(rig.heartbeatTimeout())), 1, 0, Optional.empty(), Optional.empty()), rig.budget(),
+            Optional.of(HookTimeouts.assumed(rig.heartbeatTimeout())), 1, 0, Optional.empty(), Optional.empty(), Optional.empty()), rig.budget(),
         rig.continuations);
 
     Outcome.Completed completed = assertInstanceOf(Outcome.Completed.class, outcome);
