@@ -341,7 +341,7 @@ public final class Orchestration implements Steps {
       return new Position.Finished(
           new Outcome.Parked(timeline.progress(now), continuation, delay, parking.reason()));
     } catch (ServiceFailure failure) {
-      return runbook.afterRefusedParking(now, back);
+      return runbook.afterRefusedParking(parking, now, back);
     }
   }
 

@@ -561,14 +561,18 @@ final class RunbookProgress {
   }
 
   /**
-   * Where the runbook stands once a parking is refused: claimed again when it comes {@code back};
-   * or, when it runs, watched again after a pause, whose status check parks it again if it still
-   * runs, so that a waiting room that failed once does not keep the invocation for the whole delay.
+   * Where the runbook stands once a parking is refused, so that a waiting room that failed once
+   * does not keep the invocation for the whole delay (a capacity wait is up to ten minutes): when it
+   * runs, watched again after a pause, whose status check parks it again if it still runs; else
+   * parked again after a pause until it comes {@code back}, and claimed again then if that pause
+   * reaches it.
    */
-  Position afterRefusedParking(Instant now, Instant back) {
-    return timeline.execution()
-        .<Position>map(execution -> new Position.Waiting(execution, 0,
-            now.plus(rules.timings().retrying().delayBefore(refusedParkings++))))
-        .orElseGet(() -> new Position.Claiming(0, back));
+  Position afterRefusedParking(Position.Parking refused, Instant now, Instant back) {
+    Instant again = now.plus(rules.timings().retrying().delayBefore(refusedParkings++));
+    if (timeline.execution().isPresent()) {
+      return new Position.Waiting(timeline.execution().get(), 0, again);
+    }
+    return again.isBefore(back) ? new Position.Parking(Duration.between(again, back), refused.reason(), again)
+        : new Position.Claiming(0, back);
   }
 }

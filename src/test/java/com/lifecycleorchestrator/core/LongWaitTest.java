@@ -262,18 +262,32 @@ class LongWaitTest {
     assertTrue(released.compareTo(Duration.ofSeconds(16)) <= 0, "released " + released + " after its runbook");
   }
 
+  /**
+   * A capacity wait the waiting room refused is not waited out in the invocation (up to ten
+   * minutes of it): it is parked again after a pause, to come back when it would have.
+   */
   @Test
-  void aWaitingRoomThatRefusesTheActionLeavesItWaitingInTheInvocation() {
+  void aCapacityWaitTheWaitingRoomRefusedIsParkedAgainAfterAPause() {
     rig.withWaitingRoom();
     LifecycleAction action = rig.held(rig.terminating());
-    rig.automations.failNext(FakeAutomations.Operation.START,
-        Failures.throttled("ThrottlingException"));
+    rig.automations.failNext(FakeAutomations.Operation.START, Failures.times(6, Failures.queueFull()));
+    Outcome.Parked before = null;
+    for (int wait = 0; wait < 5; wait++) {
+      before = assertInstanceOf(Outcome.Parked.class, before == null ? rig.handle(action)
+          : rig.orchestrator().resume(before.continuation(), rig.budget(), rig.continuations));
+      rig.clock.advance(before.delay());
+    }
     rig.waitingRoom.failNext(Failures.serverError());
+    Instant began = rig.clock.now();
 
-    Outcome outcome = rig.handle(action);
+    Outcome.Parked parked = assertInstanceOf(Outcome.Parked.class,
+        rig.orchestrator().resume(before.continuation(), rig.budget(), rig.continuations));
 
-    assertEquals(LifecycleResult.CONTINUE, assertInstanceOf(Outcome.Completed.class, outcome).result());
-    assertTrue(rig.waitingRoom.stays().isEmpty());
+    Duration inInvocation = Duration.between(began, rig.clock.now());
+    assertTrue(inInvocation.compareTo(Duration.ofSeconds(2)) < 0, "waited " + inInvocation + " in the invocation");
+    Duration waited = inInvocation.plus(parked.delay());
+    assertTrue(waited.compareTo(Duration.ofMinutes(4)) > 0, "parked again until " + waited + " after the refusal");
+    assertEquals(6, rig.waitingRoom.stays().size());
   }
 
   @Test
