@@ -99,10 +99,12 @@ final class Hold {
   /**
    * Restarts the hook's heartbeat timer, unless the hold has ended: then where the handling goes
    * instead. The group is asked first unless {@code groupAskedNow} (the pre-flight asks it at the
-   * same moment).
+   * same moment) or a reconciler watches it: its passes, every few minutes, release a deleting
+   * group's waiting instances sooner than a heartbeat interval would, and the next heartbeat then
+   * finds the action no longer active.
    */
   Optional<Position> keepAlive(Instant now, boolean groupAskedNow) {
-    if (!groupAskedNow && groupIsBeingDeleted()) {
+    if (!groupAskedNow && !rules.deletionsLeftToTheReconciler() && groupIsBeingDeleted()) {
       return Optional.of(releasedForTheGroupsDeletion(now));
     }
     try {

@@ -21,9 +21,12 @@ public final class Orchestration implements Steps {
 
   /**
    * The rules the orchestration runs by; {@code heartbeatTimeout} is the one hooks that cannot be
-   * read are taken to have.
+   * read are taken to have; {@code deletionsLeftToTheReconciler} when a reconciler watches the
+   * groups, whose every pass releases the waiting instances of a group being deleted, so that a
+   * waiting hold's heartbeats need not ask about the group too.
    */
-  public record Rules(ResultPolicy results, Duration heartbeatTimeout, Timings timings) {
+  public record Rules(ResultPolicy results, Duration heartbeatTimeout, Timings timings,
+      boolean deletionsLeftToTheReconciler) {
     public Rules {
       requireNonNull(results, "results");
       requireNonNull(heartbeatTimeout, "heartbeatTimeout");

@@ -196,8 +196,8 @@ public record Settings(
     runbooks.put(LifecycleAction.Transition.TERMINATING, terminateRunbook);
     launchRunbook.ifPresent(runbook -> runbooks.put(LifecycleAction.Transition.LAUNCHING, runbook));
     return new Orchestrator.Config(runbooks, hooks, new Orchestration.Rules(
-        new ResultPolicy(failureResult, unreachableAgentResult), heartbeatTimeout, timings(random)),
-        warmPoolReturn, enrolment);
+        new ResultPolicy(failureResult, unreachableAgentResult), heartbeatTimeout, timings(random),
+        reconciler.isPresent()), warmPoolReturn, enrolment);
   }
 
   /** Every timing the function runs by, with jitter drawn from {@code random}. */

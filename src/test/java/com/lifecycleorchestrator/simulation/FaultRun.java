@@ -88,7 +88,7 @@ final class FaultRun {
     this.autoScaling = new AutoScalingModel(loop, history, hooks, this::ended);
     this.ssm = new SsmModel(loop, history, autoScaling, this::script);
     Orchestration.Rules rules = new Orchestration.Rules(new ResultPolicy(FAILURE_RESULT, Optional.of(FAILURE_RESULT)),
-        heartbeat, Settings.timings(Duration.ofSeconds(15), AGENT_WAIT, true, random::nextDouble));
+        heartbeat, Settings.timings(Duration.ofSeconds(15), AGENT_WAIT, true, random::nextDouble), true);
     runbooks.put(Transition.LAUNCHING, new Runbook("GracefulLaunch-Warmup", Map.of()));
     runbooks.put(Transition.TERMINATING, new Runbook("GracefulExit-ArchiveLogs", Map.of("S3BucketName", List.of("logs"))));
     Orchestrator.Config config = new Orchestrator.Config(runbooks, AutoScalingModel.HOOKS, rules,
