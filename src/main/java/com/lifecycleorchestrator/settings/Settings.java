@@ -138,7 +138,7 @@ public record Settings(
    */
   static final Duration FIRST_CAPACITY_WAIT = Duration.ofSeconds(10);
   static final double CAPACITY_WAIT_GROWTH = 2.0;
-  static final Duration MAX_CAPACITY_WAIT = Duration.ofMinutes(10);
+  static final Duration MAX_CAPACITY_WAIT = Duration.ofMinutes(15);
 
   /**
    * SSM's status call may not know an execution for a moment after its start (eventual
