@@ -335,6 +335,12 @@ public final class Orchestration implements Steps {
         if (ended.isPresent()) {
           return ended.get();
         }
+        if (hold.lastHeartbeat().isBefore(now) && delay.compareTo(SHORTEST_PARKING) > 0) {
+          // The heartbeat failed and the interval is up: back within the shortest stay to send it
+          // again, so that a wait parked for longer does not outlast the hold.
+          delay = SHORTEST_PARKING;
+          back = now.plus(delay);
+        }
       }
     }
     Continuation continuation = continuation(Optional.empty());

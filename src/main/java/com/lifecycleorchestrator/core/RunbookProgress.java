@@ -138,8 +138,8 @@ final class RunbookProgress {
       // In a large scale-in every event claims at once: a throttled claim waits in the waiting room,
       // holding no invocation and sending no more calls meanwhile, as a throttled start does.
       if (action.token().isPresent() && ports.waitingRoom().isPresent()) {
-        Duration spread = rules.timings().waitingForCapacity().spreadBefore(capacityWaits++);
-        return new Position.Parking(withinTheHold(now, spread, rules.timings().waitingForCapacity().cap()),
+        Duration spread = rules.timings().throttledClaims().spreadBefore(capacityWaits++);
+        return new Position.Parking(withinTheHold(now, spread, rules.timings().throttledClaims().cap()),
             FOR_CAPACITY, now);
       }
       return claimAgain(claiming, now);

@@ -141,6 +141,14 @@ public record Settings(
   static final Duration MAX_CAPACITY_WAIT = Duration.ofMinutes(15);
 
   /**
+   * A claim Auto Scaling throttled (its heartbeat) is one of a scale-in's events, which all claim
+   * within seconds: it claims again a moment drawn anywhere within a minute, then two, four, up to
+   * the longest capacity wait ("full jitter"), so that the claims Auto Scaling's rate turned away
+   * come back spread over the time it needs to take them, not together into the same throttling.
+   */
+  static final Duration FIRST_THROTTLED_CLAIM_SPREAD = Duration.ofMinutes(1);
+
+  /**
    * SSM's status call may not know an execution for a moment after its start (eventual
    * consistency); one unknown for longer is taken to be lost.
    */
@@ -216,6 +224,7 @@ public record Settings(
         new Backoff(FIRST_POLL, POLL_GROWTH, maxPollInterval, random),
         new Backoff(FIRST_RETRY_PAUSE, RETRY_GROWTH, MAX_RETRY_PAUSE, random),
         new Backoff(FIRST_CAPACITY_WAIT, CAPACITY_WAIT_GROWTH, MAX_CAPACITY_WAIT, random),
+        new Backoff(FIRST_THROTTLED_CLAIM_SPREAD, CAPACITY_WAIT_GROWTH, MAX_CAPACITY_WAIT, random),
         new Backoff(FIRST_AGENT_CHECK, AGENT_CHECK_GROWTH, MAX_AGENT_CHECK, random),
         agentWait,
         NOT_FOUND_GRACE,
