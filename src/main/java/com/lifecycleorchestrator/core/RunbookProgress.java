@@ -153,7 +153,8 @@ final class RunbookProgress {
    * heartbeat just accepted (its token reaches it or nothing): the seat's record is not read again,
    * since only this action's own paths can have started an execution at the seat while it is active,
    * with this very epoch and client token, which SSM's idempotent start turns into the same execution
-   * (or refuses, and the execution is found by its tag and followed). The pre-flight is made again
+   * (or refuses, and the execution is found by its tag and followed: a ClientToken "can't be reused",
+   * StartAutomationExecution, SSM API Reference). The pre-flight is made again
    * once it is older than a heartbeat interval, the age of the group's check a waiting hold has.
    */
   private Position startAgain(Continuation.Claim claim, Instant now) {
@@ -531,8 +532,10 @@ final class RunbookProgress {
           if (ports.waitingRoom().isPresent()) {
             // Back after as long as the action has waited so far: a short runbook whose event is
             // lost is still released within minutes, and a long one costs few returns. One queued
-            // behind SSM's quota has not run yet, so no end of it can be missed before it runs: it
-            // comes back after the longest fallback, within which any end it meets is noticed.
+            // behind SSM's quota (100 at once, the rest queued: "Allowing Automation to adapt to your
+            // concurrency needs", SSM User Guide) has not run yet, so no end of it can be missed
+            // before it runs: it comes back after the longest fallback, within which any end it
+            // meets is noticed.
             Duration back = observed.status().isQueued() ? events.get().longestFallback()
                 : events.get().fallbackAfter(Duration.between(action.heldSince(), now));
             return new Position.Parking(withinTheHold(now, back, events.get().longestFallback()), FOR_THE_END, now);

@@ -133,8 +133,10 @@ public record Settings(
 
   /**
    * A start refused because SSM's execution queue is full, or throttled, waits for capacity: 10 s,
-   * doubling to ten minutes, so that thousands of waiting actions add a few start calls a second,
-   * not hundreds.
+   * doubling to 15 minutes, so that thousands of waiting actions add a few start calls a second,
+   * not hundreds. 15 minutes is the longest SQS delays a message ("Amazon SQS delay queues", SQS
+   * Developer Guide), so the waiting room's longest stay; SSM's queue of 1,000 executions holds far
+   * more work than that, so it does not run dry while its waiters are away.
    */
   static final Duration FIRST_CAPACITY_WAIT = Duration.ofSeconds(10);
   static final double CAPACITY_WAIT_GROWTH = 2.0;
