@@ -229,8 +229,9 @@ final class FaultRun {
   /** An action ended: the instance moves on to its next hook a while later. */
   private void ended(AutoScalingModel.Held held) {
     History.Ending ending = history.endingOf(held.action.id()).orElseThrow();
-    Instant since = ending.at().equals(held.globalDeadline) ? held.action.heldAt()
-        : ending.at().minus(held.hook.heartbeatTimeout());
+    // Within its last heartbeat timeout: since its last renewal, by the hook's timeout then, which an
+    // operator may have changed since the hold began.
+    Instant since = ending.at().equals(held.globalDeadline) ? held.action.heldAt() : held.renewedAt;
     if (ending.by() == History.Ender.TIMEOUT && lambda.everyPathLost(held.action.id(), since)) {
       history.lostOnEveryPath.add(held.action.id());
     }
