@@ -189,6 +189,18 @@ final class Hold {
     return lookForTheAgent(0, checking.on(), now);
   }
 
+  /**
+   * The pre-flight made again for a start that waited for SSM's capacity: the agent is looked at
+   * again; the group's deletion, when a reconciler watches the groups, is left to its passes, as a
+   * waiting hold's heartbeats leave it.
+   */
+  Position checkAgain(Position.Starting on, Instant now) {
+    if (!rules.deletionsLeftToTheReconciler() && groupIsBeingDeleted()) {
+      return releasedForTheGroupsDeletion(now);
+    }
+    return lookForTheAgent(0, on, now);
+  }
+
   /** Looks again for a launching instance's agent; once online, the runbook starts. */
   Position awaitAgent(Position.AwaitingAgent awaiting, Instant now) {
     return lookForTheAgent(awaiting.attempt() + 1, awaiting.on(), now);

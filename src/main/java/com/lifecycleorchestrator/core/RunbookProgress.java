@@ -158,11 +158,12 @@ final class RunbookProgress {
    * once it is older than a heartbeat interval, the age of the group's check a waiting hold has.
    */
   private Position startAgain(Continuation.Claim claim, Instant now) {
+    Position.Starting starting = new Position.Starting(claim.epoch(), 0, now);
     if (now.isBefore(claim.preflightPassed().plus(hold.heartbeatEvery()))) {
-      return new Position.Starting(claim.epoch(), 0, now);
+      return starting;
     }
     claimed = Optional.empty();
-    return preflightThenStart(claim.epoch(), now);
+    return hold.checkAgain(starting, now);
   }
 
   private Position claimAgain(Position.Claiming claiming, Instant now) {

@@ -201,6 +201,20 @@ class LongWaitTest {
     assertEquals(1, rig.automations.calls(FakeAutomations.Operation.LATEST));
   }
 
+  /** With a reconciler watching the groups, the pre-flight made again looks at the agent only, as a waiting hold's heartbeats do. */
+  @Test
+  void aClaimWaitingForCapacityLeavesTheGroupToTheReconcilerWhenItMakesItsPreflightAgain() {
+    rig.withWaitingRoom().deletionsLeftToTheReconciler();
+    LifecycleAction action = rig.held(rig.terminating());
+    rig.automations.failNext(FakeAutomations.Operation.START, Failures.times(12, Failures.queueFull()));
+
+    Outcome outcome = rig.handleAcrossInvocations(action, INVOCATION);
+
+    assertEquals(LifecycleResult.CONTINUE, assertInstanceOf(Outcome.Completed.class, outcome).result());
+    assertTrue(rig.automations.calls(FakeAutomations.Operation.AGENT) > 1, "the agent looked at again");
+    assertEquals(1, rig.lifecycleActions.calls(FakeLifecycleActions.Operation.DESCRIBE), "the first pre-flight's only");
+  }
+
   /**
    * While one path's start waits for capacity, another path of the same action (a duplicate event)
    * starts the runbook: the waiting one's start, with the same epoch and so the same client token,
