@@ -29,9 +29,23 @@ public record Backoff(Duration first, double growth, Duration cap, DoubleSupplie
 
   /** The delay before attempt number {@code attempt}, counting the first as 0. */
   public Duration delayBefore(int attempt) {
+    return jittered(attempt, JITTER);
+  }
+
+  /**
+   * The delay before attempt number {@code attempt}, drawn anywhere up to its nominal length ("full
+   * jitter"): for a call that a whole scale-in made at the same moment and that was throttled, whose
+   * retries spread over the whole pause rather than its last fifth, so that fewer meet the throttling
+   * again (AWS Architecture Blog, "Exponential Backoff And Jitter").
+   */
+  public Duration spreadBefore(int attempt) {
+    return jittered(attempt, 1.0);
+  }
+
+  private Duration jittered(int attempt, double share) {
     double nominal = first.toMillis() * Math.pow(growth, Math.min(attempt, 64));
     double capped = Math.min(nominal, cap.toMillis());
-    double jittered = capped * (1.0 - JITTER * random.getAsDouble());
+    double jittered = capped * (1.0 - share * random.getAsDouble());
     return Duration.ofMillis(Math.max(1, Math.round(jittered)));
   }
 }

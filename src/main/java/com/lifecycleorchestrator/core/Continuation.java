@@ -11,8 +11,9 @@ import java.util.Optional;
  * it (none while SSM still refuses the start), when the hook last heard a heartbeat, the hook's
  * global deadline and its timeouts (when read; otherwise read again), how many hand-overs and parkings
  * came before, how many of the latest ones in a row waited for capacity, the result still to be
- * sent if Auto Scaling throttled it to the end of the invocation, and the document of the runbook the
- * action was handled with (none from a continuation sent before continuations carried it).
+ * sent if Auto Scaling throttled it to the end of the invocation, the document of the runbook the
+ * action was handled with (none from a continuation sent before continuations carried it), and the
+ * epoch the action claimed when SSM refused its start for capacity.
  */
 public record Continuation(
     LifecycleAction action,
@@ -23,7 +24,22 @@ public record Continuation(
     int handOvers,
     int capacityWaits,
     Optional<Pending> pending,
-    Optional<String> runbook) {
+    Optional<String> runbook,
+    Optional<Claim> claim) {
+
+  /**
+   * The epoch of its seat an action claimed, and when its pre-flight (the group's deletion, the
+   * agent) passed, while its start waits for SSM's capacity: the start is tried again with them,
+   * the action proven active by a heartbeat, without reading the seat's record again.
+   */
+  public record Claim(int epoch, Instant preflightPassed) {
+    public Claim {
+      requireNonNull(preflightPassed, "preflightPassed");
+      if (epoch < 0) {
+        throw new IllegalArgumentException("an epoch cannot be negative, got " + epoch);
+      }
+    }
+  }
 
   /** A result known but not yet accepted by Auto Scaling (it throttled), and why it is the result. */
   public record Pending(LifecycleResult result, String reason) {
@@ -36,7 +52,7 @@ public record Continuation(
   /** This continuation with {@code result} to send, unless it carries a result already. */
   public Continuation sending(Pending result) {
     return pending.isPresent() ? this : new Continuation(action, execution, lastHeartbeat, hookDeadline, hook,
-        handOvers, capacityWaits, Optional.of(result), runbook);
+        handOvers, capacityWaits, Optional.of(result), runbook, claim);
   }
 
   public Continuation {
@@ -47,6 +63,7 @@ public record Continuation(
     requireNonNull(hook, "hook");
     requireNonNull(pending, "pending");
     requireNonNull(runbook, "runbook");
+    requireNonNull(claim, "claim");
     if (handOvers < 1) {
       throw new IllegalArgumentException("a continuation follows at least one hand-over, got " + handOvers);
     }

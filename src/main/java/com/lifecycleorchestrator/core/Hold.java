@@ -81,6 +81,17 @@ final class Hold {
     return hookDeadline.minus(rules.timings().deadlineMargin());
   }
 
+  /**
+   * When the next heartbeat is due by the hook's interval, counted from the last one Auto Scaling
+   * accepted. Unlike {@link #nextHeartbeat()}, not brought forward to retry a heartbeat that failed
+   * before the interval is up (a claim's, which is sent whatever the interval): the hold is as safe
+   * until then as it was before that heartbeat. One already overdue is retried when planned.
+   */
+  Instant nextHeartbeatByTheInterval() {
+    Instant byTheInterval = lastHeartbeat.plus(rules.timings().heartbeatEvery(timer));
+    return byTheInterval.isAfter(nextHeartbeat) ? byTheInterval : nextHeartbeat;
+  }
+
   boolean heartbeatDue(Instant now) {
     return !now.isBefore(nextHeartbeat);
   }
@@ -88,10 +99,12 @@ final class Hold {
   /**
    * Restarts the hook's heartbeat timer, unless the hold has ended: then where the handling goes
    * instead. The group is asked first unless {@code groupAskedNow} (the pre-flight asks it at the
-   * same moment).
+   * same moment) or a reconciler watches it: its passes, every few minutes, release a deleting
+   * group's waiting instances sooner than a heartbeat interval would, and the next heartbeat then
+   * finds the action no longer active.
    */
   Optional<Position> keepAlive(Instant now, boolean groupAskedNow) {
-    if (!groupAskedNow && groupIsBeingDeleted()) {
+    if (!groupAskedNow && !rules.deletionsLeftToTheReconciler() && groupIsBeingDeleted()) {
       return Optional.of(releasedForTheGroupsDeletion(now));
     }
     try {
@@ -174,6 +187,18 @@ final class Hold {
       return checking.on();
     }
     return lookForTheAgent(0, checking.on(), now);
+  }
+
+  /**
+   * The pre-flight made again for a start that waited for SSM's capacity: the agent is looked at
+   * again; the group's deletion, when a reconciler watches the groups, is left to its passes, as a
+   * waiting hold's heartbeats leave it.
+   */
+  Position checkAgain(Position.Starting on, Instant now) {
+    if (!rules.deletionsLeftToTheReconciler() && groupIsBeingDeleted()) {
+      return releasedForTheGroupsDeletion(now);
+    }
+    return lookForTheAgent(0, on, now);
   }
 
   /** Looks again for a launching instance's agent; once online, the runbook starts. */

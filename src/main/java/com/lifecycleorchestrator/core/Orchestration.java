@@ -21,9 +21,12 @@ public final class Orchestration implements Steps {
 
   /**
    * The rules the orchestration runs by; {@code heartbeatTimeout} is the one hooks that cannot be
-   * read are taken to have.
+   * read are taken to have; {@code deletionsLeftToTheReconciler} when a reconciler watches the
+   * groups, whose every pass releases the waiting instances of a group being deleted, so that a
+   * waiting hold's heartbeats need not ask about the group too.
    */
-  public record Rules(ResultPolicy results, Duration heartbeatTimeout, Timings timings) {
+  public record Rules(ResultPolicy results, Duration heartbeatTimeout, Timings timings,
+      boolean deletionsLeftToTheReconciler) {
     public Rules {
       requireNonNull(results, "results");
       requireNonNull(heartbeatTimeout, "heartbeatTimeout");
@@ -92,6 +95,7 @@ public final class Orchestration implements Steps {
       Duration timer,
       int handOversBefore,
       int capacityWaits,
+      Optional<Continuation.Claim> claimed,
       Optional<Fleet.Group> groupAsRead,
       Function<RunbookProgress, Position> first) {
     this.action = requireNonNull(action, "action");
@@ -107,7 +111,7 @@ public final class Orchestration implements Steps {
     // it over: on that first hand-over, its last heartbeat is when the pass saw its scaling activity
     // hold the instance. Later heartbeats by instance id prove nothing of the activity.
     this.runbook = new RunbookProgress(action, requireNonNull(runbookToRun, "runbook"), ports, rules, timeline,
-        hold, capacityWaits, handOversBefore == 1 ? lastHeartbeat : Instant.MIN);
+        hold, capacityWaits, handOversBefore == 1 ? lastHeartbeat : Instant.MIN, claimed);
     this.document = runbookToRun.documentName();
     this.position = first.apply(runbook);
   }
@@ -166,7 +170,7 @@ public final class Orchestration implements Steps {
     Instant lastHeartbeat = followedAt.filter(seen -> seen.isAfter(action.heldSince())).orElse(action.heldSince());
     return new Orchestration(action, runbook, ports, rules, budget, now,
         hook, action.heldSince().plus(hook.globalTimeout()), lastHeartbeat, hook.heartbeatTimeout(), 0, 0,
-        groupAsRead, first);
+        Optional.empty(), groupAsRead, first);
   }
 
   /**
@@ -185,7 +189,7 @@ public final class Orchestration implements Steps {
         ports, rules, budget, now, hook,
         continuation.hook().isPresent() ? continuation.hookDeadline() : action.heldSince().plus(hook.globalTimeout()),
         continuation.lastHeartbeat(), timerSince(continuation, hook),
-        continuation.handOvers(), continuation.capacityWaits(), Optional.empty(),
+        continuation.handOvers(), continuation.capacityWaits(), continuation.claim(), Optional.empty(),
         progress -> whereToGoOn(continuation, progress, now));
     ports.listener().reached(continuation.action(),
         new Milestone.Resumed(continuation.execution(), continuation.handOvers()));
@@ -316,17 +320,26 @@ public final class Orchestration implements Steps {
   private Position park(Position.Parking parking, Instant now) {
     Duration delay = parking.delay();
     Instant back = now.plus(delay);
-    if (hold.nextHeartbeat().isBefore(back)) {
-      Duration untilHeartbeat = Duration.between(now, hold.nextHeartbeat());
+    // By the interval: a claim Auto Scaling throttled parks without sending another heartbeat into
+    // the same throttling, since the one before it keeps the hold until the interval is up.
+    Instant heartbeatDue = hold.nextHeartbeatByTheInterval();
+    if (heartbeatDue.isBefore(back)) {
+      Duration untilHeartbeat = Duration.between(now, heartbeatDue);
       if (untilHeartbeat.compareTo(SHORTEST_PARKING) >= 0) {
         // Back when the heartbeat is due rather than with one sent early: a parked wait's every
         // return costs calls, and a heartbeat brings the group's check and the hook's read with it.
         delay = untilHeartbeat;
-        back = hold.nextHeartbeat();
+        back = heartbeatDue;
       } else {
         Optional<Position> ended = hold.keepAlive(now, false);
         if (ended.isPresent()) {
           return ended.get();
+        }
+        if (hold.lastHeartbeat().isBefore(now) && delay.compareTo(SHORTEST_PARKING) > 0) {
+          // The heartbeat failed and the interval is up: back within the shortest stay to send it
+          // again, so that a wait parked for longer does not outlast the hold.
+          delay = SHORTEST_PARKING;
+          back = now.plus(delay);
         }
       }
     }
@@ -337,13 +350,14 @@ public final class Orchestration implements Steps {
       return new Position.Finished(
           new Outcome.Parked(timeline.progress(now), continuation, delay, parking.reason()));
     } catch (ServiceFailure failure) {
-      return runbook.afterRefusedParking(now, back);
+      return runbook.afterRefusedParking(parking, now, back);
     }
   }
 
   private Continuation continuation(Optional<Continuation.Pending> pending) {
     return new Continuation(action, timeline.execution(), hold.lastHeartbeat(), hold.hookDeadline(),
-        Optional.of(hold.hook()), handOversBefore + 1, runbook.capacityWaits(), pending, Optional.of(document));
+        Optional.of(hold.hook()), handOversBefore + 1, runbook.capacityWaits(), pending, Optional.of(document),
+        runbook.claimed());
   }
 
   private Position handOver(Position.HandingOver handingOver, Instant now) {

@@ -368,7 +368,7 @@ public final class Reconciler {
       HookTimeouts hook = hookOf(action.group(), action.hook());
       continuations.handOver(new Continuation(action, execution, now,
           action.heldSince().plus(hook.globalTimeout()), Optional.of(hook), 1, 0, Optional.empty(),
-          Optional.of(runbook.documentName())));
+          Optional.of(runbook.documentName()), Optional.empty()));
       recovered++;
     }
 

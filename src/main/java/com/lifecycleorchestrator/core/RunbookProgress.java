@@ -55,10 +55,14 @@ final class RunbookProgress {
   private Optional<LifecycleAction.ScalingActivity> holdingActivity = Optional.empty();
   /** When the action was last proven active: by a heartbeat naming its token, or by its activity holding the instance. */
   private Instant provenActiveAt = Instant.MIN;
+  /** The epoch an action with a token claimed and the time its pre-flight passed, once its start is tried. */
+  private Optional<Continuation.Claim> claimed;
 
   RunbookProgress(LifecycleAction action, Runbook runbook, Orchestration.Ports ports,
-      Orchestration.Rules rules, Timeline timeline, Hold hold, int capacityWaits, Instant activitySeenAt) {
+      Orchestration.Rules rules, Timeline timeline, Hold hold, int capacityWaits, Instant activitySeenAt,
+      Optional<Continuation.Claim> claimed) {
     this.activitySeenAt = activitySeenAt;
+    this.claimed = claimed;
     this.action = action;
     this.runbook = runbook;
     this.ports = ports;
@@ -66,6 +70,11 @@ final class RunbookProgress {
     this.timeline = timeline;
     this.hold = hold;
     this.capacityWaits = capacityWaits;
+  }
+
+  /** The epoch claimed by an action whose start is still to succeed, for its continuation to carry. */
+  Optional<Continuation.Claim> claimed() {
+    return timeline.execution().isEmpty() ? claimed : Optional.empty();
   }
 
   /** How many of the latest waits in a row were for SSM's capacity. */
@@ -100,6 +109,9 @@ final class RunbookProgress {
           return ended.get();
         }
       }
+      if (claimed.isPresent()) {
+        return startAgain(claimed.get(), now);
+      }
       Optional<Runbook.Entry> latest;
       try {
         latest = ports.automations().latest(seat());
@@ -126,12 +138,32 @@ final class RunbookProgress {
       // In a large scale-in every event claims at once: a throttled claim waits in the waiting room,
       // holding no invocation and sending no more calls meanwhile, as a throttled start does.
       if (action.token().isPresent() && ports.waitingRoom().isPresent()) {
-        return new Position.Parking(capacityWait(now, rules.timings().waitingForCapacity().cap()), FOR_CAPACITY, now);
+        Duration spread = rules.timings().throttledClaims().spreadBefore(capacityWaits++);
+        return new Position.Parking(withinTheHold(now, spread, rules.timings().throttledClaims().cap()),
+            FOR_CAPACITY, now);
       }
       return claimAgain(claiming, now);
     } catch (ServiceFailure failure) {
       return claimAgain(claiming, now);
     }
+  }
+
+  /**
+   * The claim of an action whose start SSM refused for capacity, proven active again by the
+   * heartbeat just accepted (its token reaches it or nothing): the seat's record is not read again,
+   * since only this action's own paths can have started an execution at the seat while it is active,
+   * with this very epoch and client token, which SSM's idempotent start turns into the same execution
+   * (or refuses, and the execution is found by its tag and followed: a ClientToken "can't be reused",
+   * StartAutomationExecution, SSM API Reference). The pre-flight is made again
+   * once it is older than a heartbeat interval, the age of the group's check a waiting hold has.
+   */
+  private Position startAgain(Continuation.Claim claim, Instant now) {
+    Position.Starting starting = new Position.Starting(claim.epoch(), 0, now);
+    if (now.isBefore(claim.preflightPassed().plus(hold.heartbeatEvery()))) {
+      return starting;
+    }
+    claimed = Optional.empty();
+    return hold.checkAgain(starting, now);
   }
 
   private Position claimAgain(Position.Claiming claiming, Instant now) {
@@ -294,6 +326,10 @@ final class RunbookProgress {
     Optional<Position> notNow = stillActiveBeforeTheStart(starting, now);
     if (notNow.isPresent()) {
       return notNow.get();
+    }
+    if (action.token().isPresent() && claimed.isEmpty()) {
+      // A start is reached only once the pre-flight passed, a moment ago.
+      claimed = Optional.of(new Continuation.Claim(starting.epoch(), now));
     }
     Runbook.Start start = runbook.startFor(named(), starting.epoch(), now);
     try {
@@ -490,11 +526,19 @@ final class RunbookProgress {
         // Its end comes as an event: once the runbook is no longer young, polling is only the
         // fallback for an event that is late or lost, and costs no invocation while parked.
         Instant runningSince = observed.startedAt().orElse(timeline.runbookRunningSince());
-        if (followsAnEarlierStart || !now.isBefore(runningSince.plus(events.get().shortPolling()))) {
+        // Still Pending at its second check, it waits behind SSM's quota: polling it young would
+        // only watch it wait.
+        boolean queued = observed.status().isQueued() && checks > 1;
+        if (followsAnEarlierStart || queued || !now.isBefore(runningSince.plus(events.get().shortPolling()))) {
           if (ports.waitingRoom().isPresent()) {
             // Back after as long as the action has waited so far: a short runbook whose event is
-            // lost is still released within minutes, and a long one costs few returns.
-            Duration back = events.get().fallbackAfter(Duration.between(action.heldSince(), now));
+            // lost is still released within minutes, and a long one costs few returns. One queued
+            // behind SSM's quota (100 at once, the rest queued: "Allowing Automation to adapt to your
+            // concurrency needs", SSM User Guide) has not run yet, so no end of it can be missed
+            // before it runs: it comes back after the longest fallback, within which any end it
+            // meets is noticed.
+            Duration back = observed.status().isQueued() ? events.get().longestFallback()
+                : events.get().fallbackAfter(Duration.between(action.heldSince(), now));
             return new Position.Parking(withinTheHold(now, back, events.get().longestFallback()), FOR_THE_END, now);
           }
           nextCheck = now.plus(events.get().shortestFallback());
@@ -521,14 +565,18 @@ final class RunbookProgress {
   }
 
   /**
-   * Where the runbook stands once a parking is refused: claimed again when it comes {@code back};
-   * or, when it runs, watched again after a pause, whose status check parks it again if it still
-   * runs, so that a waiting room that failed once does not keep the invocation for the whole delay.
+   * Where the runbook stands once a parking is refused, so that a waiting room that failed once
+   * does not keep the invocation for the whole delay (a capacity wait is up to ten minutes): when it
+   * runs, watched again after a pause, whose status check parks it again if it still runs; else
+   * parked again after a pause until it comes {@code back}, and claimed again then if that pause
+   * reaches it.
    */
-  Position afterRefusedParking(Instant now, Instant back) {
-    return timeline.execution()
-        .<Position>map(execution -> new Position.Waiting(execution, 0,
-            now.plus(rules.timings().retrying().delayBefore(refusedParkings++))))
-        .orElseGet(() -> new Position.Claiming(0, back));
+  Position afterRefusedParking(Position.Parking refused, Instant now, Instant back) {
+    Instant again = now.plus(rules.timings().retrying().delayBefore(refusedParkings++));
+    if (timeline.execution().isPresent()) {
+      return new Position.Waiting(timeline.execution().get(), 0, again);
+    }
+    return again.isBefore(back) ? new Position.Parking(Duration.between(again, back), refused.reason(), again)
+        : new Position.Claiming(0, back);
   }
 }

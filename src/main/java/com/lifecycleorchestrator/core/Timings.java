@@ -16,6 +16,8 @@ import java.util.Optional;
  * @param retrying the pause before trying again a call that failed for now
  * @param waitingForCapacity the pause before starting again a runbook that SSM's full queue (or its
  *     throttling) refused
+ * @param throttledClaims the pause before claiming again an action whose claim Auto Scaling throttled,
+ *     drawn anywhere up to it: a scale-in's events all claim at once
  * @param agentChecks the pause between two looks for a launching instance's SSM agent
  * @param agentWait how long after the launch a launching instance's SSM agent may take to come online
  * @param notFoundGrace how long a new execution may be unknown to SSM's status call before we stop
@@ -39,6 +41,7 @@ public record Timings(
     Backoff polling,
     Backoff retrying,
     Backoff waitingForCapacity,
+    Backoff throttledClaims,
     Backoff agentChecks,
     Duration agentWait,
     Duration notFoundGrace,
@@ -55,6 +58,7 @@ public record Timings(
     requireNonNull(polling, "polling");
     requireNonNull(retrying, "retrying");
     requireNonNull(waitingForCapacity, "waitingForCapacity");
+    requireNonNull(throttledClaims, "throttledClaims");
     requireNonNull(agentChecks, "agentChecks");
     requireNonNull(agentWait, "agentWait");
     requireNonNull(notFoundGrace, "notFoundGrace");

@@ -28,7 +28,8 @@ import java.util.UUID;
  *             "HeartbeatTimeout": 3600, "GlobalTimeout": 172800, "DefaultResult": "ABANDON"
  *               (the hook's, in seconds; absent when not read yet),
  *             "PendingResult": "CONTINUE", "PendingReason": "..." (a result Auto Scaling throttled),
- *             "AutomationDocumentName": "..." (the runbook the action is handled with)}}
+ *             "AutomationDocumentName": "..." (the runbook the action is handled with),
+ *             "ClaimedEpoch": 0, "PreflightPassed": "..." (the claim of a start SSM refused for capacity)}}
  * </pre>
  */
 final class ContinuationEvent {
@@ -49,6 +50,8 @@ final class ContinuationEvent {
   static final String PENDING_RESULT = "PendingResult";
   static final String PENDING_REASON = "PendingReason";
   static final String RUNBOOK = "AutomationDocumentName";
+  static final String CLAIMED_EPOCH = "ClaimedEpoch";
+  static final String PREFLIGHT_PASSED = "PreflightPassed";
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -85,6 +88,8 @@ final class ContinuationEvent {
     continuation.pending().ifPresent(pending -> detail.put(PENDING_RESULT, pending.result().name())
         .put(PENDING_REASON, pending.reason()));
     continuation.runbook().ifPresent(document -> detail.put(RUNBOOK, document));
+    continuation.claim().ifPresent(claim -> detail.put(CLAIMED_EPOCH, claim.epoch())
+        .put(PREFLIGHT_PASSED, claim.preflightPassed().toString()));
     try {
       return JSON.writeValueAsBytes(event);
     } catch (JsonProcessingException e) {

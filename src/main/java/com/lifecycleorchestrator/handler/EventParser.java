@@ -284,10 +284,18 @@ final class EventParser {
     Optional<String> runbook = detail.has(ContinuationEvent.RUNBOOK)
         ? Optional.ofNullable(detail.get(ContinuationEvent.RUNBOOK, Function.identity()))
         : Optional.empty();
+    Optional<Continuation.Claim> claim = Optional.empty();
+    if (detail.has(ContinuationEvent.CLAIMED_EPOCH) || detail.has(ContinuationEvent.PREFLIGHT_PASSED)) {
+      Integer epoch = detail.count(ContinuationEvent.CLAIMED_EPOCH, 0);
+      Instant preflightPassed = detail.get(ContinuationEvent.PREFLIGHT_PASSED, LifecycleDetail::instant);
+      if (epoch != null && preflightPassed != null) {
+        claim = Optional.of(new Continuation.Claim(epoch, preflightPassed));
+      }
+    }
     throwIfAny(problems);
     LifecycleAction placed = destination.map(action::withDestination).orElse(action);
     return new Continuation(activity.map(placed::withActivity).orElse(placed), execution, lastHeartbeat,
-        hookDeadline, hook, handOvers, capacityWaits, pending, runbook);
+        hookDeadline, hook, handOvers, capacityWaits, pending, runbook, claim);
   }
 
   /** The hook's timeouts, when the continuation carries them (one from the reconciler does not). */

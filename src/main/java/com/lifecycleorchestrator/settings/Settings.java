@@ -133,12 +133,22 @@ public record Settings(
 
   /**
    * A start refused because SSM's execution queue is full, or throttled, waits for capacity: 10 s,
-   * doubling to ten minutes, so that thousands of waiting actions add a few start calls a second,
-   * not hundreds.
+   * doubling to 15 minutes, so that thousands of waiting actions add a few start calls a second,
+   * not hundreds. 15 minutes is the longest SQS delays a message ("Amazon SQS delay queues", SQS
+   * Developer Guide), so the waiting room's longest stay; SSM's queue of 1,000 executions holds far
+   * more work than that, so it does not run dry while its waiters are away.
    */
   static final Duration FIRST_CAPACITY_WAIT = Duration.ofSeconds(10);
   static final double CAPACITY_WAIT_GROWTH = 2.0;
-  static final Duration MAX_CAPACITY_WAIT = Duration.ofMinutes(10);
+  static final Duration MAX_CAPACITY_WAIT = Duration.ofMinutes(15);
+
+  /**
+   * A claim Auto Scaling throttled (its heartbeat) is one of a scale-in's events, which all claim
+   * within seconds: it claims again a moment drawn anywhere within a minute, then two, four, up to
+   * the longest capacity wait ("full jitter"), so that the claims Auto Scaling's rate turned away
+   * come back spread over the time it needs to take them, not together into the same throttling.
+   */
+  static final Duration FIRST_THROTTLED_CLAIM_SPREAD = Duration.ofMinutes(1);
 
   /**
    * SSM's status call may not know an execution for a moment after its start (eventual
@@ -196,8 +206,8 @@ public record Settings(
     runbooks.put(LifecycleAction.Transition.TERMINATING, terminateRunbook);
     launchRunbook.ifPresent(runbook -> runbooks.put(LifecycleAction.Transition.LAUNCHING, runbook));
     return new Orchestrator.Config(runbooks, hooks, new Orchestration.Rules(
-        new ResultPolicy(failureResult, unreachableAgentResult), heartbeatTimeout, timings(random)),
-        warmPoolReturn, enrolment);
+        new ResultPolicy(failureResult, unreachableAgentResult), heartbeatTimeout, timings(random),
+        reconciler.isPresent()), warmPoolReturn, enrolment);
   }
 
   /** Every timing the function runs by, with jitter drawn from {@code random}. */
@@ -216,6 +226,7 @@ public record Settings(
         new Backoff(FIRST_POLL, POLL_GROWTH, maxPollInterval, random),
         new Backoff(FIRST_RETRY_PAUSE, RETRY_GROWTH, MAX_RETRY_PAUSE, random),
         new Backoff(FIRST_CAPACITY_WAIT, CAPACITY_WAIT_GROWTH, MAX_CAPACITY_WAIT, random),
+        new Backoff(FIRST_THROTTLED_CLAIM_SPREAD, CAPACITY_WAIT_GROWTH, MAX_CAPACITY_WAIT, random),
         new Backoff(FIRST_AGENT_CHECK, AGENT_CHECK_GROWTH, MAX_AGENT_CHECK, random),
         agentWait,
         NOT_FOUND_GRACE,

@@ -108,7 +108,8 @@ class HoldTest {
     Runbook runbook = rig.config().runbookFor(action.transition()).orElseThrow();
     Runbook.ExecutionId execution = rig.automations.start(runbook.startFor(action, 0, rig.clock.now()));
     Continuation continuation = new Continuation(action, Optional.of(execution), rig.clock.now(),
-        rig.clock.now().plus(ONE_MINUTE_HOOK.globalTimeout()), Optional.of(ONE_MINUTE_HOOK), 1, 0, Optional.empty(), Optional.empty());
+        rig.clock.now().plus(ONE_MINUTE_HOOK.globalTimeout()), Optional.of(ONE_MINUTE_HOOK), 1, 0, Optional.empty(), Optional.empty(),
+        Optional.empty());
     rig.lifecycleActions.failNext(FakeLifecycleActions.Operation.DESCRIBE_HOOKS, Failures.throttled("Throttling"));
 
     Outcome outcome = rig.orchestrator().resume(continuation, rig.budget(), rig.continuations);

@@ -13,6 +13,7 @@ import com.lifecycleorchestrator.testkit.FakeWaitingRoom;
 import com.lifecycleorchestrator.testkit.Rig;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -138,6 +139,149 @@ class LongWaitTest {
   }
 
   @Test
+  void aClaimThrottledByAutoScalingParksWithoutSendingAnotherHeartbeatIntoTheThrottling() {
+    rig.withWaitingRoom();
+    LifecycleAction action = rig.held(rig.terminating());
+    rig.lifecycleActions.failNext(FakeLifecycleActions.Operation.HEARTBEAT, Failures.throttled("Throttling"));
+
+    Outcome outcome = rig.handleAcrossInvocations(action, INVOCATION);
+
+    assertEquals(LifecycleResult.CONTINUE, assertInstanceOf(Outcome.Completed.class, outcome).result());
+    assertEquals(1, rig.waitingRoom.stays().size());
+    assertEquals(2, rig.lifecycleActions.calls(FakeLifecycleActions.Operation.HEARTBEAT),
+        "the throttled claim's heartbeat, then the claim's when it came back");
+    assertEquals(1, rig.lifecycleActions.calls(FakeLifecycleActions.Operation.DESCRIBE), "the pre-flight's only");
+    assertHeartbeatsCameBeforeHalfTheTimeout(action);
+  }
+
+  /**
+   * A start SSM refused for capacity is tried again with the epoch its action claimed: proven active
+   * by a heartbeat each time, the seat's record not read again, the pre-flight not made again while
+   * it is younger than a heartbeat interval.
+   */
+  @Test
+  void aStartRefusedForCapacityIsTriedAgainWithItsClaimWithoutReadingTheRecordAgain() {
+    rig.withWaitingRoom();
+    LifecycleAction action = rig.held(rig.terminating());
+    rig.automations.failNext(FakeAutomations.Operation.START, Failures.times(3, Failures.queueFull()));
+
+    Outcome outcome = rig.handleAcrossInvocations(action, INVOCATION);
+
+    assertEquals(LifecycleResult.CONTINUE, assertInstanceOf(Outcome.Completed.class, outcome).result());
+    assertTrue(rig.waitingRoom.stays().stream().allMatch(stay -> stay.continuation().claim()
+        .filter(claim -> claim.epoch() == 0 && claim.preflightPassed().equals(Rig.T0)).isPresent()),
+        rig.waitingRoom.stays().toString());
+    assertEquals(4, rig.automations.calls(FakeAutomations.Operation.START));
+    assertEquals(4, rig.lifecycleActions.calls(FakeLifecycleActions.Operation.HEARTBEAT));
+    assertEquals(1, rig.automations.calls(FakeAutomations.Operation.LATEST));
+    assertEquals(1, rig.automations.calls(FakeAutomations.Operation.AGENT));
+    assertEquals(1, rig.lifecycleActions.calls(FakeLifecycleActions.Operation.DESCRIBE));
+  }
+
+  @Test
+  void aClaimWaitingForCapacityMakesItsPreflightAgainOnceItIsAHeartbeatIntervalOld() {
+    rig.withWaitingRoom();
+    LifecycleAction action = rig.held(rig.terminating());
+    rig.automations.failNext(FakeAutomations.Operation.START, Failures.times(12, Failures.queueFull()));
+
+    Outcome outcome = rig.handleAcrossInvocations(action, INVOCATION);
+
+    assertEquals(LifecycleResult.CONTINUE, assertInstanceOf(Outcome.Completed.class, outcome).result());
+    Duration interval = rig.timings().heartbeatEvery(rig.heartbeatTimeout());
+    List<Instant> preflights = rig.waitingRoom.stays().stream()
+        .map(stay -> stay.continuation().claim().orElseThrow().preflightPassed()).distinct().toList();
+    assertTrue(preflights.size() > 1, preflights.toString());
+    for (int i = 1; i < preflights.size(); i++) {
+      assertTrue(Duration.between(preflights.get(i - 1), preflights.get(i)).compareTo(interval) >= 0,
+          preflights.toString());
+    }
+    int agentLooks = rig.automations.calls(FakeAutomations.Operation.AGENT);
+    assertTrue(agentLooks <= preflights.size() + 1, agentLooks + " looks, the last maybe at the start that succeeded");
+    assertTrue(agentLooks < rig.automations.calls(FakeAutomations.Operation.START) / 2, agentLooks + " looks");
+    assertEquals(1, rig.automations.calls(FakeAutomations.Operation.LATEST));
+  }
+
+  /** With a reconciler watching the groups, the pre-flight made again looks at the agent only, as a waiting hold's heartbeats do. */
+  @Test
+  void aClaimWaitingForCapacityLeavesTheGroupToTheReconcilerWhenItMakesItsPreflightAgain() {
+    rig.withWaitingRoom().deletionsLeftToTheReconciler();
+    LifecycleAction action = rig.held(rig.terminating());
+    rig.automations.failNext(FakeAutomations.Operation.START, Failures.times(12, Failures.queueFull()));
+
+    Outcome outcome = rig.handleAcrossInvocations(action, INVOCATION);
+
+    assertEquals(LifecycleResult.CONTINUE, assertInstanceOf(Outcome.Completed.class, outcome).result());
+    assertTrue(rig.automations.calls(FakeAutomations.Operation.AGENT) > 1, "the agent looked at again");
+    assertEquals(1, rig.lifecycleActions.calls(FakeLifecycleActions.Operation.DESCRIBE), "the first pre-flight's only");
+  }
+
+  /**
+   * While one path's start waits for capacity, another path of the same action (a duplicate event)
+   * starts the runbook: the waiting one's start, with the same epoch and so the same client token,
+   * leads it to that execution, which it follows. One runbook.
+   */
+  @Test
+  void aClaimWaitingForCapacityFollowsTheExecutionAnotherPathOfItsActionStartedMeanwhile() {
+    rig.withWaitingRoom();
+    rig.automations.everyRunbook(Script.runsThen(Duration.ofMinutes(30), "Success"));
+    LifecycleAction action = rig.held(rig.terminating());
+    rig.automations.failNext(FakeAutomations.Operation.START, Failures.queueFull());
+    Outcome.Parked parked = assertInstanceOf(Outcome.Parked.class, rig.handle(action));
+    rig.clock.advance(Duration.ofSeconds(2));
+    assertInstanceOf(Outcome.HandedOver.class, rig.handle(action));
+    rig.clock.advance(parked.delay());
+
+    Outcome outcome = rig.orchestrator().resume(parked.continuation(), rig.budget(), rig.continuations);
+
+    assertInstanceOf(Outcome.HandedOver.class, outcome);
+    assertEquals(1, rig.automations.executions().size());
+    assertEquals(rig.automations.executions().get(0).id(),
+        ((Outcome.HandedOver) outcome).continuation().execution().orElseThrow().value());
+  }
+
+  /**
+   * A scale-in's events claim at once and Auto Scaling throttles most of them: their returns are
+   * spread over the whole first minute, not bunched in the last fifth of a pause, to meet less
+   * throttling.
+   */
+  @Test
+  void claimsThrottledTogetherComeBackSpreadOverAWholeMinute() {
+    rig.withWaitingRoom();
+    Duration first = rig.timings().throttledClaims().first();
+    List<Duration> delays = new ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      LifecycleAction action = rig.held(rig.terminating());
+      rig.lifecycleActions.failNext(FakeLifecycleActions.Operation.HEARTBEAT, Failures.throttled("Throttling"));
+      delays.add(assertInstanceOf(Outcome.Parked.class, rig.handle(action)).delay());
+    }
+
+    assertTrue(delays.stream().allMatch(delay -> delay.compareTo(first) <= 0), delays.toString());
+    assertTrue(delays.stream().filter(delay -> delay.compareTo(first.dividedBy(2)) < 0).count() >= 5, delays.toString());
+  }
+
+  /**
+   * A claim throttled again and again, past the heartbeat interval: its parking, whose heartbeat
+   * failed too, comes back within the shortest stay to send it again rather than after its growing
+   * wait, which would outlast the hold.
+   */
+  @Test
+  void aParkingWhoseHeartbeatFailedPastTheIntervalComesBackWithinAMinute() {
+    rig.withWaitingRoom().heartbeatTimeout(Duration.ofMinutes(10));
+    LifecycleAction action = rig.held(rig.terminating());
+    rig.clock.advance(Duration.ofMinutes(5));
+    Continuation throttledFourTimes = new Continuation(action, Optional.empty(), action.heldSince(),
+        action.heldSince().plus(Duration.ofHours(48)), Optional.of(HookTimeouts.assumed(rig.heartbeatTimeout())), 4,
+        4, Optional.empty(), Optional.empty(), Optional.empty());
+    rig.lifecycleActions.failNext(FakeLifecycleActions.Operation.HEARTBEAT,
+        Failures.times(2, Failures.throttled("Throttling")));
+
+    Outcome outcome = rig.orchestrator().resume(throttledFourTimes, rig.budget(), rig.continuations);
+
+    assertEquals(Duration.ofMinutes(1), assertInstanceOf(Outcome.Parked.class, outcome).delay());
+    assertEquals(2, rig.lifecycleActions.calls(FakeLifecycleActions.Operation.HEARTBEAT));
+  }
+
+  @Test
   void withAWaitingRoomAnExecutionQueuedBySsmIsParkedAndFollowedWhenItRuns() {
     rig.withWaitingRoom();
     rig.automations.capacity(1, 10)
@@ -157,18 +301,32 @@ class LongWaitTest {
     assertTrue(released.compareTo(Duration.ofSeconds(16)) <= 0, "released " + released + " after its runbook");
   }
 
+  /**
+   * A capacity wait the waiting room refused is not waited out in the invocation (up to ten
+   * minutes of it): it is parked again after a pause, to come back when it would have.
+   */
   @Test
-  void aWaitingRoomThatRefusesTheActionLeavesItWaitingInTheInvocation() {
+  void aCapacityWaitTheWaitingRoomRefusedIsParkedAgainAfterAPause() {
     rig.withWaitingRoom();
     LifecycleAction action = rig.held(rig.terminating());
-    rig.automations.failNext(FakeAutomations.Operation.START,
-        Failures.throttled("ThrottlingException"));
+    rig.automations.failNext(FakeAutomations.Operation.START, Failures.times(6, Failures.queueFull()));
+    Outcome.Parked before = null;
+    for (int wait = 0; wait < 5; wait++) {
+      before = assertInstanceOf(Outcome.Parked.class, before == null ? rig.handle(action)
+          : rig.orchestrator().resume(before.continuation(), rig.budget(), rig.continuations));
+      rig.clock.advance(before.delay());
+    }
     rig.waitingRoom.failNext(Failures.serverError());
+    Instant began = rig.clock.now();
 
-    Outcome outcome = rig.handle(action);
+    Outcome.Parked parked = assertInstanceOf(Outcome.Parked.class,
+        rig.orchestrator().resume(before.continuation(), rig.budget(), rig.continuations));
 
-    assertEquals(LifecycleResult.CONTINUE, assertInstanceOf(Outcome.Completed.class, outcome).result());
-    assertTrue(rig.waitingRoom.stays().isEmpty());
+    Duration inInvocation = Duration.between(began, rig.clock.now());
+    assertTrue(inInvocation.compareTo(Duration.ofSeconds(2)) < 0, "waited " + inInvocation + " in the invocation");
+    Duration waited = inInvocation.plus(parked.delay());
+    assertTrue(waited.compareTo(Duration.ofMinutes(4)) > 0, "parked again until " + waited + " after the refusal");
+    assertEquals(6, rig.waitingRoom.stays().size());
   }
 
   @Test
@@ -181,7 +339,7 @@ class LongWaitTest {
 
     Outcome outcome = rig.orchestrator().resume(
         new Continuation(action, Optional.of(execution), Rig.T0, deadline,
-            Optional.of(HookTimeouts.assumed(rig.heartbeatTimeout())), 1, 0, Optional.empty(), Optional.empty()), rig.budget(),
+            Optional.of(HookTimeouts.assumed(rig.heartbeatTimeout())), 1, 0, Optional.empty(), Optional.empty(), Optional.empty()), rig.budget(),
         rig.continuations);
 
     Outcome.Completed completed = assertInstanceOf(Outcome.Completed.class, outcome);

@@ -117,6 +117,39 @@ class PreflightTest {
   }
 
   /**
+   * With a reconciler watching the group, a waiting hold's heartbeats do not ask about the group:
+   * the reconciler's pass releases the instances of a group being deleted, and the follower's next
+   * heartbeat finds its action no longer active.
+   */
+  @Test
+  void aDeletionThatBeginsWhileTheRunbookRunsIsLeftToTheReconcilerWatchingTheGroup() {
+    rig.heartbeatTimeout(Duration.ofMinutes(5)).deletionsLeftToTheReconciler();
+    LifecycleAction action = rig.held(rig.terminating());
+    rig.automations.everyRunbook(FakeAutomations.Script.runsThen(Duration.ofMinutes(10), "Success"));
+    Orchestration orchestration = Orchestration.begin(action,
+        rig.config().runbookFor(action.transition()).orElseThrow(), rig.ports(), rig.rules(), rig.budget(), Rig.T0);
+    while (rig.clock.now().isBefore(Rig.T0.plusSeconds(30))) {
+      rig.clock.sleepUntil(orchestration.nextStepAt());
+      orchestration.advance(rig.clock.now());
+    }
+    rig.lifecycleActions.groupState(action.group(), Fleet.GroupState.DELETING);
+    while (rig.clock.now().isBefore(Rig.T0.plus(Duration.ofMinutes(3)))) {
+      rig.clock.sleepUntil(orchestration.nextStepAt());
+      orchestration.advance(rig.clock.now());
+    }
+    assertEquals(1, rig.lifecycleActions.calls(FakeLifecycleActions.Operation.DESCRIBE), "the pre-flight's only");
+
+    assertEquals(1, rig.reconciler().reconcile(rig.continuations).releasedForDeletion());
+    while (orchestration.outcome().isEmpty()) {
+      rig.clock.sleepUntil(orchestration.nextStepAt());
+      orchestration.advance(rig.clock.now());
+    }
+
+    assertInstanceOf(Outcome.AlreadyCompleted.class, orchestration.outcome().orElseThrow());
+    assertEquals(LifecycleResult.CONTINUE, rig.lifecycleActions.ending(action).orElseThrow().result());
+  }
+
+  /**
    * A launch waits minutes for its agent after the claim proved it active; a person completes it
    * meanwhile. The start proves the action active again, finds it ended, and starts nothing that
    * the instance's next action at the hook would then take for its own.

@@ -182,6 +182,31 @@ class RunbookEndReleaseTest {
         rig.automations.calls(FakeAutomations.Operation.STATUS) + " status checks");
   }
 
+  /**
+   * An execution queued behind SSM's quota has not run, so no end of it can be missed while it
+   * waits there: still Pending at its second check, it is parked for the longest fallback, where a
+   * running one is polled through its first seconds and comes back after as long as its action has
+   * waited.
+   */
+  @Test
+  void anExecutionQueuedBehindSsmsQuotaIsParkedAtItsSecondCheckForTheLongestFallback() {
+    rig.automations.capacity(1, 10).everyRunbook(Script.runsThen(Duration.ofMinutes(40), "Success"));
+    LifecycleAction running = rig.held(rig.terminating());
+    LifecycleAction queued = rig.held(rig.terminating());
+
+    Outcome.Parked runningParked = assertInstanceOf(Outcome.Parked.class, rig.handle(running));
+    int runningChecks = rig.automations.calls(FakeAutomations.Operation.STATUS);
+    Outcome.Parked queuedParked = assertInstanceOf(Outcome.Parked.class, rig.handle(queued));
+    int queuedChecks = rig.automations.calls(FakeAutomations.Operation.STATUS) - runningChecks;
+
+    Timings.StatusEvents events = rig.timings().statusEvents().orElseThrow();
+    assertEquals(events.shortestFallback(), runningParked.delay());
+    assertTrue(runningChecks > 2, runningChecks + " checks of the running one");
+    assertTrue(queuedParked.continuation().execution().isPresent());
+    assertEquals(events.longestFallback(), queuedParked.delay());
+    assertEquals(2, queuedChecks);
+  }
+
   /** The action handled, its three-minute runbook succeeding, and the clock a second past the runbook's end. */
   private FakeAutomations.End handledUntilASecondAfterItsRunbooksEnd(LifecycleAction action) {
     rig.automations.everyRunbook(Script.runsThen(Duration.ofMinutes(3), "Success"));

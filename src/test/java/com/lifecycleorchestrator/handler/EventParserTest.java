@@ -210,11 +210,19 @@ class EventParserTest {
         .optional();
     Arbitrary<Optional<String>> runbooks = Arbitraries.strings().withChars("abcXYZ019-_.").ofMinLength(3)
         .ofMaxLength(128).optional();
+    Arbitrary<Optional<Continuation.Claim>> claims = Combinators.combine(Arbitraries.integers().between(0, 1000), times)
+        .as(Continuation.Claim::new)
+        .optional();
     return Combinators.combine(actions, executions, times, times, hooks, Arbitraries.integers().between(1, 200),
-            Arbitraries.integers().between(0, 30), Combinators.combine(pendings, runbooks).as(Map::entry))
-        .as((action, execution, lastHeartbeat, deadline, hook, handOvers, capacityWaits, pendingAndRunbook) ->
+            Arbitraries.integers().between(0, 30), Combinators.combine(pendings, runbooks, claims).as(Carried::new))
+        .as((action, execution, lastHeartbeat, deadline, hook, handOvers, capacityWaits, carried) ->
             new Continuation(action, execution, lastHeartbeat, deadline, hook, handOvers, capacityWaits,
-                pendingAndRunbook.getKey(), pendingAndRunbook.getValue()));
+                carried.pending(), carried.runbook(), carried.claim()));
+  }
+
+  /** What a continuation carries beyond the eight values a combination of arbitraries takes at most. */
+  private record Carried(Optional<Continuation.Pending> pending, Optional<String> runbook,
+      Optional<Continuation.Claim> claim) {
   }
 
   private EventParser.Inbound parse(String file) throws IOException {

@@ -219,7 +219,8 @@ class LifecycleHandlerTest {
 
   private static Continuation parked(LifecycleAction action, Runbook.ExecutionId execution) {
     return new Continuation(action, Optional.of(execution), action.heldSince(),
-        action.heldSince().plus(Duration.ofHours(48)), Optional.empty(), 1, 1, Optional.empty(), Optional.empty());
+        action.heldSince().plus(Duration.ofHours(48)), Optional.empty(), 1, 1, Optional.empty(), Optional.empty(),
+        Optional.empty());
   }
 
   private static final String MESSAGE_ID = "059f36b4-87a3-44ab-83d2-661975830a7d";

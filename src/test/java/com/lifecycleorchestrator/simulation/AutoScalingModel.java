@@ -59,6 +59,8 @@ final class AutoScalingModel {
     final Instant globalDeadline;
     final Duration activityTail;
     Instant expiresAt;
+    /** When the hold was last renewed (its start, or the last heartbeat): its heartbeat timer runs from then. */
+    Instant renewedAt;
     Optional<Instant> endedAt = Optional.empty();
 
     Held(LifecycleAction.GroupName group, History.Action action, HookTimeouts hook, Fleet.Activity activity,
@@ -78,6 +80,7 @@ final class AutoScalingModel {
      * RecordLifecycleActionHeartbeat), never past the global timeout, which the hold keeps.
      */
     void renew(Instant now, HookTimeouts current) {
+      renewedAt = now;
       Instant unrenewed = now.plus(current.heartbeatTimeout());
       expiresAt = unrenewed.isBefore(globalDeadline) ? unrenewed : globalDeadline;
     }

@@ -88,7 +88,7 @@ final class FaultRun {
     this.autoScaling = new AutoScalingModel(loop, history, hooks, this::ended);
     this.ssm = new SsmModel(loop, history, autoScaling, this::script);
     Orchestration.Rules rules = new Orchestration.Rules(new ResultPolicy(FAILURE_RESULT, Optional.of(FAILURE_RESULT)),
-        heartbeat, Settings.timings(Duration.ofSeconds(15), AGENT_WAIT, true, random::nextDouble));
+        heartbeat, Settings.timings(Duration.ofSeconds(15), AGENT_WAIT, true, random::nextDouble), true);
     runbooks.put(Transition.LAUNCHING, new Runbook("GracefulLaunch-Warmup", Map.of()));
     runbooks.put(Transition.TERMINATING, new Runbook("GracefulExit-ArchiveLogs", Map.of("S3BucketName", List.of("logs"))));
     Orchestrator.Config config = new Orchestrator.Config(runbooks, AutoScalingModel.HOOKS, rules,
@@ -229,8 +229,9 @@ final class FaultRun {
   /** An action ended: the instance moves on to its next hook a while later. */
   private void ended(AutoScalingModel.Held held) {
     History.Ending ending = history.endingOf(held.action.id()).orElseThrow();
-    Instant since = ending.at().equals(held.globalDeadline) ? held.action.heldAt()
-        : ending.at().minus(held.hook.heartbeatTimeout());
+    // Within its last heartbeat timeout: since its last renewal, by the hook's timeout then, which an
+    // operator may have changed since the hold began.
+    Instant since = ending.at().equals(held.globalDeadline) ? held.action.heldAt() : held.renewedAt;
     if (ending.by() == History.Ender.TIMEOUT && lambda.everyPathLost(held.action.id(), since)) {
       history.lostOnEveryPath.add(held.action.id());
     }

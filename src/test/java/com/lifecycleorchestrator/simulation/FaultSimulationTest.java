@@ -3,6 +3,8 @@ package com.lifecycleorchestrator.simulation;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.lifecycleorchestrator.core.Fleet;
+import com.lifecycleorchestrator.core.HookTimeouts;
 import com.lifecycleorchestrator.core.LifecycleAction;
 import com.lifecycleorchestrator.core.LifecycleResult;
 import java.time.Duration;
@@ -38,6 +40,30 @@ class FaultSimulationTest {
     assertEquals(first.figures(), second.figures());
     assertEquals(first.history().schedule, second.history().schedule);
     assertTrue(first.history().schedule.size() > 10, "the run did hardly anything: " + first.history().schedule);
+  }
+
+  /**
+   * I4's exception looks at the reconciler's passes within the hold's last heartbeat timeout: from
+   * its last renewal, by the hook's timeout then, which an operator may have shortened since the
+   * hold began (seed 36497 of the 100,000-seed run after the calls were cut: three passes failed in
+   * the 900 s after the last heartbeat, and the window taken by the 3,600 s the hook had when the
+   * hold began reached back to a pass that had not).
+   */
+  @Test
+  void aHoldRenewedByAShortenedHookRunsOutItsLastHeartbeatTimeoutFromThatRenewal() {
+    History.Action action = new History.Action(0, new LifecycleAction.InstanceId("i-0123456789abcdef0"),
+        LifecycleAction.Transition.TERMINATING, LifecycleAction.Place.EC2,
+        new LifecycleAction.Token("87654321-4321-4321-4321-210987654321"), FaultRun.T0, FaultRun.T0, Optional.empty(),
+        "GracefulExit-ArchiveLogs");
+    AutoScalingModel.Held held = new AutoScalingModel.Held(new LifecycleAction.GroupName("web-asg"), action,
+        HookTimeouts.assumed(Duration.ofHours(1)), new Fleet.Activity("activity-0", FaultRun.T0, "Terminating"),
+        Duration.ZERO);
+    Instant renewed = FaultRun.T0.plus(Duration.ofMinutes(70));
+
+    held.renew(renewed, HookTimeouts.assumed(Duration.ofSeconds(900)));
+
+    assertEquals(renewed, held.renewedAt);
+    assertEquals(renewed.plusSeconds(900), held.expiresAt);
   }
 
   @Test

@@ -59,10 +59,17 @@ public final class Rig {
   private Duration invocationTime = Duration.ZERO;
   private Orchestrator.WarmPoolReturn warmPoolReturn = Orchestrator.WarmPoolReturn.RUN;
   private Optional<Enrolment> enrolment = Optional.empty();
+  private boolean deletionsLeftToTheReconciler;
 
   /** Fleet mode: groups are served by their tags, which may name these runbooks besides the stack's. */
   public Rig fleet(Enrolment enrolment) {
     this.enrolment = Optional.of(enrolment);
+    return this;
+  }
+
+  /** A reconciler watches the groups: a waiting hold's heartbeats leave the group's deletion to its passes. */
+  public Rig deletionsLeftToTheReconciler() {
+    this.deletionsLeftToTheReconciler = true;
     return this;
   }
 
@@ -130,7 +137,7 @@ public final class Rig {
 
   public Orchestration.Rules rules() {
     return new Orchestration.Rules(new ResultPolicy(failureResult, unreachableAgentResult), heartbeatTimeout,
-        timings());
+        timings(), deletionsLeftToTheReconciler);
   }
 
   /** The function's own timings, as the settings build them, with this rig's polling cap and seeded jitter. */
