@@ -566,7 +566,7 @@ final class RunbookProgress {
 
   /**
    * Where the runbook stands once a parking is refused, so that a waiting room that failed once
-   * does not keep the invocation for the whole delay (a capacity wait is up to ten minutes): when it
+   * does not keep the invocation for the whole delay (a capacity wait is up to fifteen minutes): when it
    * runs, watched again after a pause, whose status check parks it again if it still runs; else
    * parked again after a pause until it comes {@code back}, and claimed again then if that pause
    * reaches it.
