@@ -32,7 +32,12 @@ public final class ScaleInSimulation {
 
   static final Instant SCALE_IN = Instant.parse("2026-11-25T13:00:00Z");
   static final Duration HEARTBEAT_TIMEOUT = Duration.ofHours(1);
-  static final int SSM_CONCURRENT = 100;
+  /**
+   * Automation's executions at once: 100 by default; with adaptive concurrency turned on, "up to 500
+   * [...] depending on available resources" ("Allowing Automation to adapt to your concurrency
+   * needs", SSM User Guide). -DssmConcurrent=500 runs the scale-ins as if SSM gave all 500.
+   */
+  static final int SSM_CONCURRENT = Integer.getInteger("ssmConcurrent", 100);
   static final int SSM_QUEUED = 1000;
   static final int LAMBDA_CONCURRENCY = 1000;
   /** The SQS trigger's MaximumConcurrency: template.yaml's WaitingRoomConcurrency default, chosen by {@link #sweep}. */
