@@ -71,12 +71,7 @@ class LongWaitTest {
 
   @Test
   void aStartRefusedForSsmsCapacityIsTriedAgainNotCountedAsAFailure() {
-    LifecycleAction action = rig.held(rig.terminating());
-    rig.automations.failNext(FakeAutomations.Operation.START, Failures.times(10, Failures.queueFull()));
-
-    Outcome outcome = rig.handleAcrossInvocations(action, INVOCATION);
-
-    assertEquals(LifecycleResult.CONTINUE, assertInstanceOf(Outcome.Completed.class, outcome).result());
+    LifecycleAction action = completedAfterStartsRefusedForCapacity(10);
     assertEquals(11, rig.automations.calls(FakeAutomations.Operation.START));
     assertEquals(1, rig.automations.executions().size());
     long retries = rig.milestones.stream().filter(m -> m instanceof Milestone.StartRetried).count();
@@ -117,12 +112,7 @@ class LongWaitTest {
   @Test
   void withAWaitingRoomARefusedStartWaitsThereNotInAnInvocation() {
     rig.withWaitingRoom();
-    LifecycleAction action = rig.held(rig.terminating());
-    rig.automations.failNext(FakeAutomations.Operation.START, Failures.times(12, Failures.queueFull()));
-
-    Outcome outcome = rig.handleAcrossInvocations(action, INVOCATION);
-
-    assertEquals(LifecycleResult.CONTINUE, assertInstanceOf(Outcome.Completed.class, outcome).result());
+    LifecycleAction action = completedAfterStartsRefusedForCapacity(12);
     List<FakeWaitingRoom.Stay> stays = rig.waitingRoom.stays();
     assertEquals(12, stays.size());
     for (int i = 1; i < stays.size(); i++) {
@@ -162,12 +152,7 @@ class LongWaitTest {
   @Test
   void aStartRefusedForCapacityIsTriedAgainWithItsClaimWithoutReadingTheRecordAgain() {
     rig.withWaitingRoom();
-    LifecycleAction action = rig.held(rig.terminating());
-    rig.automations.failNext(FakeAutomations.Operation.START, Failures.times(3, Failures.queueFull()));
-
-    Outcome outcome = rig.handleAcrossInvocations(action, INVOCATION);
-
-    assertEquals(LifecycleResult.CONTINUE, assertInstanceOf(Outcome.Completed.class, outcome).result());
+    LifecycleAction action = completedAfterStartsRefusedForCapacity(3);
     assertTrue(rig.waitingRoom.stays().stream().allMatch(stay -> stay.continuation().claim()
         .filter(claim -> claim.epoch() == 0 && claim.preflightPassed().equals(Rig.T0)).isPresent()),
         rig.waitingRoom.stays().toString());
@@ -181,12 +166,7 @@ class LongWaitTest {
   @Test
   void aClaimWaitingForCapacityMakesItsPreflightAgainOnceItIsAHeartbeatIntervalOld() {
     rig.withWaitingRoom();
-    LifecycleAction action = rig.held(rig.terminating());
-    rig.automations.failNext(FakeAutomations.Operation.START, Failures.times(12, Failures.queueFull()));
-
-    Outcome outcome = rig.handleAcrossInvocations(action, INVOCATION);
-
-    assertEquals(LifecycleResult.CONTINUE, assertInstanceOf(Outcome.Completed.class, outcome).result());
+    LifecycleAction action = completedAfterStartsRefusedForCapacity(12);
     Duration interval = rig.timings().heartbeatEvery(rig.heartbeatTimeout());
     List<Instant> preflights = rig.waitingRoom.stays().stream()
         .map(stay -> stay.continuation().claim().orElseThrow().preflightPassed()).distinct().toList();
@@ -205,12 +185,7 @@ class LongWaitTest {
   @Test
   void aClaimWaitingForCapacityLeavesTheGroupToTheReconcilerWhenItMakesItsPreflightAgain() {
     rig.withWaitingRoom().deletionsLeftToTheReconciler();
-    LifecycleAction action = rig.held(rig.terminating());
-    rig.automations.failNext(FakeAutomations.Operation.START, Failures.times(12, Failures.queueFull()));
-
-    Outcome outcome = rig.handleAcrossInvocations(action, INVOCATION);
-
-    assertEquals(LifecycleResult.CONTINUE, assertInstanceOf(Outcome.Completed.class, outcome).result());
+    LifecycleAction action = completedAfterStartsRefusedForCapacity(12);
     assertTrue(rig.automations.calls(FakeAutomations.Operation.AGENT) > 1, "the agent looked at again");
     assertEquals(1, rig.lifecycleActions.calls(FakeLifecycleActions.Operation.DESCRIBE), "the first pre-flight's only");
   }
@@ -356,5 +331,19 @@ class LongWaitTest {
       previous = beat;
     }
     assertFalse(rig.lifecycleActions.heartbeats(action).isEmpty());
+  }
+
+  /**
+   * A terminate action whose start SSM refuses for capacity {@code refusals} times, handled across
+   * invocations until it is completed with CONTINUE.
+   */
+  private LifecycleAction completedAfterStartsRefusedForCapacity(int refusals) {
+    LifecycleAction action = rig.held(rig.terminating());
+    rig.automations.failNext(FakeAutomations.Operation.START, Failures.times(refusals, Failures.queueFull()));
+
+    Outcome outcome = rig.handleAcrossInvocations(action, INVOCATION);
+
+    assertEquals(LifecycleResult.CONTINUE, assertInstanceOf(Outcome.Completed.class, outcome).result());
+    return action;
   }
 }

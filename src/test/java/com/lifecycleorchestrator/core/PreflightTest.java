@@ -9,6 +9,7 @@ import com.lifecycleorchestrator.testkit.FakeAutomations;
 import com.lifecycleorchestrator.testkit.FakeLifecycleActions;
 import com.lifecycleorchestrator.testkit.Rig;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -96,17 +97,10 @@ class PreflightTest {
     rig.heartbeatTimeout(Duration.ofMinutes(5));
     LifecycleAction action = rig.held(rig.terminating());
     rig.automations.everyRunbook(FakeAutomations.Script.runsThen(Duration.ofMinutes(10), "Success"));
-    Orchestration orchestration = Orchestration.begin(action,
-        rig.config().runbookFor(action.transition()).orElseThrow(), rig.ports(), rig.rules(), rig.budget(), Rig.T0);
-    while (rig.clock.now().isBefore(Rig.T0.plusSeconds(30))) {
-      rig.clock.sleepUntil(orchestration.nextStepAt());
-      orchestration.advance(rig.clock.now());
-    }
+    Orchestration orchestration = begun(action);
+    stepUntil(orchestration, Rig.T0.plusSeconds(30));
     rig.lifecycleActions.groupState(action.group(), Fleet.GroupState.DELETING);
-    while (orchestration.outcome().isEmpty()) {
-      rig.clock.sleepUntil(orchestration.nextStepAt());
-      orchestration.advance(rig.clock.now());
-    }
+    Steps.runToEnd(orchestration, rig.clock);
 
     assertEquals(LifecycleResult.CONTINUE,
         assertInstanceOf(Outcome.Completed.class, orchestration.outcome().orElseThrow()).result());
@@ -126,24 +120,14 @@ class PreflightTest {
     rig.heartbeatTimeout(Duration.ofMinutes(5)).deletionsLeftToTheReconciler();
     LifecycleAction action = rig.held(rig.terminating());
     rig.automations.everyRunbook(FakeAutomations.Script.runsThen(Duration.ofMinutes(10), "Success"));
-    Orchestration orchestration = Orchestration.begin(action,
-        rig.config().runbookFor(action.transition()).orElseThrow(), rig.ports(), rig.rules(), rig.budget(), Rig.T0);
-    while (rig.clock.now().isBefore(Rig.T0.plusSeconds(30))) {
-      rig.clock.sleepUntil(orchestration.nextStepAt());
-      orchestration.advance(rig.clock.now());
-    }
+    Orchestration orchestration = begun(action);
+    stepUntil(orchestration, Rig.T0.plusSeconds(30));
     rig.lifecycleActions.groupState(action.group(), Fleet.GroupState.DELETING);
-    while (rig.clock.now().isBefore(Rig.T0.plus(Duration.ofMinutes(3)))) {
-      rig.clock.sleepUntil(orchestration.nextStepAt());
-      orchestration.advance(rig.clock.now());
-    }
+    stepUntil(orchestration, Rig.T0.plus(Duration.ofMinutes(3)));
     assertEquals(1, rig.lifecycleActions.calls(FakeLifecycleActions.Operation.DESCRIBE), "the pre-flight's only");
 
     assertEquals(1, rig.reconciler().reconcile(rig.continuations).releasedForDeletion());
-    while (orchestration.outcome().isEmpty()) {
-      rig.clock.sleepUntil(orchestration.nextStepAt());
-      orchestration.advance(rig.clock.now());
-    }
+    Steps.runToEnd(orchestration, rig.clock);
 
     assertInstanceOf(Outcome.AlreadyCompleted.class, orchestration.outcome().orElseThrow());
     assertEquals(LifecycleResult.CONTINUE, rig.lifecycleActions.ending(action).orElseThrow().result());
@@ -159,19 +143,26 @@ class PreflightTest {
     rig.withLaunchRunbook();
     LifecycleAction launch = rig.held(rig.action(LifecycleAction.Transition.LAUNCHING, Rig.T0));
     rig.automations.agentRegistersAt(launch.instance(), Rig.T0.plus(Duration.ofMinutes(3)));
-    Orchestration orchestration = Orchestration.begin(launch,
-        rig.config().runbookFor(launch.transition()).orElseThrow(), rig.ports(), rig.rules(), rig.budget(), Rig.T0);
-    while (rig.clock.now().isBefore(Rig.T0.plus(Duration.ofMinutes(2)))) {
-      rig.clock.sleepUntil(orchestration.nextStepAt());
-      orchestration.advance(rig.clock.now());
-    }
+    Orchestration orchestration = begun(launch);
+    stepUntil(orchestration, Rig.T0.plus(Duration.ofMinutes(2)));
     rig.lifecycleActions.completeElsewhere(launch, LifecycleResult.CONTINUE);
-    while (orchestration.outcome().isEmpty()) {
-      rig.clock.sleepUntil(orchestration.nextStepAt());
-      orchestration.advance(rig.clock.now());
-    }
+    Steps.runToEnd(orchestration, rig.clock);
 
     assertInstanceOf(Outcome.AlreadyCompleted.class, orchestration.outcome().orElseThrow());
     assertEquals(0, rig.automations.calls(FakeAutomations.Operation.START));
+  }
+
+  /** The action's orchestration, begun at T0 with its transition's runbook. */
+  private Orchestration begun(LifecycleAction action) {
+    return Orchestration.begin(action, rig.config().runbookFor(action.transition()).orElseThrow(), rig.ports(),
+        rig.rules(), rig.budget(), Rig.T0);
+  }
+
+  /** Takes the orchestration's steps at their times until the clock reaches {@code until}. */
+  private void stepUntil(Orchestration orchestration, Instant until) {
+    while (rig.clock.now().isBefore(until)) {
+      rig.clock.sleepUntil(orchestration.nextStepAt());
+      orchestration.advance(rig.clock.now());
+    }
   }
 }
