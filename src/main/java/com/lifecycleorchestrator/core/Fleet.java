@@ -3,12 +3,12 @@ package com.lifecycleorchestrator.core;
 import static java.util.Objects.requireNonNull;
 
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.regex.Pattern;
 import java.util.regex.Matcher;
-import java.util.HashMap;
+import java.util.regex.Pattern;
 
 /**
  * What the function can see of the fleet around a lifecycle action: whether the group is being
@@ -89,7 +89,6 @@ public final class Fleet {
     /** An instance id in an activity's description, as a whole word. */
     private static final Pattern INSTANCE_ID =
         Pattern.compile("(?<![0-9A-Za-z-])i-(?:[0-9a-f]{17}|[0-9a-f]{8})(?![0-9A-Za-z])");
-
 
     public LifecycleAction.ScalingActivity asScalingActivity() {
       return new LifecycleAction.ScalingActivity(id, startedAt);

@@ -104,7 +104,7 @@ final class Hold {
    * finds the action no longer active.
    */
   Optional<Position> keepAlive(Instant now, boolean groupAskedNow) {
-    if (!groupAskedNow && !rules.deletionsLeftToTheReconciler() && groupIsBeingDeleted()) {
+    if (!groupAskedNow && groupDeletionIsOurs()) {
       return Optional.of(releasedForTheGroupsDeletion(now));
     }
     try {
@@ -195,10 +195,18 @@ final class Hold {
    * waiting hold's heartbeats leave it.
    */
   Position checkAgain(Position.Starting on, Instant now) {
-    if (!rules.deletionsLeftToTheReconciler() && groupIsBeingDeleted()) {
+    if (groupDeletionIsOurs()) {
       return releasedForTheGroupsDeletion(now);
     }
     return lookForTheAgent(0, on, now);
+  }
+
+  /**
+   * Whether the group is being deleted, where noticing it falls to this hold: not when a reconciler
+   * watches the groups, whose passes release a deleting group's waiting instances.
+   */
+  private boolean groupDeletionIsOurs() {
+    return !rules.deletionsLeftToTheReconciler() && groupIsBeingDeleted();
   }
 
   /** Looks again for a launching instance's agent; once online, the runbook starts. */

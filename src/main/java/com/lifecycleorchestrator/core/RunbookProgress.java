@@ -103,7 +103,7 @@ final class RunbookProgress {
           return ended.get();
         }
       }
-      if (claiming.attempt() == 0 || !now.isBefore(hold.lastHeartbeat().plus(LIVENESS_PROVEN_FOR))) {
+      if (claiming.attempt() == 0 || !provenByARecentHeartbeat(now)) {
         Optional<Position> ended = hold.heartbeat(now);
         if (ended.isPresent()) {
           return ended.get();
@@ -370,7 +370,7 @@ final class RunbookProgress {
   private Optional<Position> stillActiveBeforeTheStart(Position.Starting starting, Instant now) {
     try {
       if (action.token().isPresent()) {
-        return now.isBefore(hold.lastHeartbeat().plus(LIVENESS_PROVEN_FOR)) ? Optional.empty() : hold.heartbeat(now);
+        return provenByARecentHeartbeat(now) ? Optional.empty() : hold.heartbeat(now);
       }
       return now.isBefore(provenActiveAt.plus(LIVENESS_PROVEN_FOR)) ? Optional.empty()
           : unlessItsActivityHoldsTheInstance(now);
@@ -384,6 +384,11 @@ final class RunbookProgress {
       Duration pause = rules.timings().retrying().delayBefore(starting.attempt());
       return Optional.of(new Position.Starting(starting.epoch(), starting.attempt() + 1, now.plus(pause)));
     }
+  }
+
+  /** Whether a heartbeat Auto Scaling accepted within {@link #LIVENESS_PROVEN_FOR} proves the action still active. */
+  private boolean provenByARecentHeartbeat(Instant now) {
+    return now.isBefore(hold.lastHeartbeat().plus(LIVENESS_PROVEN_FOR));
   }
 
   /** The action as its execution records it: by the activity holding the instance at the claim, if it has no token. */
@@ -468,10 +473,15 @@ final class RunbookProgress {
   Position ended(Runbook.ExecutionId execution, Runbook.Observation observed, Instant now) {
     timeline.runbookRunning(execution, now);
     timeline.statusSeen(observed.status());
+    return endedWith(rules.results().resultFor(observed.status()).orElseThrow(), observed,
+        ", as its status-change event says", now);
+  }
+
+  /** The runbook ended: its wait is over, and the result its status maps to goes out. */
+  private Position endedWith(LifecycleResult result, Runbook.Observation observed, String how, Instant now) {
     timeline.runbookEnded(observed, now);
     timeline.waitEnded(now);
-    return new Position.Completing(rules.results().resultFor(observed.status()).orElseThrow(),
-        "the runbook ended with status " + observed.status() + ", as its status-change event says", 0, now);
+    return new Position.Completing(result, "the runbook ended with status " + observed.status() + how, 0, now);
   }
 
   /**
@@ -498,10 +508,8 @@ final class RunbookProgress {
 
   /** Follows an execution that an earlier invocation started, checking it at once. */
   Position following(Runbook.ExecutionId execution, Instant now) {
-    timeline.runbookRunning(execution, now);
     hold.signOfLife(execution, now);
-    followsAnEarlierStart = true;
-    return new Position.Waiting(execution, 0, now);
+    return followingOn(execution, now);
   }
 
   Position await(Position.Waiting waiting, Instant now) {
@@ -514,9 +522,7 @@ final class RunbookProgress {
       }
       Optional<LifecycleResult> result = rules.results().resultFor(observed.status());
       if (result.isPresent()) {
-        timeline.runbookEnded(observed, now);
-        timeline.waitEnded(now);
-        return new Position.Completing(result.get(), "the runbook ended with status " + observed.status(), 0, now);
+        return endedWith(result.get(), observed, "", now);
       }
       if (!observed.status().isQueued()) {
         capacityWaits = 0;
