@@ -152,7 +152,7 @@ class LongWaitTest {
   @Test
   void aStartRefusedForCapacityIsTriedAgainWithItsClaimWithoutReadingTheRecordAgain() {
     rig.withWaitingRoom();
-    LifecycleAction action = completedAfterStartsRefusedForCapacity(3);
+    completedAfterStartsRefusedForCapacity(3);
     assertTrue(rig.waitingRoom.stays().stream().allMatch(stay -> stay.continuation().claim()
         .filter(claim -> claim.epoch() == 0 && claim.preflightPassed().equals(Rig.T0)).isPresent()),
         rig.waitingRoom.stays().toString());
@@ -166,7 +166,7 @@ class LongWaitTest {
   @Test
   void aClaimWaitingForCapacityMakesItsPreflightAgainOnceItIsAHeartbeatIntervalOld() {
     rig.withWaitingRoom();
-    LifecycleAction action = completedAfterStartsRefusedForCapacity(12);
+    completedAfterStartsRefusedForCapacity(12);
     Duration interval = rig.timings().heartbeatEvery(rig.heartbeatTimeout());
     List<Instant> preflights = rig.waitingRoom.stays().stream()
         .map(stay -> stay.continuation().claim().orElseThrow().preflightPassed()).distinct().toList();
@@ -185,7 +185,7 @@ class LongWaitTest {
   @Test
   void aClaimWaitingForCapacityLeavesTheGroupToTheReconcilerWhenItMakesItsPreflightAgain() {
     rig.withWaitingRoom().deletionsLeftToTheReconciler();
-    LifecycleAction action = completedAfterStartsRefusedForCapacity(12);
+    completedAfterStartsRefusedForCapacity(12);
     assertTrue(rig.automations.calls(FakeAutomations.Operation.AGENT) > 1, "the agent looked at again");
     assertEquals(1, rig.lifecycleActions.calls(FakeLifecycleActions.Operation.DESCRIBE), "the first pre-flight's only");
   }
