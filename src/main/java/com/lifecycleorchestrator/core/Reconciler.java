@@ -7,6 +7,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -114,6 +115,13 @@ public final class Reconciler {
     private final Continuations continuations;
     private final Instant began;
     private final List<Waiting> toExamine = new ArrayList<>();
+    /**
+     * Each group's scaling activities in progress, by the instance each holds: listed once a pass,
+     * when an examined instance first needs its own. An instance whose execution's token proves it
+     * served needs none, so a pass over followed actions lists none.
+     */
+    private final Map<LifecycleAction.GroupName, Map<LifecycleAction.InstanceId, Fleet.Activity>> holding =
+        new HashMap<>();
     private boolean described;
     private int next;
     private Instant due;
@@ -185,11 +193,8 @@ public final class Reconciler {
             .filter(instance -> runbooks.containsKey(instance.transition()))
             .toList();
         waiting += ours.stream().map(Fleet.WaitingInstance::instance).distinct().count();
-        Map<LifecycleAction.InstanceId, Fleet.Activity> holding =
-            Fleet.Activity.holdingEach(ours.isEmpty() ? List.of() : activitiesOf(group));
         List<Waiting> waitingHere = ours.stream()
-            .map(instance -> new Waiting(waitingAction(group, instance,
-                Optional.ofNullable(holding.get(instance.instance())), now), runbooks.get(instance.transition())))
+            .map(instance -> new Waiting(group, instance, runbooks.get(instance.transition())))
             .toList();
         if (found.state() == Fleet.GroupState.DELETING) {
           waitingHere.forEach(this::releaseForTheGroupsDeletion);
@@ -202,7 +207,7 @@ public final class Reconciler {
           heartbeatEvery = every.compareTo(heartbeatEvery) < 0 ? every : heartbeatEvery;
         }
       }
-      all.sort(Comparator.comparing((Waiting found) -> found.action().instance().value()));
+      all.sort(Comparator.comparing((Waiting found) -> found.instance().instance().value()));
       toExamine.addAll(rotation(all, now, heartbeatEvery));
     }
 
@@ -256,7 +261,7 @@ public final class Reconciler {
       long passNumber = now.toEpochMilli() / config.interval().toMillis();
       int bucket = (int) (passNumber % buckets);
       List<Waiting> mine = all.stream()
-          .filter(found -> Math.floorMod(found.action().instance().value().hashCode(), buckets) == bucket)
+          .filter(found -> Math.floorMod(found.instance().instance().value().hashCode(), buckets) == bucket)
           .toList();
       int from = (int) ((passNumber / buckets) * (1 + config.passTime().toMillis() / config.pace().toMillis())
           % Math.max(1, mine.size()));
@@ -270,7 +275,7 @@ public final class Reconciler {
      * to a fresh invocation if nobody follows it (see the class's description).
      */
     private void examine(Waiting found, Instant now) {
-      LifecycleAction action = found.action();
+      LifecycleAction action = byInstance(found);
       try {
         if (action.returnsToWarmPool() && orchestration.warmPoolReturn() == Orchestrator.WarmPoolReturn.CONTINUE) {
           if (lifecycleActions.complete(action, LifecycleResult.CONTINUE) == LifecycleActions.Answer.ACCEPTED) {
@@ -282,7 +287,7 @@ public final class Reconciler {
         Optional<Runbook.Entry> latest = automations.latest(seat);
         if (latest.isPresent() && !latest.get().isReleased()) {
           Runbook.Entry entry = latest.get();
-          Optional<Boolean> serves = servesTheWaitingAction(entry, action);
+          Optional<Boolean> serves = servesTheWaitingAction(entry, found);
           if (serves.isEmpty()) {
             lifecycleActions.recordHeartbeat(action);
             unidentified++;
@@ -290,19 +295,20 @@ public final class Reconciler {
           }
           if (serves.get()) {
             if (!isFollowed(entry, action, now)) {
-              handOver(following(entry, action), found.runbook(), Optional.of(entry.execution()), now);
+              handOver(following(entry, found), found.runbook(), Optional.of(entry.execution()), now);
             }
             return;
           }
         }
-        if (action.activity().isEmpty()) {
+        LifecycleAction identified = identified(found);
+        if (identified.activity().isEmpty()) {
           unidentified++;
           return;
         }
-        if (lifecycleActions.recordHeartbeat(action) == LifecycleActions.Answer.ACCEPTED
+        if (lifecycleActions.recordHeartbeat(identified) == LifecycleActions.Answer.ACCEPTED
             && newActionsHandedOver < config.examinedAtLeast()) {
           newActionsHandedOver++;
-          handOver(action, found.runbook(), Optional.empty(), now);
+          handOver(identified, found.runbook(), Optional.empty(), now);
         }
       } catch (ServiceFailure failure) {
         failedCalls++;
@@ -316,12 +322,16 @@ public final class Reconciler {
      * instance or not (then a heartbeat by instance keeps the waiting action alive). Empty when
      * neither can tell.
      */
-    private Optional<Boolean> servesTheWaitingAction(Runbook.Entry entry, LifecycleAction action) {
+    private Optional<Boolean> servesTheWaitingAction(Runbook.Entry entry, Waiting found) {
       if (entry.token().isPresent()) {
-        return Optional.of(lifecycleActions.recordHeartbeat(action.withToken(entry.token().get()))
+        return Optional.of(lifecycleActions.recordHeartbeat(byInstance(found).withToken(entry.token().get()))
             == LifecycleActions.Answer.ACCEPTED);
       }
-      if (entry.activity().isEmpty() || action.activity().isEmpty()) {
+      if (entry.activity().isEmpty()) {
+        return Optional.empty();
+      }
+      LifecycleAction action = identified(found);
+      if (action.activity().isEmpty()) {
         return Optional.empty();
       }
       boolean same = entry.activity().get().equals(action.activity().get().id());
@@ -350,7 +360,9 @@ public final class Reconciler {
      * The waiting action as the execution records it: by its token, if it has one, else by the
      * scaling activity it was started for, and since its hold began.
      */
-    private LifecycleAction following(Runbook.Entry entry, LifecycleAction action) {
+    private LifecycleAction following(Runbook.Entry entry, Waiting found) {
+      LifecycleAction action = entry.heldSince().isPresent() && entry.activity().isPresent()
+          ? byInstance(found) : identified(found);
       Instant heldSince = entry.heldSince().orElse(action.heldSince());
       Optional<LifecycleAction.ScalingActivity> activity = entry.activity()
           .map(id -> new LifecycleAction.ScalingActivity(id, heldSince)).or(action::activity);
@@ -376,9 +388,39 @@ public final class Reconciler {
       return hooks.of(group, hook, unreadable -> { });
     }
 
+    /**
+     * The waiting action as far as the instance names it: enough to read its seat's record, send a
+     * heartbeat or a result by instance id, or name it by an execution's token.
+     */
+    private LifecycleAction byInstance(Waiting found) {
+      return waitingAction(found, Optional.empty());
+    }
+
+    /** The waiting action with the scaling activity holding its instance, if one is in progress. */
+    private LifecycleAction identified(Waiting found) {
+      Map<LifecycleAction.InstanceId, Fleet.Activity> holdingHere = holding.computeIfAbsent(found.group(),
+          group -> Fleet.Activity.holdingEach(activitiesOf(group)));
+      return waitingAction(found, Optional.ofNullable(holdingHere.get(found.instance().instance())));
+    }
+
+    /**
+     * The action of an instance found waiting: no token (it is completed by instance id), held since
+     * the scaling activity holding the instance started, where one is in progress. The hold began
+     * when the instance reached the hook, after its activity started, so the global deadline reckoned
+     * from the activity's start is never later than the one Auto Scaling keeps, however many
+     * heartbeats have kept the instance since. Without an activity the hold's start is unknown: such
+     * an action is only kept alive, never handed over on its own.
+     */
+    private LifecycleAction waitingAction(Waiting found, Optional<Fleet.Activity> activity) {
+      LifecycleAction.Transition transition = found.instance().transition();
+      return new LifecycleAction(transition, found.group(), orchestration.hookFor(transition).orElseThrow(),
+          found.instance().instance(), Optional.empty(), activity.map(Fleet.Activity::startedAt).orElse(began),
+          activity.map(Fleet.Activity::asScalingActivity), Optional.of(found.instance().destination()));
+    }
+
     private void releaseForTheGroupsDeletion(Waiting found) {
       try {
-        if (lifecycleActions.complete(found.action(), LifecycleResult.CONTINUE) == LifecycleActions.Answer.ACCEPTED) {
+        if (lifecycleActions.complete(byInstance(found), LifecycleResult.CONTINUE) == LifecycleActions.Answer.ACCEPTED) {
           releasedForDeletion++;
         }
       } catch (ServiceFailure failure) {
@@ -387,22 +429,6 @@ public final class Reconciler {
     }
   }
 
-  /** A waiting action of ours, and the runbook that serves its group's actions of its transition. */
-  private record Waiting(LifecycleAction action, Runbook runbook) {}
-
-  /**
-   * The action of an instance found waiting: no token (it is completed by instance id), held since
-   * the scaling activity holding the instance started, where one is in progress. The hold began
-   * when the instance reached the hook, after its activity started, so the global deadline reckoned
-   * from the activity's start is never later than the one Auto Scaling keeps, however many
-   * heartbeats have kept the instance since. Without an activity the hold's start is unknown: such
-   * an action is only kept alive, never handed over on its own.
-   */
-  private LifecycleAction waitingAction(LifecycleAction.GroupName group, Fleet.WaitingInstance instance,
-      Optional<Fleet.Activity> activity, Instant now) {
-    return new LifecycleAction(instance.transition(), group,
-        orchestration.hookFor(instance.transition()).orElseThrow(), instance.instance(), Optional.empty(),
-        activity.map(Fleet.Activity::startedAt).orElse(now), activity.map(Fleet.Activity::asScalingActivity),
-        Optional.of(instance.destination()));
-  }
+  /** An instance found waiting at one of our hooks, its group, and the runbook that serves its transition there. */
+  private record Waiting(LifecycleAction.GroupName group, Fleet.WaitingInstance instance, Runbook runbook) {}
 }

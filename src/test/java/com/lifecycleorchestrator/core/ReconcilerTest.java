@@ -161,6 +161,8 @@ class ReconcilerTest {
     assertTrue(rig.continuations.handedOver().isEmpty());
     assertEquals(1, rig.lifecycleActions.heartbeats(action).size(),
         "a heartbeat that names the execution's token: it keeps the action alive and proves it is the same");
+    assertEquals(0, rig.lifecycleActions.calls(FakeLifecycleActions.Operation.ACTIVITIES),
+        "the token names the action: the group's scaling activities are not listed");
   }
 
   /**
@@ -298,6 +300,8 @@ class ReconcilerTest {
     assertEquals(first.examined() * 2 + 1, rig.automations.totalCalls() + rig.lifecycleActions.calls(
         FakeLifecycleActions.Operation.HEARTBEAT) + rig.lifecycleActions.calls(FakeLifecycleActions.Operation.DESCRIBE),
         "calls of one pass: a describe, then per examined instance a look at its record and a heartbeat");
+    assertEquals(1, rig.lifecycleActions.calls(FakeLifecycleActions.Operation.ACTIVITIES),
+        "the group's scaling activities, listed once for every action of the pass that has no execution");
     for (int pass = 2; pass <= 4; pass++) {
       rig.clock.sleepUntil(Rig.T0.plus(Duration.ofMinutes(5L * pass)));
       assertTrue(rig.reconciler().reconcile(rig.continuations).recovered() <= 25, "at most a batch of new actions a pass");
