@@ -4,14 +4,18 @@ import static java.util.Objects.requireNonNull;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.Deque;
 import java.util.EnumMap;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Finds the lifecycle actions nobody handles, keeps every waiting action of ours alive, and hands
@@ -76,6 +80,12 @@ public final class Reconciler {
   public record Report(
       int waiting, int examined, int recovered, int releasedForDeletion, int failedCalls, int unidentified) {}
 
+  /**
+   * How long after a failed call an examination is made again: the SDK's own retries of that call
+   * have already spanned a few seconds, and a rate the call exceeded has refilled by then.
+   */
+  static final Duration AGAIN_AFTER_A_FAILURE = Duration.ofSeconds(10);
+
   private final Automations automations;
   private final LifecycleActions lifecycleActions;
   private final Clock clock;
@@ -116,12 +126,25 @@ public final class Reconciler {
     private final Instant began;
     private final List<Waiting> toExamine = new ArrayList<>();
     /**
+     * Instances whose examination a call cut short, each examined once more a little later in the
+     * pass, before those not yet examined: an action only the passes keep alive (its event lost, it
+     * waits for SSM's capacity) would otherwise go a whole rotation without a heartbeat, and two
+     * such failures in a row, or one in a turn that a full bucket left it out of, let its hook give up.
+     */
+    private final Deque<Again> toExamineAgain = new ArrayDeque<>();
+    /**
      * Each group's scaling activities in progress, by the instance each holds: listed once a pass,
      * when an examined instance first needs its own. An instance whose execution's token proves it
      * served needs none, so a pass over followed actions lists none.
      */
     private final Map<LifecycleAction.GroupName, Map<LifecycleAction.InstanceId, Fleet.Activity>> holding =
         new HashMap<>();
+    /**
+     * When a group's listing last failed for now, and the groups whose listing was tried again after
+     * that: once a pass, so that a listing throttled for long costs one more call, not one per instance.
+     */
+    private final Map<LifecycleAction.GroupName, Instant> listingFailedAt = new HashMap<>();
+    private final Set<LifecycleAction.GroupName> listedAgain = new HashSet<>();
     private boolean described;
     private int next;
     private Instant due;
@@ -166,12 +189,23 @@ public final class Reconciler {
       if (!described) {
         describeGroups(now);
         described = true;
-      } else if (next < toExamine.size() && now.isBefore(began.plus(config.passTime()))) {
-        examine(toExamine.get(next++), now);
-        examined++;
+      } else if (now.isBefore(began.plus(config.passTime()))) {
+        Again again = toExamineAgain.peek();
+        if (again != null && !now.isBefore(again.at())) {
+          toExamineAgain.poll();
+          examine(again.found(), now);
+        } else if (next < toExamine.size()) {
+          if (!examine(toExamine.get(next++), now)) {
+            toExamineAgain.add(new Again(toExamine.get(next - 1), now.plus(AGAIN_AFTER_A_FAILURE)));
+          }
+          examined++;
+        }
       }
       due = now.plus(config.pace());
-      if (next >= toExamine.size() || !due.isBefore(began.plus(config.passTime()))) {
+      if (next >= toExamine.size() && !toExamineAgain.isEmpty() && due.isBefore(toExamineAgain.peek().at())) {
+        due = toExamineAgain.peek().at();
+      }
+      if (next >= toExamine.size() && toExamineAgain.isEmpty() || !due.isBefore(began.plus(config.passTime()))) {
         report = new Report(waiting, examined, recovered, releasedForDeletion, failedCalls, unidentified);
       }
     }
@@ -235,14 +269,36 @@ public final class Reconciler {
       return described;
     }
 
-    /** The group's activities in progress, listed once per pass; none if the listing fails. */
-    private List<Fleet.Activity> activitiesOf(LifecycleAction.GroupName group) {
+    /**
+     * The group's activities in progress, by the instance each holds, listed once per pass: none if
+     * the listing is refused; unknown (empty) while it fails for now, when it is tried once more
+     * {@link #AGAIN_AFTER_A_FAILURE} later.
+     */
+    private Optional<Map<LifecycleAction.InstanceId, Fleet.Activity>> holdingIn(LifecycleAction.GroupName group,
+        Instant now) {
+      Map<LifecycleAction.InstanceId, Fleet.Activity> listed = holding.get(group);
+      if (listed != null) {
+        return Optional.of(listed);
+      }
+      Instant failedAt = listingFailedAt.get(group);
+      if (failedAt != null && (listedAgain.contains(group) || now.isBefore(failedAt.plus(AGAIN_AFTER_A_FAILURE)))) {
+        return Optional.empty();
+      }
       try {
-        return lifecycleActions.activitiesInProgress(group);
+        listed = Fleet.Activity.holdingEach(lifecycleActions.activitiesInProgress(group));
+      } catch (ServiceFailure.Rejected refused) {
+        failedCalls++;
+        listed = Map.of();
       } catch (ServiceFailure failure) {
         failedCalls++;
-        return List.of();
+        if (failedAt != null) {
+          listedAgain.add(group);
+        }
+        listingFailedAt.put(group, now);
+        return Optional.empty();
       }
+      holding.put(group, listed);
+      return Optional.of(listed);
     }
 
     /**
@@ -273,37 +329,44 @@ public final class Reconciler {
     /**
      * Looks at one waiting instance: reads its seat's record, keeps the action alive, and hands it
      * to a fresh invocation if nobody follows it (see the class's description).
+     *
+     * @return whether the examination was made, rather than cut short by a call that failed
      */
-    private void examine(Waiting found, Instant now) {
+    private boolean examine(Waiting found, Instant now) {
       LifecycleAction action = byInstance(found);
       try {
         if (action.returnsToWarmPool() && orchestration.warmPoolReturn() == Orchestrator.WarmPoolReturn.CONTINUE) {
           if (lifecycleActions.complete(action, LifecycleResult.CONTINUE) == LifecycleActions.Answer.ACCEPTED) {
             recovered++;
           }
-          return;
+          return true;
         }
-        Runbook.Seat seat = found.runbook().seatOf(action);
-        Optional<Runbook.Entry> latest = automations.latest(seat);
+        Optional<Runbook.Entry> latest = recordOf(found, action);
         if (latest.isPresent() && !latest.get().isReleased()) {
           Runbook.Entry entry = latest.get();
-          Optional<Boolean> serves = servesTheWaitingAction(entry, found);
+          Optional<Boolean> serves = servesTheWaitingAction(entry, found, now);
           if (serves.isEmpty()) {
             lifecycleActions.recordHeartbeat(action);
             unidentified++;
-            return;
+            return true;
           }
           if (serves.get()) {
             if (!isFollowed(entry, action, now)) {
-              handOver(following(entry, found), found.runbook(), Optional.of(entry.execution()), now);
+              handOver(following(entry, found, now), found.runbook(), Optional.of(entry.execution()), now);
             }
-            return;
+            return true;
           }
         }
-        LifecycleAction identified = identified(found);
+        if (holdingIn(found.group(), now).isEmpty()) {
+          // No activity could be listed, which is not the same as none: the action may be one only
+          // the passes keep alive (its event lost, waiting for SSM's capacity). Examined again with
+          // the listing tried again, rather than left alone as an instance nothing names.
+          return false;
+        }
+        LifecycleAction identified = identified(found, now);
         if (identified.activity().isEmpty()) {
           unidentified++;
-          return;
+          return true;
         }
         if (lifecycleActions.recordHeartbeat(identified) == LifecycleActions.Answer.ACCEPTED
             && newActionsHandedOver < config.examinedAtLeast()) {
@@ -312,6 +375,24 @@ public final class Reconciler {
         }
       } catch (ServiceFailure failure) {
         failedCalls++;
+        return false;
+      }
+      return true;
+    }
+
+    /**
+     * The latest execution at the instance's seat. A record that cannot be read now says nothing of
+     * who follows the action, but the hold must not lapse for it: the waiting action gets a heartbeat
+     * by instance id, and the next turn looks again.
+     *
+     * @throws ServiceFailure the record could not be read (after the heartbeat, or its failure)
+     */
+    private Optional<Runbook.Entry> recordOf(Waiting found, LifecycleAction action) {
+      try {
+        return automations.latest(found.runbook().seatOf(action));
+      } catch (ServiceFailure unread) {
+        lifecycleActions.recordHeartbeat(action);
+        throw unread;
       }
     }
 
@@ -322,7 +403,7 @@ public final class Reconciler {
      * instance or not (then a heartbeat by instance keeps the waiting action alive). Empty when
      * neither can tell.
      */
-    private Optional<Boolean> servesTheWaitingAction(Runbook.Entry entry, Waiting found) {
+    private Optional<Boolean> servesTheWaitingAction(Runbook.Entry entry, Waiting found, Instant now) {
       if (entry.token().isPresent()) {
         return Optional.of(lifecycleActions.recordHeartbeat(byInstance(found).withToken(entry.token().get()))
             == LifecycleActions.Answer.ACCEPTED);
@@ -330,7 +411,7 @@ public final class Reconciler {
       if (entry.activity().isEmpty()) {
         return Optional.empty();
       }
-      LifecycleAction action = identified(found);
+      LifecycleAction action = identified(found, now);
       if (action.activity().isEmpty()) {
         return Optional.empty();
       }
@@ -360,9 +441,9 @@ public final class Reconciler {
      * The waiting action as the execution records it: by its token, if it has one, else by the
      * scaling activity it was started for, and since its hold began.
      */
-    private LifecycleAction following(Runbook.Entry entry, Waiting found) {
+    private LifecycleAction following(Runbook.Entry entry, Waiting found, Instant now) {
       LifecycleAction action = entry.heldSince().isPresent() && entry.activity().isPresent()
-          ? byInstance(found) : identified(found);
+          ? byInstance(found) : identified(found, now);
       Instant heldSince = entry.heldSince().orElse(action.heldSince());
       Optional<LifecycleAction.ScalingActivity> activity = entry.activity()
           .map(id -> new LifecycleAction.ScalingActivity(id, heldSince)).or(action::activity);
@@ -397,10 +478,9 @@ public final class Reconciler {
     }
 
     /** The waiting action with the scaling activity holding its instance, if one is in progress. */
-    private LifecycleAction identified(Waiting found) {
-      Map<LifecycleAction.InstanceId, Fleet.Activity> holdingHere = holding.computeIfAbsent(found.group(),
-          group -> Fleet.Activity.holdingEach(activitiesOf(group)));
-      return waitingAction(found, Optional.ofNullable(holdingHere.get(found.instance().instance())));
+    private LifecycleAction identified(Waiting found, Instant now) {
+      return waitingAction(found, holdingIn(found.group(), now)
+          .flatMap(holdingHere -> Optional.ofNullable(holdingHere.get(found.instance().instance()))));
     }
 
     /**
@@ -428,6 +508,9 @@ public final class Reconciler {
       }
     }
   }
+
+  /** An instance to examine again, and from when. */
+  private record Again(Waiting found, Instant at) {}
 
   /** An instance found waiting at one of our hooks, its group, and the runbook that serves its transition there. */
   private record Waiting(LifecycleAction.GroupName group, Fleet.WaitingInstance instance, Runbook runbook) {}

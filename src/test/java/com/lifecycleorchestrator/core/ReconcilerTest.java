@@ -13,6 +13,7 @@ import com.lifecycleorchestrator.testkit.FakeLifecycleActions;
 import com.lifecycleorchestrator.testkit.Interleaving;
 import com.lifecycleorchestrator.testkit.Rig;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -230,6 +231,60 @@ class ReconcilerTest {
     }
     Reconciler.Report crowded = rig.reconciler().reconcile(rig.continuations);
     assertEquals(1079, crowded.examined(), "after the group is described, one instance every 250 ms until 270 s");
+  }
+
+  /**
+   * Found by the scale simulation at N = 5,000 (seeds 20261125 and 5 each left an action to the
+   * hook's default): an action whose event was lost, waiting for SSM's capacity, is kept alive by the
+   * passes alone, and a pass whose read of its record failed (SSM throttles
+   * DescribeAutomationExecutions while a large scale-in claims: "Error retries and exponential
+   * backoff in AWS") gave it no heartbeat. Two such passes in a row, or one in a turn a full bucket
+   * left it out of, and its hook gave up.
+   */
+  @Example
+  void aLostActionWhoseRecordCannotBeReadNowIsKeptAliveAndExaminedAgainInThePass() {
+    Rig rig = new Rig();
+    LifecycleAction lost = rig.held(rig.terminating());
+    rig.clock.advance(Duration.ofMinutes(5));
+    rig.automations.failNext(FakeAutomations.Operation.LATEST, Failures.throttled("ThrottlingException"));
+
+    Reconciler.Report pass = rig.reconciler().reconcile(rig.continuations);
+
+    assertEquals(1, pass.failedCalls());
+    List<Instant> heartbeats = rig.lifecycleActions.heartbeats(lost);
+    assertEquals(2, heartbeats.size(), "a heartbeat when the record could not be read, and one when it was examined again");
+    assertEquals(heartbeats.get(0).plus(Reconciler.AGAIN_AFTER_A_FAILURE), heartbeats.get(1));
+    assertEquals(1, pass.recovered(), "examined again in the same pass, and handed over");
+  }
+
+  /**
+   * The same action when the group's scaling activities cannot be listed for now: no activity listed
+   * is not no activity in progress. The instance is examined again with the listing tried once more,
+   * not left alone as an instance nothing names; a listing that fails again is not tried a third
+   * time in the pass, so a long throttling costs one more call a pass, not one per instance.
+   */
+  @Example
+  void aLostActionWhoseScalingActivitiesCannotBeListedForNowIsExaminedAgainWithTheListingTriedAgain() {
+    Rig rig = new Rig();
+    LifecycleAction lost = rig.held(rig.terminating());
+    LifecycleAction alsoLost = rig.held(rig.terminating());
+    rig.clock.advance(Duration.ofMinutes(5));
+    rig.lifecycleActions.failNext(FakeLifecycleActions.Operation.ACTIVITIES, Failures.throttled("Throttling"));
+
+    Reconciler.Report pass = rig.reconciler().reconcile(rig.continuations);
+
+    assertEquals(new Reconciler.Report(2, 2, 2, 0, 1, 0), pass);
+    assertEquals(1, rig.lifecycleActions.heartbeats(lost).size());
+    assertEquals(1, rig.lifecycleActions.heartbeats(alsoLost).size());
+    assertEquals(2, rig.lifecycleActions.calls(FakeLifecycleActions.Operation.ACTIVITIES));
+
+    rig.clock.advance(Duration.ofMinutes(5));
+    rig.lifecycleActions.failNext(FakeLifecycleActions.Operation.ACTIVITIES,
+        Failures.times(2, Failures.throttled("Throttling")));
+    Reconciler.Report throttled = rig.reconciler().reconcile(rig.continuations);
+
+    assertEquals(2, throttled.failedCalls(), "the listing, and its one more try");
+    assertEquals(4, rig.lifecycleActions.calls(FakeLifecycleActions.Operation.ACTIVITIES));
   }
 
   /**
