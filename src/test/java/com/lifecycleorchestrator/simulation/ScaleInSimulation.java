@@ -1,6 +1,8 @@
 package com.lifecycleorchestrator.simulation;
 
+import com.lifecycleorchestrator.core.Automations;
 import com.lifecycleorchestrator.core.LifecycleAction;
+import com.lifecycleorchestrator.core.LifecycleActions;
 import com.lifecycleorchestrator.core.LifecycleResult;
 import com.lifecycleorchestrator.core.Orchestrator;
 import com.lifecycleorchestrator.core.Outcome;
@@ -90,6 +92,14 @@ public final class ScaleInSimulation {
     String sizes = System.getProperty("sizes", "");
     int[] scaleIns = sizes.isBlank() ? new int[] {10, 100, 1000, 5000}
         : java.util.Arrays.stream(sizes.split(",")).mapToInt(size -> Integer.parseInt(size.trim())).toArray();
+    // -Dseeds=1,2,3 prints the orchestrator's figures against the targets for each of these seeds
+    // instead: how much they owe to the draw of the runbooks.
+    String seeds = System.getProperty("seeds", "");
+    if (!seeds.isBlank()) {
+      bySeed(java.util.Arrays.stream(seeds.split(",")).mapToLong(each -> Long.parseLong(each.trim())).toArray(),
+          scaleIns);
+      return;
+    }
     for (int instances : scaleIns) {
       long began = System.nanoTime();
       Workload workload = new Workload(instances, SCALE_IN, seed);
@@ -100,6 +110,21 @@ public final class ScaleInSimulation {
     }
     if (sizes.isBlank()) {
       sweep(5000, seed);
+    }
+  }
+
+  /** The orchestrator's figures for each seed and scale-in, one line each. */
+  static void bySeed(long[] seeds, int[] scaleIns) {
+    System.out.printf(Locale.ROOT, "%n  %-10s %6s %13s %8s %10s %12s %14s %12s%n", "seed", "N", "right result",
+        "p99, s", "calls", "reconciler's", "invocation-s", "held, min");
+    for (long seed : seeds) {
+      for (int instances : scaleIns) {
+        Figures figures = orchestrated(new Workload(instances, SCALE_IN, seed), seed, true, WAITING_ROOM_CONCURRENCY);
+        System.out.printf(Locale.ROOT, "  %-10d %6d %13s %8s %10s %12s %14s %12s%n", seed, instances,
+            figures.rightResult() + "/" + instances, fmt(figures.percentile(0.99)), fmt(figures.callsPerAction()),
+            fmt(figures.reconcilerCallsPerAction()), fmt(figures.invocationSecondsPerAction()),
+            fmt(figures.meanHoldMinutes()));
+      }
     }
   }
 
@@ -124,6 +149,8 @@ public final class ScaleInSimulation {
       int leftToDefault,
       double callsPerAction,
       double throttledPerAction,
+      double reconcilerCallsPerAction,
+      double meanHoldMinutes,
       List<Double> releaseDelays,
       double invocationSecondsPerAction,
       int handOvers,
@@ -184,7 +211,9 @@ public final class ScaleInSimulation {
       }
     }
     Reconciler.Config reconciling = settings.reconciler().orElseThrow();
-    Reconciler reconciler = new Reconciler(automations, lifecycleActions, clock, config, reconciling);
+    CallCount reconcilerCalls = new CallCount();
+    Reconciler reconciler = new Reconciler(reconcilerCalls.of(Automations.class, automations),
+        reconcilerCalls.of(LifecycleActions.class, lifecycleActions), clock, config, reconciling);
     lambda.reconcileEvery(reconciling.interval(), reconciler, lifecycleActions::anyHeld);
     loop.runAll();
     clock.sleepUntil(SCALE_IN.plus(Duration.ofHours(49)));
@@ -198,8 +227,10 @@ public final class ScaleInSimulation {
     int right = 0;
     int leftToDefault = 0;
     List<Double> delays = new ArrayList<>();
+    double heldMinutes = 0;
     for (Workload.Instance instance : workload.instances()) {
       FakeLifecycleActions.Ending ending = lifecycleActions.ending(instance.action()).orElseThrow();
+      heldMinutes += Duration.between(instance.action().heldSince(), ending.at()).toSeconds() / 60.0;
       if (ending.byTimeout()) {
         leftToDefault++;
         continue;
@@ -219,7 +250,8 @@ public final class ScaleInSimulation {
     int throttled = throttledCalls(automations) + lifecycleActions.throttled(FakeLifecycleActions.Operation.HEARTBEAT)
         + lifecycleActions.throttled(FakeLifecycleActions.Operation.COMPLETE);
     int n = workload.instances().size();
-    return new Figures(n, right, leftToDefault, (double) calls / n, (double) throttled / n, delays,
+    return new Figures(n, right, leftToDefault, (double) calls / n, (double) throttled / n,
+        (double) reconcilerCalls.calls() / n, heldMinutes / n, delays,
         lambda.invocationSeconds() / n, lambda.handOvers(), lambda.startRetries(), lambda.parked(),
         lostEvents, lambda.recovered(), lambda.failedToDestination() + lambda.timedOut(), 0,
         lambda.redelivered(), lambda.deadLettered(), lambda.mostFromWaitingRoomAtOnce(),
@@ -279,7 +311,7 @@ public final class ScaleInSimulation {
     }
     int n = workload.instances().size();
     return new Figures(n, 0, n, (double) automations.totalCalls() / n, (double) throttledCalls(automations) / n,
-        delays, 0, 0, 0, 0, 0, 0, 0, cutShort, 0, 0, 0, "");
+        0, HEARTBEAT_TIMEOUT.toMinutes(), delays, 0, 0, 0, 0, 0, 0, 0, cutShort, 0, 0, 0, "");
   }
 
   private static FakeAutomations ssm(VirtualClock clock, Workload workload, Random random) {
@@ -329,11 +361,15 @@ public final class ScaleInSimulation {
         fmt(recipe.callsPerAction()));
     row("  of which throttled", fmt(parking.throttledPerAction()), fmt(inInvocations.throttledPerAction()),
         fmt(recipe.throttledPerAction()));
+    row("  of which the reconciler's", fmt(parking.reconcilerCallsPerAction()),
+        fmt(inInvocations.reconcilerCallsPerAction()), "-");
     System.out.printf(Locale.ROOT, "  %-46s %s%n", "  orchestrator's, by operation", parking.callsByOperation());
     row("release delay p50 (runbook end -> release), s", fmt(parking.percentile(0.50)),
         fmt(inInvocations.percentile(0.50)), fmt(recipe.percentile(0.50)));
     row("release delay p99, s", fmt(parking.percentile(0.99)), fmt(inInvocations.percentile(0.99)),
         fmt(recipe.percentile(0.99)));
+    row("time held, mean (event -> release), min", fmt(parking.meanHoldMinutes()),
+        fmt(inInvocations.meanHoldMinutes()), fmt(recipe.meanHoldMinutes()));
     row("instance-hours held after runbooks ended", fmt(parking.instanceHoursAfterRunbooks()),
         fmt(inInvocations.instanceHoursAfterRunbooks()), fmt(recipe.instanceHoursAfterRunbooks()));
     row("runbooks cut short by the hook's timeout", 0, 0, recipe.cutShort());
