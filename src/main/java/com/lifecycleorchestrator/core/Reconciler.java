@@ -357,7 +357,7 @@ public final class Reconciler {
             return true;
           }
         }
-        if (holdingIn(found.group(), now).isEmpty()) {
+        if (holdingIn(found.group(), now).isEmpty() && !listedAgain.contains(found.group())) {
           // No activity could be listed, which is not the same as none: the action may be one only
           // the passes keep alive (its event lost, waiting for SSM's capacity). Examined again with
           // the listing tried again, rather than left alone as an instance nothing names.

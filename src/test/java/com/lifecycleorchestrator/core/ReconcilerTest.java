@@ -284,6 +284,7 @@ class ReconcilerTest {
     Reconciler.Report throttled = rig.reconciler().reconcile(rig.continuations);
 
     assertEquals(2, throttled.failedCalls(), "the listing, and its one more try");
+    assertEquals(2, throttled.unidentified(), "then left alone, as an instance nothing names");
     assertEquals(4, rig.lifecycleActions.calls(FakeLifecycleActions.Operation.ACTIVITIES));
   }
 
