@@ -46,8 +46,10 @@ import java.util.Set;
  * as many as it takes to look at every waiting instance within 40% of the shortest heartbeat
  * timeout of the hooks it serves, as read from the hooks themselves (the passes rotate through them
  * in instance id order), so a lost action is found before its hook gives up; but never more than
- * the pace allows in the pass's time. Like an orchestration, a pass is a state machine that never
- * sleeps itself.
+ * the pace allows in the pass's time. A call that fails in an examination does not cost the
+ * action its heartbeat: a record that cannot be read gets it one by instance id, and the
+ * examination is made once more a little later in the pass. Like an orchestration, a pass is a
+ * state machine that never sleeps itself.
  */
 public final class Reconciler {
 
@@ -190,16 +192,7 @@ public final class Reconciler {
         describeGroups(now);
         described = true;
       } else if (now.isBefore(began.plus(config.passTime()))) {
-        Again again = toExamineAgain.peek();
-        if (again != null && !now.isBefore(again.at())) {
-          toExamineAgain.poll();
-          examine(again.found(), now);
-        } else if (next < toExamine.size()) {
-          if (!examine(toExamine.get(next++), now)) {
-            toExamineAgain.add(new Again(toExamine.get(next - 1), now.plus(AGAIN_AFTER_A_FAILURE)));
-          }
-          examined++;
-        }
+        examineNext(now);
       }
       due = now.plus(config.pace());
       if (next >= toExamine.size() && !toExamineAgain.isEmpty() && due.isBefore(toExamineAgain.peek().at())) {
@@ -207,6 +200,21 @@ public final class Reconciler {
       }
       if (next >= toExamine.size() && toExamineAgain.isEmpty() || !due.isBefore(began.plus(config.passTime()))) {
         report = new Report(waiting, examined, recovered, releasedForDeletion, failedCalls, unidentified);
+      }
+    }
+
+    /** Examines the instance whose examination a failed call cut short, once it is due, or else the next one. */
+    private void examineNext(Instant now) {
+      Again again = toExamineAgain.peek();
+      if (again != null && !now.isBefore(again.at())) {
+        toExamineAgain.poll();
+        examine(again.found(), now);
+      } else if (next < toExamine.size()) {
+        Waiting found = toExamine.get(next++);
+        if (!examine(found, now)) {
+          toExamineAgain.add(new Again(found, now.plus(AGAIN_AFTER_A_FAILURE)));
+        }
+        examined++;
       }
     }
 
