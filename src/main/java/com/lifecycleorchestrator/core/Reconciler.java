@@ -391,7 +391,7 @@ public final class Reconciler {
     /**
      * The latest execution at the instance's seat. A record that cannot be read now says nothing of
      * who follows the action, but the hold must not lapse for it: the waiting action gets a heartbeat
-     * by instance id, and the next turn looks again.
+     * by instance id, and is examined again a little later in the pass.
      *
      * @throws ServiceFailure the record could not be read (after the heartbeat, or its failure)
      */
