@@ -10,12 +10,10 @@ import java.util.Comparator;
 import java.util.Deque;
 import java.util.EnumMap;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 
 /**
  * Finds the lifecycle actions nobody handles, keeps every waiting action of ours alive, and hands
@@ -137,16 +135,16 @@ public final class Reconciler {
     /**
      * Each group's scaling activities in progress, by the instance each holds: listed once a pass,
      * when an examined instance first needs its own. An instance whose execution's token proves it
-     * served needs none, so a pass over followed actions lists none.
+     * served needs none, so a pass over followed actions lists none. None for a group whose listing
+     * was refused, or failed twice: its instances are left alone this pass.
      */
     private final Map<LifecycleAction.GroupName, Map<LifecycleAction.InstanceId, Fleet.Activity>> holding =
         new HashMap<>();
     /**
-     * When a group's listing last failed for now, and the groups whose listing was tried again after
-     * that: once a pass, so that a listing throttled for long costs one more call, not one per instance.
+     * When a group whose listing failed for now is listed once more: once a pass, so that a listing
+     * throttled for long costs one more call, not one per instance.
      */
-    private final Map<LifecycleAction.GroupName, Instant> listingFailedAt = new HashMap<>();
-    private final Set<LifecycleAction.GroupName> listedAgain = new HashSet<>();
+    private final Map<LifecycleAction.GroupName, Instant> listedAgainAt = new HashMap<>();
     private boolean described;
     private int next;
     private Instant due;
@@ -279,8 +277,8 @@ public final class Reconciler {
 
     /**
      * The group's activities in progress, by the instance each holds, listed once per pass: none if
-     * the listing is refused; unknown (empty) while it fails for now, when it is tried once more
-     * {@link #AGAIN_AFTER_A_FAILURE} later.
+     * the listing is refused, or fails again; unknown (empty) while it fails for now, until it is
+     * tried once more {@link #AGAIN_AFTER_A_FAILURE} later.
      */
     private Optional<Map<LifecycleAction.InstanceId, Fleet.Activity>> holdingIn(LifecycleAction.GroupName group,
         Instant now) {
@@ -288,8 +286,8 @@ public final class Reconciler {
       if (listed != null) {
         return Optional.of(listed);
       }
-      Instant failedAt = listingFailedAt.get(group);
-      if (failedAt != null && (listedAgain.contains(group) || now.isBefore(failedAt.plus(AGAIN_AFTER_A_FAILURE)))) {
+      Instant again = listedAgainAt.get(group);
+      if (again != null && now.isBefore(again)) {
         return Optional.empty();
       }
       try {
@@ -299,11 +297,11 @@ public final class Reconciler {
         listed = Map.of();
       } catch (ServiceFailure failure) {
         failedCalls++;
-        if (failedAt != null) {
-          listedAgain.add(group);
+        if (again == null) {
+          listedAgainAt.put(group, now.plus(AGAIN_AFTER_A_FAILURE));
+          return Optional.empty();
         }
-        listingFailedAt.put(group, now);
-        return Optional.empty();
+        listed = Map.of();
       }
       holding.put(group, listed);
       return Optional.of(listed);
@@ -365,7 +363,7 @@ public final class Reconciler {
             return true;
           }
         }
-        if (holdingIn(found.group(), now).isEmpty() && !listedAgain.contains(found.group())) {
+        if (holdingIn(found.group(), now).isEmpty()) {
           // No activity could be listed, which is not the same as none: the action may be one only
           // the passes keep alive (its event lost, waiting for SSM's capacity). Examined again with
           // the listing tried again, rather than left alone as an instance nothing names.
