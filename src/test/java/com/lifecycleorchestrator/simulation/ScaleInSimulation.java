@@ -310,6 +310,7 @@ public final class ScaleInSimulation {
       }
     }
     int n = workload.instances().size();
+    // Nobody completes an action or sends a heartbeat: every hold lasts its hook's heartbeat timeout.
     return new Figures(n, 0, n, (double) automations.totalCalls() / n, (double) throttledCalls(automations) / n,
         0, HEARTBEAT_TIMEOUT.toMinutes(), delays, 0, 0, 0, 0, 0, 0, 0, cutShort, 0, 0, 0, "");
   }
